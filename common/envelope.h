@@ -1,0 +1,42 @@
+/* The envelope: the one JSON document that flows through the pipeline, enriched at each
+ * stage (DESIGN.md, "Contracts"). This module parses and validates it with errors that
+ * name the JSON path ("$.author.id: missing"), so that a dead letter says exactly what
+ * was wrong. The JSON Schema twin of these rules is docs/schemas/envelope.schema.json. */
+#ifndef VIGILE_ENVELOPE_H
+#define VIGILE_ENVELOPE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define ENVELOPE_SCHEMA_NAME "vigile.envelope"
+#define ENVELOPE_SCHEMA_VERSION 1
+/* Longest text accepted, in bytes. The platforms cap comments well below this (YouTube at
+ * 10,000 characters); anything longer is bad input, not a comment. */
+#define ENVELOPE_MAX_TEXT 65536
+
+enum envelope_mode {
+    ENVELOPE_STRICT, /* what ingest produces: every required field present */
+    ENVELOPE_REPLAY, /* an operator's file: schema, channel and timestamps may be absent */
+};
+
+/* Parses buf as an envelope and validates it. Returns a new reference, or NULL with a
+ * one-line reason in err ("$.created_at: not RFC 3339", "JSON 1:17: ..."). In REPLAY mode
+ * the missing schema and timestamps are filled in (now), which is why it may modify. */
+json_t *envelope_parse(const char *buf, size_t len, enum envelope_mode mode, char *err,
+                       size_t errlen);
+
+/* Validates env in place (see envelope_parse). Returns 0, or -1 with err filled. */
+int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t errlen);
+
+/* Borrowed string member of env, or NULL when absent or not a string. */
+const char *envelope_str(const json_t *env, const char *key);
+/* Borrowed author id (the raw platform id: never to be written to a decisions topic). */
+const char *envelope_author_id(const json_t *env);
+
+/* The message key of DESIGN.md, "<tenant>|<author_id>". Returns a new string. */
+char *envelope_key(const json_t *env);
+
+/* Serializes env compactly with sorted keys. Returns a new string the caller frees. */
+char *envelope_dump(const json_t *env, size_t *len);
+
+#endif

@@ -1,0 +1,36 @@
+/* Process counters for Prometheus. Counters are C11 atomics so the HTTP thread can read
+ * them while the worker loop writes, without a lock on the hot path. */
+#ifndef VIGILE_METRICS_H
+#define VIGILE_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+enum metric_id {
+    METRIC_MESSAGES_IN,      /* inputs consumed */
+    METRIC_OUTPUTS,          /* messages produced */
+    METRIC_DEADLETTERS,      /* inputs dead-lettered */
+    METRIC_RETRIES,          /* stage retries after a transient failure */
+    METRIC_BATCHES,          /* batches committed */
+    METRIC_ABORTS,           /* batches aborted and rewound */
+    METRIC_RELOADS,          /* configuration reloads accepted */
+    METRIC_RELOAD_FAILURES,  /* configuration reloads refused */
+    METRIC_PROCESS_US,       /* time spent in stage logic, microseconds */
+    METRIC_COUNT
+};
+
+/* Adds v to a counter; callable from any thread. */
+void metrics_add(enum metric_id id, uint64_t v);
+uint64_t metrics_get(enum metric_id id);
+/* Last time (monotonic ms) the worker loop made a pass; /healthz reads it. */
+void metrics_heartbeat(void);
+int64_t metrics_last_heartbeat_ms(void);
+/* Sets the degraded reason shown by /healthz ("redis unavailable"), or NULL when well.
+ * Borrowed: must be a string literal. */
+void metrics_set_degraded(const char *reason);
+const char *metrics_degraded(void);
+
+/* Writes the Prometheus text exposition for this process into a new string. */
+char *metrics_render(const char *component);
+
+#endif

@@ -1,0 +1,145 @@
+/* The in-memory state store: the same semantics as state_redis.c, kept in a hash table
+ * of per-key entries, for vigile-replay and tests. Single-threaded. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+#include "xmalloc.h"
+
+struct mem_item {
+    char *member;     /* event id */
+    int64_t ts;
+    uint64_t fp;
+};
+
+struct mem_entry {
+    char *key;
+    struct mem_item *items;
+    size_t n, cap;
+    int64_t ban_until;
+    struct mem_entry *next;
+};
+
+#define MEM_BUCKETS 4096
+
+struct mem_store {
+    struct mem_entry *buckets[MEM_BUCKETS];
+};
+
+static uint64_t hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Borrowed entry for (kind, tenant, author), created empty when absent. */
+static struct mem_entry *entry(struct mem_store *m, const char *kind, const char *tenant,
+                               const char *author) {
+    char *key = xasprintf("%s|%s|%s", kind, tenant, author);
+    struct mem_entry **slot = &m->buckets[hash(key) % MEM_BUCKETS];
+    for (struct mem_entry *e = *slot; e; e = e->next) {
+        if (strcmp(e->key, key) == 0) {
+            free(key);
+            return e;
+        }
+    }
+    struct mem_entry *e = xcalloc(1, sizeof *e);
+    e->key = key;
+    e->next = *slot;
+    *slot = e;
+    return e;
+}
+
+static struct mem_item *find_item(struct mem_entry *e, const char *member) {
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->items[i].member, member) == 0) return &e->items[i];
+    return NULL;
+}
+
+/* Adds member unless present (Redis ZADD NX) and forgets items far out of any window. */
+static void add_item(struct mem_entry *e, const char *member, int64_t ts, uint64_t fp,
+                     int64_t window_ms) {
+    size_t keep = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->items[i].ts < ts - 2 * window_ms) free(e->items[i].member);
+        else e->items[keep++] = e->items[i];
+    }
+    e->n = keep;
+    if (find_item(e, member)) return;
+    if (e->n == e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 4;
+        e->items = xrealloc(e->items, e->cap * sizeof *e->items);
+    }
+    e->items[e->n++] = (struct mem_item){ xstrdup(member), ts, fp };
+}
+
+static int mem_strike_add(void *impl, const char *tenant, const char *author,
+                          const char *event_id, int64_t ts, int64_t window, long *count) {
+    struct mem_entry *e = entry(impl, "strikes", tenant, author);
+    add_item(e, event_id, ts, 0, window);
+    *count = 0;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->items[i].ts > ts - window && e->items[i].ts <= ts) (*count)++;
+    return 0;
+}
+
+static int mem_strike_remove(void *impl, const char *tenant, const char *author,
+                             const char *event_id) {
+    struct mem_entry *e = entry(impl, "strikes", tenant, author);
+    struct mem_item *it = find_item(e, event_id);
+    if (it) {
+        free(it->member);
+        *it = e->items[--e->n];
+    }
+    return 0;
+}
+
+static int mem_ban_set(void *impl, const char *tenant, const char *author, int64_t until,
+                       int64_t now) {
+    entry(impl, "ban", tenant, author)->ban_until = until > now ? until : 0;
+    return 0;
+}
+
+static int mem_ban_get(void *impl, const char *tenant, const char *author, int64_t now,
+                       int64_t *until) {
+    int64_t u = entry(impl, "ban", tenant, author)->ban_until;
+    *until = u > now ? u : 0;
+    return 0;
+}
+
+static int mem_recent_add(void *impl, const char *tenant, const char *author,
+                          const char *event_id, int64_t ts, uint64_t fp, int64_t window,
+                          uint64_t *earlier, size_t max, size_t *n) {
+    struct mem_entry *e = entry(impl, "recent", tenant, author);
+    add_item(e, event_id, ts, fp, window);
+    *n = 0;
+    for (size_t i = 0; i < e->n && *n < max; i++) {
+        const struct mem_item *it = &e->items[i];
+        if (it->ts >= ts - window && it->ts <= ts && strcmp(it->member, event_id) != 0)
+            earlier[(*n)++] = it->fp;
+    }
+    return 0;
+}
+
+static void mem_free(void *impl) {
+    struct mem_store *m = impl;
+    for (size_t b = 0; b < MEM_BUCKETS; b++) {
+        for (struct mem_entry *e = m->buckets[b], *next; e; e = next) {
+            next = e->next;
+            for (size_t i = 0; i < e->n; i++) free(e->items[i].member);
+            free(e->items);
+            free(e->key);
+            free(e);
+        }
+    }
+    free(m);
+}
+
+static const struct state_ops mem_ops = {
+    mem_strike_add, mem_strike_remove, mem_ban_set, mem_ban_get, mem_recent_add, mem_free,
+};
+
+void state_mem_init(struct state_store *st) {
+    st->ops = &mem_ops;
+    st->impl = xcalloc(1, sizeof(struct mem_store));
+}

@@ -1,0 +1,98 @@
+#include "kafka_util.h"
+
+#include <criterion/criterion.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+const char *test_brokers(void) {
+    const char *b = getenv("VIGILE_KAFKA_BROKERS");
+    cr_assert_not_null(b, "VIGILE_KAFKA_BROKERS is not set: run through scripts/test.sh");
+    return b;
+}
+
+void test_create_topics(const char *const *names) {
+    struct topic_spec specs[16];
+    size_t n = 0;
+    for (; names[n]; n++) specs[n] = (struct topic_spec){ names[n], 3600 * 1000LL };
+    char err[512];
+    cr_assert_eq(topics_create(test_brokers(), specs, n, 3, err, sizeof err), 0, "%s", err);
+}
+
+void test_produce(const char *topic, const char *key, const char *value, size_t len) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", test_brokers(), err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    cr_assert_not_null(rk, "%s", err);
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+        RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_END);
+    cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
+    cr_assert_eq(rd_kafka_flush(rk, 30000), 0, "not acknowledged");
+    rd_kafka_destroy(rk);
+}
+
+size_t test_consume(const char *topic, int (*match)(const struct test_message *, void *),
+                    void *arg, size_t want, int timeout_ms, int settle_ms,
+                    struct test_message **out) {
+    char err[512], group[128];
+    snprintf(group, sizeof group, "test-reader-%d-%lld", (int)getpid(), (long long)time_mono_ms());
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", test_brokers(), err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
+    rd_kafka_conf_set(conf, "isolation.level", "read_committed", err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    cr_assert_not_null(rk, "%s", err);
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *t = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(t, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_subscribe(rk, t);
+    rd_kafka_topic_partition_list_destroy(t);
+
+    size_t n = 0, cap = 16;
+    struct test_message *msgs = xcalloc(cap, sizeof *msgs);
+    int64_t deadline = time_mono_ms() + timeout_ms;
+    int settling = 0;
+    while (time_mono_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m) continue;
+        if (!m->err) {
+            struct test_message tm = { m->key ? xstrndup(m->key, m->key_len) : xstrdup(""),
+                                       xstrndup(m->payload, m->len), m->len };
+            if (!match || match(&tm, arg)) {
+                if (n == cap) msgs = xrealloc(msgs, (cap *= 2) * sizeof *msgs);
+                msgs[n++] = tm;
+            } else {
+                free(tm.key);
+                free(tm.value);
+            }
+        }
+        rd_kafka_message_destroy(m);
+        if (n >= want && !settling) {
+            settling = 1;
+            deadline = time_mono_ms() + settle_ms;
+        }
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    *out = msgs;
+    return n;
+}
+
+void test_messages_free(struct test_message *msgs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(msgs[i].key);
+        free(msgs[i].value);
+    }
+    free(msgs);
+}

@@ -1,0 +1,29 @@
+/* Small helpers for tests that talk to the real broker started by scripts/test.sh. */
+#ifndef VIGILE_TEST_KAFKA_UTIL_H
+#define VIGILE_TEST_KAFKA_UTIL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* The broker list from VIGILE_KAFKA_BROKERS; fails the test when unset. */
+const char *test_brokers(void);
+/* Creates the topics (NULL-terminated names) with 3 partitions; fails the test on error. */
+void test_create_topics(const char *const *names);
+/* Produces value with key to topic and waits for the acknowledgement. */
+void test_produce(const char *topic, const char *key, const char *value, size_t len);
+
+struct test_message {
+    char *key;
+    char *value;
+    size_t len;
+};
+
+/* Reads topic from the beginning (read_committed) until `want` messages accepted by
+ * match (NULL: all) have arrived or timeout_ms has passed, then reads on for settle_ms
+ * more to catch duplicates. Returns the number accepted; *out gets a new array. */
+size_t test_consume(const char *topic, int (*match)(const struct test_message *, void *),
+                    void *arg, size_t want, int timeout_ms, int settle_ms,
+                    struct test_message **out);
+void test_messages_free(struct test_message *msgs, size_t n);
+
+#endif

@@ -1,0 +1,106 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "envelope.h"
+
+#define OK_FIXTURE TESTS_DIR "/fixtures/envelope-ok.json"
+
+static char *read_fixture(size_t *len) {
+    FILE *f = fopen(OK_FIXTURE, "rb");
+    cr_assert_not_null(f);
+    static char buf[8192];
+    *len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return buf;
+}
+
+/* Loads the valid fixture, applies one edit with json_object_set_new/del through
+ * `mutate`, and returns the validation error ("" if valid). */
+static const char *error_after(void (*mutate)(json_t *), enum envelope_mode mode) {
+    static char err[256];
+    size_t len;
+    char *buf = read_fixture(&len);
+    json_t *env = json_loadb(buf, len, 0, NULL);
+    cr_assert_not_null(env);
+    mutate(env);
+    err[0] = '\0';
+    envelope_validate(env, mode, err, sizeof err);
+    json_decref(env);
+    return err;
+}
+
+static void no_change(json_t *e) { (void)e; }
+static void drop_author_id(json_t *e) { json_object_del(json_object_get(e, "author"), "id"); }
+static void bad_created(json_t *e) { json_object_set_new(e, "created_at", json_string("ieri")); }
+static void int_text(json_t *e) { json_object_set_new(e, "text", json_integer(3)); }
+static void empty_text(json_t *e) { json_object_set_new(e, "text", json_string("")); }
+static void bad_kind(json_t *e) { json_object_set_new(e, "kind", json_string("story")); }
+static void unknown_key(json_t *e) { json_object_set_new(e, "colour", json_string("red")); }
+static void bad_tenant(json_t *e) { json_object_set_new(e, "tenant", json_string("Lecce!")); }
+static void pipe_author(json_t *e) {
+    json_object_set_new(json_object_get(e, "author"), "id", json_string("a|b"));
+}
+static void huge_text(json_t *e) {
+    char *t = malloc(ENVELOPE_MAX_TEXT + 2);
+    memset(t, 'a', ENVELOPE_MAX_TEXT + 1);
+    t[ENVELOPE_MAX_TEXT + 1] = '\0';
+    json_object_set_new(e, "text", json_string(t));
+    free(t);
+}
+static void no_channel_no_times(json_t *e) {
+    json_object_del(e, "channel");
+    json_object_del(e, "created_at");
+    json_object_del(e, "received_at");
+    json_object_del(e, "schema");
+}
+static void bad_topics(json_t *e) {
+    json_object_set_new(json_object_get(e, "context"), "post_topics", json_pack("[s,i]", "a", 1));
+}
+
+Test(envelope, valid_fixture_passes) {
+    cr_assert_str_eq(error_after(no_change, ENVELOPE_STRICT), "");
+}
+
+Test(envelope, errors_name_the_path) {
+    cr_assert_str_eq(error_after(drop_author_id, ENVELOPE_STRICT), "$.author.id: missing");
+    cr_assert_str_eq(error_after(bad_created, ENVELOPE_STRICT), "$.created_at: not RFC 3339");
+    cr_assert_str_eq(error_after(int_text, ENVELOPE_STRICT), "$.text: expected string, got integer");
+    cr_assert_str_eq(error_after(empty_text, ENVELOPE_STRICT), "$.text: empty");
+    cr_assert_str_eq(error_after(unknown_key, ENVELOPE_STRICT), "$.colour: unknown key");
+    cr_assert_str_eq(error_after(pipe_author, ENVELOPE_STRICT), "$.author.id: must not contain '|'");
+    cr_assert_str_eq(error_after(bad_tenant, ENVELOPE_STRICT),
+                     "$.tenant: only a-z, 0-9, '_' and '-' are allowed");
+    cr_assert_str_eq(error_after(bad_topics, ENVELOPE_STRICT),
+                     "$.context.post_topics: item 1: expected string, got integer");
+    cr_assert(strstr(error_after(bad_kind, ENVELOPE_STRICT), "$.kind: \"story\" is not one of"));
+    cr_assert_str_eq(error_after(huge_text, ENVELOPE_STRICT),
+                     "$.text: 65537 bytes, over the limit of 65536");
+}
+
+Test(envelope, replay_mode_fills_defaults_strict_does_not) {
+    cr_assert_str_eq(error_after(no_channel_no_times, ENVELOPE_STRICT), "$.schema: missing");
+    cr_assert_str_eq(error_after(no_channel_no_times, ENVELOPE_REPLAY), "");
+}
+
+Test(envelope, parse_rejects_bad_json_and_bad_utf8) {
+    char err[256];
+    cr_assert_null(envelope_parse("{\"a\":", 5, ENVELOPE_STRICT, err, sizeof err));
+    cr_assert(strncmp(err, "JSON 1:", 7) == 0, "got %s", err);
+    const char bad[] = "{\"text\":\"\xff\xfe\"}";
+    cr_assert_null(envelope_parse(bad, sizeof bad - 1, ENVELOPE_STRICT, err, sizeof err));
+    cr_assert(strstr(err, "UTF-8") || strstr(err, "decode"), "got %s", err);
+    cr_assert_null(envelope_parse("[1,2]", 5, ENVELOPE_STRICT, err, sizeof err));
+    cr_assert_str_eq(err, "$: expected object, got array");
+}
+
+Test(envelope, key_is_tenant_and_author) {
+    size_t len;
+    char *buf = read_fixture(&len);
+    char err[256];
+    json_t *env = envelope_parse(buf, len, ENVELOPE_STRICT, err, sizeof err);
+    cr_assert_not_null(env, "%s", err);
+    char *key = envelope_key(env);
+    cr_assert_str_eq(key, "lecce|5512345");
+    free(key);
+    json_decref(env);
+}
