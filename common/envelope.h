@@ -16,10 +16,11 @@
 
 enum envelope_mode {
     ENVELOPE_STRICT, /* what ingest produces: every required field present */
-    ENVELOPE_REPLAY, /* an operator's file: schema, channel and timestamps may be absent */
+    ENVELOPE_REPLAY, /* an operator's file: schema and timestamps may be absent */
 };
 
-/* Parses buf as an envelope and validates it. Returns a new reference, or NULL with a
+/* Parses buf as an envelope and validates it. A missing channel is valid in both modes:
+ * the tenant's policy then applies without a channel's specifics. Returns a new reference, or NULL with a
  * one-line reason in err ("$.created_at: not RFC 3339", "JSON 1:17: ..."). In REPLAY mode
  * the missing schema and timestamps are filled in (now), which is why it may modify. */
 json_t *envelope_parse(const char *buf, size_t len, enum envelope_mode mode, char *err,

@@ -42,6 +42,10 @@ static const struct setting_field fields[] = {
       1000, "partitions of the topics created at start-up" },
     { SETTING_STR, "VIGILE_GROUP_PREFIX", "vigile", offsetof(struct settings, group_prefix), 0,
       0, "consumer groups are named <prefix>-<stage>" },
+    { SETTING_STR, "VIGILE_DATA_DIR", "data", offsetof(struct settings, data_dir), 0, 0,
+      "directory holding lexicons/ and rules/ of the classifier" },
+    { SETTING_STR, "VIGILE_PSEUDONYM_KEY", "", offsetof(struct settings, pseudonym_key), 0, 0,
+      "secret behind authors' pseudonyms (required by classify and route)" },
 };
 #define N_FIELDS (sizeof fields / sizeof *fields)
 
@@ -100,5 +104,5 @@ void settings_print_help(FILE *out) {
     fprintf(out, "Environment:\n");
     for (size_t i = 0; i < N_FIELDS; i++)
         fprintf(out, "  %-26s %s (default: %s)\n", fields[i].name, fields[i].help,
-                fields[i].def ? fields[i].def : "host name");
+                !fields[i].def ? "host name" : *fields[i].def ? fields[i].def : "none");
 }

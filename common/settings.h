@@ -17,6 +17,8 @@ struct settings {
     int batch_ms;           /* VIGILE_BATCH_MS: longest a batch stays open */
     int partitions;         /* VIGILE_TOPIC_PARTITIONS: for topics created at start-up */
     char *group_prefix;     /* VIGILE_GROUP_PREFIX: consumer group is <prefix>-<stage> */
+    char *data_dir;         /* VIGILE_DATA_DIR: lexicons and baseline rules */
+    char *pseudonym_key;    /* VIGILE_PSEUDONYM_KEY: master secret of author pseudonyms */
 };
 
 /* Fills s from the environment, defaults for what is unset. Returns 0, or -1 with

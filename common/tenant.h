@@ -24,7 +24,7 @@ struct tenant_category_rule {
     enum tenant_action action;
     int strike;             /* 1 if it counts on the strike ladder */
     int severity;           /* 1 low, 2 medium, 3 high */
-    const char *office;     /* office id to escalate to, or NULL */
+    const char *office;     /* office id to escalate to (tenant_route, no channel), or NULL */
     const char *template_id;/* statement-of-reasons or reply template, or NULL */
     const char *policy_ref; /* "Moderazione: «...»", the clause this rule implements */
     /* Added by #3 (the lead's fields above are unchanged): */
@@ -124,7 +124,7 @@ const struct tenant_category_rule *tenant_category(const struct tenant *t, const
 const struct tenant_channel *tenant_channel(const struct tenant *t, const char *channel_id);
 const struct tenant_channel *tenant_channel_by_page(const struct tenant *t, const char *platform,
                                                     const char *page_id);
-/* Borrowed Italian template text by id, or NULL. */
+/* Borrowed Italian template text by id, or NULL (also for a NULL id). */
 const char *tenant_template(const struct tenant *t, const char *template_id);
 
 /* Added by #3. Everything returned is borrowed from the set and lives as long as it. */
@@ -144,8 +144,8 @@ size_t tenant_channel_count(const struct tenant *t);
 const struct tenant_channel *tenant_channel_at(const struct tenant *t, size_t i);
 const struct tenant_office *tenant_office(const struct tenant *t, const char *office_id);
 /* Office id for a category or intent ("review", "police", "private_message") on a channel:
- * the channel's own routing first, then the tenant's; NULL when nobody is configured.
- * channel_id may be NULL. */
+ * the channel's own routing first, then the tenant's; a category routed nowhere goes to
+ * "review" (the moderators). NULL when nobody is configured. channel_id may be NULL. */
 const char *tenant_route(const struct tenant *t, const char *channel_id, const char *key);
 /* The clause when content of this envelope kind ("private_message", "post") is held
  * before publication, or NULL when it is moderated after publication. The hold
@@ -161,6 +161,10 @@ size_t tenant_rule_count(const struct tenant *t);
 const struct tenant_rule *tenant_rule_at(const struct tenant *t, size_t i);
 /* The template's own policy_ref, or NULL when its text cites the rule's via {sezione}. */
 const char *tenant_template_ref(const struct tenant *t, const char *template_id);
+/* The merged document (baseline with the tenant file applied) the tenant was read from,
+ * borrowed: for "vigile-config show" and for debugging, not for policy decisions. */
+struct json_t;
+const struct json_t *tenant_document(const struct tenant *t);
 /* Renders a template with {comune}, {policy}, {sezione}, {categoria}, {scadenza},
  * {ufficio}, {contatto} filled from t and vars. Returns a new string the caller frees,
  * or NULL when the template does not exist. */

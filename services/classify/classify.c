@@ -1,0 +1,237 @@
+#include "classify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "pseudonym.h"
+#include "text_engine.h"
+#include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+/* Near-duplicate posts: within REPEAT_WINDOW of each other, fingerprints at most
+ * REPEAT_DISTANCE bits apart (docs/classification.md), and long enough that a
+ * "grazie!" said twice is not a repetition. */
+#define REPEAT_WINDOW_MS (24LL * 3600 * 1000)
+#define REPEAT_DISTANCE 3
+#define REPEAT_MIN_BYTES 24
+#define REPEAT_LOOKBACK 64
+
+struct tenant_engines {
+    struct tenant_set *tenants;
+    struct text_engine **engines; /* parallel to tenant_set_at() */
+};
+
+struct classifier {
+    struct text_base *base;
+    struct tenant_engines te;
+    struct text_scratch *scratch;
+    struct state_store *state;
+    const char *pseudonym_key;
+};
+
+static void engines_free(struct tenant_engines *te) {
+    if (te->engines) {
+        for (size_t i = 0; i < tenant_set_count(te->tenants); i++)
+            text_engine_free(te->engines[i]);
+    }
+    free(te->engines);
+    tenant_set_free(te->tenants);
+    te->engines = NULL;
+    te->tenants = NULL;
+}
+
+/* Builds each tenant's engine: the base plus the tenant's own rules. Steals tenants. */
+static int engines_build(struct tenant_engines *te, const struct text_base *base,
+                         struct tenant_set *tenants, char *err, size_t n) {
+    size_t count = tenant_set_count(tenants);
+    te->tenants = tenants;
+    te->engines = xcalloc(count, sizeof *te->engines);
+    for (size_t i = 0; i < count; i++) {
+        const struct tenant *t = tenant_set_at(tenants, i);
+        size_t nr = tenant_rule_count(t);
+        struct text_rule *rules = xcalloc(nr, sizeof *rules);
+        for (size_t r = 0; r < nr; r++) {
+            const struct tenant_rule *tr = tenant_rule_at(t, r);
+            rules[r] = (struct text_rule){ tr->id, tr->category, tr->pattern,
+                                           (enum text_severity)tr->severity, NULL };
+        }
+        struct text_engine_options opt = { base, rules, nr };
+        char why[512];
+        te->engines[i] = text_engine_new(&opt, why, sizeof why);
+        free(rules);
+        if (!te->engines[i]) {
+            snprintf(err, n, "tenant %s: %s", tenant_id(t), why);
+            engines_free(te);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct classifier *classifier_new(const char *data_dir, struct tenant_set *tenants,
+                                  struct state_store *state, const char *pseudonym_key,
+                                  char *err, size_t n) {
+    struct classifier *c = xcalloc(1, sizeof *c);
+    c->state = state;
+    c->pseudonym_key = pseudonym_key;
+    c->base = text_base_new(data_dir, err, n);
+    if (!c->base) {
+        tenant_set_free(tenants);
+        free(c);
+        return NULL;
+    }
+    if (engines_build(&c->te, c->base, tenants, err, n)) {
+        text_base_free(c->base);
+        free(c);
+        return NULL;
+    }
+    c->scratch = text_scratch_new();
+    return c;
+}
+
+int classifier_reload(struct classifier *c, struct tenant_set *tenants, char *err, size_t n) {
+    struct tenant_engines fresh = { 0 };
+    if (engines_build(&fresh, c->base, tenants, err, n)) return -1;
+    engines_free(&c->te);
+    c->te = fresh;
+    return 0;
+}
+
+void classifier_free(struct classifier *c) {
+    if (!c) return;
+    engines_free(&c->te);
+    text_scratch_free(c->scratch);
+    text_base_free(c->base);
+    free(c);
+}
+
+static const char *severity_name(int sev) {
+    return sev >= 3 ? "high" : sev == 2 ? "medium" : "low";
+}
+
+static void append_unique(json_t *array, const char *s) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(array, i, v) {
+        if (strcmp(json_string_value(v), s) == 0) return;
+    }
+    json_array_append_new(array, json_string(s));
+}
+
+/* The JSON label of a category, created on first use; labels[] is indexed by category. */
+static json_t *category_label(json_t **labels, enum text_category cat, const char *rule_id,
+                              const struct tenant *t) {
+    if (labels[cat]) return labels[cat];
+    const char *name = text_category_name(cat);
+    const struct tenant_category_rule *rule = tenant_category(t, name);
+    labels[cat] = json_pack("{s:s, s:f, s:s, s:s, s:[], s:s, s:[], s:[]}", "category", name,
+                            "score", 0.0, "severity", "low", "rule_id", rule_id, "rule_ids",
+                            "policy_ref", rule && rule->policy_ref ? rule->policy_ref
+                                                                   : "(nessuna clausola)",
+                            "spans", "details");
+    return labels[cat];
+}
+
+/* Merges one engine finding into its category's label: highest score and severity,
+ * every rule, span and detail. */
+static void merge_finding(json_t *label, const char *rule_id, double score, int severity,
+                          const char *detail, size_t start, size_t end) {
+    if (score > json_real_value(json_object_get(label, "score")))
+        json_object_set_new(label, "score", json_real(score));
+    const char *cur = json_string_value(json_object_get(label, "severity"));
+    int cur_sev = strcmp(cur, "high") == 0 ? 3 : strcmp(cur, "medium") == 0 ? 2 : 1;
+    if (severity > cur_sev) json_object_set_new(label, "severity", json_string(severity_name(severity)));
+    append_unique(json_object_get(label, "rule_ids"), rule_id);
+    if (detail) append_unique(json_object_get(label, "details"), detail);
+    json_array_append_new(json_object_get(label, "spans"),
+                          json_pack("{s:I, s:I}", "start", (json_int_t)start, "end", (json_int_t)end));
+}
+
+/* Asks the state store whether the author posted this, or nearly this, recently.
+ * Returns 1 (repeated), 0, or -1 when the store is unavailable. */
+static int is_repeated(struct classifier *c, const json_t *env, uint64_t fp, size_t text_len) {
+    if (text_len < REPEAT_MIN_BYTES) return 0;
+    char author[PSEUDONYM_LEN];
+    const char *tenant = envelope_str(env, "tenant");
+    pseudonym_make(c->pseudonym_key, strlen(c->pseudonym_key), tenant,
+                   envelope_str(env, "platform"), envelope_author_id(env), author);
+    int64_t ts;
+    if (rfc3339_parse(envelope_str(env, "created_at"), &ts)) ts = time_now_ms();
+    uint64_t earlier[REPEAT_LOOKBACK];
+    size_t n = 0;
+    if (state_recent_add(c->state, tenant, author, envelope_str(env, "event_id"), ts, fp,
+                         REPEAT_WINDOW_MS, earlier, REPEAT_LOOKBACK, &n))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (text_fingerprint_distance(fp, earlier[i]) <= REPEAT_DISTANCE) return 1;
+    return 0;
+}
+
+enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason, size_t n) {
+    const char *tenant_name = envelope_str(env, "tenant");
+    const struct tenant *t = NULL;
+    size_t ti, count = tenant_set_count(c->te.tenants);
+    for (ti = 0; ti < count; ti++) {
+        t = tenant_set_at(c->te.tenants, ti);
+        if (strcmp(tenant_id(t), tenant_name) == 0) break;
+    }
+    if (ti == count) {
+        snprintf(reason, n, "$.tenant: unknown tenant \"%s\"", tenant_name);
+        return STAGE_REJECT;
+    }
+    json_t *text = json_object_get(env, "text");
+    json_t *ctx = json_object_get(env, "context");
+    json_t *post = json_object_get(ctx, "post_text");
+    struct text_result res;
+    if (text_classify(c->te.engines[ti], c->scratch, json_string_value(text),
+                      json_string_length(text), json_string_value(post),
+                      post ? json_string_length(post) : 0, &res) != TEXT_OK) {
+        snprintf(reason, n, "$.text: invalid UTF-8 at byte %zu", res.bad_offset);
+        return STAGE_REJECT;
+    }
+    json_t *by_cat[TEXT_CAT_COUNT] = { 0 };
+    for (size_t i = 0; i < res.n; i++) {
+        const struct text_label *l = &res.labels[i];
+        merge_finding(category_label(by_cat, l->category_id, l->rule_id, t), l->rule_id,
+                      l->score, (int)l->severity, l->detail, l->span.start, l->span.end);
+    }
+    /* Copied before the state call: res points into the scratch. */
+    json_t *redacted = json_stringn(res.redacted, res.redacted_len);
+    int rep = is_repeated(c, env, res.fingerprint, json_string_length(text));
+    if (rep < 0) {
+        for (int i = 0; i < TEXT_CAT_COUNT; i++) json_decref(by_cat[i]);
+        json_decref(redacted);
+        snprintf(reason, n, "state store unavailable (recent posts)");
+        return STAGE_RETRY;
+    }
+    if (rep)
+        merge_finding(category_label(by_cat, TEXT_CAT_REPEATED, "state.repeated", t),
+                      "state.repeated", 0.9, TEXT_SEV_LOW, NULL, 0, json_string_length(text));
+    json_t *labels = json_array();
+    for (int i = 0; i < TEXT_CAT_COUNT; i++)
+        if (by_cat[i]) json_array_append_new(labels, by_cat[i]);
+    char now[RFC3339_LEN];
+    json_object_set_new(env, "classification",
+                        json_pack("{s:o, s:s, s:s}", "labels", labels, "engine",
+                                  "vigile-classify " VIGILE_VERSION, "classified_at",
+                                  rfc3339_format(time_now_ms(), now)));
+    json_object_set_new(env, "redacted_text", redacted ? redacted : json_string(""));
+    return STAGE_OK;
+}
+
+enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
+                                   struct stage_outputs *out, char *reason, size_t n) {
+    json_t *env = envelope_parse(in->payload, in->len, ENVELOPE_STRICT, reason, n);
+    if (!env) return STAGE_REJECT;
+    enum stage_status st = classifier_run(ctx, env, reason, n);
+    if (st == STAGE_OK) {
+        size_t len;
+        char *value = envelope_dump(env, &len);
+        stage_outputs_add(out, TOPIC_CLASSIFIED, envelope_key(env), value, len);
+    }
+    json_decref(env);
+    return st;
+}

@@ -1,0 +1,146 @@
+/* text_ac: Aho-Corasick automaton compiled to a dense DFA (see text_ac.h). */
+#include "text_ac.h"
+#include "text_alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* 0 is "not in the alphabet"; letters 1-26, digits 27-36, space 37. */
+#define AC_CLASSES 38
+
+struct ac_out {
+    uint32_t value;
+    uint32_t next;              /* next output of the same state, or 0 */
+};
+
+struct text_ac {
+    uint32_t *delta;            /* states × AC_CLASSES; trie edges before build */
+    uint32_t *fail;
+    uint32_t *out_head;         /* 1-based index into outs, 0 = none */
+    uint32_t *dict;             /* nearest state on the fail chain with outputs */
+    size_t n_states, states_cap;
+    struct ac_out *outs;        /* outs[0] unused */
+    size_t n_outs, outs_cap;
+    size_t n_patterns;
+    unsigned char cls[256];
+    int built;
+};
+
+static uint32_t ac_state_new(struct text_ac *ac)
+{
+    if (ac->n_states == ac->states_cap) {
+        size_t cap = ac->states_cap ? ac->states_cap * 2 : 256;
+        ac->delta = text_xrealloc(ac->delta, cap * AC_CLASSES * sizeof *ac->delta);
+        ac->fail = text_xrealloc(ac->fail, cap * sizeof *ac->fail);
+        ac->out_head = text_xrealloc(ac->out_head, cap * sizeof *ac->out_head);
+        ac->dict = text_xrealloc(ac->dict, cap * sizeof *ac->dict);
+        ac->states_cap = cap;
+    }
+    uint32_t s = (uint32_t)ac->n_states++;
+    memset(&ac->delta[(size_t)s * AC_CLASSES], 0, AC_CLASSES * sizeof *ac->delta);
+    ac->fail[s] = ac->out_head[s] = ac->dict[s] = 0;
+    return s;
+}
+
+struct text_ac *text_ac_new(void)
+{
+    struct text_ac *ac = text_xcalloc(1, sizeof *ac);
+    for (int c = 'a'; c <= 'z'; c++)
+        ac->cls[c] = (unsigned char)(1 + c - 'a');
+    for (int c = '0'; c <= '9'; c++)
+        ac->cls[c] = (unsigned char)(27 + c - '0');
+    ac->cls[' '] = 37;
+    ac->n_outs = 1;
+    ac_state_new(ac);           /* root */
+    return ac;
+}
+
+int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value)
+{
+    if (ac->built || len == 0)
+        return -1;
+    for (size_t i = 0; i < len; i++)
+        if (!ac->cls[(unsigned char)s[i]])
+            return -1;
+    uint32_t st = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = ac->cls[(unsigned char)s[i]];
+        uint32_t nx = ac->delta[(size_t)st * AC_CLASSES + c];
+        if (!nx) {
+            nx = ac_state_new(ac);
+            ac->delta[(size_t)st * AC_CLASSES + c] = nx;
+        }
+        st = nx;
+    }
+    text_xgrow(&ac->outs, &ac->outs_cap, ac->n_outs + 1, sizeof *ac->outs);
+    ac->outs[ac->n_outs].value = value;
+    ac->outs[ac->n_outs].next = ac->out_head[st];
+    ac->out_head[st] = (uint32_t)ac->n_outs++;
+    ac->n_patterns++;
+    return 0;
+}
+
+/* Breadth-first: a state's failure target is always shallower, so it is
+ * complete when the state is reached, and missing edges can be copied from
+ * it to make the DFA. */
+void text_ac_build(struct text_ac *ac)
+{
+    uint32_t *queue = text_xmalloc(ac->n_states * sizeof *queue);
+    size_t qh = 0, qt = 0;
+    for (unsigned c = 1; c < AC_CLASSES; c++) {
+        uint32_t nx = ac->delta[c];
+        if (nx) {
+            ac->fail[nx] = 0;
+            queue[qt++] = nx;
+        }
+    }
+    while (qh < qt) {
+        uint32_t s = queue[qh++];
+        uint32_t f = ac->fail[s];
+        ac->dict[s] = ac->out_head[f] ? f : ac->dict[f];
+        for (unsigned c = 1; c < AC_CLASSES; c++) {
+            uint32_t *e = &ac->delta[(size_t)s * AC_CLASSES + c];
+            uint32_t fe = ac->delta[(size_t)f * AC_CLASSES + c];
+            if (*e) {
+                ac->fail[*e] = fe;
+                queue[qt++] = *e;
+            } else {
+                *e = fe;
+            }
+        }
+    }
+    free(queue);
+    ac->built = 1;
+}
+
+void text_ac_scan(const struct text_ac *ac, const char *s, size_t len,
+                  text_ac_hit_fn hit, void *ctx)
+{
+    uint32_t st = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = ac->cls[(unsigned char)s[i]];
+        st = c ? ac->delta[(size_t)st * AC_CLASSES + c] : 0;
+        if (!st)
+            continue;
+        for (uint32_t t = ac->out_head[st] ? st : ac->dict[st]; t; t = ac->dict[t])
+            for (uint32_t o = ac->out_head[t]; o; o = ac->outs[o].next)
+                hit(ctx, ac->outs[o].value, i + 1);
+    }
+}
+
+size_t text_ac_size(const struct text_ac *ac)
+{
+    return ac->n_patterns;
+}
+
+void text_ac_free(struct text_ac *ac)
+{
+    if (!ac)
+        return;
+    free(ac->delta);
+    free(ac->fail);
+    free(ac->out_head);
+    free(ac->dict);
+    free(ac->outs);
+    free(ac);
+}

@@ -1,0 +1,259 @@
+/* text_engine: base and engine life cycle and the classification pass that
+ * runs every module in order (see text_engine.h).
+ *
+ * Order of a classification: normalize; one Aho-Corasick pass over the
+ * lexicon view that both matches lexicon terms and marks the rules whose
+ * anchor occurs; masked words; the marked rules (base, then the tenant's);
+ * personal data on the original text; off_topic last, because it needs to
+ * know whether anything else was found. */
+#include "text_engine.h"
+#include "text_ac.h"
+#include "text_alloc.h"
+#include "text_context.h"
+#include "text_fingerprint.h"
+#include "text_lexicon.h"
+#include "text_norm.h"
+#include "text_person.h"
+#include "text_pii.h"
+#include "text_result.h"
+#include "text_rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Automaton values: the top bit tells a rule anchor from a lexicon entry. */
+#define TAG_RULE 0x80000000u
+#define TAG_INDEX 0x7fffffffu
+
+static const char *const category_names[TEXT_CAT_COUNT] = {
+    "insult", "profanity", "threat", "incitement", "hate_speech", "personal_data",
+    "private_matter", "spam", "advertising", "political_propaganda", "off_topic", "repeated",
+    "disruption", "copyright", "crime_report", "service_report", "application",
+    "information_request", "criticism"
+};
+
+const char *text_category_name(enum text_category cat)
+{
+    return (unsigned)cat < TEXT_CAT_COUNT ? category_names[cat] : NULL;
+}
+
+int text_category_from_name(const char *name)
+{
+    for (int i = 0; i < TEXT_CAT_COUNT; i++)
+        if (strcmp(name, category_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* A rule set with the automaton of its anchors and the list of rules that
+ * have none.  The base's automaton also carries the lexicon. */
+struct rule_pass {
+    struct text_ruleset rules;
+    struct text_ac *ac;
+    uint32_t *always;
+    size_t n_always;
+};
+
+struct text_base {
+    struct text_lexicon lexicon;
+    struct rule_pass pass;
+    struct text_context context;
+};
+
+struct text_engine {
+    const struct text_base *base;
+    struct rule_pass extra;     /* ac is NULL when the tenant has no rules */
+};
+
+struct text_scratch {
+    struct text_norm norm, post;
+    struct text_sink sink;
+    struct text_vocab_hits vocab;
+    struct text_context_work context;
+    pcre2_match_data *md;
+    uint8_t *marked;            /* per rule of the pass being scanned */
+    uint32_t *cand;
+    size_t n_cand, cand_cap;
+};
+
+static void rule_pass_finish(struct rule_pass *rp)
+{
+    text_ruleset_register(&rp->rules, rp->ac, TAG_RULE);
+    text_ac_build(rp->ac);
+    rp->always = text_xmalloc((rp->rules.n + 1) * sizeof *rp->always);
+    rp->n_always = 0;
+    for (size_t i = 0; i < rp->rules.n; i++)
+        if (text_ruleset_always(&rp->rules, i))
+            rp->always[rp->n_always++] = (uint32_t)i;
+}
+
+static void rule_pass_release(struct rule_pass *rp)
+{
+    text_ruleset_release(&rp->rules);
+    text_ac_free(rp->ac);
+    free(rp->always);
+}
+
+struct text_base *text_base_new(const char *data_dir, char *err, size_t errlen)
+{
+    struct text_base *base = text_xcalloc(1, sizeof *base);
+    char dir[4096];
+    base->pass.ac = text_ac_new();
+    text_context_init(&base->context);
+    snprintf(dir, sizeof dir, "%s/lexicons", data_dir);
+    if (text_lexicon_load_dir(&base->lexicon, dir, err, errlen) != 0)
+        goto fail;
+    if (text_lexicon_register(&base->lexicon, base->pass.ac, 0, err, errlen) != 0)
+        goto fail;
+    snprintf(dir, sizeof dir, "%s/rules", data_dir);
+    if (text_ruleset_load_dir(&base->pass.rules, dir, err, errlen) != 0)
+        goto fail;
+    rule_pass_finish(&base->pass);
+    return base;
+fail:
+    text_base_free(base);
+    return NULL;
+}
+
+void text_base_free(struct text_base *base)
+{
+    if (!base)
+        return;
+    text_lexicon_release(&base->lexicon);
+    rule_pass_release(&base->pass);
+    text_context_release(&base->context);
+    free(base);
+}
+
+struct text_engine *text_engine_new(const struct text_engine_options *opt, char *err, size_t errlen)
+{
+    if (!opt || !opt->base) {
+        snprintf(err, errlen, "text engine: no base");
+        return NULL;
+    }
+    struct text_engine *engine = text_xcalloc(1, sizeof *engine);
+    engine->base = opt->base;
+    if (opt->n_extra_rules == 0)
+        return engine;
+    engine->extra.ac = text_ac_new();
+    for (size_t i = 0; i < opt->n_extra_rules; i++) {
+        const struct text_rule *r = &opt->extra_rules[i];
+        if (text_ruleset_add(&engine->extra.rules, r->id, r->category, r->severity, 0.9,
+                             r->detail, r->pattern, err, errlen) != 0) {
+            text_engine_free(engine);
+            return NULL;
+        }
+    }
+    rule_pass_finish(&engine->extra);
+    return engine;
+}
+
+void text_engine_free(struct text_engine *engine)
+{
+    if (!engine)
+        return;
+    rule_pass_release(&engine->extra);
+    free(engine);
+}
+
+struct text_scratch *text_scratch_new(void)
+{
+    struct text_scratch *sc = text_xcalloc(1, sizeof *sc);
+    /* Enough pairs for any rule's captures; only the whole match is read. */
+    sc->md = pcre2_match_data_create(16, NULL);
+    if (!sc->md)
+        abort();                /* out of memory, as in text_alloc */
+    return sc;
+}
+
+void text_scratch_free(struct text_scratch *sc)
+{
+    if (!sc)
+        return;
+    text_norm_release(&sc->norm);
+    text_norm_release(&sc->post);
+    text_result_sink_release(&sc->sink);
+    text_context_work_release(&sc->context);
+    pcre2_match_data_free(sc->md);
+    free(sc->marked);
+    free(sc->cand);
+    free(sc);
+}
+
+/* State of one automaton scan. */
+struct scan {
+    const struct text_lexicon *lexicon;     /* NULL for a tenant pass */
+    struct text_scratch *sc;
+};
+
+static void on_hit(void *arg, uint32_t value, size_t end)
+{
+    struct scan *s = arg;
+    struct text_scratch *sc = s->sc;
+    uint32_t idx = value & TAG_INDEX;
+    if (!(value & TAG_RULE)) {
+        text_lexicon_hit(s->lexicon, idx, &sc->norm, end, &sc->sink, &sc->vocab);
+        return;
+    }
+    if (sc->marked[idx])
+        return;
+    sc->marked[idx] = 1;
+    sc->cand[sc->n_cand++] = idx;
+}
+
+/* Scans the lexicon view with rp's automaton and runs the rules whose
+ * anchor occurred plus those that always run. */
+static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexicon,
+                     struct text_scratch *sc)
+{
+    size_t n = rp->rules.n;
+    if (sc->cand_cap < n) {
+        sc->marked = text_xrealloc(sc->marked, n);
+        sc->cand = text_xrealloc(sc->cand, n * sizeof *sc->cand);
+        sc->cand_cap = n;
+    }
+    memset(sc->marked, 0, n);
+    sc->n_cand = 0;
+    struct scan s = { lexicon, sc };
+    text_ac_scan(rp->ac, sc->norm.n, sc->norm.n_len, on_hit, &s);
+    for (size_t i = 0; i < rp->n_always; i++)
+        if (!sc->marked[rp->always[i]])
+            sc->cand[sc->n_cand++] = rp->always[i];
+    for (size_t i = 0; i < sc->n_cand; i++)
+        text_ruleset_run(&rp->rules, sc->cand[i], &sc->norm, sc->md, &sc->sink);
+}
+
+int text_classify(const struct text_engine *engine, struct text_scratch *sc,
+                  const char *text, size_t len, const char *post_text, size_t post_len,
+                  struct text_result *out)
+{
+    const struct text_base *base = engine->base;
+    size_t bad = 0;
+    memset(out, 0, sizeof *out);
+    text_result_sink_reset(&sc->sink);
+    memset(&sc->vocab, 0, sizeof sc->vocab);
+    if (text_norm_build(&sc->norm, text, len, &bad) != 0) {
+        out->bad_offset = bad;
+        return TEXT_ERR_UTF8;
+    }
+    /* The post is context only: if it is not valid UTF-8 it is ignored
+     * rather than failing the comment. */
+    int have_post = post_text && post_len > 0 &&
+                    text_norm_build(&sc->post, post_text, post_len, &bad) == 0;
+    if (sc->norm.n_len > 0 || sc->norm.p_len > 0) {
+        run_pass(&base->pass, &base->lexicon, sc);
+        if (sc->norm.n_has_mask)
+            text_lexicon_scan_masked(&base->lexicon, &sc->norm, &sc->sink);
+        if (engine->extra.ac)
+            run_pass(&engine->extra, NULL, sc);
+        text_pii_scan(text, len, &sc->sink);
+        text_person_scan(text, len, &sc->vocab, &sc->sink);
+        if (sc->norm.n_len > 0)
+            text_context_off_topic(&base->context, &sc->context, &sc->norm,
+                                   have_post ? &sc->post : NULL, &sc->vocab, &sc->sink);
+    }
+    text_result_finish(&sc->sink, text, len, out);
+    out->fingerprint = text_fingerprint_tokens(sc->norm.n, sc->norm.n_len);
+    return TEXT_OK;
+}

@@ -1,0 +1,150 @@
+/* text_engine: the pure text engine of vigile-classify.
+ *
+ * Given a comment (and optionally the text of the post it answers) it
+ * returns the policy categories the comment falls in, each with the rule
+ * that fired, a score, a severity and an evidence span in the original
+ * bytes; the comment with personal data redacted; and a fingerprint for
+ * near-duplicate detection.  No Kafka, no Redis, no tenant files: the stage
+ * glue attaches policy clauses, decides `repeated` from fingerprints and
+ * builds the JSON.
+ *
+ * Objects and threads:
+ *   text_base     lexicons and baseline rules loaded from a data directory;
+ *                 built once per process, immutable, shared by all engines.
+ *   text_engine   a base plus one tenant's extra rules; immutable once built,
+ *                 so one engine may serve any number of threads.
+ *   text_scratch  per-thread working memory and result storage; one thread
+ *                 at a time, any engine.
+ *
+ * Text must be UTF-8.  Invalid UTF-8 is rejected with TEXT_ERR_UTF8 and the
+ * byte offset (the worker dead-letters it); it never crashes the engine. */
+#ifndef VIGILE_TEXT_ENGINE_H
+#define VIGILE_TEXT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Fixed category ids.  text_category_name() gives the string used on the
+ * wire; TEXT_CAT_REPEATED is never emitted by the engine (the glue decides
+ * it from text_result.fingerprint). */
+enum text_category {
+    TEXT_CAT_INSULT, TEXT_CAT_PROFANITY, TEXT_CAT_THREAT, TEXT_CAT_INCITEMENT,
+    TEXT_CAT_HATE_SPEECH, TEXT_CAT_PERSONAL_DATA, TEXT_CAT_PRIVATE_MATTER,
+    TEXT_CAT_SPAM, TEXT_CAT_ADVERTISING, TEXT_CAT_POLITICAL_PROPAGANDA,
+    TEXT_CAT_OFF_TOPIC, TEXT_CAT_REPEATED, TEXT_CAT_DISRUPTION,
+    TEXT_CAT_COPYRIGHT, TEXT_CAT_CRIME_REPORT, TEXT_CAT_SERVICE_REPORT,
+    TEXT_CAT_APPLICATION, TEXT_CAT_INFORMATION_REQUEST, TEXT_CAT_CRITICISM,
+    TEXT_CAT_COUNT
+};
+
+/* Returns the id ("insult", ...) in static storage, or NULL if out of range. */
+const char *text_category_name(enum text_category cat);
+
+/* Returns the category whose id is name, or -1. */
+int text_category_from_name(const char *name);
+
+enum text_severity { TEXT_SEV_LOW = 1, TEXT_SEV_MEDIUM = 2, TEXT_SEV_HIGH = 3 };
+
+/* Byte offsets into the ORIGINAL text, end exclusive. */
+struct text_span { size_t start, end; };
+
+struct text_label {
+    enum text_category category_id;
+    const char *category;       /* text_category_name(category_id); static */
+    const char *rule_id;        /* "lex.profanity.cazzo", "re.threat.ti_ammazzo",
+                                   "pii.codice_fiscale", ...; owned by the base or
+                                   the engine, valid while they live */
+    double score;               /* 0..1, how sure the rule is */
+    enum text_severity severity;
+    const char *detail;         /* pii type ("codice_fiscale", "telefono", ...),
+                                   hate target ("etnia", "religione", ...),
+                                   "bestemmia", or NULL; same owner as rule_id */
+    struct text_span span;
+};
+
+/* An extra pcre2 rule (a tenant's party or candidate names, local words).
+ * The pattern runs, caseless, on the normalized pattern view: lower case,
+ * no accents, single spaces (see docs/classification.md).  All strings are
+ * borrowed for the duration of text_engine_new, which copies them. */
+struct text_rule {
+    const char *id;             /* reported as rule_id as given */
+    const char *category;       /* one of the category ids */
+    const char *pattern;
+    enum text_severity severity;
+    const char *detail;         /* may be NULL */
+};
+
+struct text_base;
+struct text_engine;
+struct text_scratch;
+
+/* Loads lexicons (data_dir/lexicons/\*.tsv) and baseline rules
+ * (data_dir/rules/\*.tsv) and compiles them.  data_dir is borrowed.  Returns
+ * a new base owned by the caller, or NULL with a message in err naming the
+ * file and line, and for a bad pattern pcre2's message and offset. */
+struct text_base *text_base_new(const char *data_dir, char *err, size_t errlen);
+
+/* NULL-safe.  Every engine built on the base must be freed first. */
+void text_base_free(struct text_base *base);
+
+struct text_engine_options {
+    const struct text_base *base;       /* borrowed; must outlive the engine */
+    const struct text_rule *extra_rules;/* borrowed for the call; may be NULL */
+    size_t n_extra_rules;
+};
+
+/* Builds an engine: the base plus extra rules compiled once.  Returns a new
+ * engine owned by the caller, or NULL with err naming the rule id and
+ * pcre2's message and offset (or what else is wrong with the rule). */
+struct text_engine *text_engine_new(const struct text_engine_options *opt,
+                                    char *err, size_t errlen);
+
+/* NULL-safe. */
+void text_engine_free(struct text_engine *engine);
+
+/* Per-thread working memory; owned by the caller.  NULL-safe free. */
+struct text_scratch *text_scratch_new(void);
+void text_scratch_free(struct text_scratch *scratch);
+
+/* result.flags */
+enum {
+    TEXT_RESULT_LIMITED = 1     /* a pcre2 limit was hit or labels were capped:
+                                   the result may miss evidence */
+};
+
+/* Everything points into the scratch: valid until the next text_classify
+ * with the same scratch or text_scratch_free.  Copy what you keep. */
+struct text_result {
+    struct text_label *labels;  /* sorted by span start, then category */
+    size_t n;
+    char *redacted;             /* NUL-terminated original text with every
+                                   personal_data span replaced by "[type]" */
+    size_t redacted_len;
+    uint64_t fingerprint;       /* text_fingerprint() of the text */
+    unsigned flags;             /* TEXT_RESULT_* */
+    size_t bad_offset;          /* with TEXT_ERR_UTF8: first invalid byte */
+};
+
+enum text_status {
+    TEXT_OK = 0,
+    TEXT_ERR_UTF8 = -1          /* text is not valid UTF-8 */
+};
+
+/* Classifies text[0..len); post_text (may be NULL) is the post it answers,
+ * used for off_topic (an invalid post is ignored, not an error).  Both are
+ * borrowed for the call.  Empty text yields no labels.  Returns TEXT_OK and
+ * fills *out, or TEXT_ERR_UTF8 with out->bad_offset set and no labels. */
+int text_classify(const struct text_engine *engine, struct text_scratch *scratch,
+                  const char *text, size_t len, const char *post_text, size_t post_len,
+                  struct text_result *out);
+
+/* A 64-bit simhash of the normalized word shingles of text: the same text,
+ * or one with a few words changed, obfuscated or re-cased, gives equal or
+ * close fingerprints.  Works on any bytes. */
+uint64_t text_fingerprint(const char *text, size_t len);
+
+/* Number of differing bits, 0..64.  Texts within 3 are near duplicates in
+ * our corpus (see docs/classification.md). */
+int text_fingerprint_distance(uint64_t a, uint64_t b);
+
+#endif

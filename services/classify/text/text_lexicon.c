@@ -1,0 +1,275 @@
+/* text_lexicon: lexicon loading and verified matching (see text_lexicon.h). */
+#include "text_lexicon.h"
+#include "text_alloc.h"
+#include "text_tsv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LEX_TERM_MAX 128
+
+/* kind < TEXT_CAT_COUNT is a category; TEXT_CAT_COUNT + v is vocabulary v. */
+struct text_lex_entry {
+    char *term;                 /* lexicon view form */
+    uint8_t *runs;
+    size_t len;
+    char *plain;                /* term with runs written out, for masks */
+    int kind;
+    enum text_severity sev;
+    char *detail;               /* NULL if none */
+    char *rule_id;
+};
+
+static const char *const vocab_names[TEXT_VOCAB_COUNT] = { "civic", "health" };
+
+static int lex_kind(const char *name)
+{
+    int c = text_category_from_name(name);
+    if (c >= 0 && c != TEXT_CAT_REPEATED)
+        return c;
+    for (int v = 0; v < TEXT_VOCAB_COUNT; v++)
+        if (strcmp(name, vocab_names[v]) == 0)
+            return TEXT_CAT_COUNT + v;
+    return -1;
+}
+
+struct lex_line {
+    struct text_lexicon *lx;
+    int kind;
+    enum text_severity sev;
+    const char *detail;
+    const char *kind_name;
+};
+
+static int lex_add_form(struct lex_line *ln, const char *form, char *err, size_t errlen)
+{
+    char term[LEX_TERM_MAX];
+    uint8_t runs[LEX_TERM_MAX];
+    int len = text_norm_term(form, term, runs, sizeof term);
+    if (len <= 0) {
+        snprintf(err, errlen, "term \"%s\" is empty, too long or not UTF-8", form);
+        return -1;
+    }
+    struct text_lexicon *lx = ln->lx;
+    text_xgrow(&lx->entries, &lx->cap, lx->n + 1, sizeof *lx->entries);
+    struct text_lex_entry *e = &lx->entries[lx->n++];
+    e->term = text_xstrndup(term, (size_t)len);
+    e->runs = text_xmalloc((size_t)len);
+    memcpy(e->runs, runs, (size_t)len);
+    e->len = (size_t)len;
+    size_t plain_len = 0;
+    for (int i = 0; i < len; i++)
+        plain_len += runs[i];
+    e->plain = text_xmalloc(plain_len + 1);
+    for (int i = 0, o = 0; i < len; i++)
+        for (int r = 0; r < runs[i]; r++)
+            e->plain[o++] = term[i];
+    e->plain[plain_len] = '\0';
+    e->kind = ln->kind;
+    e->sev = ln->sev;
+    e->detail = ln->detail ? text_xstrdup(ln->detail) : NULL;
+    size_t idlen = strlen(ln->kind_name) + plain_len + 8;
+    e->rule_id = text_xmalloc(idlen);
+    snprintf(e->rule_id, idlen, "lex.%s.%s", ln->kind_name, e->plain);
+    for (char *p = e->rule_id; *p; p++)
+        if (*p == ' ')
+            *p = '_';
+    return 0;
+}
+
+/* Expands the first {a,b,c} group of term and recurses on each result, so
+ * "stronz{o,a}{,one}" gives four forms. */
+static int lex_expand(struct lex_line *ln, const char *term, char *err, size_t errlen)
+{
+    const char *open = strchr(term, '{');
+    if (!open)
+        return lex_add_form(ln, term, err, errlen);
+    const char *close = strchr(open, '}');
+    if (!close) {
+        snprintf(err, errlen, "unbalanced '{' in \"%s\"", term);
+        return -1;
+    }
+    const char *alt = open + 1;
+    for (;;) {
+        const char *end = alt;
+        while (end < close && *end != ',')
+            end++;
+        char form[LEX_TERM_MAX * 2];
+        int n = snprintf(form, sizeof form, "%.*s%.*s%s", (int)(open - term), term,
+                         (int)(end - alt), alt, close + 1);
+        if (n < 0 || (size_t)n >= sizeof form) {
+            snprintf(err, errlen, "term \"%s\" too long", term);
+            return -1;
+        }
+        if (lex_expand(ln, form, err, errlen) != 0)
+            return -1;
+        if (end == close)
+            return 0;
+        alt = end + 1;
+    }
+}
+
+static int lex_line_fn(void *ctx, char **f, int n, char *err, size_t errlen)
+{
+    if (n < 4) {
+        snprintf(err, errlen, "expected 4 tab-separated fields (term, category, severity, detail), got %d", n);
+        return -1;
+    }
+    struct lex_line ln = { .lx = ctx, .kind = lex_kind(f[1]), .sev = text_tsv_severity(f[2]),
+                           .detail = strcmp(f[3], "-") ? f[3] : NULL, .kind_name = f[1] };
+    if (ln.kind < 0) {
+        snprintf(err, errlen, "unknown category \"%s\"", f[1]);
+        return -1;
+    }
+    if (!ln.sev) {
+        snprintf(err, errlen, "severity \"%s\" is not low, medium or high", f[2]);
+        return -1;
+    }
+    return lex_expand(&ln, f[0], err, errlen);
+}
+
+int text_lexicon_load_dir(struct text_lexicon *lx, const char *dir, char *err, size_t errlen)
+{
+    return text_tsv_load_dir(dir, lex_line_fn, lx, err, errlen);
+}
+
+int text_lexicon_register(const struct text_lexicon *lx, struct text_ac *ac, uint32_t tag,
+                          char *err, size_t errlen)
+{
+    for (size_t i = 0; i < lx->n; i++) {
+        const struct text_lex_entry *e = &lx->entries[i];
+        if (text_ac_add(ac, e->term, e->len, tag | (uint32_t)i) != 0) {
+            snprintf(err, errlen, "lexicon entry %s: normalized form \"%s\" has characters "
+                     "outside a-z, 0-9 and space", e->rule_id, e->term);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int lex_boundary(const struct text_norm *nm, size_t start, size_t end)
+{
+    return (start == 0 || nm->n[start - 1] == ' ') && (end == nm->n_len || nm->n[end] == ' ');
+}
+
+/* Doubled letters are part of the word ("anno" is not "ano"), so runs must
+ * agree; three or more identical letters are emphasis and match any run. */
+static int lex_runs_agree(const struct text_lex_entry *e, const struct text_norm *nm, size_t start)
+{
+    for (size_t i = 0; i < e->len; i++) {
+        uint8_t r = nm->n_run[start + i];
+        if (r != e->runs[i] && r < 3)
+            return 0;
+    }
+    return 1;
+}
+
+static void lex_emit(const struct text_lex_entry *e, const struct text_norm *nm, size_t start,
+                     size_t end, double score, struct text_sink *sink, struct text_vocab_hits *vocab)
+{
+    size_t ostart = nm->n_start[start], oend = nm->n_end[end - 1];
+    if (e->kind >= TEXT_CAT_COUNT) {
+        int v = e->kind - TEXT_CAT_COUNT;
+        if (vocab->count[v] < TEXT_VOCAB_MAX_POS) {
+            vocab->span[v][vocab->count[v]].start = ostart;
+            vocab->span[v][vocab->count[v]].end = oend;
+        }
+        vocab->count[v]++;
+        return;
+    }
+    text_result_add(sink, (enum text_category)e->kind, e->rule_id, score, e->sev, e->detail,
+                    ostart, oend);
+}
+
+void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct text_norm *nm,
+                      size_t end, struct text_sink *sink, struct text_vocab_hits *vocab)
+{
+    const struct text_lex_entry *e = &lx->entries[idx];
+    size_t start = end - e->len;
+    if (!lex_boundary(nm, start, end) || !lex_runs_agree(e, nm, start))
+        return;
+    int obf = 0;
+    for (size_t i = start; i < end; i++)
+        obf |= nm->n_flags[i] & TEXT_NORM_OBFUSCATED;
+    lex_emit(e, nm, start, end, obf ? 0.85 : 0.95, sink, vocab);
+}
+
+/* Writes token [a, b) of the lexicon view with runs spelled out (emphasis
+ * capped at two, the longest run a term has).  Returns its length, or 0 if
+ * it is not a plausible masked word: it must start with a letter and keep
+ * at least two letters visible. */
+static size_t lex_masked_plain(const struct text_norm *nm, size_t a, size_t b, char *out, size_t cap)
+{
+    size_t o = 0, letters = 0;
+    if (nm->n[a] == '*')
+        return 0;
+    for (size_t i = a; i < b; i++) {
+        int r = nm->n[i] == '*' ? 1 : (nm->n_run[i] > 2 ? 2 : nm->n_run[i]);
+        for (int k = 0; k < r; k++) {
+            if (o + 1 >= cap)
+                return 0;
+            out[o++] = nm->n[i];
+        }
+        if (nm->n[i] != '*')
+            letters++;
+    }
+    out[o] = '\0';
+    return letters >= 2 && o >= 4 ? o : 0;
+}
+
+static int lex_mask_eligible(const struct text_lex_entry *e)
+{
+    return (e->kind == TEXT_CAT_PROFANITY || e->kind == TEXT_CAT_INSULT ||
+            e->kind == TEXT_CAT_HATE_SPEECH) && !strchr(e->term, ' ');
+}
+
+static int lex_mask_equal(const char *plain, const char *tok, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (tok[i] != '*' && tok[i] != plain[i])
+            return 0;
+    return 1;
+}
+
+void text_lexicon_scan_masked(const struct text_lexicon *lx, const struct text_norm *nm,
+                              struct text_sink *sink)
+{
+    size_t i = 0;
+    while (i < nm->n_len) {
+        while (i < nm->n_len && nm->n[i] == ' ')
+            i++;
+        size_t a = i;
+        int masked = 0;
+        while (i < nm->n_len && nm->n[i] != ' ')
+            masked |= nm->n[i++] == '*';
+        if (!masked)
+            continue;
+        char tok[LEX_TERM_MAX];
+        size_t n = lex_masked_plain(nm, a, i, tok, sizeof tok);
+        for (size_t k = 0; n && k < lx->n; k++) {
+            const struct text_lex_entry *e = &lx->entries[k];
+            if (lex_mask_eligible(e) && strlen(e->plain) == n && lex_mask_equal(e->plain, tok, n)) {
+                text_result_add(sink, (enum text_category)e->kind, e->rule_id, 0.8, e->sev,
+                                e->detail, nm->n_start[a], nm->n_end[i - 1]);
+                break;
+            }
+        }
+    }
+}
+
+void text_lexicon_release(struct text_lexicon *lx)
+{
+    if (!lx)
+        return;
+    for (size_t i = 0; i < lx->n; i++) {
+        struct text_lex_entry *e = &lx->entries[i];
+        free(e->term);
+        free(e->runs);
+        free(e->plain);
+        free(e->detail);
+        free(e->rule_id);
+    }
+    free(lx->entries);
+    memset(lx, 0, sizeof *lx);
+}

@@ -1,0 +1,64 @@
+/* text_lexicon: word lists (profanity, blasphemy, insults, slurs, and the
+ * vocabularies other modules consult) loaded from data/lexicons/\*.tsv and
+ * matched through the shared Aho-Corasick pass.
+ *
+ * File format, one entry per line, tab-separated, '#' starts a comment:
+ *     term  category  severity  detail
+ * term is written as people write it; it is normalized like comments, and
+ * "stronz{o,a,i,e}" expands to four entries.  category is a category id or
+ * a vocabulary name (civic, health); severity is low, medium or high; detail
+ * is a hate target, "bestemmia", or "-".
+ *
+ * A term matches whole words only (never inside "cazzuola" or "analisi"),
+ * letter runs must agree except for emphasis of three or more ("cazzzzo"
+ * matches "cazzo", "anno" does not match "ano"), and a masked word
+ * ("st*onzo") matches a single-word term of the same length. */
+#ifndef VIGILE_TEXT_LEXICON_H
+#define VIGILE_TEXT_LEXICON_H
+
+#include "text_ac.h"
+#include "text_norm.h"
+#include "text_result.h"
+
+/* Vocabularies: lexicon kinds that are not categories but evidence for
+ * other modules. */
+enum text_vocab { TEXT_VOCAB_CIVIC, TEXT_VOCAB_HEALTH, TEXT_VOCAB_COUNT };
+
+/* Where vocabulary words occurred in one comment (original byte spans; the
+ * first few of each kind). */
+#define TEXT_VOCAB_MAX_POS 8
+struct text_vocab_hits {
+    unsigned count[TEXT_VOCAB_COUNT];
+    struct text_span span[TEXT_VOCAB_COUNT][TEXT_VOCAB_MAX_POS];
+};
+
+struct text_lex_entry;
+
+struct text_lexicon {
+    struct text_lex_entry *entries;
+    size_t n, cap;
+};
+
+/* Loads every *.tsv in dir (sorted by name) into lx, which must be zeroed.
+ * dir is borrowed.  Returns 0, or -1 with err naming file, line and problem. */
+int text_lexicon_load_dir(struct text_lexicon *lx, const char *dir, char *err, size_t errlen);
+
+/* Adds every entry to ac with value tag | index.  Returns 0, or -1 with err
+ * naming the entry if its normalized form leaves the automaton alphabet. */
+int text_lexicon_register(const struct text_lexicon *lx, struct text_ac *ac, uint32_t tag,
+                          char *err, size_t errlen);
+
+/* Handles an automaton hit of entry idx ending at lexicon-view offset end:
+ * checks word boundaries and letter runs, then adds a label to sink or
+ * records a vocabulary hit.  Borrowed arguments, no ownership change. */
+void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct text_norm *nm,
+                      size_t end, struct text_sink *sink, struct text_vocab_hits *vocab);
+
+/* Matches the masked tokens of nm against single-word terms. */
+void text_lexicon_scan_masked(const struct text_lexicon *lx, const struct text_norm *nm,
+                              struct text_sink *sink);
+
+/* Releases the entries (not lx).  NULL-safe. */
+void text_lexicon_release(struct text_lexicon *lx);
+
+#endif

@@ -1,0 +1,408 @@
+/* text_norm: comment normalization with span mapping (see text_norm.h). */
+#include "text_norm.h"
+#include "text_alloc.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+/* Unit classes: what a folded byte is, for tokenizing. */
+enum unit_class { U_LETTER, U_DIGIT, U_SPACE, U_MASK, U_OTHER };
+
+/* unit flags */
+enum { U_OBF = 1, U_DELETED = 2 };
+
+/* One byte of the folded text with the original range it came from.  Folding
+ * comes first, then tokens are rewritten in place, then both views are made
+ * from the surviving units. */
+struct text_norm_unit {
+    uint32_t start, end;
+    unsigned char c;
+    unsigned char cls;
+    unsigned char flags;
+};
+
+static void unit_push(struct text_norm *nm, unsigned char c, int cls, int flags,
+                      size_t start, size_t end)
+{
+    text_xgrow(&nm->units, &nm->units_cap, nm->n_units + 1, sizeof *nm->units);
+    struct text_norm_unit *u = &nm->units[nm->n_units++];
+    u->c = c;
+    u->cls = (unsigned char)cls;
+    u->flags = (unsigned char)flags;
+    u->start = (uint32_t)start;
+    u->end = (uint32_t)end;
+}
+
+/* Cyrillic and Greek letters that look like Latin ones, as used to dodge
+ * filters ("сazzo" with a Cyrillic с).  Lower and upper case are both listed
+ * because the lookup happens before case folding. */
+static int norm_homoglyph(int32_t cp)
+{
+    static const struct { int32_t cp; char to; } map[] = {
+        {0x0430, 'a'}, {0x0410, 'a'}, {0x0435, 'e'}, {0x0415, 'e'},
+        {0x043E, 'o'}, {0x041E, 'o'}, {0x0440, 'p'}, {0x0420, 'p'},
+        {0x0441, 'c'}, {0x0421, 'c'}, {0x0443, 'y'}, {0x0423, 'y'},
+        {0x0445, 'x'}, {0x0425, 'x'}, {0x0456, 'i'}, {0x0406, 'i'},
+        {0x0458, 'j'}, {0x0408, 'j'}, {0x0455, 's'}, {0x0405, 's'},
+        {0x043A, 'k'}, {0x041A, 'k'}, {0x043C, 'm'}, {0x041C, 'm'},
+        {0x043D, 'h'}, {0x041D, 'h'}, {0x0442, 't'}, {0x0422, 't'},
+        {0x0432, 'b'}, {0x0412, 'b'}, {0x04CF, 'l'}, {0x0501, 'd'},
+        {0x03B1, 'a'}, {0x0391, 'a'}, {0x03B5, 'e'}, {0x0395, 'e'},
+        {0x03BF, 'o'}, {0x039F, 'o'}, {0x03B9, 'i'}, {0x0399, 'i'},
+        {0x03BA, 'k'}, {0x039A, 'k'}, {0x03BD, 'v'}, {0x039D, 'n'},
+        {0x03C1, 'p'}, {0x03A1, 'p'}, {0x03C4, 't'}, {0x03A4, 't'},
+        {0x03C5, 'u'}, {0x03A5, 'y'}, {0x03C7, 'x'}, {0x03A7, 'x'},
+        {0x0392, 'b'}, {0x0396, 'z'}, {0x0397, 'h'}, {0x039C, 'm'},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].cp == cp)
+            return map[i].to;
+    return 0;
+}
+
+static int ascii_class(unsigned char c)
+{
+    if (c >= 'a' && c <= 'z')
+        return U_LETTER;
+    if (c >= '0' && c <= '9')
+        return U_DIGIT;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c < 0x20)
+        return U_SPACE;
+    return U_OTHER;
+}
+
+/* Folds one non-ASCII code point at text[start..end) into units. */
+static void fold_codepoint(struct text_norm *nm, int32_t cp, size_t start, size_t end)
+{
+    int h = norm_homoglyph(cp);
+    if (h) {
+        unit_push(nm, (unsigned char)h, U_LETTER, U_OBF, start, end);
+        return;
+    }
+    utf8proc_int32_t out[16];
+    int last = 0;
+    utf8proc_ssize_t n = utf8proc_decompose_char(cp, out, 16,
+            UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE |
+            UTF8PROC_STRIPMARK | UTF8PROC_IGNORE, &last);
+    if (n < 0 || n > 16)
+        n = 0;  /* unassigned or oversized: treat as a separator below */
+    if (n == 0 && utf8proc_category(cp) != UTF8PROC_CATEGORY_CF) {
+        unit_push(nm, ' ', U_SPACE, 0, start, end);
+        return;
+    }
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        int32_t o = out[i];
+        if (o < 0x80) {
+            unsigned char c = (unsigned char)o;
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            unit_push(nm, c, ascii_class(c), 0, start, end);
+            continue;
+        }
+        if ((h = norm_homoglyph(o)) != 0) {
+            unit_push(nm, (unsigned char)h, U_LETTER, U_OBF, start, end);
+            continue;
+        }
+        utf8proc_category_t cat = utf8proc_category(o);
+        int cls = U_OTHER;
+        if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
+            cls = U_LETTER;
+        else if (cat >= UTF8PROC_CATEGORY_ZS && cat <= UTF8PROC_CATEGORY_ZP)
+            cls = U_SPACE;
+        if (cls == U_SPACE) {
+            unit_push(nm, ' ', U_SPACE, 0, start, end);
+            continue;
+        }
+        utf8proc_uint8_t buf[4];
+        utf8proc_ssize_t k = utf8proc_encode_char(o, buf);
+        for (utf8proc_ssize_t j = 0; j < k; j++)
+            unit_push(nm, buf[j], cls, 0, start, end);
+    }
+}
+
+static int fold_text(struct text_norm *nm, const char *text, size_t len, size_t *bad)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            int cls = ascii_class(c);
+            unit_push(nm, cls == U_SPACE ? ' ' : c, cls, 0, i, i + 1);
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) {
+            *bad = i;
+            return -1;
+        }
+        fold_codepoint(nm, cp, i, i + (size_t)k);
+        i += (size_t)k;
+    }
+    return 0;
+}
+
+static int token_char(const struct text_norm_unit *u)
+{
+    return u->cls == U_LETTER || u->cls == U_DIGIT ||
+           (u->cls == U_OTHER && (u->c == '@' || u->c == '$' || u->c == '*' || u->c == '#'));
+}
+
+static unsigned char leet_letter(unsigned char c)
+{
+    switch (c) {
+    case '4': case '@': return 'a';
+    case '3': return 'e';
+    case '0': return 'o';
+    case '1': return 'i';
+    case '$': return 's';
+    default: return 0;
+    }
+}
+
+/* Rewrites a token [a, b) of units: l33t characters become letters when the
+ * token already has a letter ("c4zz0", not "2024"), and '*' or '#' after a
+ * letter becomes a mask ("st*onzo", not "#hashtag"). */
+static void rewrite_token(struct text_norm *nm, size_t a, size_t b)
+{
+    struct text_norm_unit *u = nm->units;
+    int has_letter = 0;
+    for (size_t i = a; i < b; i++)
+        if (u[i].cls == U_LETTER && u[i].c < 0x80)
+            has_letter = 1;
+    if (!has_letter)
+        return;
+    for (size_t i = a; i < b; i++) {
+        unsigned char l = leet_letter(u[i].c);
+        if (l && u[i].cls != U_LETTER) {
+            u[i].c = l;
+            u[i].cls = U_LETTER;
+            u[i].flags |= U_OBF;
+        }
+    }
+    for (size_t i = a + 1; i < b; i++)
+        if ((u[i].c == '*' || u[i].c == '#') &&
+            (u[i - 1].cls == U_LETTER || u[i - 1].cls == U_MASK)) {
+            u[i].cls = U_MASK;
+            u[i].flags |= U_OBF;
+        }
+}
+
+static void rewrite_tokens(struct text_norm *nm)
+{
+    size_t i = 0, n = nm->n_units;
+    while (i < n) {
+        if (!token_char(&nm->units[i])) {
+            i++;
+            continue;
+        }
+        size_t a = i;
+        while (i < n && token_char(&nm->units[i]))
+            i++;
+        rewrite_token(nm, a, i);
+    }
+}
+
+static int split_separator(const struct text_norm_unit *u)
+{
+    return u->cls == U_SPACE || (u->cls == U_OTHER &&
+           (u->c == '.' || u->c == '-' || u->c == '_'));
+}
+
+static int single_letter_at(const struct text_norm_unit *u, size_t i, size_t n)
+{
+    if (i >= n || u[i].cls != U_LETTER || u[i].c >= 0x80)
+        return 0;
+    int left_ok = i == 0 || split_separator(&u[i - 1]);
+    int right_ok = i + 1 == n || split_separator(&u[i + 1]) || u[i + 1].cls == U_OTHER;
+    return left_ok && right_ok;
+}
+
+/* Joins three or more single letters separated by one separator each
+ * ("c a z z o", "i.d.i.o.t.a") by deleting the separators.  Two letters are
+ * left alone: "e a" and "l'a" are ordinary Italian. */
+static void join_split_letters(struct text_norm *nm)
+{
+    struct text_norm_unit *u = nm->units;
+    size_t n = nm->n_units, i = 0;
+    while (i < n) {
+        if (!single_letter_at(u, i, n)) {
+            i++;
+            continue;
+        }
+        size_t j = i, count = 1;
+        while (j + 2 < n && split_separator(&u[j + 1]) && single_letter_at(u, j + 2, n)) {
+            j += 2;
+            count++;
+        }
+        if (count >= 3)
+            for (size_t k = i; k <= j; k++)
+                u[k].flags |= (k - i) % 2 ? U_DELETED : U_OBF;
+        i = j + 1;
+    }
+}
+
+static void view_reserve(struct text_norm *nm)
+{
+    size_t need = nm->n_units + 1;
+    if (need <= nm->p_cap)
+        return;
+    size_t cap = nm->p_cap;
+    text_xgrow(&nm->p, &cap, need, 1);
+    nm->p_start = text_xrealloc(nm->p_start, cap * sizeof *nm->p_start);
+    nm->p_end = text_xrealloc(nm->p_end, cap * sizeof *nm->p_end);
+    nm->n = text_xrealloc(nm->n, cap);
+    nm->n_start = text_xrealloc(nm->n_start, cap * sizeof *nm->n_start);
+    nm->n_end = text_xrealloc(nm->n_end, cap * sizeof *nm->n_end);
+    nm->n_run = text_xrealloc(nm->n_run, cap);
+    nm->n_flags = text_xrealloc(nm->n_flags, cap);
+    nm->p_cap = nm->n_cap = cap;
+}
+
+/* Length of the run of identical ASCII letters starting at live unit i;
+ * *last receives the index of its last unit. */
+static size_t letter_run(const struct text_norm_unit *u, size_t i, size_t n, size_t *last)
+{
+    size_t run = 1, j = i;
+    *last = i;
+    if (u[i].cls != U_LETTER || u[i].c >= 0x80)
+        return 1;
+    for (j = i + 1; j < n; j++) {
+        if (u[j].flags & U_DELETED)
+            continue;
+        if (u[j].c != u[i].c || u[j].cls != U_LETTER)
+            break;
+        run++;
+        *last = j;
+    }
+    return run;
+}
+
+static void build_pattern_view(struct text_norm *nm)
+{
+    const struct text_norm_unit *u = nm->units;
+    size_t n = nm->n_units, o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].flags & U_DELETED)
+            continue;
+        if (u[i].cls == U_SPACE) {
+            if (o == 0 || nm->p[o - 1] == ' ')
+                continue;
+        }
+        size_t last;
+        size_t run = letter_run(u, i, n, &last);
+        if (run >= 3) {
+            nm->p[o] = (char)u[i].c;
+            nm->p_start[o] = u[i].start;
+            nm->p_end[o++] = u[last].end;
+            i = last;
+            continue;
+        }
+        nm->p[o] = u[i].cls == U_MASK ? '*' : (char)u[i].c;
+        nm->p_start[o] = u[i].start;
+        nm->p_end[o++] = u[i].end;
+    }
+    while (o > 0 && nm->p[o - 1] == ' ')
+        o--;
+    nm->p[o] = '\0';
+    nm->p_len = o;
+}
+
+static void build_lexicon_view(struct text_norm *nm)
+{
+    const struct text_norm_unit *u = nm->units;
+    size_t n = nm->n_units, o = 0;
+    nm->n_has_mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].flags & U_DELETED)
+            continue;
+        int cls = u[i].cls;
+        if (cls != U_LETTER && cls != U_DIGIT && cls != U_MASK) {
+            if (o == 0 || nm->n[o - 1] == ' ')
+                continue;
+            nm->n[o] = ' ';
+            nm->n_start[o] = u[i].start;
+            nm->n_end[o] = u[i].end;
+            nm->n_run[o] = 1;
+            nm->n_flags[o++] = 0;
+            continue;
+        }
+        size_t last;
+        size_t run = letter_run(u, i, n, &last);
+        int flags = 0;
+        for (size_t k = i; k <= last; k++)
+            if (u[k].flags & U_OBF)
+                flags |= TEXT_NORM_OBFUSCATED;
+        if (cls == U_MASK) {
+            flags |= TEXT_NORM_MASK;
+            nm->n_has_mask = 1;
+        }
+        nm->n[o] = cls == U_MASK ? '*' : (char)u[i].c;
+        nm->n_start[o] = u[i].start;
+        nm->n_end[o] = u[last].end;
+        nm->n_run[o] = (uint8_t)(run > 255 ? 255 : run);
+        nm->n_flags[o++] = (uint8_t)flags;
+        i = last;
+    }
+    while (o > 0 && nm->n[o - 1] == ' ')
+        o--;
+    nm->n[o] = '\0';
+    nm->n_len = o;
+}
+
+int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *bad_offset)
+{
+    nm->n_units = 0;
+    nm->p_len = nm->n_len = 0;
+    nm->n_has_mask = 0;
+    view_reserve(nm);
+    nm->p[0] = nm->n[0] = '\0';
+    if (len > UINT32_MAX) {
+        *bad_offset = UINT32_MAX;
+        return -1;
+    }
+    if (fold_text(nm, text, len, bad_offset) != 0) {
+        nm->n_units = 0;
+        return -1;
+    }
+    rewrite_tokens(nm);
+    join_split_letters(nm);
+    view_reserve(nm);
+    build_pattern_view(nm);
+    build_lexicon_view(nm);
+    return 0;
+}
+
+void text_norm_release(struct text_norm *nm)
+{
+    if (!nm)
+        return;
+    free(nm->p);
+    free(nm->p_start);
+    free(nm->p_end);
+    free(nm->n);
+    free(nm->n_start);
+    free(nm->n_end);
+    free(nm->n_run);
+    free(nm->n_flags);
+    free(nm->units);
+    memset(nm, 0, sizeof *nm);
+}
+
+int text_norm_term(const char *term, char *out, uint8_t *runs, size_t outlen)
+{
+    struct text_norm nm = {0};
+    size_t bad;
+    int rc = -1;
+    if (text_norm_build(&nm, term, strlen(term), &bad) == 0 && nm.n_len < outlen) {
+        memcpy(out, nm.n, nm.n_len + 1);
+        memcpy(runs, nm.n_run, nm.n_len);
+        rc = (int)nm.n_len;
+    }
+    text_norm_release(&nm);
+    return rc;
+}

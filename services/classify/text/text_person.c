@@ -1,0 +1,169 @@
+/* text_person: addresses and health data next to a person (see text_person.h). */
+#include "text_person.h"
+#include "text_pii.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#define PERSON_WINDOW 100
+
+/* Capitalized words that start names of places, bodies, feasts and
+ * greetings rather than of people. */
+static const char *const not_names[] = {
+    "Via", "Viale", "Piazza", "Piazzale", "Corso", "Largo", "Vicolo", "Strada", "Contrada",
+    "Comune", "Sindaco", "Sindaca", "Assessore", "Polizia", "Locale", "Municipale", "San", "Santa",
+    "Santo", "Madonna", "Dio", "Gesù", "Buon", "Buona", "Buongiorno", "Buonasera", "Salve",
+    "Gentile", "Gentili", "Caro", "Cara", "Egregio", "Grazie", "Natale", "Pasqua", "Città",
+    "Ufficio", "Servizi", "Sociali", "Ospedale", "Croce", "Rossa", "Vigili", "Fuoco",
+    "Carabinieri", "Stato", "Italia", "Regione", "Provincia", "Biblioteca", "Consiglio",
+    "Giunta", "Asl", "Inps", "Agenzia", "Entrate", "Protezione", "Civile", "Pronto", "Soccorso",
+    "Lecce", "Arese", "Tradate", "Alessandria", "Cassino", "Milano", "Roma", "Torino", "Napoli",
+    "Festa", "Repubblica", "Scuola", "Liceo", "Istituto", "Parco", "Centro", "Il", "La", "Lo",
+    "Le", "Gli", "Un", "Una", "Ma", "Ciao", "Ieri", "Oggi", "Domani", "Lunedì", "Martedì",
+    NULL
+};
+
+static int word_is(const char *w, size_t n, const char *const *list)
+{
+    for (const char *const *p = list; *p; p++)
+        if (strlen(*p) == n && strncmp(*p, w, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Length of the capitalized word at i (an upper-case ASCII letter then at
+ * least two lower-case letters, accented ones included), or 0. */
+static size_t cap_word(const char *t, size_t hi, size_t i)
+{
+    if (i >= hi || !isupper((unsigned char)t[i]))
+        return 0;
+    size_t j = i + 1;
+    while (j < hi && (islower((unsigned char)t[j]) || (unsigned char)t[j] >= 0x80 || t[j] == '\''))
+        j++;
+    if (j - i < 3 || (j < hi && isalnum((unsigned char)t[j])))
+        return 0;
+    return j - i;
+}
+
+int text_person_named(const char *t, size_t lo, size_t hi)
+{
+    static const char *const titles[] = { "signor ", "signora ", "sig. ", "sig.ra ", "dott. ",
+                                          "dottor ", "dottoressa ", NULL };
+    for (size_t i = lo; i < hi; i++) {
+        if (i > lo && isalnum((unsigned char)t[i - 1]))
+            continue;
+        for (const char *const *tt = titles; *tt; tt++) {
+            size_t tl = strlen(*tt);
+            if (i + tl < hi && strncasecmp(t + i, *tt, tl) == 0 && cap_word(t, hi, i + tl))
+                return 1;
+        }
+        size_t a = cap_word(t, hi, i);
+        if (!a || word_is(t + i, a, not_names))
+            continue;
+        size_t j = i + a;
+        if (j < hi && t[j] == ' ') {
+            size_t b = cap_word(t, hi, j + 1);
+            if (b && !word_is(t + j + 1, b, not_names))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Sentence around [s, e): up to PERSON_WINDOW bytes each side, stopping at
+ * '.', '!', '?' or a newline that ends a sentence. */
+static void sentence_bounds(const char *t, size_t len, size_t s, size_t e, size_t *lo, size_t *hi)
+{
+    size_t a = s, b = e;
+    while (a > 0 && s - a < PERSON_WINDOW && !strchr("!?\n", t[a - 1]) &&
+           !(t[a - 1] == '.' && a < len && t[a] == ' '))
+        a--;
+    while (b < len && b - e < PERSON_WINDOW && !strchr("!?\n", t[b]) &&
+           !(t[b] == '.' && (b + 1 == len || t[b + 1] == ' ')))
+        b++;
+    *lo = a;
+    *hi = b;
+}
+
+static const char *const street_words[] = { "via ", "viale ", "piazza ", "piazzale ", "corso ",
+                                            "largo ", "vicolo ", "strada ", "contrada ", NULL };
+
+/* Matches "via Xxx [Yyy...] [,] 12[a]" at i; returns its end or 0. */
+static size_t address_at(const char *t, size_t len, size_t i)
+{
+    size_t j = 0;
+    for (const char *const *w = street_words; *w; w++) {
+        size_t wl = strlen(*w);
+        if (i + wl <= len && strncasecmp(t + i, *w, wl) == 0) {
+            j = i + wl;
+            break;
+        }
+    }
+    if (!j)
+        return 0;
+    int words = 0;
+    while (words < 4 && j < len && (isupper((unsigned char)t[j]) || (words && isalpha((unsigned char)t[j])))) {
+        while (j < len && (isalpha((unsigned char)t[j]) || (unsigned char)t[j] >= 0x80 ||
+                           t[j] == '\'' || t[j] == '.'))
+            j++;
+        words++;
+        if (j < len && t[j] == ',')
+            j++;
+        if (j < len && t[j] == ' ')
+            j++;
+        if (j < len && isdigit((unsigned char)t[j]))
+            break;
+    }
+    if (!words || j >= len || !isdigit((unsigned char)t[j]))
+        return 0;
+    size_t d = j;
+    while (j < len && isdigit((unsigned char)t[j]) && j - d < 4)
+        j++;
+    if (j < len && isalpha((unsigned char)t[j]) && (j + 1 == len || !isalnum((unsigned char)t[j + 1])))
+        j++;
+    return j < len && isalnum((unsigned char)t[j]) ? 0 : j;
+}
+
+static void scan_addresses(const char *t, size_t len, struct text_sink *sink)
+{
+    static const char *const residence[] = { "abita", "abito", "vive ", "vivono", "risiede",
+                                             "residente", "domiciliat", "casa sua", "a casa di",
+                                             "sta di casa", NULL };
+    for (size_t i = 0; i < len; i++) {
+        /* Cheap first-letter test: every street word starts with one of these. */
+        if (!strchr("vVpPcClLsS", t[i]) || t[i] == '\0' || (i > 0 && isalnum((unsigned char)t[i - 1])))
+            continue;
+        size_t e = address_at(t, len, i);
+        if (!e)
+            continue;
+        size_t lo, hi;
+        sentence_bounds(t, len, i, e, &lo, &hi);
+        if (text_pii_window_has(t, lo, hi, residence) || text_person_named(t, lo, i) ||
+            text_person_named(t, e, hi))
+            text_result_add(sink, TEXT_CAT_PERSONAL_DATA, "pii.indirizzo", 0.85, TEXT_SEV_MEDIUM,
+                            "indirizzo", i, e);
+        i = e;
+    }
+}
+
+static void scan_health(const char *t, size_t len, const struct text_vocab_hits *vocab,
+                        struct text_sink *sink)
+{
+    unsigned n = vocab->count[TEXT_VOCAB_HEALTH];
+    for (unsigned k = 0; k < n && k < TEXT_VOCAB_MAX_POS; k++) {
+        struct text_span sp = vocab->span[TEXT_VOCAB_HEALTH][k];
+        size_t lo, hi;
+        sentence_bounds(t, len, sp.start, sp.end, &lo, &hi);
+        if (text_person_named(t, lo, hi))
+            text_result_add(sink, TEXT_CAT_PERSONAL_DATA, "pii.salute", 0.8, TEXT_SEV_HIGH,
+                            "salute", sp.start, sp.end);
+    }
+}
+
+void text_person_scan(const char *text, size_t len, const struct text_vocab_hits *vocab,
+                      struct text_sink *sink)
+{
+    scan_addresses(text, len, sink);
+    scan_health(text, len, vocab, sink);
+}

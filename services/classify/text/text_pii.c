@@ -1,0 +1,398 @@
+/* text_pii: validated personal data scanners (see text_pii.h). */
+#include "text_pii.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#define PII_SCORE_VALIDATED 0.95    /* a check digit or checksum passed */
+#define PII_SCORE_SHAPE 0.85        /* shape and context only */
+
+static int is_alnum(unsigned char c) { return isalnum(c) != 0; }
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_alpha(unsigned char c) { return isalpha(c) != 0; }
+
+/* ---- validators ---- */
+
+/* Omocodia replaces digits with these letters when two people would share
+ * a code; position i of "LMNPQRSTUV" stands for digit i. */
+static int cf_digit_value(unsigned char c)
+{
+    static const char omocodes[] = "LMNPQRSTUV";
+    if (is_digit(c))
+        return c - '0';
+    const char *p = strchr(omocodes, toupper(c));
+    return p && *p ? (int)(p - omocodes) : -1;
+}
+
+int text_pii_cf_valid(const char *s, size_t n)
+{
+    static const int odd[36] = {   /* values of 0-9 then A-Z at odd positions */
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21,
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23
+    };
+    static const int digit_pos[] = { 6, 7, 9, 10, 12, 13, 14 };
+    if (n != 16)
+        return 0;
+    for (int i = 0; i < 16; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int want_digit = 0;
+        for (size_t k = 0; k < sizeof digit_pos / sizeof digit_pos[0]; k++)
+            want_digit |= digit_pos[k] == i;
+        if (want_digit ? cf_digit_value(c) < 0 : !is_alpha(c))
+            return 0;
+    }
+    if (!strchr("ABCDEHLMPRST", toupper((unsigned char)s[8])))
+        return 0;
+    int day = cf_digit_value((unsigned char)s[9]) * 10 + cf_digit_value((unsigned char)s[10]);
+    if (!((day >= 1 && day <= 31) || (day >= 41 && day <= 71)))
+        return 0;
+    int sum = 0;
+    for (int i = 0; i < 15; i++) {
+        unsigned char c = (unsigned char)toupper((unsigned char)s[i]);
+        int v = is_digit(c) ? c - '0' : c - 'A';
+        int idx = is_digit(c) ? c - '0' : 10 + c - 'A';
+        sum += i % 2 == 0 ? odd[idx] : v;
+    }
+    return toupper((unsigned char)s[15]) == 'A' + sum % 26;
+}
+
+int text_pii_piva_valid(const char *s, size_t n)
+{
+    if (n != 11)
+        return 0;
+    int sum = 0;
+    for (int i = 0; i < 11; i++) {
+        if (!is_digit((unsigned char)s[i]))
+            return 0;
+        int d = s[i] - '0';
+        if (i % 2 == 1) {
+            d *= 2;
+            if (d > 9)
+                d -= 9;
+        }
+        sum += d;
+    }
+    /* The office code (digits 8-10) is 001-100, 120, 121, 888 or 999. */
+    int office = (s[7] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0');
+    if (!((office >= 1 && office <= 100) || office == 120 || office == 121 ||
+          office == 888 || office == 999))
+        return 0;
+    return sum % 10 == 0;
+}
+
+static int iban_country_length(const char *cc)
+{
+    static const struct { char cc[3]; int len; } t[] = {
+        {"IT", 27}, {"SM", 27}, {"VA", 22}, {"DE", 22}, {"FR", 27}, {"ES", 24},
+        {"GB", 22}, {"CH", 21}, {"AT", 20}, {"BE", 16}, {"NL", 18}, {"PT", 25},
+        {"MC", 27}, {"LU", 20}, {"IE", 22}, {"RO", 24}, {"AL", 28}, {"MT", 31},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (toupper((unsigned char)cc[0]) == t[i].cc[0] && toupper((unsigned char)cc[1]) == t[i].cc[1])
+            return t[i].len;
+    return 0;
+}
+
+int text_pii_iban_valid(const char *s, size_t n)
+{
+    if (n < 15 || n > 34 || (size_t)iban_country_length(s) != n)
+        return 0;
+    if (!is_digit((unsigned char)s[2]) || !is_digit((unsigned char)s[3]))
+        return 0;
+    unsigned rem = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)toupper((unsigned char)s[(k + 4) % n]);
+        if (is_digit(c))
+            rem = (rem * 10 + (unsigned)(c - '0')) % 97;
+        else if (c >= 'A' && c <= 'Z')
+            rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
+        else
+            return 0;
+    }
+    return rem == 1;
+}
+
+/* ---- context ---- */
+
+int text_pii_window_has(const char *text, size_t lo, size_t hi, const char *const *words)
+{
+    for (const char *const *w = words; *w; w++) {
+        size_t wl = strlen(*w);
+        for (size_t i = lo; i + wl <= hi; i++)
+            if (strncasecmp(text + i, *w, wl) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+static size_t before(size_t i, size_t n) { return i > n ? i - n : 0; }
+
+/* ---- scanners: each returns the end of its finding, or 0 ---- */
+
+static size_t scan_cf(const char *t, size_t len, size_t i)
+{
+    size_t j = i;
+    while (j < len && is_alnum((unsigned char)t[j]))
+        j++;
+    return j - i == 16 && text_pii_cf_valid(t + i, 16) ? j : 0;
+}
+
+/* Collects up to 34 alphanumerics from i, allowing single spaces between
+ * groups as IBANs are usually printed; *end is where the kept part ends. */
+static size_t scan_iban(const char *t, size_t len, size_t i)
+{
+    char buf[35];
+    size_t n = 0, j = i, end = 0;
+    int want = iban_country_length(t + i);
+    if (!want || i + 4 > len || !is_digit((unsigned char)t[i + 2]) || !is_digit((unsigned char)t[i + 3]))
+        return 0;
+    while (j < len && n < (size_t)want) {
+        unsigned char c = (unsigned char)t[j];
+        if (is_alnum(c)) {
+            buf[n++] = (char)c;
+            end = ++j;
+        } else if (c == ' ' && j + 1 < len && is_alnum((unsigned char)t[j + 1]) && n > 0) {
+            j++;
+        } else {
+            break;
+        }
+    }
+    if (n != (size_t)want || (end < len && is_alnum((unsigned char)t[end])))
+        return 0;
+    return text_pii_iban_valid(buf, n) ? end : 0;
+}
+
+static int plate_letter(unsigned char c)
+{
+    c = (unsigned char)toupper(c);
+    return c >= 'A' && c <= 'Z' && !strchr("IOQU", c);
+}
+
+static size_t scan_plate(const char *t, size_t len, size_t i)
+{
+    size_t j = i;
+    if (j + 7 > len || !plate_letter((unsigned char)t[j]) || !plate_letter((unsigned char)t[j + 1]))
+        return 0;
+    j += 2;
+    if (j < len && t[j] == ' ')
+        j++;
+    for (int k = 0; k < 3; k++, j++)
+        if (j >= len || !is_digit((unsigned char)t[j]))
+            return 0;
+    if (j < len && t[j] == ' ')
+        j++;
+    if (j + 2 > len || !plate_letter((unsigned char)t[j]) || !plate_letter((unsigned char)t[j + 1]))
+        return 0;
+    j += 2;
+    /* Plates are written in capitals; a lower-case "ab123cd" is more
+     * likely a code of some other kind. */
+    if (!isupper((unsigned char)t[i]) || (j < len && is_alnum((unsigned char)t[j])))
+        return 0;
+    return j;
+}
+
+static size_t scan_identity_card(const char *t, size_t len, size_t i)
+{
+    static const char *const ctx[] = { "carta d'identit", "carta di identit", "carta d\xe2\x80\x99identit",
+                                       "cie", "c.i.", "documento", "carta identit", NULL };
+    size_t j = i + 2, digits = 0;
+    if (i + 9 > len || !isupper((unsigned char)t[i]) || !isupper((unsigned char)t[i + 1]))
+        return 0;
+    while (j < len && is_digit((unsigned char)t[j]) && digits < 8) {
+        j++;
+        digits++;
+    }
+    if (digits == 5 && j + 2 <= len && isupper((unsigned char)t[j]) && isupper((unsigned char)t[j + 1]))
+        j += 2;             /* CIE: AA 00000 AA */
+    else if (digits != 7)   /* paper card: AA 0000000 */
+        return 0;
+    if (j < len && is_alnum((unsigned char)t[j]))
+        return 0;
+    return text_pii_window_has(t, before(i, 60), i, ctx) ? j : 0;
+}
+
+static size_t scan_piva(const char *t, size_t len, size_t i)
+{
+    static const char *const ctx[] = { "iva", "partita", "vat", NULL };
+    size_t j = i;
+    while (j < len && is_digit((unsigned char)t[j]))
+        j++;
+    if (j - i != 11 || (j < len && is_alnum((unsigned char)t[j])))
+        return 0;
+    return text_pii_piva_valid(t + i, 11) && text_pii_window_has(t, before(i, 40), i, ctx) ? j : 0;
+}
+
+struct phone {
+    char digits[24];
+    size_t n;
+    int groups[12];
+    int n_groups;
+    char sep;                   /* the separator used, or 0 */
+};
+
+/* Reads digit groups separated by single spaces, dots or dashes. */
+static size_t phone_read(const char *t, size_t len, size_t j, struct phone *ph)
+{
+    size_t end = j;
+    while (j < len && ph->n_groups < 12) {
+        int g = 0;
+        while (j < len && is_digit((unsigned char)t[j]) && ph->n < sizeof ph->digits - 1) {
+            ph->digits[ph->n++] = t[j++];
+            g++;
+        }
+        if (!g)
+            break;
+        ph->groups[ph->n_groups++] = g;
+        end = j;
+        if (j + 1 < len && (t[j] == ' ' || t[j] == '.' || t[j] == '-') && is_digit((unsigned char)t[j + 1])) {
+            if (ph->sep && ph->sep != t[j])
+                break;
+            ph->sep = t[j++];
+        } else {
+            break;
+        }
+    }
+    return end;
+}
+
+/* Amounts and dates share the shape of phone numbers: "350.000.000",
+ * "01.02.2024", "1.500 euro". */
+static int phone_looks_like_number(const struct phone *ph, const char *t, size_t len, size_t end)
+{
+    static const char *const units[] = { "euro", "\xe2\x82\xac", "mila", "milion", "km", "%",
+                                         "metri", "abitanti", "persone", NULL };
+    if (ph->sep == '.' && ph->n_groups > 1) {
+        int thousands = 1;
+        for (int g = 1; g < ph->n_groups; g++)
+            thousands &= ph->groups[g] == 3;
+        if (thousands)
+            return 1;
+    }
+    if (ph->sep && ph->sep != ' ' && ph->n_groups == 3 && ph->groups[0] <= 2 && ph->groups[1] <= 2)
+        return 1;
+    return text_pii_window_has(t, end, end + 10 < len ? end + 10 : len, units);
+}
+
+static size_t scan_phone(const char *t, size_t len, size_t i)
+{
+    struct phone ph = {0};
+    size_t j = i;
+    int intl = 0;
+    if (t[j] == '+' && j + 3 < len && t[j + 1] == '3' && t[j + 2] == '9') {
+        j += 3;
+        intl = 1;
+    } else if (j + 4 < len && strncmp(t + j, "0039", 4) == 0) {
+        j += 4;
+        intl = 1;
+    }
+    if (intl && j < len && (t[j] == ' ' || t[j] == '.' || t[j] == '-'))
+        j++;
+    if (j >= len || !is_digit((unsigned char)t[j]))
+        return 0;
+    size_t end = phone_read(t, len, j, &ph);
+    if (end < len && is_alnum((unsigned char)t[end]))
+        return 0;
+    const char *d = ph.digits;
+    int mobile = d[0] == '3' && d[1] >= '1' && d[1] <= '9' && ph.n >= 9 && ph.n <= 10;
+    int landline = d[0] == '0' && ph.n >= (intl ? 6u : 8u) && ph.n <= 11;
+    if (!mobile && !landline)
+        return 0;
+    return phone_looks_like_number(&ph, t, len, end) ? 0 : end;
+}
+
+static int email_local(unsigned char c)
+{
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/* Finds the address around the '@' at a; institutional mailboxes (the
+ * municipality's own offices) are not personal data. */
+static int scan_email(const char *t, size_t len, size_t a, size_t *s, size_t *e)
+{
+    static const char *const institutional[] = { "comune.", ".gov.it", "regione.", "provincia.",
+                                                 "pec.", NULL };
+    size_t i = a, j = a + 1, last_dot = 0;
+    while (i > 0 && email_local((unsigned char)t[i - 1]))
+        i--;
+    while (j < len && (is_alnum((unsigned char)t[j]) || t[j] == '-' ||
+                       (t[j] == '.' && j + 1 < len && is_alnum((unsigned char)t[j + 1])))) {
+        if (t[j] == '.')
+            last_dot = j;
+        j++;
+    }
+    if (i == a || !last_dot || j - last_dot < 3)
+        return 0;
+    for (size_t k = last_dot + 1; k < j; k++)
+        if (!is_alpha((unsigned char)t[k]))
+            return 0;
+    if (text_pii_window_has(t, a + 1, j, institutional))
+        return 0;
+    *s = i;
+    *e = j;
+    return 1;
+}
+
+static void pii_add(struct text_sink *sink, const char *rule, const char *type, double score,
+                    size_t s, size_t e)
+{
+    text_result_add(sink, TEXT_CAT_PERSONAL_DATA, rule, score, TEXT_SEV_MEDIUM, type, s, e);
+}
+
+/* Tries each scanner at word start i; returns the end of a finding or 0. */
+static size_t scan_at(const char *t, size_t len, size_t i, struct text_sink *sink)
+{
+    unsigned char c = (unsigned char)t[i];
+    size_t e;
+    if (is_alpha(c)) {
+        if ((e = scan_cf(t, len, i))) {
+            pii_add(sink, "pii.codice_fiscale", "codice_fiscale", PII_SCORE_VALIDATED, i, e);
+            return e;
+        }
+        if ((e = scan_iban(t, len, i))) {
+            pii_add(sink, "pii.iban", "iban", PII_SCORE_VALIDATED, i, e);
+            return e;
+        }
+        if ((e = scan_identity_card(t, len, i))) {
+            pii_add(sink, "pii.documento", "documento", PII_SCORE_SHAPE, i, e);
+            return e;
+        }
+        if ((e = scan_plate(t, len, i))) {
+            pii_add(sink, "pii.targa", "targa", PII_SCORE_SHAPE, i, e);
+            return e;
+        }
+        return 0;
+    }
+    if (is_digit(c) && (e = scan_piva(t, len, i))) {
+        pii_add(sink, "pii.partita_iva", "partita_iva", PII_SCORE_VALIDATED, i, e);
+        return e;
+    }
+    if ((is_digit(c) || c == '+') && (e = scan_phone(t, len, i))) {
+        pii_add(sink, "pii.telefono", "telefono", PII_SCORE_SHAPE, i, e);
+        return e;
+    }
+    return 0;
+}
+
+void text_pii_scan(const char *text, size_t len, struct text_sink *sink)
+{
+    size_t i = 0, email_end = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '@' && i >= email_end) {
+            size_t s, e;
+            if (scan_email(text, len, i, &s, &e)) {
+                pii_add(sink, "pii.email", "email", PII_SCORE_SHAPE, s, e);
+                email_end = e;
+            }
+        }
+        int word_start = is_alnum(c) || c == '+';
+        if (word_start && (i == 0 || !is_alnum((unsigned char)text[i - 1])) && i >= email_end) {
+            size_t e = scan_at(text, len, i, sink);
+            if (e) {
+                i = e;
+                continue;
+            }
+        }
+        i++;
+    }
+}

@@ -1,0 +1,138 @@
+/* text_result: label collection, de-duplication and redaction. */
+#include "text_result.h"
+#include "text_alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void text_result_sink_reset(struct text_sink *sink)
+{
+    sink->n = 0;
+    sink->n_capped = 0;
+    sink->flags = 0;
+}
+
+void text_result_add(struct text_sink *sink, enum text_category cat, const char *rule_id,
+                     double score, enum text_severity sev, const char *detail,
+                     size_t start, size_t end)
+{
+    if (cat != TEXT_CAT_PERSONAL_DATA) {
+        if (sink->n_capped >= TEXT_RESULT_MAX_LABELS) {
+            sink->flags |= TEXT_RESULT_LIMITED;
+            return;
+        }
+        sink->n_capped++;
+    }
+    text_xgrow(&sink->labels, &sink->cap, sink->n + 1, sizeof *sink->labels);
+    struct text_label *l = &sink->labels[sink->n++];
+    l->category_id = cat;
+    l->category = text_category_name(cat);
+    l->rule_id = rule_id;
+    l->score = score;
+    l->severity = sev;
+    l->detail = detail;
+    l->span.start = start;
+    l->span.end = end;
+}
+
+int text_result_has(const struct text_sink *sink, enum text_category cat)
+{
+    for (size_t i = 0; i < sink->n; i++)
+        if (sink->labels[i].category_id == cat)
+            return 1;
+    return 0;
+}
+
+void text_result_drop(struct text_sink *sink, enum text_category cat)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < sink->n; i++)
+        if (sink->labels[i].category_id != cat)
+            sink->labels[o++] = sink->labels[i];
+    sink->n = o;
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+    const struct text_label *x = a, *y = b;
+    if (x->span.start != y->span.start)
+        return x->span.start < y->span.start ? -1 : 1;
+    if (x->category_id != y->category_id)
+        return x->category_id < y->category_id ? -1 : 1;
+    if (x->span.end != y->span.end)
+        return x->span.end > y->span.end ? -1 : 1;     /* longest first */
+    return strcmp(x->rule_id, y->rule_id);
+}
+
+/* After sorting, a label whose span lies inside an earlier label of the
+ * same category adds no evidence ("puttana" inside "figlio di puttana").
+ * Only the 64 previous labels are examined: containers start at or before
+ * the label, and a bounded look-back keeps a 1 MB comment linear. */
+static void drop_contained(struct text_sink *sink)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < sink->n; i++) {
+        const struct text_label *l = &sink->labels[i];
+        int inside = 0;
+        for (size_t j = o, steps = 0; j-- > 0 && steps < 64; steps++) {
+            const struct text_label *k = &sink->labels[j];
+            if (k->category_id == l->category_id && k->span.start <= l->span.start &&
+                k->span.end >= l->span.end) {
+                inside = 1;
+                break;
+            }
+        }
+        if (!inside)
+            sink->labels[o++] = *l;
+    }
+    sink->n = o;
+}
+
+static size_t redact(struct text_sink *sink, const char *text, size_t len)
+{
+    size_t o = 0, pos = 0;
+    for (size_t i = 0; i < sink->n; i++) {
+        const struct text_label *l = &sink->labels[i];
+        if (l->category_id != TEXT_CAT_PERSONAL_DATA || l->span.start < pos)
+            continue;
+        char tag[64];
+        int t = snprintf(tag, sizeof tag, "[%s]", l->detail ? l->detail : "dato_personale");
+        if (t < 0 || (size_t)t >= sizeof tag)
+            t = (int)strlen(tag);
+        size_t keep = l->span.start - pos;
+        text_xgrow(&sink->redacted, &sink->redacted_cap, o + keep + (size_t)t + 1, 1);
+        memcpy(sink->redacted + o, text + pos, keep);
+        memcpy(sink->redacted + o + keep, tag, (size_t)t);
+        o += keep + (size_t)t;
+        pos = l->span.end;
+    }
+    text_xgrow(&sink->redacted, &sink->redacted_cap, o + (len - pos) + 1, 1);
+    if (len > pos)
+        memcpy(sink->redacted + o, text + pos, len - pos);
+    o += len - pos;
+    sink->redacted[o] = '\0';
+    return o;
+}
+
+void text_result_finish(struct text_sink *sink, const char *text, size_t len,
+                        struct text_result *out)
+{
+    if (sink->n > 1)
+        qsort(sink->labels, sink->n, sizeof *sink->labels, label_cmp);
+    drop_contained(sink);
+    out->redacted_len = redact(sink, text, len);
+    out->redacted = sink->redacted;
+    out->labels = sink->labels;
+    out->n = sink->n;
+    out->flags = sink->flags;
+}
+
+void text_result_sink_release(struct text_sink *sink)
+{
+    if (!sink)
+        return;
+    free(sink->labels);
+    free(sink->redacted);
+    memset(sink, 0, sizeof *sink);
+}

@@ -1,0 +1,166 @@
+/* The decision on one classified envelope. The order of questions follows the policies:
+ * is the author banned; what do the categories trigger on this tenant; is this kind of
+ * content held before publication; does it count on the strike ladder and what step does
+ * that reach; who must look at it. Each answer records the clause it applied. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "pseudonym.h"
+#include "route.h"
+#include "route_internal.h"
+#include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+/* Below this score an automated removal is flagged for a person to confirm. */
+#define REVIEW_SCORE 0.75
+
+static int action_rank(enum tenant_action a) {
+    switch (a) {
+    case TENANT_ACTION_DELETE: return 5;
+    case TENANT_ACTION_HIDE: return 4;
+    case TENANT_ACTION_HOLD: return 3;
+    case TENANT_ACTION_ESCALATE: return 2;
+    case TENANT_ACTION_REPLY: return 1;
+    default: return 0;
+    }
+}
+
+static void add_ref(json_t *refs, const char *ref) {
+    if (!ref) return;
+    size_t i;
+    json_t *v;
+    json_array_foreach(refs, i, v) {
+        if (strcmp(json_string_value(v), ref) == 0) return;
+    }
+    json_array_append_new(refs, json_string(ref));
+}
+
+/* Folds the tenant's rule for each label into the verdict: the harshest action wins,
+ * ties go to the more severe rule. */
+static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t *labels) {
+    size_t i;
+    json_t *label;
+    json_array_foreach(labels, i, label) {
+        const char *cat = json_string_value(json_object_get(label, "category"));
+        const struct tenant_category_rule *rule = cat ? tenant_category(t, cat) : NULL;
+        if (!rule) continue;
+        double score = json_number_value(json_object_get(label, "score"));
+        if (action_rank(rule->action) > action_rank(v->action) ||
+            (v->rule && rule->action == v->action && rule->severity > v->rule->severity)) {
+            v->action = rule->action;
+            v->rule = rule;
+            v->template_id = rule->template_id;
+        }
+        if (route_removes(rule->action) && score < v->min_score) v->min_score = score;
+        if (rule->severity > v->severity) v->severity = rule->severity;
+        v->strike |= rule->strike;
+        v->ban_at_once |= rule->ban_at_once;
+        v->report_police |= rule->report_police;
+        if (rule->action != TENANT_ACTION_NONE) add_ref(v->policy_refs, rule->policy_ref);
+    }
+}
+
+/* Content of a kind the tenant moderates before publication is held, unless something
+ * harsher already applies. */
+static void apply_premoderation(struct verdict *v, const struct tenant *t, const char *kind) {
+    const char *template_id = NULL;
+    const char *clause = tenant_premoderation(t, kind, &template_id);
+    if (!clause || action_rank(TENANT_ACTION_HOLD) <= action_rank(v->action)) return;
+    v->action = TENANT_ACTION_HOLD;
+    v->rule = NULL;
+    v->clause = clause;
+    v->template_id = template_id;
+    v->needs_review = 1;
+    add_ref(v->policy_refs, clause);
+}
+
+/* Counts a strike when a category the tenant marks as one fired, and climbs the ladder.
+ * Returns 0, or -1 when the state store is unavailable. */
+static int apply_ladder(struct verdict *v, struct router *r, const struct tenant *t,
+                        const char *author, const char *event_id, int64_t ts) {
+    if (!v->strike) return 0;
+    const struct tenant_ladder *ladder = tenant_ladder(t);
+    int64_t window = (int64_t)ladder->window_days * 24 * 3600 * 1000;
+    if (state_strike_add(r->state, tenant_id(t), author, event_id, ts, window, &v->strikes))
+        return -1;
+    v->step_rule = tenant_ladder_step(t, (int)v->strikes);
+    v->step = v->step_rule ? v->step_rule->step : TENANT_STEP_NONE;
+    if (v->ban_at_once && v->severity >= 3 && v->step < TENANT_STEP_BAN) {
+        /* Threats and incitement may ban on the first occurrence; a person confirms. */
+        v->step = TENANT_STEP_BAN;
+        v->step_rule = NULL;
+        v->needs_review = 1;
+    }
+    if (v->step == TENANT_STEP_NONE) return 0;
+    add_ref(v->policy_refs, ladder->policy_ref);
+    if (v->step_rule && v->step_rule->review) {
+        v->needs_review = 1; /* proposed, applied when a moderator confirms */
+        return 0;
+    }
+    if (v->step == TENANT_STEP_TEMP_BAN)
+        v->ban_until = ts + (int64_t)v->step_rule->hours * 3600 * 1000;
+    else if (v->step == TENANT_STEP_BAN)
+        v->ban_until = STATE_BAN_FOREVER;
+    if (v->ban_until && state_ban_set(r->state, tenant_id(t), author, v->ban_until, ts)) return -1;
+    return 0;
+}
+
+/* An author banned when the content was written has it hidden, whatever it says. */
+static int apply_ban_in_force(struct verdict *v, struct router *r, const struct tenant *t,
+                              const char *author, int64_t ts, int *banned) {
+    int64_t until;
+    if (state_ban_get(r->state, tenant_id(t), author, ts, &until)) return -1;
+    *banned = until > 0;
+    if (*banned && action_rank(TENANT_ACTION_HIDE) > action_rank(v->action)) {
+        v->action = TENANT_ACTION_HIDE;
+        v->rule = NULL;
+        v->clause = tenant_ladder(t)->policy_ref;
+        v->template_id = NULL;
+        v->ban_in_force_until = until;
+        add_ref(v->policy_refs, v->clause);
+    }
+    return 0;
+}
+
+enum stage_status router_decide(struct router *r, const json_t *env, int64_t now_ms,
+                                struct stage_outputs *out, char *reason, size_t n) {
+    const char *tenant_name = envelope_str(env, "tenant");
+    const struct tenant *t = tenant_set_find(r->tenants, tenant_name);
+    if (!t) {
+        snprintf(reason, n, "$.tenant: unknown tenant \"%s\"", tenant_name);
+        return STAGE_REJECT;
+    }
+    const json_t *labels = json_object_get(json_object_get(env, "classification"), "labels");
+    if (!json_is_array(labels)) {
+        snprintf(reason, n, "$.classification.labels: missing (not a classified envelope)");
+        return STAGE_REJECT;
+    }
+    if (!json_is_string(json_object_get(env, "redacted_text"))) {
+        snprintf(reason, n, "$.redacted_text: missing (not a classified envelope)");
+        return STAGE_REJECT;
+    }
+    char author[PSEUDONYM_LEN];
+    pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_name,
+                   envelope_str(env, "platform"), envelope_author_id(env), author);
+    int64_t ts;
+    if (rfc3339_parse(envelope_str(env, "created_at"), &ts)) ts = now_ms;
+
+    struct verdict v = { .action = TENANT_ACTION_NONE, .min_score = 1.0,
+                         .policy_refs = json_array() };
+    int banned = 0;
+    weigh_labels(&v, t, labels);
+    apply_premoderation(&v, t, envelope_str(env, "kind"));
+    if (apply_ban_in_force(&v, r, t, author, ts, &banned) ||
+        (!banned && apply_ladder(&v, r, t, author, envelope_str(env, "event_id"), ts))) {
+        json_decref(v.policy_refs);
+        snprintf(reason, n, "state store unavailable (strikes and bans)");
+        return STAGE_RETRY;
+    }
+    if (route_removes(v.action) && v.rule && v.min_score < REVIEW_SCORE) v.needs_review = 1;
+    route_emit(r, t, env, author, &v, now_ms, out);
+    json_decref(v.policy_refs);
+    return STAGE_OK;
+}

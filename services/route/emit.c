@@ -1,0 +1,245 @@
+/* Turns a verdict into messages: the decision every dashboard reads, the commands
+ * platform connectors carry out, and the tickets people answer. Only vigile.actions
+ * carries raw platform ids; decisions and tickets name the author by pseudonym and
+ * show the text with personal data redacted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "route_internal.h"
+#include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+static void set_str(json_t *obj, const char *key, const char *value) {
+    if (value) json_object_set_new(obj, key, json_string(value));
+}
+
+static void copy_str(json_t *dst, const json_t *env, const char *key) {
+    set_str(dst, key, envelope_str(env, key));
+}
+
+static void add_output(struct stage_outputs *out, const char *topic, const json_t *env,
+                       json_t *msg) {
+    size_t len;
+    char *value = envelope_dump(msg, &len);
+    stage_outputs_add(out, topic, envelope_key(env), value, len);
+}
+
+static json_t *schema(const char *name) {
+    return json_pack("{s:s, s:i}", "name", name, "version", 1);
+}
+
+/* The statement of reasons: why the content was restricted and, when the ladder moved,
+ * what that means for the account. NULL when nothing was restricted. */
+static char *statement(const struct tenant *t, const struct verdict *v) {
+    char until[ITALIAN_TIME_LEN];
+    const struct tenant_render_vars content_vars = { v->rule, v->clause, NULL, NULL };
+    char *about_content = NULL, *about_account = NULL;
+    if (v->template_id && v->action != TENANT_ACTION_REPLY)
+        about_content = tenant_render(t, v->template_id, &content_vars);
+    else if (v->ban_in_force_until) {
+        const struct tenant_render_vars vars = {
+            NULL, v->clause,
+            v->ban_in_force_until == STATE_BAN_FOREVER ? NULL
+                                                       : italian_time_format(v->ban_in_force_until, until),
+            NULL };
+        about_content = tenant_render(t, v->ban_in_force_until == STATE_BAN_FOREVER ? "blocco"
+                                                                                   : "sospensione",
+                                      &vars);
+    }
+    if (v->step_rule && v->step_rule->template_id && !v->step_rule->review) {
+        const struct tenant_render_vars vars = {
+            v->rule, tenant_ladder(t)->policy_ref,
+            v->ban_until && v->ban_until != STATE_BAN_FOREVER ? italian_time_format(v->ban_until, until)
+                                                               : NULL,
+            NULL };
+        about_account = tenant_render(t, v->step_rule->template_id, &vars);
+    }
+    if (!about_account) return about_content;
+    if (!about_content) return about_account;
+    char *both = xasprintf("%s %s", about_content, about_account);
+    free(about_content);
+    free(about_account);
+    return both;
+}
+
+static json_t *enforcement(const struct verdict *v) {
+    json_t *e = json_pack("{s:s, s:I, s:b}", "step", tenant_step_name(v->step), "strikes",
+                          (json_int_t)v->strikes, "pending_review",
+                          v->step_rule ? v->step_rule->review : 0);
+    char buf[RFC3339_LEN];
+    if (v->ban_until == STATE_BAN_FOREVER) json_object_set_new(e, "ban_until", json_null());
+    else if (v->ban_until) set_str(e, "ban_until", rfc3339_format(v->ban_until, buf));
+    return e;
+}
+
+static void emit_decision(const struct tenant *t, const json_t *env, const char *author,
+                          const struct verdict *v, json_t *offices, int64_t now_ms,
+                          struct stage_outputs *out) {
+    char now[RFC3339_LEN], topic[256];
+    const json_t *cls = json_object_get(env, "classification");
+    json_t *d = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:o, s:O, s:b, s:b, s:O, s:s, s:s, s:O}",
+        "schema", schema("vigile.decision"),
+        "decision_id", envelope_str(env, "event_id"),
+        "event_id", envelope_str(env, "event_id"),
+        "tenant", tenant_id(t),
+        "platform", envelope_str(env, "platform"),
+        "kind", envelope_str(env, "kind"),
+        "content_id", envelope_str(env, "content_id"),
+        "author", author,
+        "categories", json_object_get(cls, "labels"),
+        "action", tenant_action_name(v->action),
+        "enforcement", enforcement(v),
+        "policy_refs", v->policy_refs,
+        "automated", 1,
+        "needs_review", v->needs_review,
+        "escalated_to", offices,
+        "content_date", envelope_str(env, "created_at"),
+        "decided_at", rfc3339_format(now_ms, now),
+        "redacted_text", json_object_get(env, "redacted_text"));
+    if (!d) abort(); /* every value above was validated upstream */
+    copy_str(d, env, "channel");
+    copy_str(d, env, "thread_id");
+    copy_str(d, env, "event_type");
+    char *why = statement(t, v);
+    json_object_set_new(d, "statement_of_reasons", why ? json_string(why) : json_null());
+    free(why);
+    add_output(out, TOPIC_DECISIONS, env, d);
+    add_output(out, topic_tenant_decisions(tenant_id(t), topic, sizeof topic), env, d);
+    json_decref(d);
+}
+
+/* A platform command. Connectors need the raw ids, and only they read this topic. */
+static json_t *command(const struct tenant *t, const json_t *env, const char *type,
+                       int64_t now_ms) {
+    char now[RFC3339_LEN];
+    const char *channel_id = envelope_str(env, "channel");
+    const struct tenant_channel *ch = channel_id ? tenant_channel(t, channel_id) : NULL;
+    char *action_id = xasprintf("%s:%s", envelope_str(env, "event_id"), type);
+    json_t *c = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                          "schema", schema("vigile.action"), "action_id", action_id, "type", type,
+                          "decision_id", envelope_str(env, "event_id"), "tenant", tenant_id(t),
+                          "platform", envelope_str(env, "platform"), "content_id",
+                          envelope_str(env, "content_id"), "author_id", envelope_author_id(env),
+                          "issued_at", rfc3339_format(now_ms, now));
+    free(action_id);
+    copy_str(c, env, "channel");
+    copy_str(c, env, "thread_id");
+    if (ch) set_str(c, "page_id", ch->page_id);
+    return c;
+}
+
+static void emit_command(const struct tenant *t, const json_t *env, const char *type,
+                         const char *text, int64_t now_ms, struct stage_outputs *out) {
+    json_t *c = command(t, env, type, now_ms);
+    set_str(c, "text", text);
+    add_output(out, TOPIC_ACTIONS, env, c);
+    json_decref(c);
+}
+
+static void emit_commands(const struct tenant *t, const json_t *env, const struct verdict *v,
+                          int64_t now_ms, struct stage_outputs *out) {
+    if (route_removes(v->action)) emit_command(t, env, tenant_action_name(v->action), NULL, now_ms, out);
+    if (v->action == TENANT_ACTION_REPLY && v->template_id) {
+        const struct tenant_render_vars vars = { v->rule, NULL, NULL, v->rule ? v->rule->office : NULL };
+        char *text = tenant_render(t, v->template_id, &vars);
+        if (text) emit_command(t, env, "reply", text, now_ms, out);
+        free(text);
+    }
+    if (v->step == TENANT_STEP_NONE || (v->step_rule && v->step_rule->review)) return;
+    if (v->step == TENANT_STEP_WARN) {
+        char *text = v->step_rule && v->step_rule->template_id
+                         ? tenant_render(t, v->step_rule->template_id,
+                                         &(struct tenant_render_vars){ v->rule, tenant_ladder(t)->policy_ref, NULL, NULL })
+                         : NULL;
+        emit_command(t, env, "warn", text, now_ms, out);
+        free(text);
+    }
+    if (v->ban_until) {
+        json_t *c = command(t, env, "ban", now_ms);
+        char buf[RFC3339_LEN];
+        json_object_set_new(c, "expires_at", v->ban_until == STATE_BAN_FOREVER
+                                                 ? json_null()
+                                                 : json_string(rfc3339_format(v->ban_until, buf)));
+        add_output(out, TOPIC_ACTIONS, env, c);
+        json_decref(c);
+    }
+    enum tenant_step from = tenant_ladder(t)->report_platform_from;
+    if (from != TENANT_STEP_NONE && v->step >= from) emit_command(t, env, "report", NULL, now_ms, out);
+}
+
+/* Adds reason to the ticket for office (one ticket per office per content). */
+static void want_ticket(json_t *tickets, const char *office, const char *reason) {
+    if (!office) return;
+    json_t *reasons = json_object_get(tickets, office);
+    if (!reasons) json_object_set_new(tickets, office, reasons = json_array());
+    json_array_append_new(reasons, json_string(reason));
+}
+
+/* Who must look at this content: offices for the categories that open tickets, the
+ * police route for crimes and threats, the channel's moderators for reviews. */
+static json_t *tickets_for(const struct tenant *t, const json_t *env, const struct verdict *v) {
+    const char *channel = envelope_str(env, "channel");
+    const json_t *labels = json_object_get(json_object_get(env, "classification"), "labels");
+    json_t *tickets = json_object();
+    size_t i;
+    json_t *label;
+    json_array_foreach(labels, i, label) {
+        const char *cat = json_string_value(json_object_get(label, "category"));
+        const struct tenant_category_rule *rule = tenant_category(t, cat);
+        if (!rule || (rule->action != TENANT_ACTION_ESCALATE && !rule->ticket)) continue;
+        want_ticket(tickets, rule->office ? rule->office : tenant_route(t, channel, cat), cat);
+    }
+    if (v->report_police) want_ticket(tickets, tenant_route(t, channel, "police"), "police");
+    if (v->needs_review) want_ticket(tickets, tenant_route(t, channel, "review"), "review");
+    return tickets;
+}
+
+static const char *priority(const struct verdict *v) {
+    if (v->report_police) return "urgent";
+    return v->severity >= 3 ? "high" : v->severity == 2 ? "normal" : "low";
+}
+
+static void emit_tickets(const struct tenant *t, const json_t *env, const char *author,
+                         const struct verdict *v, json_t *tickets, int64_t now_ms,
+                         struct stage_outputs *out) {
+    const char *office;
+    json_t *reasons;
+    char now[RFC3339_LEN];
+    json_object_foreach(tickets, office, reasons) {
+        char *ticket_id = xasprintf("%s:%s", envelope_str(env, "event_id"), office);
+        json_t *e = json_pack("{s:o, s:s, s:s, s:s, s:O, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:b}",
+            "schema", schema("vigile.escalation"), "ticket_id", ticket_id, "tenant", tenant_id(t),
+            "office", office, "reasons", reasons, "priority", priority(v),
+            "severity", v->severity ? v->severity : 1,
+            "decision_id", envelope_str(env, "event_id"), "platform", envelope_str(env, "platform"),
+            "kind", envelope_str(env, "kind"), "content_id", envelope_str(env, "content_id"),
+            "author", author, "created_at", envelope_str(env, "created_at"),
+            "received_at", envelope_str(env, "received_at"),
+            "redacted_text", json_object_get(env, "redacted_text"),
+            "opened_at", rfc3339_format(now_ms, now),
+            "removal", route_removes(v->action) || v->report_police);
+        free(ticket_id);
+        if (!e) abort();
+        copy_str(e, env, "channel");
+        add_output(out, TOPIC_ESCALATIONS, env, e);
+        json_decref(e);
+    }
+}
+
+void route_emit(struct router *r, const struct tenant *t, const json_t *env, const char *author,
+                const struct verdict *v, int64_t now_ms, struct stage_outputs *out) {
+    (void)r;
+    json_t *tickets = tickets_for(t, env, v);
+    json_t *offices = json_array();
+    const char *office;
+    json_t *reasons;
+    json_object_foreach(tickets, office, reasons) json_array_append_new(offices, json_string(office));
+    emit_decision(t, env, author, v, offices, now_ms, out);
+    emit_commands(t, env, v, now_ms, out);
+    emit_tickets(t, env, author, v, tickets, now_ms, out);
+    json_decref(offices);
+    json_decref(tickets);
+}

@@ -1,0 +1,44 @@
+/* Shared between the files of the route stage; not an API. */
+#ifndef VIGILE_ROUTE_INTERNAL_H
+#define VIGILE_ROUTE_INTERNAL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "stage.h"
+#include "state.h"
+#include "tenant.h"
+
+struct router {
+    struct tenant_set *tenants;
+    struct state_store *state;   /* borrowed */
+    const char *pseudonym_key;   /* borrowed */
+};
+
+/* What the policy says about one envelope, with the clauses behind it. */
+struct verdict {
+    enum tenant_action action;
+    const struct tenant_category_rule *rule; /* the rule behind the action, if one is */
+    const char *clause;          /* the clause when no category rule decided (hold, ban) */
+    const char *template_id;     /* statement of reasons or reply */
+    int severity;                /* highest among the labels' rules */
+    double min_score;            /* lowest score among labels whose rule removes */
+    int strike, ban_at_once, report_police, needs_review;
+    long strikes;                /* in the window, this one included */
+    enum tenant_step step;
+    const struct tenant_strike_step *step_rule; /* NULL for a ban at once */
+    int64_t ban_until;           /* ban applied now: end, STATE_BAN_FOREVER, or 0 */
+    int64_t ban_in_force_until;  /* the author was already banned until then, or 0 */
+    json_t *policy_refs;         /* array of clauses applied; owned by the caller */
+};
+
+/* Whether an action restricts the content's visibility (the DSA's "visibility" decisions). */
+static inline int route_removes(enum tenant_action a) {
+    return a == TENANT_ACTION_DELETE || a == TENANT_ACTION_HIDE || a == TENANT_ACTION_HOLD;
+}
+
+/* Appends the decision, platform commands and tickets that follow from v. */
+void route_emit(struct router *r, const struct tenant *t, const json_t *env, const char *author,
+                const struct verdict *v, int64_t now_ms, struct stage_outputs *out);
+
+#endif

@@ -1,0 +1,129 @@
+/* End to end through the real broker and Redis: the worker binaries run as they would in
+ * production; envelopes produced to vigile.inbound come out as decisions, malformed ones
+ * as dead letters. The messages read are saved under the build directory for the schema
+ * check (tests/validate_schemas.py), so that it validates what the workers really wrote. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kafka_util.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+static pid_t start_worker(const char *name) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/services/vigile-%s", BUILD_DIR, name);
+    char *argv[] = { path, NULL };
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, path, NULL, NULL, argv, environ), 0, "spawn %s", path);
+    return pid;
+}
+
+static int stop_worker(pid_t pid) {
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static char run_id[64];
+
+static int ours(const struct test_message *m, void *arg) {
+    (void)arg;
+    return strstr(m->value, run_id) != NULL;
+}
+
+static void save(const char *name, const struct test_message *msgs, size_t n) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/messages-%s.jsonl", BUILD_DIR, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", msgs[i].value);
+    fclose(f);
+}
+
+static void produce_envelope(const char *id, const char *tenant, const char *kind,
+                             const char *text) {
+    char *v = xasprintf(
+        "{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-%s\","
+        "\"tenant\":\"%s\",\"platform\":\"facebook\",\"kind\":\"%s\",\"content_id\":\"c-%s\","
+        "\"author\":{\"id\":\"author-%s\",\"name\":\"Maria Bianchi\"},\"text\":\"%s\","
+        "\"created_at\":\"2026-11-20T10:00:00Z\",\"received_at\":\"2026-11-20T10:00:01Z\"}",
+        run_id, id, tenant, kind, id, run_id, text);
+    char *key = xasprintf("%s|author-%s", tenant, run_id);
+    test_produce(TOPIC_INBOUND, key, v, strlen(v));
+    free(key);
+    free(v);
+}
+
+Test(pipeline, inbound_to_decisions_and_deadletters, .timeout = 240) {
+    snprintf(run_id, sizeof run_id, "run%d", (int)getpid());
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "test-%s", run_id);
+    setenv("VIGILE_GROUP_PREFIX", prefix, 1);
+    setenv("VIGILE_INSTANCE_ID", run_id, 1);
+    setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
+    setenv("VIGILE_DATA_DIR", SOURCE_DIR "/data", 1);
+    setenv("VIGILE_PSEUDONYM_KEY", "test-key", 1);
+    setenv("VIGILE_HTTP_PORT", "0", 1);
+    setenv("VIGILE_TOPIC_PARTITIONS", "3", 1);
+    test_brokers();
+
+    pid_t classify = start_worker("classify");
+    pid_t route = start_worker("route");
+
+    produce_envelope("insult", "lecce", "comment", "Sindaco ladro e buffone");
+    produce_envelope("pii", "arese", "comment", "Il mio codice fiscale è RSSMRA85T10A562S");
+    produce_envelope("question", "tradate", "comment", "A che ora apre la biblioteca sabato?");
+    produce_envelope("pm", "alessandria", "private_message", "Buongiorno, vorrei un'informazione");
+    /* Malformed: not JSON, a wrong type, an unknown tenant. */
+    char bad1[128], bad3[512];
+    snprintf(bad1, sizeof bad1, "{\"event_id\": \"%s-broken\", ", run_id);
+    test_produce(TOPIC_INBOUND, "x|y", bad1, strlen(bad1));
+    char *bad2 = xasprintf("{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-type\",\"tenant\":\"lecce\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_id\":\"c\",\"author\":{\"id\":\"a\"},\"text\":42,\"created_at\":\"2026-11-20T10:00:00Z\",\"received_at\":\"2026-11-20T10:00:00Z\"}", run_id);
+    test_produce(TOPIC_INBOUND, "lecce|a", bad2, strlen(bad2));
+    free(bad2);
+    snprintf(bad3, sizeof bad3, "{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-tenant\",\"tenant\":\"atlantide\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_id\":\"c\",\"author\":{\"id\":\"a\"},\"text\":\"ciao\",\"created_at\":\"2026-11-20T10:00:00Z\",\"received_at\":\"2026-11-20T10:00:00Z\"}", run_id);
+    test_produce(TOPIC_INBOUND, "atlantide|a", bad3, strlen(bad3));
+
+    struct test_message *dec, *dl, *cls, *lecce;
+    size_t n_dec = test_consume(TOPIC_DECISIONS, ours, NULL, 4, 120000, 2000, &dec);
+    size_t n_dl = test_consume(TOPIC_DEADLETTER, ours, NULL, 3, 30000, 1000, &dl);
+    size_t n_cls = test_consume(TOPIC_CLASSIFIED, ours, NULL, 4, 30000, 0, &cls);
+    size_t n_lecce = test_consume(TOPIC_DECISIONS ".lecce", ours, NULL, 1, 30000, 1000, &lecce);
+
+    cr_expect_eq(stop_worker(classify), 0, "classify exit code");
+    cr_expect_eq(stop_worker(route), 0, "route exit code");
+
+    cr_expect_eq(n_dec, 4, "decisions: %zu", n_dec);
+    cr_expect_eq(n_dl, 3, "dead letters: %zu", n_dl);
+    cr_expect_eq(n_cls, 4, "classified: %zu", n_cls);
+    cr_expect_eq(n_lecce, 1, "lecce's own topic: %zu (only its decision)", n_lecce);
+    int saw_hide = 0, saw_type = 0, saw_tenant = 0;
+    for (size_t i = 0; i < n_dec; i++) {
+        saw_hide |= strstr(dec[i].value, "\"action\":\"hide\"") && strstr(dec[i].value, "insult");
+        cr_expect_null(strstr(dec[i].value, "author-"), "raw author id on decisions: %s", dec[i].value);
+        cr_expect_null(strstr(dec[i].value, "RSSMRA85T10A562S"), "codice fiscale in clear: %s", dec[i].value);
+    }
+    for (size_t i = 0; i < n_dl; i++) {
+        saw_type |= strstr(dl[i].value, "$.text: expected string, got integer") != NULL;
+        saw_tenant |= strstr(dl[i].value, "unknown tenant") != NULL;
+    }
+    cr_expect(saw_hide, "the insult was hidden");
+    cr_expect(saw_type, "the wrong type was dead-lettered with its path");
+    cr_expect(saw_tenant, "the unknown tenant was dead-lettered");
+    save("decisions", dec, n_dec);
+    save("deadletter", dl, n_dl);
+    save("classified", cls, n_cls);
+    test_messages_free(dec, n_dec);
+    test_messages_free(dl, n_dl);
+    test_messages_free(cls, n_cls);
+    test_messages_free(lecce, n_lecce);
+}
