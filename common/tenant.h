@@ -23,7 +23,7 @@ struct tenant_category_rule {
     const char *category;   /* fixed category id, "insult" */
     enum tenant_action action;
     int strike;             /* 1 if it counts on the strike ladder */
-    int severity;           /* 1 low, 2 medium, 3 high */
+    int severity;           /* 0 not a violation (criticism), 1 low, 2 medium, 3 high */
     const char *office;     /* office id to escalate to (tenant_route, no channel), or NULL */
     const char *template_id;/* statement-of-reasons or reply template, or NULL */
     const char *policy_ref; /* "Moderazione: «...»", the clause this rule implements */
