@@ -5,6 +5,7 @@
 #define VIGILE_STAGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum stage_status {
     STAGE_OK,     /* outputs are ready to produce */
@@ -38,6 +39,15 @@ struct stage {
     enum stage_status (*process)(void *ctx, const struct stage_input *in,
                                  struct stage_outputs *out, char *reason, size_t reason_len);
     void *ctx;
+    /* Optional (NULL): called about every 100 ms between inputs, for outputs that are due
+     * by time rather than by an input (SLA timers). Appends outputs, which commit with the
+     * current batch; STAGE_RETRY means try later. */
+    enum stage_status (*tick)(void *ctx, int64_t now_ms, struct stage_outputs *out,
+                              char *reason, size_t reason_len);
+    /* Optional (NULL): called once the batch holding the tick's outputs has committed, so
+     * the stage may forget what it handed off. Not called when the batch was abandoned:
+     * the stage must then hand the same work off again later. */
+    void (*tick_committed)(void *ctx);
 };
 
 /* Appends an output. Steals key and value (allocated with xmalloc); copies topic. */

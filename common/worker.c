@@ -45,6 +45,7 @@ struct worker {
      * commit when it ends (last processed + 1). */
     rd_kafka_topic_partition_list_t *first, *next;
     size_t batch_n;
+    size_t batch_ticks;   /* outputs produced by the stage's tick in this batch */
     int64_t batch_deadline;
     unsigned undelivered; /* delivery reports with an error since the batch began */
     int fatal;
@@ -72,6 +73,7 @@ static void batch_reset(struct worker *w) {
     w->first = rd_kafka_topic_partition_list_new(8);
     w->next = rd_kafka_topic_partition_list_new(8);
     w->batch_n = 0;
+    w->batch_ticks = 0;
     w->undelivered = 0;
 }
 
@@ -125,9 +127,12 @@ static void txn_abort(struct worker *w) {
 static int commit_transactional(struct worker *w) {
     for (int backoff = BACKOFF_MIN_MS;; backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
                                                                              : backoff * 2) {
-        rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(w->consumer);
-        rd_kafka_error_t *e = rd_kafka_send_offsets_to_transaction(w->producer, w->next, cgmd, -1);
-        rd_kafka_consumer_group_metadata_destroy(cgmd);
+        rd_kafka_error_t *e = NULL;
+        if (w->next->cnt > 0) { /* a batch of tick outputs alone has no offsets */
+            rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(w->consumer);
+            e = rd_kafka_send_offsets_to_transaction(w->producer, w->next, cgmd, -1);
+            rd_kafka_consumer_group_metadata_destroy(cgmd);
+        }
         if (!e) e = rd_kafka_commit_transaction(w->producer, -1);
         if (!e) {
             w->in_txn = 0;
@@ -162,6 +167,7 @@ static int commit_acknowledged(struct worker *w) {
         }
     }
     if (w->undelivered) return -1;
+    if (w->next->cnt == 0) return 0;
     rd_kafka_resp_err_t e = rd_kafka_commit(w->consumer, w->next, 0);
     if (e) {
         log_warn("commit offsets: %s", rd_kafka_err2str(e));
@@ -174,10 +180,11 @@ static int commit_acknowledged(struct worker *w) {
  * are still ours); during a revocation they are not, and the next owner starts from the
  * last committed offsets anyway. */
 static void batch_commit(struct worker *w, int rewind) {
-    if (w->batch_n == 0) return;
+    if (w->batch_n == 0 && w->batch_ticks == 0) return;
     int rc = w->transactional ? commit_transactional(w) : commit_acknowledged(w);
     if (rc == 0) {
         metrics_add(METRIC_BATCHES, 1);
+        if (w->batch_ticks && w->stage->tick_committed) w->stage->tick_committed(w->stage->ctx);
         batch_reset(w);
         return;
     }
@@ -239,6 +246,18 @@ static void add_deadletter(struct worker *w, const rd_kafka_message_t *m, const 
              (long long)src.offset, reason);
 }
 
+/* Produces the stage's outputs in w->out. Returns 0, or -1 when one could not be queued. */
+static int produce_outputs(struct worker *w) {
+    for (size_t i = 0; i < w->out.n; i++) {
+        struct stage_output *o = &w->out.v[i];
+        int rc = kafka_produce(w->producer, o->topic, o->key, o->value, o->len);
+        o->value = NULL; /* taken by librdkafka, or freed on failure */
+        if (rc) return -1;
+        metrics_add(METRIC_OUTPUTS, 1);
+    }
+    return 0;
+}
+
 /* Processes one input into the open batch. Returns 0; HANDLE_STOPPED when it could not
  * be finished because the worker is stopping (nothing of it was produced); or
  * HANDLE_FAILED when some of its outputs could not be produced, so the whole batch must
@@ -247,27 +266,38 @@ enum { HANDLE_STOPPED = -1, HANDLE_FAILED = -2 };
 static int handle(struct worker *w, const rd_kafka_message_t *m) {
     struct stage_input in = { rd_kafka_topic_name(m->rkt), m->payload, m->len };
     char reason[512] = "";
-    if (w->batch_n == 0) w->batch_deadline = time_mono_ms() + w->cfg->batch_ms;
+    if (w->batch_n == 0 && w->batch_ticks == 0)
+        w->batch_deadline = time_mono_ms() + w->cfg->batch_ms;
     if (txn_begin(w)) return HANDLE_STOPPED;
     metrics_add(METRIC_MESSAGES_IN, 1);
     enum stage_status st = run_stage(w, &in, reason, sizeof reason);
     if (st == STAGE_RETRY) return HANDLE_STOPPED;
     if (st == STAGE_REJECT) add_deadletter(w, m, reason);
     batch_note(w, m); /* before producing, so that a rewind covers this input too */
-    for (size_t i = 0; i < w->out.n; i++) {
-        struct stage_output *o = &w->out.v[i];
-        int rc = kafka_produce(w->producer, o->topic, o->key, o->value, o->len);
-        o->value = NULL; /* taken by librdkafka, or freed on failure */
-        if (rc) return HANDLE_FAILED;
-        metrics_add(METRIC_OUTPUTS, 1);
-    }
-    return 0;
+    return produce_outputs(w) ? HANDLE_FAILED : 0;
 }
 
 /* Abandons the open batch: its transaction is aborted and its inputs are read again. */
 static void batch_abandon(struct worker *w) {
     if (w->in_txn) txn_abort(w);
     batch_rewind(w);
+}
+
+/* Lets the stage produce what is due by time. Its outputs join the open batch. */
+static void tick(struct worker *w) {
+    char reason[512];
+    stage_outputs_clear(&w->out);
+    if (w->stage->tick(w->stage->ctx, time_now_ms(), &w->out, reason, sizeof reason) != STAGE_OK) {
+        log_warn("tick: %s", reason);
+        stage_outputs_clear(&w->out);
+        return;
+    }
+    if (w->out.n == 0) return;
+    if (w->batch_n == 0 && w->batch_ticks == 0)
+        w->batch_deadline = time_mono_ms() + w->cfg->batch_ms;
+    if (txn_begin(w)) return;
+    w->batch_ticks += w->out.n;
+    if (produce_outputs(w)) batch_abandon(w);
 }
 
 static void reload(const struct worker_hooks *hooks) {
@@ -284,7 +314,8 @@ static void reload(const struct worker_hooks *hooks) {
 
 static void poll_once(struct worker *w) {
     int64_t now = time_mono_ms();
-    int timeout = w->batch_n ? (int)(w->batch_deadline > now ? w->batch_deadline - now : 0) : 100;
+    int open = w->batch_n || w->batch_ticks;
+    int timeout = open ? (int)(w->batch_deadline > now ? w->batch_deadline - now : 0) : 100;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, timeout);
     if (m) {
         if (m->err) {
@@ -298,7 +329,7 @@ static void poll_once(struct worker *w) {
         rd_kafka_message_destroy(m);
     }
     if (w->batch_n >= (size_t)w->cfg->batch_max ||
-        (w->batch_n && time_mono_ms() >= w->batch_deadline))
+        ((w->batch_n || w->batch_ticks) && time_mono_ms() >= w->batch_deadline))
         batch_commit(w, 1);
 }
 
@@ -366,6 +397,7 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
         metrics_heartbeat();
         if (worker_reload_requested) reload(hooks);
         rd_kafka_poll(w.producer, 0);
+        if (stage->tick) tick(&w);
         poll_once(&w);
         if (rd_kafka_fatal_error(w.producer, err, sizeof err)) {
             log_error("producer fatal error: %s", err);

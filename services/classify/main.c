@@ -42,7 +42,7 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
         free(cs);
         return -1;
     }
-    *stage = (struct stage){ "classify", inputs, process, cs };
+    *stage = (struct stage){ .name = "classify", .input_topics = inputs, .process = process, .ctx = cs };
     return 0;
 }
 

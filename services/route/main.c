@@ -34,7 +34,7 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
         free(rs);
         return -1;
     }
-    *stage = (struct stage){ "route", inputs, process, rs };
+    *stage = (struct stage){ .name = "route", .input_topics = inputs, .process = process, .ctx = rs };
     return 0;
 }
 

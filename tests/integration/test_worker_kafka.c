@@ -87,7 +87,7 @@ static void run_shell(int transactional) {
     setenv("VIGILE_INSTANCE_ID", stage_name, 1);
     cr_assert_eq(settings_load(&r.cfg, err, sizeof err), 0, "%s", err);
     const char *inputs[] = { in_topic, NULL };
-    r.stage = (struct stage){ stage_name, inputs, echo, &es };
+    r.stage = (struct stage){ .name = stage_name, .input_topics = inputs, .process = echo, .ctx = &es };
     worker_running = 1;
     pthread_t th;
     pthread_create(&th, NULL, run_worker, &r);
@@ -128,4 +128,65 @@ Test(worker_kafka, transactional_exactly_once, .timeout = 180) {
 
 Test(worker_kafka, at_least_once_mode, .timeout = 180) {
     run_shell(0);
+}
+
+/* A stage whose outputs are due by time: five ticks produce one output each, and each
+ * batch that carried them reports back once committed. */
+struct tick_stage {
+    char out_topic[128];
+    int emitted, handed_off;
+};
+
+static enum stage_status no_input(void *ctx, const struct stage_input *in,
+                                  struct stage_outputs *out, char *reason, size_t n) {
+    (void)ctx, (void)in, (void)out;
+    snprintf(reason, n, "no input expected");
+    return STAGE_REJECT;
+}
+
+static enum stage_status emit_due(void *ctx, int64_t now_ms, struct stage_outputs *out,
+                                  char *reason, size_t n) {
+    struct tick_stage *ts = ctx;
+    (void)now_ms, (void)reason, (void)n;
+    if (ts->emitted < 5) {
+        char *v = xasprintf("tick-%d", ts->emitted++);
+        stage_outputs_add(out, ts->out_topic, xstrdup("k"), v, strlen(v));
+    }
+    return STAGE_OK;
+}
+
+static void handed_off(void *ctx) {
+    ((struct tick_stage *)ctx)->handed_off++;
+}
+
+Test(worker_kafka, tick_outputs_commit_with_batches, .timeout = 120) {
+    struct tick_stage ts = { 0 };
+    char in_topic[128], stage_name[64];
+    snprintf(in_topic, sizeof in_topic, "test.tickin.%d", (int)getpid());
+    snprintf(ts.out_topic, sizeof ts.out_topic, "test.tickout.%d", (int)getpid());
+    snprintf(stage_name, sizeof stage_name, "tick%d", (int)getpid());
+    const char *topics[] = { in_topic, ts.out_topic, NULL };
+    test_create_topics(topics);
+
+    static struct run r;
+    memset(&r, 0, sizeof r);
+    char err[256];
+    setenv("VIGILE_KAFKA_TRANSACTIONS", "1", 1);
+    setenv("VIGILE_INSTANCE_ID", stage_name, 1);
+    cr_assert_eq(settings_load(&r.cfg, err, sizeof err), 0, "%s", err);
+    const char *inputs[] = { in_topic, NULL };
+    r.stage = (struct stage){ .name = stage_name, .input_topics = inputs, .process = no_input,
+                              .ctx = &ts, .tick = emit_due, .tick_committed = handed_off };
+    worker_running = 1;
+    pthread_t th;
+    pthread_create(&th, NULL, run_worker, &r);
+    struct test_message *out;
+    size_t n = test_consume(ts.out_topic, NULL, NULL, 5, 30000, 2000, &out);
+    worker_running = 0;
+    pthread_join(th, NULL);
+    cr_expect_eq(r.rc, 0);
+    cr_expect_eq(n, 5, "tick outputs: %zu", n);
+    cr_expect(ts.handed_off >= 1, "tick_committed was called");
+    test_messages_free(out, n);
+    settings_free(&r.cfg);
 }
