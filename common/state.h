@@ -27,6 +27,9 @@ struct state_ops {
     int (*recent_add)(void *impl, const char *tenant, const char *author, const char *event_id,
                       int64_t ts_ms, uint64_t fingerprint, int64_t window_ms, uint64_t *earlier,
                       size_t max, size_t *n_earlier);
+    int (*record_put)(void *impl, const char *tenant, const char *id, const char *value,
+                      int64_t ttl_ms);
+    int (*record_get)(void *impl, const char *tenant, const char *id, char **value);
     void (*free)(void *impl);
 };
 
@@ -69,6 +72,20 @@ static inline int state_recent_add(struct state_store *st, const char *tenant,
                                    size_t max, size_t *n_earlier) {
     return st->ops->recent_add(st->impl, tenant, author, event_id, ts_ms, fingerprint,
                                window_ms, earlier, max, n_earlier);
+}
+
+/* Keeps value (a JSON document) under id for ttl_ms, replacing what was there: what a
+ * later operator event about the same decision needs to undo it. */
+static inline int state_record_put(struct state_store *st, const char *tenant, const char *id,
+                                   const char *value, int64_t ttl_ms) {
+    return st->ops->record_put(st->impl, tenant, id, value, ttl_ms);
+}
+
+/* Sets *value to a new copy of the record under id (the caller frees it), or NULL when
+ * there is none. */
+static inline int state_record_get(struct state_store *st, const char *tenant, const char *id,
+                                   char **value) {
+    return st->ops->record_get(st->impl, tenant, id, value);
 }
 
 static inline void state_store_free(struct state_store *st) {

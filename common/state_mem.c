@@ -14,6 +14,7 @@ struct mem_item {
 
 struct mem_entry {
     char *key;
+    char *record;     /* record_put's value; TTLs do not matter within one replay */
     struct mem_item *items;
     size_t n, cap;
     int64_t ban_until;
@@ -121,6 +122,21 @@ static int mem_recent_add(void *impl, const char *tenant, const char *author,
     return 0;
 }
 
+static int mem_record_put(void *impl, const char *tenant, const char *id, const char *value,
+                          int64_t ttl_ms) {
+    (void)ttl_ms;
+    struct mem_entry *e = entry(impl, "record", tenant, id);
+    free(e->record);
+    e->record = xstrdup(value);
+    return 0;
+}
+
+static int mem_record_get(void *impl, const char *tenant, const char *id, char **value) {
+    struct mem_entry *e = entry(impl, "record", tenant, id);
+    *value = e->record ? xstrdup(e->record) : NULL;
+    return 0;
+}
+
 static void mem_free(void *impl) {
     struct mem_store *m = impl;
     for (size_t b = 0; b < MEM_BUCKETS; b++) {
@@ -128,6 +144,7 @@ static void mem_free(void *impl) {
             next = e->next;
             for (size_t i = 0; i < e->n; i++) free(e->items[i].member);
             free(e->items);
+            free(e->record);
             free(e->key);
             free(e);
         }
@@ -136,7 +153,8 @@ static void mem_free(void *impl) {
 }
 
 static const struct state_ops mem_ops = {
-    mem_strike_add, mem_strike_remove, mem_ban_set, mem_ban_get, mem_recent_add, mem_free,
+    mem_strike_add, mem_strike_remove, mem_ban_set,    mem_ban_get,
+    mem_recent_add, mem_record_put,    mem_record_get, mem_free,
 };
 
 void state_mem_init(struct state_store *st) {

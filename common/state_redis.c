@@ -198,6 +198,32 @@ static int redis_recent_add(void *impl, const char *tenant, const char *author,
     return rc;
 }
 
+static int redis_record_put(void *impl, const char *tenant, const char *id, const char *value,
+                            int64_t ttl_ms) {
+    struct redis_store *r = impl;
+    if (!redis_ctx(r)) return -1;
+    char *k = key(tenant, "record", id);
+    redisAppendCommand(r->rc, "SET %s %s PX %lld", k, value, (long long)ttl_ms);
+    free(k);
+    redisReply *rep[1];
+    if (read_replies(r, rep, 1, "record")) return -1;
+    free_replies(rep, 1);
+    return 0;
+}
+
+static int redis_record_get(void *impl, const char *tenant, const char *id, char **value) {
+    struct redis_store *r = impl;
+    if (!redis_ctx(r)) return -1;
+    char *k = key(tenant, "record", id);
+    redisAppendCommand(r->rc, "GET %s", k);
+    free(k);
+    redisReply *rep[1];
+    if (read_replies(r, rep, 1, "record lookup")) return -1;
+    *value = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
+    free_replies(rep, 1);
+    return 0;
+}
+
 static void redis_free(void *impl) {
     struct redis_store *r = impl;
     if (r->rc) redisFree(r->rc);
@@ -206,8 +232,8 @@ static void redis_free(void *impl) {
 }
 
 static const struct state_ops redis_ops = {
-    redis_strike_add, redis_strike_remove, redis_ban_set, redis_ban_get, redis_recent_add,
-    redis_free,
+    redis_strike_add, redis_strike_remove, redis_ban_set,    redis_ban_get,
+    redis_recent_add, redis_record_put,    redis_record_get, redis_free,
 };
 
 int state_redis_init(struct state_store *st, const char *url, char *err, size_t n) {

@@ -96,15 +96,18 @@ static int apply_ladder(struct verdict *v, struct router *r, const struct tenant
     }
     if (v->step == TENANT_STEP_NONE) return 0;
     add_ref(v->policy_refs, ladder->policy_ref);
+    int64_t until = 0;
+    if (v->step == TENANT_STEP_TEMP_BAN)
+        until = ts + (int64_t)v->step_rule->hours * 3600 * 1000;
+    else if (v->step == TENANT_STEP_BAN)
+        until = STATE_BAN_FOREVER;
     if (v->step_rule && v->step_rule->review) {
         v->needs_review = 1; /* proposed, applied when a moderator confirms */
+        v->ban_proposed = until;
         return 0;
     }
-    if (v->step == TENANT_STEP_TEMP_BAN)
-        v->ban_until = ts + (int64_t)v->step_rule->hours * 3600 * 1000;
-    else if (v->step == TENANT_STEP_BAN)
-        v->ban_until = STATE_BAN_FOREVER;
-    if (v->ban_until && state_ban_set(r->state, tenant_id(t), author, v->ban_until, ts)) return -1;
+    v->ban_until = until;
+    if (until && state_ban_set(r->state, tenant_id(t), author, until, ts)) return -1;
     return 0;
 }
 
@@ -160,7 +163,13 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
         return STAGE_RETRY;
     }
     if (route_removes(v.action) && v.rule && v.min_score < REVIEW_SCORE) v.needs_review = 1;
-    route_emit(r, t, env, author, &v, now_ms, out);
+    json_t *decision = route_emit(t, env, author, &v, now_ms, out);
+    int rc = route_remember(r, t, env, &v, decision);
+    json_decref(decision);
     json_decref(v.policy_refs);
+    if (rc) {
+        snprintf(reason, n, "state store unavailable (decision record)");
+        return STAGE_RETRY;
+    }
     return STAGE_OK;
 }

@@ -21,7 +21,7 @@ static void copy_str(json_t *dst, const json_t *env, const char *key) {
 }
 
 static void add_output(struct stage_outputs *out, const char *topic, const json_t *env,
-                       json_t *msg) {
+                       const json_t *msg) {
     size_t len;
     char *value = envelope_dump(msg, &len);
     stage_outputs_add(out, topic, envelope_key(env), value, len);
@@ -29,6 +29,13 @@ static void add_output(struct stage_outputs *out, const char *topic, const json_
 
 static json_t *schema(const char *name) {
     return json_pack("{s:s, s:i}", "name", name, "version", 1);
+}
+
+void route_publish_decision(const char *tenant, const json_t *env, const json_t *decision,
+                            struct stage_outputs *out) {
+    char topic[256];
+    add_output(out, TOPIC_DECISIONS, env, decision);
+    add_output(out, topic_tenant_decisions(tenant, topic, sizeof topic), env, decision);
 }
 
 /* The statement of reasons: why the content was restricted and, when the ladder moved,
@@ -75,10 +82,11 @@ static json_t *enforcement(const struct verdict *v) {
     return e;
 }
 
-static void emit_decision(const struct tenant *t, const json_t *env, const char *author,
-                          const struct verdict *v, json_t *offices, int64_t now_ms,
-                          struct stage_outputs *out) {
-    char now[RFC3339_LEN], topic[256];
+/* Appends the decision to both decision topics and returns it (new reference). */
+static json_t *emit_decision(const struct tenant *t, const json_t *env, const char *author,
+                             const struct verdict *v, json_t *offices, int64_t now_ms,
+                             struct stage_outputs *out) {
+    char now[RFC3339_LEN];
     const json_t *cls = json_object_get(env, "classification");
     json_t *d = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:o, s:O, s:b, s:b, s:O, s:s, s:s, s:O}",
         "schema", schema("vigile.decision"),
@@ -105,10 +113,12 @@ static void emit_decision(const struct tenant *t, const json_t *env, const char 
     copy_str(d, env, "event_type");
     char *why = statement(t, v);
     json_object_set_new(d, "statement_of_reasons", why ? json_string(why) : json_null());
+    json_object_set_new(d, "dsa", route_dsa(v, env, why, now));
+    json_object_set_new(d, "status", json_string("automated"));
+    json_object_set_new(d, "revision", json_integer(1));
     free(why);
-    add_output(out, TOPIC_DECISIONS, env, d);
-    add_output(out, topic_tenant_decisions(tenant_id(t), topic, sizeof topic), env, d);
-    json_decref(d);
+    route_publish_decision(tenant_id(t), env, d, out);
+    return d;
 }
 
 /* A platform command. Connectors need the raw ids, and only they read this topic. */
@@ -131,8 +141,8 @@ static json_t *command(const struct tenant *t, const json_t *env, const char *ty
     return c;
 }
 
-static void emit_command(const struct tenant *t, const json_t *env, const char *type,
-                         const char *text, int64_t now_ms, struct stage_outputs *out) {
+void route_command(const struct tenant *t, const json_t *env, const char *type,
+                   const char *text, int64_t now_ms, struct stage_outputs *out) {
     json_t *c = command(t, env, type, now_ms);
     set_str(c, "text", text);
     add_output(out, TOPIC_ACTIONS, env, c);
@@ -141,11 +151,11 @@ static void emit_command(const struct tenant *t, const json_t *env, const char *
 
 static void emit_commands(const struct tenant *t, const json_t *env, const struct verdict *v,
                           int64_t now_ms, struct stage_outputs *out) {
-    if (route_removes(v->action)) emit_command(t, env, tenant_action_name(v->action), NULL, now_ms, out);
+    if (route_removes(v->action)) route_command(t, env, tenant_action_name(v->action), NULL, now_ms, out);
     if (v->action == TENANT_ACTION_REPLY && v->template_id) {
         const struct tenant_render_vars vars = { v->rule, NULL, NULL, v->rule ? v->rule->office : NULL };
         char *text = tenant_render(t, v->template_id, &vars);
-        if (text) emit_command(t, env, "reply", text, now_ms, out);
+        if (text) route_command(t, env, "reply", text, now_ms, out);
         free(text);
     }
     if (v->step == TENANT_STEP_NONE || (v->step_rule && v->step_rule->review)) return;
@@ -154,7 +164,7 @@ static void emit_commands(const struct tenant *t, const json_t *env, const struc
                          ? tenant_render(t, v->step_rule->template_id,
                                          &(struct tenant_render_vars){ v->rule, tenant_ladder(t)->policy_ref, NULL, NULL })
                          : NULL;
-        emit_command(t, env, "warn", text, now_ms, out);
+        route_command(t, env, "warn", text, now_ms, out);
         free(text);
     }
     if (v->ban_until) {
@@ -167,7 +177,7 @@ static void emit_commands(const struct tenant *t, const json_t *env, const struc
         json_decref(c);
     }
     enum tenant_step from = tenant_ladder(t)->report_platform_from;
-    if (from != TENANT_STEP_NONE && v->step >= from) emit_command(t, env, "report", NULL, now_ms, out);
+    if (from != TENANT_STEP_NONE && v->step >= from) route_command(t, env, "report", NULL, now_ms, out);
 }
 
 /* Adds reason to the ticket for office (one ticket per office per content). */
@@ -229,17 +239,17 @@ static void emit_tickets(const struct tenant *t, const json_t *env, const char *
     }
 }
 
-void route_emit(struct router *r, const struct tenant *t, const json_t *env, const char *author,
-                const struct verdict *v, int64_t now_ms, struct stage_outputs *out) {
-    (void)r;
+json_t *route_emit(const struct tenant *t, const json_t *env, const char *author,
+                   const struct verdict *v, int64_t now_ms, struct stage_outputs *out) {
     json_t *tickets = tickets_for(t, env, v);
     json_t *offices = json_array();
     const char *office;
     json_t *reasons;
     json_object_foreach(tickets, office, reasons) json_array_append_new(offices, json_string(office));
-    emit_decision(t, env, author, v, offices, now_ms, out);
+    json_t *decision = emit_decision(t, env, author, v, offices, now_ms, out);
     emit_commands(t, env, v, now_ms, out);
     emit_tickets(t, env, author, v, tickets, now_ms, out);
     json_decref(offices);
     json_decref(tickets);
+    return decision;
 }

@@ -7,7 +7,7 @@
 #include "topics.h"
 #include "xmalloc.h"
 
-static const char *const inputs[] = { TOPIC_CLASSIFIED, NULL };
+static const char *const inputs[] = { TOPIC_CLASSIFIED, TOPIC_OPERATOR, NULL };
 
 struct route_service {
     struct state_store state;
@@ -52,7 +52,8 @@ static void close_stage(struct stage *stage) {
 
 static const struct service_def route_def = {
     "route",
-    "Reads classified envelopes from vigile.classified and applies each tenant's policy:\n"
+    "Reads classified envelopes from vigile.classified and applies each tenant's policy,\n"
+    "and operators' overturns and confirmations from vigile.operator:\n"
     "decisions to vigile.decisions and vigile.decisions.<tenant>, platform commands to\n"
     "vigile.actions, tickets to vigile.escalations; strikes and bans in Redis.",
     open_stage, reload_stage, close_stage,

@@ -2,10 +2,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "envelope.h"
 #include "route_internal.h"
 #include "timefmt.h"
+#include "topics.h"
 #include "xmalloc.h"
 
 struct router *router_new(struct tenant_set *tenants, struct state_store *state,
@@ -37,6 +39,8 @@ void router_free(struct router *r) {
 
 enum stage_status router_stage(void *ctx, const struct stage_input *in,
                                struct stage_outputs *out, char *reason, size_t n) {
+    if (strcmp(in->topic, TOPIC_OPERATOR) == 0)
+        return route_operator(ctx, in->payload, in->len, time_now_ms(), out, reason, n);
     json_t *env = envelope_parse(in->payload, in->len, ENVELOPE_STRICT, reason, n);
     if (!env) return STAGE_REJECT;
     enum stage_status st = router_decide(ctx, env, time_now_ms(), out, reason, n);

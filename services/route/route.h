@@ -30,7 +30,7 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
                                 struct stage_outputs *out, char *reason, size_t n);
 
 /* The stage function for the worker shell (ctx: the router): classified envelopes from
- * vigile.classified. */
+ * vigile.classified, operator events from vigile.operator. */
 enum stage_status router_stage(void *ctx, const struct stage_input *in,
                                struct stage_outputs *out, char *reason, size_t n);
 

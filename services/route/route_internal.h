@@ -29,6 +29,7 @@ struct verdict {
     const struct tenant_strike_step *step_rule; /* NULL for a ban at once */
     int64_t ban_until;           /* ban applied now: end, STATE_BAN_FOREVER, or 0 */
     int64_t ban_in_force_until;  /* the author was already banned until then, or 0 */
+    int64_t ban_proposed;        /* ban end a moderator must confirm, or 0 */
     json_t *policy_refs;         /* array of clauses applied; owned by the caller */
 };
 
@@ -37,8 +38,34 @@ static inline int route_removes(enum tenant_action a) {
     return a == TENANT_ACTION_DELETE || a == TENANT_ACTION_HIDE || a == TENANT_ACTION_HOLD;
 }
 
-/* Appends the decision, platform commands and tickets that follow from v. */
-void route_emit(struct router *r, const struct tenant *t, const json_t *env, const char *author,
-                const struct verdict *v, int64_t now_ms, struct stage_outputs *out);
+/* The DSA statement-of-reasons fields of a restrictive decision, or JSON null when
+ * nothing was restricted. Returns a new reference. */
+json_t *route_dsa(const struct verdict *v, const json_t *env, const char *statement,
+                  const char *decided_at);
+
+/* Appends the decision, platform commands and tickets that follow from v. Returns the
+ * decision (new reference). */
+json_t *route_emit(const struct tenant *t, const json_t *env, const char *author,
+                   const struct verdict *v, int64_t now_ms, struct stage_outputs *out);
+
+/* Appends decision (borrowed) to vigile.decisions and vigile.decisions.<tenant>, keyed
+ * by env's key. */
+void route_publish_decision(const char *tenant, const json_t *env, const json_t *decision,
+                            struct stage_outputs *out);
+
+/* Appends a platform command of type about env's content; text may be NULL. */
+void route_command(const struct tenant *t, const json_t *env, const char *type,
+                   const char *text, int64_t now_ms, struct stage_outputs *out);
+
+/* Keeps what an operator's later overturn or confirmation of this decision needs (the
+ * raw ids included, which decisions do not carry). Returns 0, or -1 when the state store
+ * is unavailable. */
+int route_remember(struct router *r, const struct tenant *t, const json_t *env,
+                   const struct verdict *v, const json_t *decision);
+
+/* Handles an operator event from vigile.operator (overturn, confirm; ack, reply and
+ * resolve are the SLA's and need nothing here). */
+enum stage_status route_operator(struct router *r, const char *buf, size_t len, int64_t now_ms,
+                                 struct stage_outputs *out, char *reason, size_t n);
 
 #endif

@@ -4,6 +4,7 @@
 #define VIGILE_TEST_STATE_CASES_H
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 
 #include "state.h"
 
@@ -59,6 +60,15 @@ static inline void state_cases_run(struct state_store *st, const char *tenant) {
     cr_assert_eq(k, 1); /* redelivered: itself is not an earlier post */
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r3", t0 + 2 * HOUR_MS, 1, HOUR_MS, fps, 8, &k), 0);
     cr_assert_eq(k, 0); /* outside the window */
+
+    char *rec = (char *)"stale";
+    cr_assert_eq(state_record_get(st, tenant, "d1", &rec), 0);
+    cr_assert_null(rec);
+    cr_assert_eq(state_record_put(st, tenant, "d1", "{\"a\":1}", HOUR_MS), 0);
+    cr_assert_eq(state_record_put(st, tenant, "d1", "{\"a\":2}", HOUR_MS), 0);
+    cr_assert_eq(state_record_get(st, tenant, "d1", &rec), 0);
+    cr_assert_str_eq(rec, "{\"a\":2}");
+    free(rec);
 }
 
 #endif

@@ -1,0 +1,236 @@
+/* The route stage on its own, with in-memory state: the tenants' ladders, redelivery,
+ * expiry, overturns, what each tenant's policy says differently, and what may never
+ * appear on a decisions topic. Classified envelopes are built here, so these tests do not
+ * depend on the classifier's accuracy. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "route.h"
+#include "route_internal.h"
+#include "state.h"
+#include "tenant.h"
+#include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define T0 1772816400000LL /* 2026-03-06T17:00:00Z */
+#define RAW_AUTHOR "raw-author-5512345"
+
+static struct state_store st;
+static struct router *router;
+static struct stage_outputs out;
+
+static void setup(void) {
+    char err[4096];
+    time_zone_init();
+    state_mem_init(&st);
+    struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
+    cr_assert_not_null(set, "%s", err);
+    router = router_new(set, &st, "unit-test-key", err, sizeof err);
+    cr_assert_not_null(router, "%s", err);
+}
+
+static void teardown(void) {
+    router_free(router);
+    state_store_free(&st);
+    stage_outputs_free(&out);
+}
+
+/* A classified envelope with one label of category, written at T0 + day days. */
+static json_t *classified(const char *tenant, const char *event_id, const char *kind,
+                          const char *category, double day) {
+    char when[RFC3339_LEN];
+    rfc3339_format(T0 + (int64_t)(day * DAY_MS), when);
+    json_t *labels = json_array();
+    if (category)
+        json_array_append_new(labels, json_pack("{s:s, s:f, s:s, s:s, s:s, s:[], s:[]}",
+                                                "category", category, "score", 0.95, "severity",
+                                                "medium", "rule_id", "test.rule", "policy_ref",
+                                                "Test: «clausola»", "spans", "rule_ids"));
+    return json_pack("{s:{s:s,s:i}, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s, s:s, s:s, s:{s:o}}",
+                     "schema", "name", "vigile.envelope", "version", 1, "event_id", event_id,
+                     "tenant", tenant, "platform", "facebook", "kind", kind, "content_id", event_id,
+                     "author", "id", RAW_AUTHOR, "text", "testo originale con RSSMRA85T10A562S",
+                     "redacted_text", "testo originale con [codice_fiscale]", "created_at", when,
+                     "received_at", when, "classification", "labels", labels);
+}
+
+/* Runs one envelope through route; returns the decision (new reference). */
+static json_t *decide(json_t *env) {
+    char reason[512];
+    stage_outputs_clear(&out);
+    enum stage_status s = router_decide(router, env, T0, &out, reason, sizeof reason);
+    cr_assert_eq(s, STAGE_OK, "%s", reason);
+    json_decref(env);
+    for (size_t i = 0; i < out.n; i++)
+        if (strcmp(out.v[i].topic, TOPIC_DECISIONS) == 0) return json_loads(out.v[i].value, 0, NULL);
+    cr_assert_fail("no decision");
+    return NULL;
+}
+
+static const char *str(const json_t *d, const char *path1, const char *path2) {
+    const json_t *v = json_object_get(d, path1);
+    return json_string_value(path2 ? json_object_get(v, path2) : v);
+}
+
+static long strikes(const json_t *d) {
+    return (long)json_integer_value(json_object_get(json_object_get(d, "enforcement"), "strikes"));
+}
+
+/* Number of outputs on topic whose value contains needle (NULL: any). */
+static int count(const char *topic, const char *needle) {
+    int n = 0;
+    for (size_t i = 0; i < out.n; i++)
+        if (strcmp(out.v[i].topic, topic) == 0 && (!needle || strstr(out.v[i].value, needle))) n++;
+    return n;
+}
+
+TestSuite(route, .init = setup, .fini = teardown);
+
+Test(route, cassino_ladder_warn_then_temporary_ban_then_ban) {
+    json_t *d = decide(classified("cassino", "e1", "comment", "insult", 1));
+    cr_expect_str_eq(str(d, "enforcement", "step"), "warn");
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"warn\""), 1);
+    json_decref(d);
+
+    d = decide(classified("cassino", "e2", "comment", "insult", 2));
+    cr_expect_str_eq(str(d, "enforcement", "step"), "temp_ban");
+    cr_expect_eq(strikes(d), 2);
+    cr_expect_str_eq(str(d, "enforcement", "ban_until"), "2026-03-15T17:00:00.000Z"); /* +168 h */
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"ban\""), 1);
+    cr_expect_str_eq(str(d, "dsa", "decision_account"), "DECISION_ACCOUNT_SUSPENDED");
+    json_decref(d);
+
+    /* During the temporary ban anything the author writes is hidden, without a strike. */
+    d = decide(classified("cassino", "e3", "comment", NULL, 3));
+    cr_expect_str_eq(str(d, "action", NULL), "hide");
+    cr_expect_eq(strikes(d), 0);
+    json_decref(d);
+
+    d = decide(classified("cassino", "e4", "comment", "insult", 12));
+    cr_expect_str_eq(str(d, "enforcement", "step"), "ban");
+    cr_expect(json_is_null(json_object_get(json_object_get(d, "enforcement"), "ban_until")));
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"report\""), 1, "reported to the platform");
+    json_decref(d);
+}
+
+Test(route, redelivered_message_adds_no_strike) {
+    json_decref(decide(classified("cassino", "r1", "comment", "insult", 1)));
+    json_t *d = decide(classified("cassino", "r1", "comment", "insult", 1));
+    cr_expect_eq(strikes(d), 1);
+    cr_expect_str_eq(str(d, "enforcement", "step"), "warn");
+    json_decref(d);
+}
+
+Test(route, strikes_expire_after_the_window) {
+    json_decref(decide(classified("cassino", "w1", "comment", "insult", 0)));
+    json_t *d = decide(classified("cassino", "w2", "comment", "insult", 91)); /* window: 90 days */
+    cr_expect_eq(strikes(d), 1);
+    cr_expect_str_eq(str(d, "enforcement", "step"), "warn");
+    json_decref(d);
+}
+
+static enum stage_status operator_event(const char *type, const char *decision_id) {
+    char reason[512];
+    char *ev = xasprintf("{\"type\":\"%s\",\"tenant\":\"cassino\",\"decision_id\":\"%s\","
+                         "\"operator\":\"m.rossi\",\"at\":\"2026-03-09T09:00:00Z\"}", type, decision_id);
+    stage_outputs_clear(&out);
+    enum stage_status s = route_operator(router, ev, strlen(ev), T0 + 5 * DAY_MS, &out, reason,
+                                         sizeof reason);
+    free(ev);
+    return s;
+}
+
+Test(route, overturn_removes_the_strike_and_unbans) {
+    json_decref(decide(classified("cassino", "o1", "comment", "insult", 1)));
+    json_decref(decide(classified("cassino", "o2", "comment", "insult", 2))); /* temp ban */
+    cr_assert_eq(operator_event("overturn", "o2"), STAGE_OK);
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"unban\""), 1);
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"unhide\""), 1);
+    cr_expect_eq(count(TOPIC_DECISIONS, "\"status\":\"overturned\""), 1);
+    cr_expect_eq(count(TOPIC_DECISIONS, "Il ricorso è stato accolto"), 1);
+    /* The next insult is the second strike again, not the third, and the author is free. */
+    json_t *d = decide(classified("cassino", "o3", "comment", "insult", 3));
+    cr_expect_eq(strikes(d), 2);
+    cr_expect_str_eq(str(d, "enforcement", "step"), "temp_ban");
+    json_decref(d);
+    cr_expect_eq(operator_event("overturn", "nonexistent"), STAGE_REJECT);
+}
+
+Test(route, tenant_topics_and_pseudonyms_keep_data_in_place) {
+    json_decref(decide(classified("lecce", "p1", "comment", "insult", 1)));
+    cr_expect_eq(count("vigile.decisions.lecce", NULL), 1);
+    cr_expect_eq(count("vigile.decisions.arese", NULL), 0);
+    for (size_t i = 0; i < out.n; i++) {
+        if (strncmp(out.v[i].topic, TOPIC_DECISIONS, strlen(TOPIC_DECISIONS)) != 0) continue;
+        cr_expect_null(strstr(out.v[i].value, RAW_AUTHOR), "raw id on %s", out.v[i].topic);
+        cr_expect_null(strstr(out.v[i].value, "RSSMRA85T10A562S"), "unredacted on %s", out.v[i].topic);
+    }
+    cr_expect_eq(count(TOPIC_ACTIONS, RAW_AUTHOR), count(TOPIC_ACTIONS, NULL),
+                 "connectors get the raw id in every command");
+    cr_expect(count(TOPIC_ACTIONS, NULL) >= 1);
+}
+
+Test(route, lecce_warns_first_and_bans_on_repetition) {
+    json_t *d = decide(classified("lecce", "l1", "comment", "insult", 1));
+    cr_expect_str_eq(str(d, "enforcement", "step"), "warn");
+    cr_expect_str_eq(str(d, "action", NULL), "hide");
+    cr_expect(strstr(str(d, "statement_of_reasons", NULL),
+                     "Il commento è stato nascosto perché contiene insulti o offese, come previsto "
+                     "dalla Social media policy del Comune di Lecce, sezione Moderazione."),
+              "%s", str(d, "statement_of_reasons", NULL));
+    json_decref(d);
+    d = decide(classified("lecce", "l2", "comment", "insult", 2));
+    cr_expect_str_eq(str(d, "enforcement", "step"), "ban");
+    json_decref(d);
+}
+
+Test(route, tradate_deletes_nothing_but_grave_violations) {
+    json_t *d = decide(classified("tradate", "t1", "comment", "profanity", 1));
+    cr_expect_str_neq(str(d, "action", NULL), "delete");
+    cr_expect_str_neq(str(d, "action", NULL), "hide");
+    cr_expect_eq(strikes(d), 0);
+    json_decref(d);
+    d = decide(classified("tradate", "t2", "comment", "insult", 1));
+    cr_expect_str_neq(str(d, "action", NULL), "delete");
+    json_decref(d);
+}
+
+Test(route, alessandria_holds_private_messages) {
+    json_t *d = decide(classified("alessandria", "a1", "private_message", NULL, 1));
+    cr_expect_str_eq(str(d, "action", NULL), "hold");
+    cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    json_decref(d);
+    d = decide(classified("alessandria", "a2", "comment", NULL, 1));
+    cr_expect_str_eq(str(d, "action", NULL), "none");
+    json_decref(d);
+}
+
+Test(route, arese_redirects_service_reports_to_its_reporting_service) {
+    json_t *d = decide(classified("arese", "s1", "comment", "service_report", 1));
+    cr_expect_str_eq(str(d, "action", NULL), "reply");
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"reply\""), 1);
+    cr_expect_eq(strikes(d), 0, "a report is never a strike");
+    json_decref(d);
+}
+
+Test(route, criticism_is_never_removed_nor_a_strike) {
+    const char *tenants[] = { "lecce", "arese", "alessandria", "tradate", "cassino" };
+    for (size_t i = 0; i < 5; i++) {
+        json_t *d = decide(classified(tenants[i], "c1", "comment", "criticism", 1));
+        cr_expect_str_eq(str(d, "action", NULL), "none", "%s", tenants[i]);
+        cr_expect_eq(strikes(d), 0, "%s", tenants[i]);
+        json_decref(d);
+    }
+}
+
+Test(route, threats_go_to_the_legal_office) {
+    json_t *d = decide(classified("lecce", "th1", "comment", "threat", 1));
+    cr_expect_str_eq(str(d, "action", NULL), "delete");
+    cr_expect_eq(count(TOPIC_ESCALATIONS, "\"office\":\"avvocatura\""), 1, "one ticket for the legal office");
+    cr_expect_eq(count(TOPIC_ESCALATIONS, "\"priority\":\"urgent\""), count(TOPIC_ESCALATIONS, NULL));
+    cr_expect(json_array_size(json_object_get(d, "escalated_to")) >= 1);
+    cr_expect_str_eq(str(d, "dsa", "category"), "STATEMENT_CATEGORY_VIOLENCE");
+    json_decref(d);
+}
