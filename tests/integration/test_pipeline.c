@@ -3,35 +3,15 @@
  * as dead letters. The messages read are saved under the build directory for the schema
  * check (tests/validate_schemas.py), so that it validates what the workers really wrote. */
 #include <criterion/criterion.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kafka_util.h"
+#include "proc_util.h"
 #include "topics.h"
 #include "xmalloc.h"
-
-extern char **environ;
-
-static pid_t start_worker(const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/services/vigile-%s", BUILD_DIR, name);
-    char *argv[] = { path, NULL };
-    pid_t pid;
-    cr_assert_eq(posix_spawn(&pid, path, NULL, NULL, argv, environ), 0, "spawn %s", path);
-    return pid;
-}
-
-static int stop_worker(pid_t pid) {
-    kill(pid, SIGTERM);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 static char run_id[64];
 
@@ -82,8 +62,8 @@ Test(pipeline, inbound_to_decisions_and_deadletters, .timeout = 240) {
     setenv("VIGILE_TOPIC_PARTITIONS", "3", 1);
     test_brokers();
 
-    pid_t classify = start_worker("classify");
-    pid_t route = start_worker("route");
+    pid_t classify = proc_start_worker("classify", NULL);
+    pid_t route = proc_start_worker("route", NULL);
 
     produce_envelope("insult", "lecce", "comment", "Sindaco ladro e buffone");
     produce_envelope("pii", "arese", "comment", "Il mio codice fiscale è RSSMRA85T10A562S");
@@ -108,8 +88,8 @@ Test(pipeline, inbound_to_decisions_and_deadletters, .timeout = 240) {
     size_t n_act = test_consume(TOPIC_ACTIONS, ours, NULL, 1, 30000, 1000, &act);
     size_t n_esc = test_consume(TOPIC_ESCALATIONS, ours, NULL, 1, 30000, 1000, &esc);
 
-    cr_expect_eq(stop_worker(classify), 0, "classify exit code");
-    cr_expect_eq(stop_worker(route), 0, "route exit code");
+    cr_expect_eq(proc_stop(classify), 0, "classify exit code");
+    cr_expect_eq(proc_stop(route), 0, "route exit code");
 
     cr_expect_eq(n_dec, 4, "decisions: %zu", n_dec);
     cr_expect_eq(n_dl, 3, "dead letters: %zu", n_dl);

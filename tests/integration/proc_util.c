@@ -1,0 +1,72 @@
+#include "proc_util.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+extern char **environ;
+
+pid_t proc_start(char *const argv[], const char *log_path) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (log_path) {
+        posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    }
+    pid_t pid;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert_eq(rc, 0, "cannot start %s", argv[0]);
+    return pid;
+}
+
+pid_t proc_start_worker(const char *name, const char *log_path) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/services/vigile-%s", BUILD_DIR, name);
+    char *argv[] = { path, NULL };
+    return proc_start(argv, log_path);
+}
+
+int proc_wait(pid_t pid) {
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int proc_stop(pid_t pid) {
+    kill(pid, SIGTERM);
+    return proc_wait(pid);
+}
+
+char *proc_slurp(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return xstrdup("");
+    size_t cap = 1 << 16, len = 0, r;
+    char *buf = xmalloc(cap);
+    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (len + 1 == cap) buf = xrealloc(buf, cap *= 2);
+    }
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+int proc_log_contains(const char *path, const char *needle, int timeout_s) {
+    for (int i = 0; i < timeout_s * 10; i++) {
+        char *s = proc_slurp(path);
+        int found = strstr(s, needle) != NULL;
+        free(s);
+        if (found) return 1;
+        usleep(100000);
+    }
+    return 0;
+}

@@ -1,0 +1,21 @@
+/* Running Vigile's programs from tests, as operators run them. */
+#ifndef VIGILE_TEST_PROC_UTIL_H
+#define VIGILE_TEST_PROC_UTIL_H
+
+#include <sys/types.h>
+
+/* Starts argv (argv[0] a path) with the test's environment; stdout and stderr go to
+ * log_path when it is not NULL. Fails the test if it cannot start. */
+pid_t proc_start(char *const argv[], const char *log_path);
+/* Starts build/services/vigile-<name> with no arguments. */
+pid_t proc_start_worker(const char *name, const char *log_path);
+/* Waits for pid and returns its exit code (128 + signal when killed). */
+int proc_wait(pid_t pid);
+/* Sends SIGTERM and returns the exit code. */
+int proc_stop(pid_t pid);
+/* The file's contents as a new string ("" when it cannot be read). */
+char *proc_slurp(const char *path);
+/* Waits up to timeout_s for needle to appear in the file. Returns 1 if it did. */
+int proc_log_contains(const char *path, const char *needle, int timeout_s);
+
+#endif
