@@ -28,6 +28,15 @@ void *xrealloc(void *p, size_t n) {
     return q;
 }
 
+void xgrow(void *p, size_t *cap, size_t need, size_t elem) {
+    void **pp = p;
+    if (need <= *cap) return;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) ncap *= 2;
+    *pp = xrealloc(*pp, ncap * elem);
+    *cap = ncap;
+}
+
 char *xstrndup(const char *s, size_t n) {
     char *d = xmalloc(n + 1);
     memcpy(d, s, n);

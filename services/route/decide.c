@@ -38,15 +38,24 @@ static void add_ref(json_t *refs, const char *ref) {
     json_array_append_new(refs, json_string(ref));
 }
 
+/* A private message is never published, so what harms only by publication (someone's
+ * personal data, their private life) restricts nothing there: the policies speak of data
+ * "postati in commenti o post pubblici" (Alessandria, Privacy). It is still redacted. */
+static int harms_only_in_public(const char *category, const char *kind) {
+    return strcmp(kind, "private_message") == 0 &&
+           (strcmp(category, "personal_data") == 0 || strcmp(category, "private_matter") == 0);
+}
+
 /* Folds the tenant's rule for each label into the verdict: the harshest action wins,
  * ties go to the more severe rule. */
-static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t *labels) {
+static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t *labels,
+                         const char *kind) {
     size_t i;
     json_t *label;
     json_array_foreach(labels, i, label) {
         const char *cat = json_string_value(json_object_get(label, "category"));
         const struct tenant_category_rule *rule = cat ? tenant_category(t, cat) : NULL;
-        if (!rule) continue;
+        if (!rule || harms_only_in_public(cat, kind)) continue;
         double score = json_number_value(json_object_get(label, "score"));
         if (action_rank(rule->action) > action_rank(v->action) ||
             (v->rule && rule->action == v->action && rule->severity > v->rule->severity)) {
@@ -154,7 +163,7 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
     struct verdict v = { .action = TENANT_ACTION_NONE, .min_score = 1.0,
                          .policy_refs = json_array() };
     int banned = 0;
-    weigh_labels(&v, t, labels);
+    weigh_labels(&v, t, labels, envelope_str(env, "kind"));
     apply_premoderation(&v, t, envelope_str(env, "kind"));
     if (apply_ban_in_force(&v, r, t, author, ts, &banned) ||
         (!banned && apply_ladder(&v, r, t, author, envelope_str(env, "event_id"), ts))) {

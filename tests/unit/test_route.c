@@ -207,6 +207,17 @@ Test(route, alessandria_holds_private_messages) {
     json_decref(d);
 }
 
+Test(route, personal_data_in_a_private_message_is_not_removed) {
+    json_t *d = decide(classified("arese", "pm1", "private_message", "personal_data", 1));
+    cr_expect_str_eq(str(d, "action", NULL), "none");
+    cr_expect_eq(strikes(d), 0);
+    cr_expect_str_eq(str(d, "redacted_text", NULL), "testo originale con [codice_fiscale]");
+    json_decref(d);
+    d = decide(classified("arese", "pc1", "comment", "personal_data", 1));
+    cr_expect_str_neq(str(d, "action", NULL), "none", "in a public comment it is");
+    json_decref(d);
+}
+
 Test(route, arese_redirects_service_reports_to_its_reporting_service) {
     json_t *d = decide(classified("arese", "s1", "comment", "service_report", 1));
     cr_expect_str_eq(str(d, "action", NULL), "reply");

@@ -1,6 +1,6 @@
 /* text_ac: Aho-Corasick automaton compiled to a dense DFA (see text_ac.h). */
 #include "text_ac.h"
-#include "text_alloc.h"
+#include "xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +30,10 @@ static uint32_t ac_state_new(struct text_ac *ac)
 {
     if (ac->n_states == ac->states_cap) {
         size_t cap = ac->states_cap ? ac->states_cap * 2 : 256;
-        ac->delta = text_xrealloc(ac->delta, cap * AC_CLASSES * sizeof *ac->delta);
-        ac->fail = text_xrealloc(ac->fail, cap * sizeof *ac->fail);
-        ac->out_head = text_xrealloc(ac->out_head, cap * sizeof *ac->out_head);
-        ac->dict = text_xrealloc(ac->dict, cap * sizeof *ac->dict);
+        ac->delta = xrealloc(ac->delta, cap * AC_CLASSES * sizeof *ac->delta);
+        ac->fail = xrealloc(ac->fail, cap * sizeof *ac->fail);
+        ac->out_head = xrealloc(ac->out_head, cap * sizeof *ac->out_head);
+        ac->dict = xrealloc(ac->dict, cap * sizeof *ac->dict);
         ac->states_cap = cap;
     }
     uint32_t s = (uint32_t)ac->n_states++;
@@ -44,7 +44,7 @@ static uint32_t ac_state_new(struct text_ac *ac)
 
 struct text_ac *text_ac_new(void)
 {
-    struct text_ac *ac = text_xcalloc(1, sizeof *ac);
+    struct text_ac *ac = xcalloc(1, sizeof *ac);
     for (int c = 'a'; c <= 'z'; c++)
         ac->cls[c] = (unsigned char)(1 + c - 'a');
     for (int c = '0'; c <= '9'; c++)
@@ -72,7 +72,7 @@ int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value)
         }
         st = nx;
     }
-    text_xgrow(&ac->outs, &ac->outs_cap, ac->n_outs + 1, sizeof *ac->outs);
+    xgrow(&ac->outs, &ac->outs_cap, ac->n_outs + 1, sizeof *ac->outs);
     ac->outs[ac->n_outs].value = value;
     ac->outs[ac->n_outs].next = ac->out_head[st];
     ac->out_head[st] = (uint32_t)ac->n_outs++;
@@ -85,7 +85,7 @@ int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value)
  * it to make the DFA. */
 void text_ac_build(struct text_ac *ac)
 {
-    uint32_t *queue = text_xmalloc(ac->n_states * sizeof *queue);
+    uint32_t *queue = xmalloc(ac->n_states * sizeof *queue);
     size_t qh = 0, qt = 0;
     for (unsigned c = 1; c < AC_CLASSES; c++) {
         uint32_t nx = ac->delta[c];

@@ -1,6 +1,6 @@
 /* text_context: off_topic from the comment and its post (see text_context.h). */
 #include "text_context.h"
-#include "text_alloc.h"
+#include "xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +62,7 @@ void text_context_init(struct text_context *ctx)
     size_t cap = 1;
     while (cap < 4 * n)
         cap *= 2;
-    ctx->stop = text_xcalloc(cap, sizeof *ctx->stop);
+    ctx->stop = xcalloc(cap, sizeof *ctx->stop);
     ctx->stop_mask = cap - 1;
     for (size_t i = 0; stop_words[i]; i++) {
         char term[64];
@@ -147,7 +147,7 @@ void text_context_off_topic(const struct text_context *ctx, struct text_context_
         need *= 2;
     if (w->cap < need) {
         free(w->stems);
-        w->stems = text_xmalloc(need * sizeof *w->stems);
+        w->stems = xmalloc(need * sizeof *w->stems);
         w->cap = need;
     }
     memset(w->stems, 0, w->cap * sizeof *w->stems);

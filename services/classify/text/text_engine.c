@@ -8,7 +8,7 @@
  * know whether anything else was found. */
 #include "text_engine.h"
 #include "text_ac.h"
-#include "text_alloc.h"
+#include "xmalloc.h"
 #include "text_context.h"
 #include "text_fingerprint.h"
 #include "text_lexicon.h"
@@ -81,7 +81,7 @@ static void rule_pass_finish(struct rule_pass *rp)
 {
     text_ruleset_register(&rp->rules, rp->ac, TAG_RULE);
     text_ac_build(rp->ac);
-    rp->always = text_xmalloc((rp->rules.n + 1) * sizeof *rp->always);
+    rp->always = xmalloc((rp->rules.n + 1) * sizeof *rp->always);
     rp->n_always = 0;
     for (size_t i = 0; i < rp->rules.n; i++)
         if (text_ruleset_always(&rp->rules, i))
@@ -97,7 +97,7 @@ static void rule_pass_release(struct rule_pass *rp)
 
 struct text_base *text_base_new(const char *data_dir, char *err, size_t errlen)
 {
-    struct text_base *base = text_xcalloc(1, sizeof *base);
+    struct text_base *base = xcalloc(1, sizeof *base);
     char dir[4096];
     base->pass.ac = text_ac_new();
     text_context_init(&base->context);
@@ -132,7 +132,7 @@ struct text_engine *text_engine_new(const struct text_engine_options *opt, char 
         snprintf(err, errlen, "text engine: no base");
         return NULL;
     }
-    struct text_engine *engine = text_xcalloc(1, sizeof *engine);
+    struct text_engine *engine = xcalloc(1, sizeof *engine);
     engine->base = opt->base;
     if (opt->n_extra_rules == 0)
         return engine;
@@ -159,11 +159,11 @@ void text_engine_free(struct text_engine *engine)
 
 struct text_scratch *text_scratch_new(void)
 {
-    struct text_scratch *sc = text_xcalloc(1, sizeof *sc);
+    struct text_scratch *sc = xcalloc(1, sizeof *sc);
     /* Enough pairs for any rule's captures; only the whole match is read. */
     sc->md = pcre2_match_data_create(16, NULL);
     if (!sc->md)
-        abort();                /* out of memory, as in text_alloc */
+        abort();                /* out of memory, as in xmalloc */
     return sc;
 }
 
@@ -209,8 +209,8 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
 {
     size_t n = rp->rules.n;
     if (sc->cand_cap < n) {
-        sc->marked = text_xrealloc(sc->marked, n);
-        sc->cand = text_xrealloc(sc->cand, n * sizeof *sc->cand);
+        sc->marked = xrealloc(sc->marked, n);
+        sc->cand = xrealloc(sc->cand, n * sizeof *sc->cand);
         sc->cand_cap = n;
     }
     memset(sc->marked, 0, n);

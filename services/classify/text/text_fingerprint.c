@@ -18,15 +18,52 @@ static int fp_token_byte(unsigned char c)
     return c >= 0x80 || isalnum(c);
 }
 
-static void fp_vote(int *v, uint64_t h)
+/* Votes are counted per bit in byte lanes: spread[x] puts bit k of byte x
+ * into byte k, so one 64-bit add counts eight bits at once.  Lanes are
+ * flushed into the wide counters before a byte can overflow. */
+struct fp_votes {
+    uint64_t lanes[8];          /* lanes[j], byte k: votes for bit 8j+k */
+    uint32_t ones[64];
+    unsigned pending, total;
+};
+
+static uint64_t fp_spread(unsigned x)
 {
-    for (int b = 0; b < 64; b++)
-        v[b] += (h >> b) & 1 ? 1 : -1;
+    uint64_t r = 0;
+    for (int k = 0; k < 8; k++)
+        r |= (uint64_t)((x >> k) & 1) << (8 * k);
+    return r;
+}
+
+static void fp_flush(struct fp_votes *fv)
+{
+    for (int j = 0; j < 8; j++) {
+        for (int k = 0; k < 8; k++)
+            fv->ones[8 * j + k] += (unsigned)(fv->lanes[j] >> (8 * k)) & 0xff;
+        fv->lanes[j] = 0;
+    }
+    fv->pending = 0;
+}
+
+static void fp_vote(struct fp_votes *fv, const uint64_t *spread, uint64_t h)
+{
+    for (int j = 0; j < 8; j++)
+        fv->lanes[j] += spread[(h >> (8 * j)) & 0xff];
+    fv->total++;
+    if (++fv->pending == 255)
+        fp_flush(fv);
 }
 
 uint64_t text_fingerprint_tokens(const char *s, size_t n)
 {
-    int v[64] = {0};
+    static uint64_t spread[256];
+    static int ready;
+    if (!ready) {               /* idempotent, so a race only repeats work */
+        for (unsigned x = 0; x < 256; x++)
+            spread[x] = fp_spread(x);
+        ready = 1;
+    }
+    struct fp_votes fv = {0};
     size_t i = 0, tokens = 0;
     uint64_t prev = 0;
     while (i < n) {
@@ -38,16 +75,17 @@ uint64_t text_fingerprint_tokens(const char *s, size_t n)
         if (i == a)
             break;
         uint64_t h = text_context_hash(s + a, i - a, 0);
-        fp_vote(v, h);
+        fp_vote(&fv, spread, h);
         if (tokens++)
-            fp_vote(v, text_context_hash((const char *)&h, sizeof h, prev));
+            fp_vote(&fv, spread, text_context_hash((const char *)&h, sizeof h, prev));
         prev = h;
     }
     if (!tokens)
         return 0;
+    fp_flush(&fv);
     uint64_t fp = 0;
     for (int b = 0; b < 64; b++)
-        if (v[b] > 0)
+        if (2 * fv.ones[b] > fv.total)
             fp |= 1ULL << b;
     return fp;
 }

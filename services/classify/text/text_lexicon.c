@@ -1,6 +1,6 @@
 /* text_lexicon: lexicon loading and verified matching (see text_lexicon.h). */
 #include "text_lexicon.h"
-#include "text_alloc.h"
+#include "xmalloc.h"
 #include "text_tsv.h"
 
 #include <stdio.h>
@@ -52,25 +52,25 @@ static int lex_add_form(struct lex_line *ln, const char *form, char *err, size_t
         return -1;
     }
     struct text_lexicon *lx = ln->lx;
-    text_xgrow(&lx->entries, &lx->cap, lx->n + 1, sizeof *lx->entries);
+    xgrow(&lx->entries, &lx->cap, lx->n + 1, sizeof *lx->entries);
     struct text_lex_entry *e = &lx->entries[lx->n++];
-    e->term = text_xstrndup(term, (size_t)len);
-    e->runs = text_xmalloc((size_t)len);
+    e->term = xstrndup(term, (size_t)len);
+    e->runs = xmalloc((size_t)len);
     memcpy(e->runs, runs, (size_t)len);
     e->len = (size_t)len;
     size_t plain_len = 0;
     for (int i = 0; i < len; i++)
         plain_len += runs[i];
-    e->plain = text_xmalloc(plain_len + 1);
+    e->plain = xmalloc(plain_len + 1);
     for (int i = 0, o = 0; i < len; i++)
         for (int r = 0; r < runs[i]; r++)
             e->plain[o++] = term[i];
     e->plain[plain_len] = '\0';
     e->kind = ln->kind;
     e->sev = ln->sev;
-    e->detail = ln->detail ? text_xstrdup(ln->detail) : NULL;
+    e->detail = ln->detail ? xstrdup(ln->detail) : NULL;
     size_t idlen = strlen(ln->kind_name) + plain_len + 8;
-    e->rule_id = text_xmalloc(idlen);
+    e->rule_id = xmalloc(idlen);
     snprintf(e->rule_id, idlen, "lex.%s.%s", ln->kind_name, e->plain);
     for (char *p = e->rule_id; *p; p++)
         if (*p == ' ')

@@ -1,6 +1,6 @@
 /* text_norm: comment normalization with span mapping (see text_norm.h). */
 #include "text_norm.h"
-#include "text_alloc.h"
+#include "xmalloc.h"
 
 #include <string.h>
 #include <utf8proc.h>
@@ -24,7 +24,7 @@ struct text_norm_unit {
 static void unit_push(struct text_norm *nm, unsigned char c, int cls, int flags,
                       size_t start, size_t end)
 {
-    text_xgrow(&nm->units, &nm->units_cap, nm->n_units + 1, sizeof *nm->units);
+    xgrow(&nm->units, &nm->units_cap, nm->n_units + 1, sizeof *nm->units);
     struct text_norm_unit *u = &nm->units[nm->n_units++];
     u->c = c;
     u->cls = (unsigned char)cls;
@@ -72,8 +72,25 @@ static int ascii_class(unsigned char c)
 }
 
 /* Folds one non-ASCII code point at text[start..end) into units. */
+/* Typographic quotes and dashes as their ASCII forms, so that rules can
+ * write "d'italia" once (phones type U+2019 as often as '). */
+static int norm_punct(int32_t cp)
+{
+    switch (cp) {
+    case 0x2018: case 0x2019: case 0x201B: case 0x2032: case 0x02BC: case 0x00B4: return '\'';
+    case 0x201C: case 0x201D: case 0x201E: case 0x00AB: case 0x00BB: return '"';
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: return '-';
+    default: return 0;
+    }
+}
+
 static void fold_codepoint(struct text_norm *nm, int32_t cp, size_t start, size_t end)
 {
+    int q = norm_punct(cp);
+    if (q) {
+        unit_push(nm, (unsigned char)q, U_OTHER, 0, start, end);
+        return;
+    }
     int h = norm_homoglyph(cp);
     if (h) {
         unit_push(nm, (unsigned char)h, U_LETTER, U_OBF, start, end);
@@ -164,17 +181,27 @@ static unsigned char leet_letter(unsigned char c)
     }
 }
 
-/* Rewrites a token [a, b) of units: l33t characters become letters when the
- * token already has a letter ("c4zz0", not "2024"), and '*' or '#' after a
- * letter becomes a mask ("st*onzo", not "#hashtag"). */
-static void rewrite_token(struct text_norm *nm, size_t a, size_t b)
+/* Whether a token [a, b) reads as an obfuscated word: it has a letter and
+ * starts with a letter or with one digit ("c4zz0", "1diota"), not with a
+ * number ("2024", "100euro", "10b"). */
+static int leet_token(const struct text_norm_unit *u, size_t a, size_t b)
 {
-    struct text_norm_unit *u = nm->units;
     int has_letter = 0;
     for (size_t i = a; i < b; i++)
         if (u[i].cls == U_LETTER && u[i].c < 0x80)
             has_letter = 1;
     if (!has_letter)
+        return 0;
+    return u[a].cls != U_DIGIT || (a + 1 < b && u[a + 1].cls != U_DIGIT);
+}
+
+/* Rewrites a token [a, b) of units: l33t characters become letters in an
+ * obfuscated word (see leet_token), and '*' or '#' after a letter becomes a
+ * mask ("st*onzo", not "#hashtag"). */
+static void rewrite_token(struct text_norm *nm, size_t a, size_t b)
+{
+    struct text_norm_unit *u = nm->units;
+    if (!leet_token(u, a, b))
         return;
     for (size_t i = a; i < b; i++) {
         unsigned char l = leet_letter(u[i].c);
@@ -213,18 +240,21 @@ static int split_separator(const struct text_norm_unit *u)
            (u->c == '.' || u->c == '-' || u->c == '_'));
 }
 
+/* A one-character token that can be part of a split word: a letter, or a
+ * l33t digit or symbol ("c 4 z z 0"). */
 static int single_letter_at(const struct text_norm_unit *u, size_t i, size_t n)
 {
-    if (i >= n || u[i].cls != U_LETTER || u[i].c >= 0x80)
+    if (i >= n || !(u[i].cls == U_LETTER ? u[i].c < 0x80 : leet_letter(u[i].c) != 0))
         return 0;
     int left_ok = i == 0 || split_separator(&u[i - 1]);
     int right_ok = i + 1 == n || split_separator(&u[i + 1]) || u[i + 1].cls == U_OTHER;
     return left_ok && right_ok;
 }
 
-/* Joins three or more single letters separated by one separator each
- * ("c a z z o", "i.d.i.o.t.a") by deleting the separators.  Two letters are
- * left alone: "e a" and "l'a" are ordinary Italian. */
+/* Joins three or more single letters separated by the same separator
+ * ("c a z z o", "i.d.i.o.t.a", "c-4-z-z-0") by deleting the separators and
+ * decoding l33t.  Two letters are left alone: "e a" and "l'a" are ordinary
+ * Italian; a change of separator ends the word. */
 static void join_split_letters(struct text_norm *nm)
 {
     struct text_norm_unit *u = nm->units;
@@ -234,14 +264,27 @@ static void join_split_letters(struct text_norm *nm)
             i++;
             continue;
         }
-        size_t j = i, count = 1;
-        while (j + 2 < n && split_separator(&u[j + 1]) && single_letter_at(u, j + 2, n)) {
+        size_t j = i, count = 1, letters = u[i].cls == U_LETTER;
+        unsigned char sep = i + 1 < n ? u[i + 1].c : 0;
+        while (j + 2 < n && split_separator(&u[j + 1]) && u[j + 1].c == sep &&
+               single_letter_at(u, j + 2, n)) {
             j += 2;
             count++;
+            letters += u[j].cls == U_LETTER;
         }
-        if (count >= 3)
-            for (size_t k = i; k <= j; k++)
-                u[k].flags |= (k - i) % 2 ? U_DELETED : U_OBF;
+        if (count >= 3 && letters >= 2) {
+            for (size_t k = i; k <= j; k++) {
+                if ((k - i) % 2) {
+                    u[k].flags |= U_DELETED;
+                    continue;
+                }
+                u[k].flags |= U_OBF;
+                if (u[k].cls != U_LETTER) {
+                    u[k].c = leet_letter(u[k].c);
+                    u[k].cls = U_LETTER;
+                }
+            }
+        }
         i = j + 1;
     }
 }
@@ -252,14 +295,14 @@ static void view_reserve(struct text_norm *nm)
     if (need <= nm->p_cap)
         return;
     size_t cap = nm->p_cap;
-    text_xgrow(&nm->p, &cap, need, 1);
-    nm->p_start = text_xrealloc(nm->p_start, cap * sizeof *nm->p_start);
-    nm->p_end = text_xrealloc(nm->p_end, cap * sizeof *nm->p_end);
-    nm->n = text_xrealloc(nm->n, cap);
-    nm->n_start = text_xrealloc(nm->n_start, cap * sizeof *nm->n_start);
-    nm->n_end = text_xrealloc(nm->n_end, cap * sizeof *nm->n_end);
-    nm->n_run = text_xrealloc(nm->n_run, cap);
-    nm->n_flags = text_xrealloc(nm->n_flags, cap);
+    xgrow(&nm->p, &cap, need, 1);
+    nm->p_start = xrealloc(nm->p_start, cap * sizeof *nm->p_start);
+    nm->p_end = xrealloc(nm->p_end, cap * sizeof *nm->p_end);
+    nm->n = xrealloc(nm->n, cap);
+    nm->n_start = xrealloc(nm->n_start, cap * sizeof *nm->n_start);
+    nm->n_end = xrealloc(nm->n_end, cap * sizeof *nm->n_end);
+    nm->n_run = xrealloc(nm->n_run, cap);
+    nm->n_flags = xrealloc(nm->n_flags, cap);
     nm->p_cap = nm->n_cap = cap;
 }
 

@@ -130,9 +130,17 @@ static void scan_addresses(const char *t, size_t len, struct text_sink *sink)
     static const char *const residence[] = { "abita", "abito", "vive ", "vivono", "risiede",
                                              "residente", "domiciliat", "casa sua", "a casa di",
                                              "sta di casa", NULL };
+    /* An address here has a house number: no digit, no address. */
+    size_t d = 0;
+    while (d < len && !isdigit((unsigned char)t[d]))
+        d++;
+    if (d == len)
+        return;
     for (size_t i = 0; i < len; i++) {
+        if (i > 0 && isalnum((unsigned char)t[i - 1]))
+            continue;
         /* Cheap first-letter test: every street word starts with one of these. */
-        if (!strchr("vVpPcClLsS", t[i]) || t[i] == '\0' || (i > 0 && isalnum((unsigned char)t[i - 1])))
+        if (!strchr("vVpPcClLsS", t[i]) || t[i] == '\0')
             continue;
         size_t e = address_at(t, len, i);
         if (!e)

@@ -143,8 +143,10 @@ static size_t scan_iban(const char *t, size_t len, size_t i)
 {
     char buf[35];
     size_t n = 0, j = i, end = 0;
+    if (i + 4 > len || !is_digit((unsigned char)t[i + 2]) || !is_digit((unsigned char)t[i + 3]))
+        return 0;
     int want = iban_country_length(t + i);
-    if (!want || i + 4 > len || !is_digit((unsigned char)t[i + 2]) || !is_digit((unsigned char)t[i + 3]))
+    if (!want)
         return 0;
     while (j < len && n < (size_t)want) {
         unsigned char c = (unsigned char)t[j];
@@ -273,6 +275,16 @@ static int phone_looks_like_number(const struct phone *ph, const char *t, size_t
     return text_pii_window_has(t, end, end + 10 < len ? end + 10 : len, units);
 }
 
+/* A number introduced as an office's or a business's is not personal. */
+static int phone_institutional(const char *t, size_t i)
+{
+    static const char *const ctx[] = { "urp", "ufficio", "uffici", "biblioteca", "comune",
+                                       "centralino", "sportello", "polizia", "carabinieri",
+                                       "chiamaci", "chiamateci", "prenotazioni", "segreteria",
+                                       "numero verde", "protezione civile", NULL };
+    return text_pii_window_has(t, before(i, 40), i, ctx);
+}
+
 static size_t scan_phone(const char *t, size_t len, size_t i)
 {
     struct phone ph = {0};
@@ -297,7 +309,7 @@ static size_t scan_phone(const char *t, size_t len, size_t i)
     int landline = d[0] == '0' && ph.n >= (intl ? 6u : 8u) && ph.n <= 11;
     if (!mobile && !landline)
         return 0;
-    return phone_looks_like_number(&ph, t, len, end) ? 0 : end;
+    return phone_looks_like_number(&ph, t, len, end) || phone_institutional(t, i) ? 0 : end;
 }
 
 static int email_local(unsigned char c)
@@ -332,6 +344,24 @@ static int scan_email(const char *t, size_t len, size_t a, size_t *s, size_t *e)
     return 1;
 }
 
+/* The word-start scanners, in the order they are tried: the validated
+ * shapes first, so a codice fiscale is never read as a plate. */
+struct pii_scanner {
+    size_t (*scan)(const char *t, size_t len, size_t i);
+    int at_letter;              /* tried at a letter (else at a digit or '+') */
+    const char *rule, *type;
+    double score;
+};
+
+static const struct pii_scanner scanners[] = {
+    { scan_cf, 1, "pii.codice_fiscale", "codice_fiscale", PII_SCORE_VALIDATED },
+    { scan_iban, 1, "pii.iban", "iban", PII_SCORE_VALIDATED },
+    { scan_identity_card, 1, "pii.documento", "documento", PII_SCORE_SHAPE },
+    { scan_plate, 1, "pii.targa", "targa", PII_SCORE_SHAPE },
+    { scan_piva, 0, "pii.partita_iva", "partita_iva", PII_SCORE_VALIDATED },
+    { scan_phone, 0, "pii.telefono", "telefono", PII_SCORE_SHAPE },
+};
+
 static void pii_add(struct text_sink *sink, const char *rule, const char *type, double score,
                     size_t s, size_t e)
 {
@@ -341,33 +371,13 @@ static void pii_add(struct text_sink *sink, const char *rule, const char *type, 
 /* Tries each scanner at word start i; returns the end of a finding or 0. */
 static size_t scan_at(const char *t, size_t len, size_t i, struct text_sink *sink)
 {
-    unsigned char c = (unsigned char)t[i];
-    size_t e;
-    if (is_alpha(c)) {
-        if ((e = scan_cf(t, len, i))) {
-            pii_add(sink, "pii.codice_fiscale", "codice_fiscale", PII_SCORE_VALIDATED, i, e);
-            return e;
-        }
-        if ((e = scan_iban(t, len, i))) {
-            pii_add(sink, "pii.iban", "iban", PII_SCORE_VALIDATED, i, e);
-            return e;
-        }
-        if ((e = scan_identity_card(t, len, i))) {
-            pii_add(sink, "pii.documento", "documento", PII_SCORE_SHAPE, i, e);
-            return e;
-        }
-        if ((e = scan_plate(t, len, i))) {
-            pii_add(sink, "pii.targa", "targa", PII_SCORE_SHAPE, i, e);
-            return e;
-        }
-        return 0;
-    }
-    if (is_digit(c) && (e = scan_piva(t, len, i))) {
-        pii_add(sink, "pii.partita_iva", "partita_iva", PII_SCORE_VALIDATED, i, e);
-        return e;
-    }
-    if ((is_digit(c) || c == '+') && (e = scan_phone(t, len, i))) {
-        pii_add(sink, "pii.telefono", "telefono", PII_SCORE_SHAPE, i, e);
+    int letter = is_alpha((unsigned char)t[i]);
+    for (size_t k = 0; k < sizeof scanners / sizeof scanners[0]; k++) {
+        const struct pii_scanner *sc = &scanners[k];
+        size_t e;
+        if (sc->at_letter != letter || !(e = sc->scan(t, len, i)))
+            continue;
+        pii_add(sink, sc->rule, sc->type, sc->score, i, e);
         return e;
     }
     return 0;

@@ -1,6 +1,6 @@
 /* text_result: label collection, de-duplication and redaction. */
 #include "text_result.h"
-#include "text_alloc.h"
+#include "xmalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 void text_result_sink_reset(struct text_sink *sink)
 {
     sink->n = 0;
-    sink->n_capped = 0;
+    memset(sink->per_category, 0, sizeof sink->per_category);
     sink->flags = 0;
 }
 
@@ -17,14 +17,11 @@ void text_result_add(struct text_sink *sink, enum text_category cat, const char 
                      double score, enum text_severity sev, const char *detail,
                      size_t start, size_t end)
 {
-    if (cat != TEXT_CAT_PERSONAL_DATA) {
-        if (sink->n_capped >= TEXT_RESULT_MAX_LABELS) {
-            sink->flags |= TEXT_RESULT_LIMITED;
-            return;
-        }
-        sink->n_capped++;
+    if (cat != TEXT_CAT_PERSONAL_DATA && sink->per_category[cat]++ >= TEXT_RESULT_MAX_PER_CATEGORY) {
+        sink->flags |= TEXT_RESULT_LIMITED;
+        return;
     }
-    text_xgrow(&sink->labels, &sink->cap, sink->n + 1, sizeof *sink->labels);
+    xgrow(&sink->labels, &sink->cap, sink->n + 1, sizeof *sink->labels);
     struct text_label *l = &sink->labels[sink->n++];
     l->category_id = cat;
     l->category = text_category_name(cat);
@@ -34,23 +31,6 @@ void text_result_add(struct text_sink *sink, enum text_category cat, const char 
     l->detail = detail;
     l->span.start = start;
     l->span.end = end;
-}
-
-int text_result_has(const struct text_sink *sink, enum text_category cat)
-{
-    for (size_t i = 0; i < sink->n; i++)
-        if (sink->labels[i].category_id == cat)
-            return 1;
-    return 0;
-}
-
-void text_result_drop(struct text_sink *sink, enum text_category cat)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < sink->n; i++)
-        if (sink->labels[i].category_id != cat)
-            sink->labels[o++] = sink->labels[i];
-    sink->n = o;
 }
 
 static int label_cmp(const void *a, const void *b)
@@ -65,10 +45,24 @@ static int label_cmp(const void *a, const void *b)
     return strcmp(x->rule_id, y->rule_id);
 }
 
-/* After sorting, a label whose span lies inside an earlier label of the
- * same category adds no evidence ("puttana" inside "figlio di puttana").
- * Only the 64 previous labels are examined: containers start at or before
- * the label, and a bounded look-back keeps a 1 MB comment linear. */
+/* Whether a label lying inside container adds nothing.  Within a category
+ * the container is evidence enough ("puttana" inside "figlio di
+ * puttana").  Across categories only lexicon terms yield to a longer term:
+ * the phrase says what the words mean ("porca puttana" is profanity, not an
+ * insult; "pezzo di merda" is an insult, not just profanity). */
+static int label_redundant(const struct text_label *l, const struct text_label *container)
+{
+    if (container->span.start > l->span.start || container->span.end < l->span.end)
+        return 0;
+    if (container->category_id == l->category_id)
+        return 1;
+    return strncmp(l->rule_id, "lex.", 4) == 0 && strncmp(container->rule_id, "lex.", 4) == 0 &&
+           container->span.end - container->span.start > l->span.end - l->span.start;
+}
+
+/* After sorting, drops redundant labels (see label_redundant).  Only the 64
+ * previous labels are examined: containers start at or before the label,
+ * and a bounded look-back keeps a 1 MB comment linear. */
 static void drop_contained(struct text_sink *sink)
 {
     size_t o = 0;
@@ -76,9 +70,7 @@ static void drop_contained(struct text_sink *sink)
         const struct text_label *l = &sink->labels[i];
         int inside = 0;
         for (size_t j = o, steps = 0; j-- > 0 && steps < 64; steps++) {
-            const struct text_label *k = &sink->labels[j];
-            if (k->category_id == l->category_id && k->span.start <= l->span.start &&
-                k->span.end >= l->span.end) {
+            if (label_redundant(l, &sink->labels[j])) {
                 inside = 1;
                 break;
             }
@@ -101,13 +93,13 @@ static size_t redact(struct text_sink *sink, const char *text, size_t len)
         if (t < 0 || (size_t)t >= sizeof tag)
             t = (int)strlen(tag);
         size_t keep = l->span.start - pos;
-        text_xgrow(&sink->redacted, &sink->redacted_cap, o + keep + (size_t)t + 1, 1);
+        xgrow(&sink->redacted, &sink->redacted_cap, o + keep + (size_t)t + 1, 1);
         memcpy(sink->redacted + o, text + pos, keep);
         memcpy(sink->redacted + o + keep, tag, (size_t)t);
         o += keep + (size_t)t;
         pos = l->span.end;
     }
-    text_xgrow(&sink->redacted, &sink->redacted_cap, o + (len - pos) + 1, 1);
+    xgrow(&sink->redacted, &sink->redacted_cap, o + (len - pos) + 1, 1);
     if (len > pos)
         memcpy(sink->redacted + o, text + pos, len - pos);
     o += len - pos;

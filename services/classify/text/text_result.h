@@ -6,15 +6,16 @@
 
 #include "text_engine.h"
 
-/* Labels other than personal data stop at this many per comment: evidence,
- * not an inventory, and a bound on a 1 MB comment's output.  Personal data
- * is never capped because redaction needs every span. */
-#define TEXT_RESULT_MAX_LABELS 256
+/* Labels other than personal data stop at this many per category and
+ * comment: evidence, not an inventory, and a bound on a 1 MB comment's
+ * output that cannot let one category crowd out another.  Personal data is
+ * never capped because redaction needs every span. */
+#define TEXT_RESULT_MAX_PER_CATEGORY 16
 
 struct text_sink {
     struct text_label *labels;
     size_t n, cap;
-    size_t n_capped;            /* non-personal-data labels kept */
+    unsigned per_category[TEXT_CAT_COUNT];
     unsigned flags;             /* TEXT_RESULT_* */
     char *redacted;
     size_t redacted_cap;
@@ -27,12 +28,6 @@ void text_result_sink_reset(struct text_sink *sink);
 void text_result_add(struct text_sink *sink, enum text_category cat, const char *rule_id,
                      double score, enum text_severity sev, const char *detail,
                      size_t start, size_t end);
-
-/* Whether a label of cat has been added. */
-int text_result_has(const struct text_sink *sink, enum text_category cat);
-
-/* Removes every label of cat. */
-void text_result_drop(struct text_sink *sink, enum text_category cat);
 
 /* Sorts, removes labels duplicated or contained in another of the same
  * category, builds the redacted copy of text and fills *out with pointers

@@ -1,6 +1,6 @@
 /* text_rules: pcre2 rule compilation, anchors and matching (see text_rules.h). */
 #include "text_rules.h"
-#include "text_alloc.h"
+#include "xmalloc.h"
 #include "text_tsv.h"
 
 #include <stdio.h>
@@ -23,36 +23,94 @@ struct text_rule_compiled {
     double score;
     char *detail;
     pcre2_code *code;
-    char *anchor;               /* lexicon-view literal, or NULL */
-    size_t anchor_len;
+    char **anchors;             /* lexicon-view literals, any of which */
+    int n_anchors;              /* must occur; 0 = run on every comment */
+    char required;              /* a byte the pattern view must hold, or 0 */
 };
 
-/* Appends the literal [a, b) of a pattern, as a candidate anchor, when it
- * is longer than the best so far. */
-static void anchor_offer(const char *lit, size_t n, char *best, size_t *best_len)
+/* A rule's anchors: lexicon-view literals of which at least one must occur
+ * for the rule to match (one literal, or one per alternative of a group). */
+#define RULES_MAX_ANCHORS 32
+struct anchor_set {
+    char lit[RULES_MAX_ANCHORS][RULES_ANCHOR_MAX];
+    int n;
+    int min_len;                /* shortest anchor: the set's selectivity */
+};
+
+static int anchor_char_ok(char c)
 {
-    if (n > *best_len && n < RULES_ANCHOR_MAX) {
-        memcpy(best, lit, n);
-        best[n] = '\0';
-        *best_len = n;
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
+}
+
+/* Offers a literal of the pattern (raw, lower-cased) as a one-anchor set. */
+static void offer_literal(struct anchor_set *best, const char *lit, size_t n)
+{
+    char raw[RULES_ANCHOR_MAX], term[RULES_ANCHOR_MAX];
+    uint8_t runs[RULES_ANCHOR_MAX];
+    if (n == 0 || n >= sizeof raw)
+        return;
+    memcpy(raw, lit, n);
+    raw[n] = '\0';
+    int len = text_norm_term(raw, term, runs, sizeof term);
+    if (len < 3 || len <= best->min_len)
+        return;
+    for (int i = 0; i < len; i++)
+        if (!anchor_char_ok(term[i]))
+            return;
+    memcpy(best->lit[0], term, (size_t)len + 1);
+    best->n = 1;
+    best->min_len = len;
+}
+
+static size_t skip_group(const char *p, size_t i, size_t end);
+static void extract_anchors(const char *p, size_t end, struct anchor_set *best, char *req);
+
+/* Offers the alternatives of p[a..b) (a group's body or a whole pattern)
+ * as one set: usable only if every alternative has an anchor. */
+static void offer_alternatives(struct anchor_set *best, const char *p, size_t a, size_t b)
+{
+    struct anchor_set all = { .n = 0, .min_len = RULES_ANCHOR_MAX };
+    size_t alt = a, i = a;
+    while (i <= b) {
+        if (i == b || p[i] == '|') {
+            struct anchor_set sub = { .n = 0, .min_len = 0 };
+            char ignored = 0;
+            extract_anchors(p + alt, i - alt, &sub, &ignored);
+            if (sub.n == 0 || all.n + sub.n > RULES_MAX_ANCHORS)
+                return;
+            for (int k = 0; k < sub.n; k++)
+                memcpy(all.lit[all.n++], sub.lit[k], RULES_ANCHOR_MAX);
+            if (sub.min_len < all.min_len)
+                all.min_len = sub.min_len;
+            alt = ++i;
+            continue;
+        }
+        if (p[i] == '\\' && i + 1 < b)
+            i += 2;
+        else if (p[i] == '(' || p[i] == '[')
+            i = skip_group(p, i, b);
+        else
+            i++;
     }
+    if (all.n > 0 && all.min_len > best->min_len)
+        *best = all;
 }
 
 /* Skips a group or class starting at p[i] ('(' or '['); returns the index
  * after its end, honoring escapes and nesting. */
-static size_t skip_group(const char *p, size_t i)
+static size_t skip_group(const char *p, size_t i, size_t end)
 {
     int depth = 0, in_class = 0;
-    for (; p[i]; i++) {
-        if (p[i] == '\\' && p[i + 1]) {
+    for (; i < end; i++) {
+        if (p[i] == '\\' && i + 1 < end) {
             i++;
         } else if (in_class) {
             in_class = p[i] != ']';
         } else if (p[i] == '[') {
             in_class = 1;
-            if (p[i + 1] == '^')
+            if (i + 1 < end && p[i + 1] == '^')
                 i++;
-            if (p[i + 1] == ']')
+            if (i + 1 < end && p[i + 1] == ']')
                 i++;
         } else if (p[i] == '(') {
             depth++;
@@ -63,91 +121,105 @@ static size_t skip_group(const char *p, size_t i)
         if (depth == 0 && !in_class)
             return i + 1;
     }
-    return i;
+    return end;
 }
 
-/* Finds the longest literal the pattern requires at its top level.  Writes
- * it to best and returns its length; 0 if the pattern has a top-level '|'
- * (no single literal is required). */
-static size_t extract_literal(const char *p, char *best)
+static int optional_quantifier(const char *p, size_t i, size_t end)
+{
+    return i < end && (p[i] == '?' || p[i] == '*' || (p[i] == '{' && i + 1 < end && p[i + 1] == '0'));
+}
+
+static int has_top_level_bar(const char *p, size_t end)
+{
+    for (size_t i = 0; i < end;) {
+        if (p[i] == '|')
+            return 1;
+        if (p[i] == '\\')
+            i += 2;
+        else if (p[i] == '(' || p[i] == '[')
+            i = skip_group(p, i, end);
+        else
+            i++;
+    }
+    return 0;
+}
+
+/* Finds the most selective anchor set of pattern p[0..end): the longest
+ * required literal outside groups, or the alternatives of a required group
+ * (or of the whole pattern).  *req receives a required punctuation byte
+ * ('?', '/', '#', ...) written at top level, which is a cheap test too. */
+static void extract_anchors(const char *p, size_t end, struct anchor_set *best, char *req)
 {
     char lit[RULES_ANCHOR_MAX];
-    size_t n = 0, best_len = 0, i = 0;
-    best[0] = '\0';
-    while (p[i]) {
+    size_t n = 0, i = 0;
+    if (has_top_level_bar(p, end)) {
+        offer_alternatives(best, p, 0, end);
+        return;
+    }
+    while (i < end) {
         char c = p[i];
-        if (c == '|')
-            return 0;
         if (c == '(' || c == '[') {
-            anchor_offer(lit, n, best, &best_len);
+            offer_literal(best, lit, n);
             n = 0;
-            i = skip_group(p, i);
+            size_t g = skip_group(p, i, end);
+            if (c == '(' && !optional_quantifier(p, g, end)) {
+                size_t body = i + 1;
+                if (body + 1 < end && p[body] == '?' && p[body + 1] == ':')
+                    body += 2;
+                if (p[i + 1] != '?' || body == i + 3)
+                    offer_alternatives(best, p, body, g - 1);
+            }
+            i = g;
             continue;
         }
-        if (c == '?' || c == '*' || (c == '{' && p[i + 1] == '0')) {
-            if (n)
+        if (c == '?' || c == '*' || c == '+' || c == '{') {
+            if (c != '+' && !(c == '{' && i + 1 < end && p[i + 1] != '0') && n)
                 n--;            /* the quantified character is optional */
-            anchor_offer(lit, n, best, &best_len);
+            offer_literal(best, lit, n);
             n = 0;
-            i++;
             if (c == '{')
-                while (p[i] && p[i - 1] != '}')
-                    i++;        /* skip the counts */
+                while (i < end && p[i] != '}')
+                    i++;
+            i++;
             continue;
         }
-        if (c == '{') {
-            anchor_offer(lit, n, best, &best_len);
-            n = 0;
-            while (p[i] && p[i] != '}')
-                i++;
-            i += p[i] != '\0';
-            continue;
-        }
-        if (c == '+' || c == '.' || c == '^' || c == '$' || c == ')') {
-            anchor_offer(lit, n, best, &best_len);
+        if (c == '.' || c == '^' || c == '$' || c == ')') {
+            offer_literal(best, lit, n);
             n = 0;
             i++;
             continue;
         }
         if (c == '\\') {
-            char e = p[i + 1];
-            if (e == '\0')
-                break;
+            char e = i + 1 < end ? p[i + 1] : '\0';
             i += 2;
-            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-                anchor_offer(lit, n, best, &best_len);
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9') || !e) {
+                offer_literal(best, lit, n);
                 n = 0;
                 continue;
             }
+            if (!optional_quantifier(p, i, end) && strchr("?/#@%&", e))
+                *req = e;
             c = e;
         } else {
             i++;
+            if (!optional_quantifier(p, i, end) && strchr("/#@%&", c))
+                *req = c;
         }
         if (n + 1 < sizeof lit)
             lit[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
-    anchor_offer(lit, n, best, &best_len);
-    return best_len;
+    offer_literal(best, lit, n);
 }
 
-/* The anchor is the required literal in lexicon-view form, as long as it
- * keeps at least three characters there. */
-static void rule_set_anchor(struct text_rule_compiled *r, const char *pattern)
+static void rule_set_anchors(struct text_rule_compiled *r, const char *pattern)
 {
-    char lit[RULES_ANCHOR_MAX], term[RULES_ANCHOR_MAX];
-    uint8_t runs[RULES_ANCHOR_MAX];
-    r->anchor = NULL;
-    r->anchor_len = 0;
-    if (extract_literal(pattern, lit) == 0)
-        return;
-    int len = text_norm_term(lit, term, runs, sizeof term);
-    if (len < 3)
-        return;
-    for (int i = 0; i < len; i++)
-        if (!((term[i] >= 'a' && term[i] <= 'z') || (term[i] >= '0' && term[i] <= '9') || term[i] == ' '))
-            return;
-    r->anchor = text_xstrndup(term, (size_t)len);
-    r->anchor_len = (size_t)len;
+    struct anchor_set best = { .n = 0, .min_len = 0 };
+    r->required = 0;
+    extract_anchors(pattern, strlen(pattern), &best, &r->required);
+    r->n_anchors = best.n;
+    r->anchors = best.n ? xmalloc((size_t)best.n * sizeof *r->anchors) : NULL;
+    for (int k = 0; k < best.n; k++)
+        r->anchors[k] = xstrdup(best.lit[k]);
 }
 
 int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *category,
@@ -191,19 +263,19 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     if (!rs->mctx) {
         rs->mctx = pcre2_match_context_create(NULL);
         if (!rs->mctx)
-            abort();            /* out of memory, as in text_alloc */
+            abort();            /* out of memory, as in xmalloc */
         pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
         pcre2_set_depth_limit(rs->mctx, RULES_DEPTH_LIMIT);
     }
-    text_xgrow(&rs->rules, &rs->cap, rs->n + 1, sizeof *rs->rules);
+    xgrow(&rs->rules, &rs->cap, rs->n + 1, sizeof *rs->rules);
     struct text_rule_compiled *r = &rs->rules[rs->n++];
-    r->id = text_xstrdup(id);
+    r->id = xstrdup(id);
     r->cat = (enum text_category)cat;
     r->sev = sev;
     r->score = score;
-    r->detail = detail ? text_xstrdup(detail) : NULL;
+    r->detail = detail ? xstrdup(detail) : NULL;
     r->code = code;
-    rule_set_anchor(r, pattern);
+    rule_set_anchors(r, pattern);
     return 0;
 }
 
@@ -233,13 +305,14 @@ int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, s
 void text_ruleset_register(const struct text_ruleset *rs, struct text_ac *ac, uint32_t tag)
 {
     for (size_t i = 0; i < rs->n; i++)
-        if (rs->rules[i].anchor)
-            (void)text_ac_add(ac, rs->rules[i].anchor, rs->rules[i].anchor_len, tag | (uint32_t)i);
+        for (int k = 0; k < rs->rules[i].n_anchors; k++)
+            (void)text_ac_add(ac, rs->rules[i].anchors[k], strlen(rs->rules[i].anchors[k]),
+                              tag | (uint32_t)i);
 }
 
 int text_ruleset_always(const struct text_ruleset *rs, size_t idx)
 {
-    return rs->rules[idx].anchor == NULL;
+    return rs->rules[idx].n_anchors == 0;
 }
 
 void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct text_norm *nm,
@@ -247,6 +320,8 @@ void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct te
 {
     const struct text_rule_compiled *r = &rs->rules[idx];
     size_t start = 0;
+    if (r->required && !memchr(nm->p, r->required, nm->p_len))
+        return;
     for (int found = 0; found < RULES_MAX_MATCHES && start <= nm->p_len;) {
         int rc = pcre2_match(r->code, (PCRE2_SPTR)nm->p, nm->p_len, start,
                              PCRE2_NO_UTF_CHECK, md, rs->mctx);
@@ -278,7 +353,9 @@ void text_ruleset_release(struct text_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++) {
         free(rs->rules[i].id);
         free(rs->rules[i].detail);
-        free(rs->rules[i].anchor);
+        for (int k = 0; k < rs->rules[i].n_anchors; k++)
+            free(rs->rules[i].anchors[k]);
+        free(rs->rules[i].anchors);
         pcre2_code_free(rs->rules[i].code);
     }
     free(rs->rules);

@@ -1,0 +1,81 @@
+/* Lexicon matching through the engine: obfuscations found, ordinary words
+ * and religious words in ordinary use left alone. */
+#include "text_fixture.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+TestSuite(lexicon, .init = fixture_setup, .fini = fixture_teardown);
+
+Test(lexicon, no_hits_inside_ordinary_words)
+{
+    static const char *const clean[] = {
+        "la cazzuola del muratore", "Scansare le auto", "le analisi del sangue",
+        "una gita a Fregene", "il vino Negroamaro", "il finocchio gratinato",
+        "Buon anno a tutti", "penne al pomodoro", "Porca miseria che caldo",
+        "accidenti, cavolo, mannaggia", "il cazzotto del pugile", "un cane bastardino",
+    };
+    for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++) {
+        const struct text_result *r = fixture_classify(clean[i]);
+        cr_expect_eq(r->n, 0, "\"%s\" got %s (%s)", clean[i], r->n ? r->labels[0].category : "",
+                     r->n ? r->labels[0].rule_id : "");
+    }
+}
+
+Test(lexicon, religious_words_in_ordinary_use)
+{
+    static const char *const clean[] = {
+        "festa della Madonna del Carmine", "San Giuseppe", "Dio ci aiuti", "Grazie a Dio",
+        "Madonna che bella serata", "Evviva la Madonna!", "il prete ha benedetto la scuola",
+    };
+    for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
+        cr_expect_not(fixture_has(clean[i], "profanity"), "\"%s\"", clean[i]);
+}
+
+Test(lexicon, blasphemy_needs_the_combination)
+{
+    const struct text_result *r = fixture_classify("porco dio");
+    const struct text_label *l = fixture_label(r, "profanity");
+    cr_assert_not_null(l);
+    cr_expect_str_eq(l->detail, "bestemmia");
+    cr_expect(fixture_has("Dio cane, sempre così", "profanity"));
+    cr_expect(fixture_has("porca madonna", "profanity"));
+}
+
+Test(lexicon, obfuscations)
+{
+    static const char *const bad[] = {
+        "cazzzzzo", "c a z z o", "c-a-z-z-o", "c4zz0", "\xef\xbd\x83\xef\xbd\x81\xef\xbd\x9a\xef\xbd\x9a\xef\xbd\x8f",
+        "m3rda", "\xd1\x81" "azzo", "p0rc0 d10",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_expect(fixture_has(bad[i], "profanity"), "\"%s\"", bad[i]);
+    cr_expect(fixture_has("st*onzo", "insult"));
+    cr_expect(fixture_has("i.d.i.o.t.a", "insult"));
+    cr_expect(fixture_has("C.O.G.L.I.O.N.E", "insult"));
+}
+
+Test(lexicon, span_covers_obfuscated_word)
+{
+    const char *t = "Quel c 0 g l i 0 n e!";
+    const struct text_result *r = fixture_classify(t);
+    const struct text_label *l = fixture_label(r, "insult");
+    cr_assert_not_null(l);
+    cr_expect_eq(l->span.start, 5);
+    cr_expect_eq(l->span.end, 20);
+    cr_expect_lt(l->score, 0.9);   /* obfuscated: a little less sure */
+}
+
+Test(lexicon, slur_has_target)
+{
+    const struct text_label *l = fixture_label(fixture_classify("ricchioni schifosi"), "hate_speech");
+    cr_assert_not_null(l);
+    cr_expect_str_eq(l->detail, "orientamento_sessuale");
+}
+
+Test(lexicon, longer_phrase_wins)
+{
+    const struct text_result *r = fixture_classify("porca puttana");
+    cr_expect_not_null(fixture_label(r, "profanity"));
+    cr_expect_null(fixture_label(r, "insult"));
+}

@@ -1,0 +1,85 @@
+/* pcre2 rules: baseline patterns, a tenant's extra rules, error reports. */
+#include "text_fixture.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+TestSuite(rules, .init = fixture_setup, .fini = fixture_teardown);
+
+Test(rules, threats_and_incitement)
+{
+    cr_expect(fixture_has("Se ti becco ti ammazzo", "threat"));
+    cr_expect(fixture_has("Tiii ammazzooo", "threat"));
+    cr_expect(fixture_has("sappiamo dove abiti", "threat"));
+    cr_expect(fixture_has("Diamo fuoco al municipio", "incitement"));
+    cr_expect_not(fixture_has("le tasse ti ammazzano", "threat"));
+    cr_expect_not(fixture_has("ti aspettiamo alla festa", "threat"));
+}
+
+Test(rules, spam_ads_politics_copyright)
+{
+    cr_expect(fixture_has("guadagna 500 euro al giorno, info bit.ly/xyz", "spam"));
+    cr_expect(fixture_has("scrivimi in privato", "spam"));
+    cr_expect(fixture_has("sconto del 20% per i lettori", "advertising"));
+    cr_expect(fixture_has("votate la lista civica", "political_propaganda"));
+    cr_expect_not(fixture_has("il consiglio ha votato la mozione del PD", "political_propaganda"));
+    cr_expect(fixture_has("scarica gratis il film", "copyright"));
+    cr_expect(fixture_has("PRIMO!!!", "disruption"));
+}
+
+Test(rules, intents_and_criticism)
+{
+    cr_expect(fixture_has("Buca enorme in via Roma", "service_report"));
+    cr_expect(fixture_has("Mi hanno rubato la bici", "crime_report"));
+    cr_expect(fixture_has("Allego la domanda", "application"));
+    cr_expect(fixture_has("Quando apre l'anagrafe?", "information_request"));
+    const struct text_result *r = fixture_classify("amministrazione incapace, vergognatevi");
+    cr_expect_not_null(fixture_label(r, "criticism"));
+    cr_expect_null(fixture_label(r, "insult"));
+    cr_expect(fixture_has("sindaco ladro e buffone", "insult"));
+}
+
+Test(rules, match_span_in_original)
+{
+    const char *t = "Ehi TÌ AMMAZZO!";
+    const struct text_label *l = fixture_label(fixture_classify(t), "threat");
+    cr_assert_not_null(l);
+    cr_expect_eq(l->span.start, 4);
+    cr_expect_eq(l->span.end, strlen(t) - 1);
+}
+
+Test(tenant_rules, extra_rules_reported_with_their_id)
+{
+    static const struct text_rule extra[] = {
+        { "tenant.lecce.candidato_rossi", "political_propaganda", "\\brossi sindaco\\b", TEXT_SEV_MEDIUM, NULL },
+    };
+    fixture_setup_rules(extra, 1);
+    const struct text_label *l = fixture_label(fixture_classify("Rossi sindaco!"), "political_propaganda");
+    cr_assert_not_null(l);
+    cr_expect_str_eq(l->rule_id, "tenant.lecce.candidato_rossi");
+    fixture_teardown();
+}
+
+Test(rules, bad_rule_reports_id_and_offset)
+{
+    char err[512];
+    struct text_base *base = text_base_new(VIGILE_TEXT_DATA_DIR, err, sizeof err);
+    cr_assert_not_null(base, "%s", err);
+    struct text_rule bad = { "tenant.x.broken", "spam", "abc(def", TEXT_SEV_LOW, NULL };
+    struct text_engine_options opt = { base, &bad, 1 };
+    cr_expect_null(text_engine_new(&opt, err, sizeof err));
+    cr_expect_not_null(strstr(err, "tenant.x.broken"), "%s", err);
+    cr_expect_not_null(strstr(err, "offset 7"), "%s", err);
+    struct text_rule unknown = { "tenant.x.cat", "nonsense", "abc", TEXT_SEV_LOW, NULL };
+    opt.extra_rules = &unknown;
+    cr_expect_null(text_engine_new(&opt, err, sizeof err));
+    cr_expect_not_null(strstr(err, "unknown category"), "%s", err);
+    text_base_free(base);
+}
+
+Test(rules, bad_data_dir_reported)
+{
+    char err[512];
+    cr_expect_null(text_base_new("/nonexistent", err, sizeof err));
+    cr_expect_not_null(strstr(err, "/nonexistent/lexicons"), "%s", err);
+}
