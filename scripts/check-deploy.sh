@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Static checks of the Docker deployment (docker-compose.yml, deploy/Dockerfile,
+# deploy/vigile.env.example), for machines without a Docker engine such as CI:
+#   - the compose file parses and has the services Vigile needs;
+#   - every depends_on names a service, and service_healthy ones have a
+#     healthcheck; every named volume is declared, every bind source exists;
+#   - every build context and Dockerfile exists, every COPY source exists in
+#     the context and is not dropped by .dockerignore, every COPY --from names
+#     a stage;
+#   - every worker command is a program of services/, with healthcheck,
+#     restart policy and stop grace period;
+#   - .env (secrets) is ignored by Git and by the build context, and every
+#     secret the C code reads (VIGILE_*KEY/SECRET/TOKEN/PASSWORD) is
+#     documented in deploy/vigile.env.example.
+# When `docker compose` works (it needs no engine for `config`), it also
+# validates the file against the Compose Specification.
+# Exit status 0 when all pass; the problems are listed otherwise.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# A Python that has PyYAML: the one on PATH, else Debian's (python3-yaml).
+find_python() {
+  local py
+  for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import yaml' 2>/dev/null; then
+      printf '%s\n' "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if ! python=$(find_python); then
+  if ((EUID != 0)); then
+    echo "check-deploy: PyYAML is missing: apt-get install python3-yaml" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-yaml >/dev/null
+  python=/usr/bin/python3
+fi
+
+"$python" - <<'EOF'
+import fnmatch, glob, json, os, re, shlex, sys
+import yaml
+
+problems = []
+checks = 0
+
+def check(ok, message):
+    global checks
+    checks += 1
+    if not ok:
+        problems.append(message)
+    return ok
+
+def interpolate(value):
+    """Compose-style ${VAR}, ${VAR:-default}, ${VAR-default} from the environment."""
+    def sub(m):
+        name, op, default = m.group(1), m.group(2), m.group(3) or ""
+        v = os.environ.get(name)
+        if op == ":-" and not v:
+            return default
+        if op == "-" and v is None:
+            return default
+        return v or ""
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}", sub, str(value))
+
+with open("docker-compose.yml") as f:
+    compose = yaml.safe_load(f)
+services = compose.get("services") or {}
+declared_volumes = compose.get("volumes") or {}
+
+for name in ("kafka", "redis", "ingest", "classify", "route", "sla"):
+    check(name in services, f"docker-compose.yml: no service {name!r}")
+
+def dockerignore_patterns(context):
+    path = os.path.join(context, ".dockerignore")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        lines = [l.strip() for l in f]
+    return [l.rstrip("/") for l in lines if l and not l.startswith("#")]
+
+def ignored(path, patterns):
+    path = os.path.normpath(path)
+    parts = path.split(os.sep)
+    for pat in patterns:
+        pat = pat.lstrip("/")
+        if pat.startswith("**/"):
+            if any(fnmatch.fnmatch(p, pat[3:]) for p in parts):
+                return True
+        elif any(fnmatch.fnmatch(os.sep.join(parts[:i + 1]), pat) for i in range(len(parts))):
+            return True
+    return False
+
+def dockerfile_instructions(path):
+    """(instruction, arguments) pairs, continuation lines joined."""
+    out, current = [], ""
+    with open(path) as f:
+        for line in f:
+            stripped = line.strip()
+            if not current and (not stripped or stripped.startswith("#")):
+                continue
+            if stripped.startswith("#"):
+                continue
+            if stripped.endswith("\\"):
+                current += stripped[:-1] + " "
+                continue
+            current += stripped
+            word, _, rest = current.partition(" ")
+            out.append((word.upper(), rest.strip()))
+            current = ""
+    return out
+
+checked_dockerfiles = set()
+
+def check_dockerfile(context, dockerfile, where):
+    # The workers share one image: check each Dockerfile once.
+    if (context, dockerfile) in checked_dockerfiles:
+        return
+    checked_dockerfiles.add((context, dockerfile))
+    patterns = dockerignore_patterns(context)
+    stages = set()
+    for word, args in dockerfile_instructions(dockerfile):
+        if word == "FROM":
+            m = re.search(r"\bAS\s+(\S+)", args, re.I)
+            if m:
+                stages.add(m.group(1).lower())
+        if word not in ("COPY", "ADD"):
+            continue
+        if args.startswith("["):
+            words = json.loads(args)
+        else:
+            words = shlex.split(args)
+        flags = [w for w in words if w.startswith("--")]
+        paths = [w for w in words if not w.startswith("--")]
+        source_stage = next((f.split("=", 1)[1] for f in flags if f.startswith("--from=")), None)
+        if source_stage is not None:
+            check(source_stage.lower() in stages or ":" in source_stage,
+                  f"{where}: COPY --from={source_stage}: no such stage")
+            continue
+        for src in paths[:-1]:
+            full = os.path.join(context, src)
+            check(bool(glob.glob(full)), f"{where}: COPY source {src!r} not in build context {context!r}")
+            if os.path.normpath(src) != ".":
+                check(not ignored(src, patterns), f"{where}: COPY source {src!r} is excluded by .dockerignore")
+
+for name, svc in services.items():
+    where = f"docker-compose.yml: service {name}"
+    deps = svc.get("depends_on") or {}
+    if isinstance(deps, list):
+        deps = {d: {} for d in deps}
+    for dep, spec in deps.items():
+        if not check(dep in services, f"{where}: depends_on unknown service {dep!r}"):
+            continue
+        condition = (spec or {}).get("condition", "service_started")
+        check(condition in ("service_started", "service_healthy", "service_completed_successfully"),
+              f"{where}: depends_on {dep}: unknown condition {condition!r}")
+        if condition == "service_healthy":
+            check("healthcheck" in services[dep], f"{where}: waits for {dep} to be healthy but {dep} has no healthcheck")
+    build = svc.get("build")
+    if build is not None:
+        if isinstance(build, str):
+            build = {"context": build}
+        context = interpolate(build.get("context", "."))
+        dockerfile = os.path.join(context, interpolate(build.get("dockerfile", "Dockerfile")))
+        if check(os.path.isdir(context), f"{where}: build context {context!r} does not exist") and \
+           check(os.path.isfile(dockerfile), f"{where}: Dockerfile {dockerfile!r} does not exist"):
+            check_dockerfile(context, dockerfile, os.path.normpath(dockerfile))
+    else:
+        check("image" in svc, f"{where}: neither build nor image")
+    for vol in svc.get("volumes") or []:
+        source = vol.get("source") if isinstance(vol, dict) else str(vol).split(":")[0]
+        source = interpolate(source or "")
+        if source.startswith((".", "/", "~")):
+            check(os.path.exists(source), f"{where}: bind mount source {source!r} does not exist")
+        elif source:
+            check(source in declared_volumes, f"{where}: volume {source!r} is not declared under volumes:")
+    env_files = svc.get("env_file") or []
+    if isinstance(env_files, (str, dict)):
+        env_files = [env_files]
+    for env_file in env_files:
+        path = interpolate(env_file["path"] if isinstance(env_file, dict) else env_file)
+        # .env holds secrets and is never committed: what must exist is its example.
+        if os.path.basename(path) == ".env":
+            check(os.path.isfile("deploy/vigile.env.example"),
+                  f"{where}: env_file .env is not documented by deploy/vigile.env.example")
+        else:
+            check(os.path.isfile(path), f"{where}: env_file {path!r} does not exist")
+    command = svc.get("command")
+    if name not in ("kafka", "redis"):
+        program = (command if isinstance(command, list) else shlex.split(command or ""))[:1]
+        check(bool(program) and program[0].startswith("vigile-")
+              and os.path.isdir(os.path.join("services", program[0][len("vigile-"):])),
+              f"{where}: command {command!r} is not a program of services/")
+        for key in ("healthcheck", "restart", "stop_grace_period"):
+            check(key in svc, f"{where}: no {key}")
+    image = svc.get("image", "")
+    if build is None:
+        check(":" in image and not image.endswith(":latest"), f"{where}: image {image!r} is not pinned to a version")
+
+# Secrets stay out of Git and out of the image.
+for ignore_file in (".gitignore", ".dockerignore"):
+    with open(ignore_file) as f:
+        entries = {l.strip() for l in f}
+    check(".env" in entries or "/.env" in entries, f"{ignore_file}: does not exclude .env")
+
+# Every secret the workers read is documented for operators.
+with open("deploy/vigile.env.example") as f:
+    example = f.read()
+secrets = set()
+for path in glob.glob("common/**/*.[ch]", recursive=True) + glob.glob("services/**/*.[ch]", recursive=True):
+    with open(path, errors="replace") as f:
+        secrets.update(re.findall(r'"(VIGILE_[A-Z0-9_]*(?:KEY|SECRET|TOKEN|PASSWORD))"', f.read()))
+for secret in sorted(secrets):
+    check(re.search(rf"^#?\s*{secret}=", example, re.M) is not None,
+          f"deploy/vigile.env.example: {secret} (read by the workers) is not documented")
+
+for p in problems:
+    print("check-deploy: " + p, file=sys.stderr)
+print(f"check-deploy: {checks - len(problems)} of {checks} checks passed")
+sys.exit(1 if problems else 0)
+EOF
+
+if docker compose version >/dev/null 2>&1; then
+  VIGILE_ENV_FILE=deploy/vigile.env.example docker compose config -q
+  echo "check-deploy: docker compose config: valid"
+fi
