@@ -96,3 +96,12 @@ void test_messages_free(struct test_message *msgs, size_t n) {
     }
     free(msgs);
 }
+
+void test_save_messages(const char *name, const struct test_message *msgs, size_t n) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/messages-%s.jsonl", BUILD_DIR, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", msgs[i].value);
+    fclose(f);
+}

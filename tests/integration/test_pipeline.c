@@ -26,15 +26,6 @@ static int ours_from_classify(const struct test_message *m, void *arg) {
     return ours(m, arg) && strstr(m->value, "\"stage\":\"classify\"") != NULL;
 }
 
-static void save(const char *name, const struct test_message *msgs, size_t n) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/messages-%s.jsonl", BUILD_DIR, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", msgs[i].value);
-    fclose(f);
-}
-
 static void produce_envelope(const char *id, const char *tenant, const char *kind,
                              const char *text) {
     char *v = xasprintf(
@@ -108,13 +99,13 @@ Test(pipeline, inbound_to_decisions_and_deadletters, .timeout = 240) {
     cr_expect(saw_hide, "the insult was hidden");
     cr_expect(saw_type, "the wrong type was dead-lettered with its path");
     cr_expect(saw_tenant, "the unknown tenant was dead-lettered");
-    save("decisions", dec, n_dec);
-    save("deadletter", dl, n_dl);
-    save("classified", cls, n_cls);
+    test_save_messages("decisions", dec, n_dec);
+    test_save_messages("deadletter", dl, n_dl);
+    test_save_messages("classified", cls, n_cls);
     cr_expect(n_act >= 1, "the insult's hide command");
     cr_expect(n_esc >= 1, "the question's ticket");
-    save("actions", act, n_act);
-    save("escalations", esc, n_esc);
+    test_save_messages("actions", act, n_act);
+    test_save_messages("escalations", esc, n_esc);
     test_messages_free(act, n_act);
     test_messages_free(esc, n_esc);
     test_messages_free(dec, n_dec);

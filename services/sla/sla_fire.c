@@ -1,0 +1,120 @@
+/* The timer side of the stage: claim what is due, announce it on vigile.sla, forget it
+ * once the batch holding the announcements has committed. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rome_time.h"
+#include "sla_internal.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+/* Claimed per tenant per tick: bounds the batch a tick adds to (and the Lua script's run
+ * time) while a backlog drains at about ten claims a second. */
+#define CLAIM_MAX 1000
+#define BACKOFF_MAX_MS 5000
+
+static void set_str(json_t *o, const char *key, const char *v) {
+    if (v) json_object_set_new(o, key, json_string(v));
+}
+
+static void set_time(json_t *o, const char *key, int64_t ms) {
+    char buf[ROME_TIME_LEN];
+    if (ms != SLA_NONE) json_object_set_new(o, key, json_string(rome_format(ms, buf)));
+}
+
+/* The office a breach goes up to, or NULL. */
+static const char *supervisor_of(const struct tenant *t, const char *office) {
+    const struct tenant_office *o = t && office ? tenant_office(t, office) : NULL;
+    return o ? o->supervisor : NULL;
+}
+
+/* The event announcing f, as a new object. */
+static json_t *event_new(const struct tenant *t, const struct sla_fired *f, int64_t now) {
+    json_t *ev = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:s}", "schema", "name",
+                           "vigile.sla", "version", 1, "event_id", f->member, "type",
+                           sla_event_name(f->event), "tenant", f->tenant, "ticket_id",
+                           f->ticket_id, "office", f->office, "timer", sla_kind_name(f->kind));
+    if (!ev) abort(); /* every value is a non-NULL string */
+    set_time(ev, "due", f->due);
+    set_time(ev, "fired_at", now);
+    set_time(ev, "received_at", f->received_at);
+    set_time(ev, "taken_at", f->taken_at);
+    set_str(ev, "decision_id", f->decision_id);
+    set_str(ev, "channel", f->channel);
+    set_str(ev, "priority", f->priority);
+    if (f->severity > 0) json_object_set_new(ev, "severity", json_integer(f->severity));
+    if (f->event == SLA_EV_BREACHED) set_str(ev, "escalated_to", supervisor_of(t, f->office));
+    if (f->event == SLA_EV_COURTESY && t) set_str(ev, "template", tenant_sla(t)->courtesy_template);
+    return ev;
+}
+
+/* Appends f's event to out, unless it was stopped or its ticket is gone. Returns 1 when
+ * it appended. */
+static int announce(struct sla *s, const struct sla_fired *f, int64_t now,
+                    struct stage_outputs *out) {
+    if (f->stopped) return 0;
+    if (!f->office) {
+        log_warn("sla: timer %s of tenant %s has no ticket any more; dropped", f->member,
+                 f->tenant);
+        return 0;
+    }
+    json_t *ev = event_new(tenant_set_find(s->tenants, f->tenant), f, now);
+    char *value = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    if (!value) abort();
+    /* Keyed like the ticket's own messages, so one author's events stay in order. */
+    char *key = xasprintf("%s|%s", f->tenant, f->author ? f->author : f->ticket_id);
+    stage_outputs_add(out, TOPIC_SLA, key, value, strlen(value));
+    return 1;
+}
+
+/* Claims every tenant's due timers into s->handed. Returns 0, or -1 when Redis failed
+ * (what was claimed before the failure stays in s->handed). */
+static int claim_all(struct sla *s, int64_t now) {
+    for (size_t i = 0; i < tenant_set_count(s->tenants); i++) {
+        const char *tenant = tenant_id(tenant_set_at(s->tenants, i));
+        if (sla_timers_claim(s->timers, tenant, now, s->lease_ms, CLAIM_MAX, &s->handed))
+            return -1;
+    }
+    return 0;
+}
+
+static void back_off(struct sla *s, int64_t now) {
+    s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : 100;
+    if (s->backoff_ms > BACKOFF_MAX_MS) s->backoff_ms = BACKOFF_MAX_MS;
+    s->retry_at = now + s->backoff_ms;
+}
+
+enum stage_status sla_tick(struct sla *s, int64_t now, struct stage_outputs *out,
+                           char *reason, size_t n) {
+    if (now < s->retry_at) return STAGE_OK;
+    if (s->handed.n) {
+        if (now - s->handed_at < s->lease_ms) return STAGE_OK; /* its batch is still open */
+        /* The batch was abandoned: the leases have run out, so these are due again. */
+        sla_claim_clear(&s->handed);
+    }
+    int failed = claim_all(s, now);
+    if (failed) back_off(s, now);
+    else s->backoff_ms = 0;
+    s->handed_at = now;
+    size_t announced = 0;
+    for (size_t i = 0; i < s->handed.n; i++) announced += (size_t)announce(s, &s->handed.v[i], now, out);
+    /* Nothing to commit means no tick_committed: forget the silent ones now. */
+    if (announced == 0 && s->handed.n && sla_timers_forget(s->timers, &s->handed) == 0)
+        sla_claim_clear(&s->handed);
+    if (failed && s->handed.n == 0) {
+        snprintf(reason, n, "sla: cannot claim due timers: redis unavailable");
+        return STAGE_RETRY;
+    }
+    return STAGE_OK;
+}
+
+void sla_tick_committed(struct sla *s) {
+    /* If Redis fails here the leases run out and the events are announced again, with
+     * the same event ids: consumers dedupe on event_id. */
+    sla_timers_forget(s->timers, &s->handed);
+    sla_claim_clear(&s->handed);
+}

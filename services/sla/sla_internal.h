@@ -1,0 +1,21 @@
+/* State shared by the stage's input side (sla_stage.c) and its timer side (sla_fire.c). */
+#ifndef VIGILE_SLA_INTERNAL_H
+#define VIGILE_SLA_INTERNAL_H
+
+#include "sla.h"
+#include "sla_timers.h"
+
+struct sla {
+    struct tenant_set *tenants; /* owned */
+    struct sla_timers *timers;  /* owned */
+    int64_t lease_ms;
+    /* Timers claimed and announced in the open batch, forgotten when it commits. While
+     * they are here nothing new is claimed: if the batch is abandoned, the worker does
+     * not say so, and only the lease running out tells that they are due again. */
+    struct sla_claim handed;
+    int64_t handed_at;
+    int64_t retry_at;           /* after a Redis failure, no claim before this */
+    int backoff_ms;
+};
+
+#endif

@@ -1,0 +1,144 @@
+/* SLA timers in a real Redis: arming is idempotent, a claim is exclusive until its lease
+ * runs out, nothing claimed is lost, stops work before and after arming. */
+#include <criterion/criterion.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sla_timers.h"
+#include "timefmt.h"
+
+#define MIN 60000LL
+
+static char tenant[64];
+/* "Now" for the tests: Redis expires keys on its own clock, so the tests' instants must
+ * be near the real one. */
+static int64_t T0;
+static struct sla_timers *a, *b; /* two workers */
+
+static void setup(void) {
+    const char *url = getenv("VIGILE_REDIS_URL");
+    cr_assert_not_null(url, "VIGILE_REDIS_URL is not set");
+    char err[256];
+    a = sla_timers_new(url, err, sizeof err);
+    b = sla_timers_new(url, err, sizeof err);
+    cr_assert(a && b, "%s", err);
+    T0 = time_now_ms() / 1000 * 1000;
+    snprintf(tenant, sizeof tenant, "slatimers%d%ld", (int)getpid(), (long)random());
+}
+
+static void teardown(void) {
+    sla_timers_free(a);
+    sla_timers_free(b);
+}
+
+/* A ticket whose take_charge warns at T0 and breaches at T0+1min, response at +10/+11. */
+static struct sla_ticket ticket(const char *id, const char *decision) {
+    struct sla_ticket tk = { .tenant = tenant, .ticket_id = id, .decision_id = decision,
+                             .office = "urp", .author = "p-1", .severity = 2 };
+    for (int k = 0; k < SLA_KINDS; k++) {
+        tk.dl.due[k] = SLA_NONE;
+        for (int e = 0; e < SLA_EVENTS; e++) tk.dl.fire[k][e] = SLA_NONE;
+    }
+    tk.dl.received_at = tk.dl.taken_at = T0;
+    tk.dl.due[SLA_TAKE_CHARGE] = T0;
+    tk.dl.fire[SLA_TAKE_CHARGE][SLA_EV_DUE_SOON] = T0;
+    tk.dl.fire[SLA_TAKE_CHARGE][SLA_EV_BREACHED] = T0 + MIN;
+    tk.dl.due[SLA_RESPONSE] = T0 + 11 * MIN;
+    tk.dl.fire[SLA_RESPONSE][SLA_EV_DUE_SOON] = T0 + 10 * MIN;
+    tk.dl.fire[SLA_RESPONSE][SLA_EV_BREACHED] = T0 + 11 * MIN;
+    return tk;
+}
+
+static long long pending(void) {
+    long long n = -1;
+    cr_assert_eq(sla_timers_pending(a, tenant, &n), 0);
+    return n;
+}
+
+TestSuite(sla_timers, .init = setup, .fini = teardown);
+
+Test(sla_timers, arming_twice_changes_nothing) {
+    struct sla_ticket tk = ticket("d1:urp", "d1");
+    cr_assert_eq(sla_timers_arm(a, &tk, 1, T0 - MIN), 0);
+    cr_expect_eq(pending(), 4);
+    tk.dl.fire[SLA_RESPONSE][SLA_EV_BREACHED] = T0; /* a redelivery computed differently */
+    cr_assert_eq(sla_timers_arm(b, &tk, 1, T0 - MIN), 0);
+    cr_expect_eq(pending(), 4);
+    struct sla_claim c = { 0 };
+    cr_assert_eq(sla_timers_claim(a, tenant, T0, MIN, 100, &c), 0);
+    cr_expect_eq(c.n, 1, "only the take_charge warning is due at T0");
+    sla_claim_free(&c);
+}
+
+Test(sla_timers, a_claim_is_exclusive_until_its_lease_ends) {
+    struct sla_ticket tk = ticket("d2:urp", "d2");
+    cr_assert_eq(sla_timers_arm(a, &tk, 1, T0 - MIN), 0);
+    struct sla_claim ca = { 0 }, cb = { 0 };
+    cr_assert_eq(sla_timers_claim(a, tenant, T0 + MIN, 30000, 100, &ca), 0);
+    cr_assert_eq(ca.n, 2);
+    cr_expect_str_eq(ca.v[0].member, "d2:urp:take_charge:due_soon");
+    cr_expect_str_eq(ca.v[0].ticket_id, "d2:urp");
+    cr_expect_str_eq(ca.v[0].office, "urp");
+    cr_expect_str_eq(ca.v[1].decision_id, "d2");
+    cr_expect_eq(ca.v[1].event, SLA_EV_BREACHED);
+    cr_expect_eq(ca.v[1].due, T0);
+    cr_expect_eq(ca.v[1].fire_at, T0 + MIN);
+    cr_assert_eq(sla_timers_claim(b, tenant, T0 + MIN, 30000, 100, &cb), 0);
+    cr_expect_eq(cb.n, 0, "the other worker gets nothing while the lease runs");
+    /* Worker a dies without committing: after the lease b gets the same timers. */
+    cr_assert_eq(sla_timers_claim(b, tenant, T0 + MIN + 30001, 30000, 100, &cb), 0);
+    cr_expect_eq(cb.n, 2, "nothing lost");
+    cr_assert_eq(sla_timers_forget(b, &cb), 0);
+    cr_expect_eq(pending(), 2, "the two response timers remain");
+    sla_claim_clear(&cb);
+    cr_assert_eq(sla_timers_claim(a, tenant, T0 + 5 * MIN, 30000, 100, &cb), 0);
+    cr_expect_eq(cb.n, 0, "forgotten timers never fire again");
+    sla_claim_free(&ca);
+    sla_claim_free(&cb);
+}
+
+Test(sla_timers, an_ack_before_its_ticket_is_honoured) {
+    cr_assert_eq(sla_timers_stop(a, tenant, "d3:urp", NULL, SLA_KIND_BIT(SLA_TAKE_CHARGE), T0), 0);
+    struct sla_ticket tk = ticket("d3:urp", "d3");
+    cr_assert_eq(sla_timers_arm(a, &tk, 1, T0 - MIN), 0);
+    cr_expect_eq(pending(), 2, "only the response timers are armed");
+}
+
+Test(sla_timers, stops_by_ticket_and_by_decision) {
+    struct sla_ticket tk[3] = { ticket("d4:urp", "d4"), ticket("d4:legale", "d4"),
+                                ticket("d5:urp", "d5") };
+    cr_assert_eq(sla_timers_arm(a, tk, 3, T0 - MIN), 0);
+    cr_expect_eq(pending(), 12);
+    cr_assert_eq(sla_timers_stop(a, tenant, "d5:urp", NULL, SLA_KIND_BIT(SLA_RESPONSE), T0), 0);
+    cr_expect_eq(pending(), 10);
+    cr_assert_eq(sla_timers_stop(b, tenant, "d5:urp", NULL, SLA_KIND_BIT(SLA_RESPONSE), T0), 0);
+    cr_expect_eq(pending(), 10, "a second stop is a no-op");
+    cr_assert_eq(sla_timers_stop(a, tenant, NULL, "d4", (1u << SLA_KINDS) - 1, T0), 0);
+    cr_expect_eq(pending(), 2, "both tickets of decision d4 stopped");
+    /* A third ticket of d4 arriving later is born stopped. */
+    struct sla_ticket late = ticket("d4:polizia", "d4");
+    cr_assert_eq(sla_timers_arm(a, &late, 1, T0 - MIN), 0);
+    cr_expect_eq(pending(), 2);
+}
+
+Test(sla_timers, a_stop_after_the_claim_silences_the_event) {
+    struct sla_ticket tk = ticket("d6:urp", "d6");
+    cr_assert_eq(sla_timers_arm(a, &tk, 1, T0 - MIN), 0);
+    cr_assert_eq(sla_timers_stop(a, tenant, "d6:urp", NULL, SLA_KIND_BIT(SLA_TAKE_CHARGE), T0), 0);
+    cr_assert_eq(sla_timers_arm(a, &tk, 1, T0 - MIN), 0);
+    struct sla_claim c = { 0 };
+    cr_assert_eq(sla_timers_claim(a, tenant, T0 + 20 * MIN, MIN, 100, &c), 0);
+    cr_expect_eq(c.n, 2, "the response timers");
+    for (size_t i = 0; i < c.n; i++) cr_expect_eq(c.v[i].kind, SLA_RESPONSE);
+    sla_claim_free(&c);
+}
+
+Test(sla_timers, a_bad_url_is_refused) {
+    char err[256];
+    cr_expect_null(sla_timers_new("http://localhost", err, sizeof err));
+    cr_expect(strstr(err, "VIGILE_REDIS_URL") != NULL, "%s", err);
+    cr_expect_null(sla_timers_new("redis://host:99999", err, sizeof err));
+}
