@@ -104,15 +104,21 @@ int service_main(int argc, char **argv, const struct service_def *def) {
     int code = EXIT_BAD_CONFIG;
     struct http_server *http = NULL;
     struct stage stage = { 0 };
+    struct state_store state = { 0 };
     struct tenant_set *set = service_load_tenants(cfg.config_dir);
     if (!set) goto out;
+    if (def->uses_state && state_redis_init(&state, cfg.redis_url, err, sizeof err)) {
+        log_error("config: %s", err);
+        tenant_set_free(set);
+        goto out;
+    }
     if (ensure_topics(&cfg, set)) {
         tenant_set_free(set);
         code = worker_running ? EXIT_RUNTIME : EXIT_CLEAN;
         goto out;
     }
-    if (def->stage_open(&stage, &cfg, set, err, sizeof err)) { /* set stolen */
-        log_error("config: %s", err);
+    if (def->stage_open(&stage, &cfg, set, def->uses_state ? &state : NULL, err, sizeof err)) {
+        log_error("config: %s", err); /* set was stolen */
         goto out;
     }
     if (cfg.http_port && !(http = http_server_start(cfg.http_port, def->name, err, sizeof err))) {
@@ -126,6 +132,7 @@ int service_main(int argc, char **argv, const struct service_def *def) {
     def->stage_close(&stage);
 out:
     http_server_stop(http);
+    state_store_free(&state);
     settings_free(&cfg);
     return code;
 }

@@ -8,6 +8,7 @@
 
 #include "settings.h"
 #include "stage.h"
+#include "state.h"
 #include "tenant.h"
 
 /* Exit codes, documented in the README. */
@@ -16,10 +17,12 @@ enum { EXIT_CLEAN = 0, EXIT_RUNTIME = 1, EXIT_BAD_CONFIG = 2 };
 struct service_def {
     const char *name;     /* "classify": program vigile-<name>, log component, group */
     const char *summary;  /* one line for --help */
-    /* Builds the stage. Steals tenants. Returns 0, or -1 with a reason in err (bad
-     * configuration: the process exits 2). */
+    int uses_state;       /* 1: give the stage the Redis state store of VIGILE_REDIS_URL */
+    /* Builds the stage. Steals tenants; state is borrowed (NULL unless uses_state) and
+     * outlives the stage. Returns 0, or -1 with a reason in err (bad configuration: the
+     * process exits 2). */
     int (*stage_open)(struct stage *stage, const struct settings *cfg, struct tenant_set *tenants,
-                      char *err, size_t errlen);
+                      struct state_store *state, char *err, size_t errlen);
     /* Swaps in a new configuration between two messages. Steals tenants, also on failure.
      * Returns 0, or -1 with a reason in err (the old configuration stays). */
     int (*stage_reload)(struct stage *stage, struct tenant_set *tenants, char *err,

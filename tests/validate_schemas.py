@@ -21,6 +21,7 @@ FILES = {
     "actions": "action.schema.json",
     "escalations": "escalation.schema.json",
     "sla": "sla.schema.json",
+    "operator": "operator.schema.json",
 }
 
 

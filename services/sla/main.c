@@ -22,7 +22,8 @@ static enum stage_status tick(void *ctx, int64_t now_ms, struct stage_outputs *o
 static void tick_committed(void *ctx) { sla_tick_committed(ctx); }
 
 static int open_stage(struct stage *stage, const struct settings *cfg, struct tenant_set *tenants,
-                      char *err, size_t n) {
+                      struct state_store *state, char *err, size_t n) {
+    (void)state; /* the timers keep their own Redis connection */
     struct sla_timers *timers = sla_timers_new(cfg->redis_url, err, n);
     if (!timers) {
         tenant_set_free(tenants);
@@ -43,14 +44,17 @@ static int reload_stage(struct stage *stage, struct tenant_set *tenants, char *e
 static void close_stage(struct stage *stage) { sla_free(stage->ctx); }
 
 static const struct service_def sla_def = {
-    "sla",
+    .name = "sla",
+    .summary =
     "Reads tickets from vigile.escalations and operator events from vigile.operator, keeps\n"
     "each ticket's SLA timers in Redis on its tenant's office calendar, and announces\n"
     "due_soon, breached and courtesy_reply_due on vigile.sla.\n"
     "\n"
     "       vigile-sla due --tenant T --from RFC3339 [--kind K]   prints deadlines (see\n"
     "       vigile-sla due --help)",
-    open_stage, reload_stage, close_stage,
+    .stage_open = open_stage,
+    .stage_reload = reload_stage,
+    .stage_close = close_stage,
 };
 
 int main(int argc, char **argv) {

@@ -14,6 +14,17 @@
 
 extern char **environ;
 
+void proc_test_env(const char *run_id) {
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "test-%s", run_id);
+    setenv("VIGILE_GROUP_PREFIX", prefix, 1);
+    setenv("VIGILE_INSTANCE_ID", run_id, 1);
+    setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
+    setenv("VIGILE_DATA_DIR", SOURCE_DIR "/data", 1);
+    setenv("VIGILE_PSEUDONYM_KEY", "test-key", 1);
+    setenv("VIGILE_HTTP_PORT", "0", 1);
+}
+
 pid_t proc_start(char *const argv[], const char *log_path) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);

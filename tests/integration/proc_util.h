@@ -4,6 +4,9 @@
 
 #include <sys/types.h>
 
+/* Sets the environment the workers of one test read: consumer groups and transactional
+ * ids of their own (from run_id), the shipped config and data, a pseudonym key, no HTTP. */
+void proc_test_env(const char *run_id);
 /* Starts argv (argv[0] a path) with the test's environment; stdout and stderr go to
  * log_path when it is not NULL. Fails the test if it cannot start. */
 pid_t proc_start(char *const argv[], const char *log_path);

@@ -42,14 +42,7 @@ static void produce_envelope(const char *id, const char *tenant, const char *kin
 
 Test(pipeline, inbound_to_decisions_and_deadletters, .timeout = 240) {
     snprintf(run_id, sizeof run_id, "run%d", (int)getpid());
-    char prefix[96];
-    snprintf(prefix, sizeof prefix, "test-%s", run_id);
-    setenv("VIGILE_GROUP_PREFIX", prefix, 1);
-    setenv("VIGILE_INSTANCE_ID", run_id, 1);
-    setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
-    setenv("VIGILE_DATA_DIR", SOURCE_DIR "/data", 1);
-    setenv("VIGILE_PSEUDONYM_KEY", "test-key", 1);
-    setenv("VIGILE_HTTP_PORT", "0", 1);
+    proc_test_env(run_id);
     setenv("VIGILE_TOPIC_PARTITIONS", "3", 1);
     test_brokers();
 

@@ -77,13 +77,7 @@ static void expect_step(struct test_message *msgs, size_t n, const char *event,
 
 static void setup_env(void) {
     snprintf(run_id, sizeof run_id, "rk%d", (int)getpid());
-    char prefix[96];
-    snprintf(prefix, sizeof prefix, "test-%s", run_id);
-    setenv("VIGILE_GROUP_PREFIX", prefix, 1);
-    setenv("VIGILE_INSTANCE_ID", run_id, 1);
-    setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
-    setenv("VIGILE_PSEUDONYM_KEY", "test-key", 1);
-    setenv("VIGILE_HTTP_PORT", "0", 1);
+    proc_test_env(run_id);
     test_brokers();
 }
 
@@ -155,6 +149,11 @@ Test(route_kafka, ladder_redelivery_expiry_overturn_and_isolation, .timeout = 24
     char *op[] = { BUILD_DIR "/services/vigile-op", "overturn", "--tenant", "cassino",
                    "--decision", decision, "--operator", "m.rossi", NULL };
     cr_assert_eq(proc_wait(proc_start(op, NULL)), 0, "vigile-op");
+    struct test_message *ops;
+    size_t n_ops = test_consume(TOPIC_OPERATOR, ours, NULL, 1, 30000, 0, &ops);
+    cr_expect_eq(n_ops, 1, "the operator event");
+    test_save_messages("operator", ops, n_ops);
+    test_messages_free(ops, n_ops);
     n = test_consume(TOPIC_DECISIONS, ours, NULL, 9, 60000, 1000, &dec);
     json_t *fixed = decision_for(dec, n, "e2", "overturned");
     cr_assert_not_null(fixed, "no corrected decision for e2");

@@ -111,12 +111,8 @@ static size_t count_with(const struct test_message *msgs, size_t n, const char *
 
 Test(sla_worker, breach_ack_and_restart, .timeout = 280) {
     snprintf(run_id, sizeof run_id, "sla%d", (int)getpid());
-    char prefix[96];
-    snprintf(prefix, sizeof prefix, "test-%s", run_id);
-    setenv("VIGILE_GROUP_PREFIX", prefix, 1);
-    setenv("VIGILE_INSTANCE_ID", run_id, 1);
+    proc_test_env(run_id);
     setenv("VIGILE_CONFIG_DIR", make_config(), 1);
-    setenv("VIGILE_HTTP_PORT", "0", 1);
     setenv("VIGILE_TOPIC_PARTITIONS", "3", 1);
     static const char *const topics[] = { TOPIC_ESCALATIONS, TOPIC_OPERATOR, TOPIC_SLA, NULL };
     test_create_topics(topics);
