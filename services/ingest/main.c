@@ -1,38 +1,122 @@
-/* vigile-ingest: where citizens' events enter Vigile. This version replays JSON lines
- * into vigile.inbound; the platform webhooks are the ingest issue's to add. */
+/* vigile-ingest: where citizens' events enter Vigile. Without options it serves the
+ * platform webhooks (webhook_server.h); with --replay it produces a file of JSON lines. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "http.h"
+#include "ingest_config.h"
 #include "log.h"
+#include "metrics.h"
 #include "replay.h"
 #include "service.h"
 #include "timefmt.h"
+#include "webhook_server.h"
 #include "worker.h"
 
+/* After SIGTERM, how long queued messages may take to reach the broker. Their requests
+ * have been answered already (200 only after acknowledgement), so this is only tidiness. */
+#define SHUTDOWN_FLUSH_MS 5000
+
 static const char usage[] =
-    "Usage: vigile-ingest --replay FILE|-\n\n"
-    "Produces JSON lines of envelopes to vigile.inbound, dead-lettering invalid ones\n"
-    "(unknown tenant or channel, bad fields), with progress on stderr.";
+    "Usage: vigile-ingest [--replay FILE|-]\n\n"
+    "Without options, serves the platform webhooks (Meta, Telegram, YouTube poller,\n"
+    "generic connectors) on VIGILE_INGEST_PORT and produces their events to vigile.inbound,\n"
+    "answering 200 only once the broker has them (docs/ingest.md).\n"
+    "With --replay, produces JSON lines (envelopes or platform payloads) from FILE or\n"
+    "stdin to vigile.inbound, dead-lettering invalid ones, with progress on stderr.";
+
+/* --help and --version, with ingest's own variables under the synopsis. Returns 1 when
+ * one was handled. */
+static int std_options(int argc, char **argv) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) abort();
+    fputs(usage, f);
+    ingest_config_print_help(f);
+    if (fclose(f) != 0) abort();
+    int handled = service_std_options(argc, argv, "vigile-ingest", text);
+    free(text);
+    return handled;
+}
+
+/* Serves until SIGTERM. Returns the exit code. */
+static int serve(const struct settings *cfg, const struct tenant_set *tenants) {
+    struct ingest_config icfg;
+    char err[512];
+    if (ingest_config_load(&icfg, tenants, err, sizeof err)) {
+        log_error("config: %s", err);
+        return EXIT_BAD_CONFIG;
+    }
+    /* A claim outlives the longest a request can wait for the broker, with room to spare. */
+    long pending_ttl = icfg.ack_timeout_ms / 1000 + 60;
+    struct dedup *dedup = dedup_new(cfg->redis_url, icfg.dedup_ttl_s, pending_ttl, err,
+                                    sizeof err);
+    if (!dedup) {
+        log_error("config: %s", err);
+        return EXIT_BAD_CONFIG;
+    }
+    int code = EXIT_RUNTIME;
+    struct http_server *ops = NULL;
+    struct webhook_server *web = NULL;
+    struct delivery *delivery = delivery_new(cfg->kafka_brokers, err, sizeof err);
+    if (!delivery) {
+        log_error("kafka: %s", err);
+        goto out;
+    }
+    if (cfg->http_port && !(ops = http_server_start(cfg->http_port, "ingest", err, sizeof err))) {
+        log_error("%s", err);
+        goto out;
+    }
+    if (!(web = webhook_server_start(&icfg, tenants, dedup, delivery, err, sizeof err))) {
+        log_error("%s", err);
+        goto out;
+    }
+    log_info("serving webhooks on port %d", icfg.port);
+    while (worker_running) {
+        metrics_heartbeat(); /* requests are served by MHD's threads; this one only waits */
+        nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
+    }
+    log_info("stopping: finishing the requests in hand");
+    code = EXIT_CLEAN;
+out:
+    webhook_server_stop(web);
+    delivery_free(delivery, SHUTDOWN_FLUSH_MS);
+    http_server_stop(ops);
+    dedup_free(dedup);
+    return code;
+}
 
 int main(int argc, char **argv) {
-    if (service_std_options(argc, argv, "vigile-ingest", usage)) return EXIT_CLEAN;
-    if (argc != 3 || strcmp(argv[1], "--replay") != 0) {
+    if (std_options(argc, argv)) return EXIT_CLEAN;
+    int replay = argc == 3 && strcmp(argv[1], "--replay") == 0;
+    if (argc != 1 && !replay) {
         fprintf(stderr, "%s\n", usage);
         return EXIT_BAD_CONFIG;
     }
     struct settings cfg;
     char err[512];
+    enum log_level level = LOG_INFO;
     log_init("ingest", LOG_INFO);
     time_zone_init();
     if (settings_load(&cfg, err, sizeof err)) {
         log_error("config: %s", err);
         return EXIT_BAD_CONFIG;
     }
+    if (log_level_parse(cfg.log_level, &level)) {
+        log_error("config: VIGILE_LOG_LEVEL: \"%s\" is not debug, info, warn or error",
+                  cfg.log_level);
+        settings_free(&cfg);
+        return EXIT_BAD_CONFIG;
+    }
+    log_init("ingest", level);
     struct tenant_set *tenants = service_load_tenants(cfg.config_dir);
     int code = EXIT_BAD_CONFIG;
     if (tenants) {
         worker_install_signals();
-        code = ingest_replay(&cfg, tenants, argv[2]);
+        code = replay ? ingest_replay(&cfg, tenants, argv[2]) : serve(&cfg, tenants);
         tenant_set_free(tenants);
     }
     settings_free(&cfg);

@@ -27,13 +27,16 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     }
 }
 
-/* Turns one line into outputs: its envelope, or a dead letter saying why not. */
+/* Turns one line into outputs: its envelopes, or a dead letter saying why not. */
 static int produce_line(rd_kafka_t *rk, const struct tenant_set *tenants, const char *line,
                         size_t len, struct replay_counts *c, struct stage_outputs *out) {
     char reason[512];
     stage_outputs_clear(out);
-    if (ingest_envelope(tenants, line, len, out, reason, sizeof reason) == STAGE_OK) {
-        c->accepted++;
+    json_t *envs = json_array();
+    struct ingest_request req = { tenants, line, len, NULL, time_now_ms() };
+    if (ingest_parse_line(&req, envs, reason, sizeof reason) == INGEST_OK) {
+        ingest_outputs_add(out, envs);
+        c->accepted += json_array_size(envs);
     } else {
         struct deadletter_source src = { "ingest", "replay", -1, (int64_t)c->lines };
         size_t dlen;
@@ -42,6 +45,7 @@ static int produce_line(rd_kafka_t *rk, const struct tenant_set *tenants, const 
         c->rejected++;
         log_warn("line %lu: %s", c->lines, reason);
     }
+    json_decref(envs);
     for (size_t i = 0; i < out->n; i++) {
         struct stage_output *o = &out->v[i];
         int rc = kafka_produce(rk, o->topic, o->key, o->value, o->len);
@@ -78,7 +82,7 @@ int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants, 
         if (len == 0) continue; /* blank lines separate nothing and carry nothing */
         rc = produce_line(rk, tenants, line, (size_t)len, &c, &out);
         if (c.lines % PROGRESS_EVERY == 0)
-            fprintf(stderr, "replay: %lu lines, %lu accepted, %lu rejected, %.0f lines/s\n",
+            fprintf(stderr, "replay: %lu lines, %lu envelopes, %lu rejected, %.0f lines/s\n",
                     c.lines, c.accepted, c.rejected,
                     c.lines * 1000.0 / (double)(time_mono_ms() - t0 + 1));
     }
@@ -88,7 +92,7 @@ int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants, 
     /* The broker may be slow to come up: wait for every acknowledgement. */
     while (rd_kafka_outq_len(rk) > 0) rd_kafka_flush(rk, 1000);
     rd_kafka_destroy(rk);
-    log_info("replay of %s: %lu lines, %lu accepted, %lu dead-lettered, %lu undelivered", path,
+    log_info("replay of %s: %lu lines, %lu envelopes, %lu dead-lettered, %lu undelivered", path,
              c.lines, c.accepted, c.rejected, c.undelivered);
     return rc || c.undelivered ? 1 : 0;
 }

@@ -5,8 +5,10 @@
 #include "settings.h"
 #include "tenant.h"
 
-/* Produces every line of path ("-": stdin) as an inbound envelope, dead-lettering lines
- * that are not valid envelopes, with a progress line on stderr every 10,000 lines.
+/* Produces every line of path ("-": stdin) to vigile.inbound: an envelope, or a platform
+ * payload (ingest_parse_line) normalized to its envelopes. Lines that are neither are
+ * dead-lettered; a progress line goes to stderr every 10,000 lines. Replay does not
+ * deduplicate: an operator who replays a file means it.
  * Returns the exit code: 0 when every message was acknowledged by the broker. */
 int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants,
                   const char *path);

@@ -1,0 +1,462 @@
+/* vigile-ingest as it runs in production: the binary serves HTTP on a free port, the
+ * fixtures of tests/fixtures/webhooks are POSTed to it the way each platform would, and
+ * what reaches vigile.inbound and vigile.deadletter is read back from the real broker.
+ * Redis database 7 holds the test's idempotency keys and is flushed before each test. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kafka_util.h"
+#include "signature.h"
+#include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+#define META_SECRET "test-app-secret"
+#define VERIFY_TOKEN "test-verify-token"
+#define TG_SECRET "test-telegram-secret"
+#define GENERIC_TOKEN "test-generic-token"
+#define REDIS_TEST_DB 7
+
+static pid_t ingest_pid;
+static int ingest_port;
+static char t0[RFC3339_LEN]; /* messages received before this belong to earlier runs */
+
+static int free_port(void) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(s, (struct sockaddr *)&a, &len);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+static int connect_to(int port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (connect(s, (struct sockaddr *)&a, sizeof a) == 0) return s;
+    close(s);
+    return -1;
+}
+
+/* Starts vigile-ingest on a free port with the environment of this process plus
+ * VIGILE_INGEST_PORT, and waits until it accepts connections. */
+static pid_t start_ingest(int *port) {
+    *port = free_port();
+    char p[16];
+    snprintf(p, sizeof p, "%d", *port);
+    setenv("VIGILE_INGEST_PORT", p, 1);
+    char *argv[] = { BUILD_DIR "/services/vigile-ingest", NULL };
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+    for (int i = 0; i < 100; i++) {
+        int s = connect_to(*port);
+        if (s >= 0) {
+            close(s);
+            return pid;
+        }
+        usleep(100 * 1000);
+    }
+    cr_assert_fail("vigile-ingest did not start serving on port %d", *port);
+    return -1;
+}
+
+static int stop_ingest(pid_t pid) {
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void flush_redis(void) {
+    const char *url = getenv("VIGILE_REDIS_URL");
+    cr_assert_not_null(url, "VIGILE_REDIS_URL is not set: run through scripts/test.sh");
+    char host[256];
+    int port = 6379;
+    cr_assert(sscanf(url, "redis://%255[^:/]:%d", host, &port) >= 1, "%s", url);
+    redisContext *rc = redisConnect(host, port);
+    cr_assert(rc && !rc->err, "redis %s", url);
+    freeReplyObject(redisCommand(rc, "SELECT %d", REDIS_TEST_DB));
+    freeReplyObject(redisCommand(rc, "FLUSHDB"));
+    redisFree(rc);
+    char *dburl = xasprintf("redis://%s:%d/%d", host, port, REDIS_TEST_DB);
+    setenv("VIGILE_REDIS_URL", dburl, 1);
+    free(dburl);
+}
+
+static void setup(void) {
+    test_brokers();
+    flush_redis();
+    setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
+    setenv("VIGILE_HTTP_PORT", "0", 1);
+    setenv("VIGILE_META_APP_SECRET", META_SECRET, 1);
+    setenv("VIGILE_META_VERIFY_TOKEN", VERIFY_TOKEN, 1);
+    setenv("VIGILE_TELEGRAM_SECRET", TG_SECRET, 1);
+    setenv("VIGILE_GENERIC_TOKEN", GENERIC_TOKEN, 1);
+    setenv("VIGILE_INGEST_MAX_BODY", "65536", 1);
+    setenv("VIGILE_INGEST_ACK_TIMEOUT_MS", "10000", 1);
+    test_create_topics((const char *const[]){ TOPIC_INBOUND, TOPIC_DEADLETTER, NULL });
+    rfc3339_format(time_now_ms() - 1, t0);
+    ingest_pid = start_ingest(&ingest_port);
+}
+
+static void teardown(void) {
+    cr_expect_eq(stop_ingest(ingest_pid), 0, "vigile-ingest exit code");
+}
+
+struct http_reply {
+    int status;
+    char head[4096];
+    char *body; /* new */
+};
+
+/* A minimal HTTP/1.1 client: one request, Connection: close, reply read to the end. */
+static struct http_reply http(int port, const char *method, const char *path,
+                              const char *headers, const char *body, size_t len) {
+    int s = connect_to(port);
+    cr_assert(s >= 0, "connect to port %d", port);
+    char *req = xasprintf("%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                          "Content-Length: %zu\r\n%s\r\n",
+                          method, path, len, headers);
+    cr_assert_eq(write(s, req, strlen(req)), (ssize_t)strlen(req));
+    free(req);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(s, body + off, len - off);
+        if (w <= 0) break; /* the server may answer (413) and close before reading it all */
+        off += (size_t)w;
+    }
+    size_t cap = 8192, n = 0;
+    char *buf = xmalloc(cap);
+    ssize_t r;
+    while ((r = read(s, buf + n, cap - n - 1)) > 0)
+        if ((n += (size_t)r) + 1 == cap) buf = xrealloc(buf, cap *= 2);
+    close(s);
+    buf[n] = '\0';
+    struct http_reply rep = { 0 };
+    sscanf(buf, "HTTP/1.%*d %d", &rep.status);
+    char *split = strstr(buf, "\r\n\r\n");
+    cr_assert_not_null(split, "no HTTP reply: %s", buf);
+    snprintf(rep.head, sizeof rep.head, "%.*s", (int)(split - buf), buf);
+    rep.body = xstrdup(split + 4);
+    free(buf);
+    return rep;
+}
+
+static char *fixture(const char *name, size_t *len) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/fixtures/webhooks/%s", TESTS_DIR, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    char *buf = xmalloc(65536);
+    *len = fread(buf, 1, 65535, f);
+    buf[*len] = '\0';
+    fclose(f);
+    while (*len && buf[*len - 1] == '\n') buf[--*len] = '\0'; /* the exact bytes signed */
+    return buf;
+}
+
+/* POSTs a fixture to the endpoint its platform uses, authenticated as that platform. */
+static struct http_reply post_to(int port, const char *name, const char *path,
+                                 const char *secret) {
+    size_t len;
+    char *body = fixture(name, &len);
+    char headers[512];
+    if (strcmp(path, "/webhooks/meta") == 0) {
+        char sig[SIGNATURE_HEADER_LEN];
+        snprintf(headers, sizeof headers,
+                 "Content-Type: application/json\r\nX-Hub-Signature-256: %s\r\n",
+                 signature_meta_header(secret, body, len, sig));
+    } else if (strncmp(path, "/webhooks/telegram/", 19) == 0) {
+        snprintf(headers, sizeof headers,
+                 "Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: %s\r\n",
+                 secret);
+    } else {
+        snprintf(headers, sizeof headers,
+                 "Content-Type: application/json; charset=utf-8\r\nAuthorization: Bearer %s\r\n",
+                 secret);
+    }
+    struct http_reply rep = http(port, "POST", path, headers, body, len);
+    free(body);
+    return rep;
+}
+
+static struct http_reply post(const char *name, const char *path) {
+    const char *secret = strcmp(path, "/webhooks/meta") == 0 ? META_SECRET
+                         : strncmp(path, "/webhooks/telegram/", 19) == 0 ? TG_SECRET
+                                                                         : GENERIC_TOKEN;
+    return post_to(ingest_port, name, path, secret);
+}
+
+/* Messages of this run: received (or failed) after the test began. */
+static int this_run(const struct test_message *m, void *arg) {
+    const char *field = arg;
+    const char *at = strstr(m->value, field);
+    return at && strncmp(at + strlen(field), t0, RFC3339_LEN - 1) >= 0;
+}
+
+/* The keys (<tenant>|<author>) of every event in the fixtures: a message of this run
+ * with another key was produced by someone else sharing the broker. */
+static const char *const fixture_keys[] = {
+    "arese|7021455698123456",   "arese|6543210987654321",    "arese|5566778899001122",
+    "arese|24897325119876543",  "arese|17841400123456789",   "arese|17841400987654321",
+    "arese|1254459154682919",   "arese|393471234567",        "arese|731245678",
+    "lecce|UC4x8yNq2mTz6rP0aB1cD2eF", "lecce|UCq1W2e3R4t5Y6u7I8o9P0aS",
+    "lecce|1456789012345678901", NULL,
+};
+
+static int ours(const struct test_message *m, void *arg) {
+    (void)arg;
+    if (!this_run(m, "\"received_at\":\"")) return 0;
+    for (const char *const *k = fixture_keys; *k; k++)
+        if (strcmp(m->key, *k) == 0) return 1;
+    return 0;
+}
+
+/* Reads this run's inbound messages of the fixtures until want arrived (or timeout_ms),
+ * then settle_ms more to catch what should not be there. */
+static size_t read_inbound(size_t want, int timeout_ms, int settle_ms,
+                           struct test_message **msgs) {
+    return test_consume(TOPIC_INBOUND, ours, NULL, want, timeout_ms, settle_ms, msgs);
+}
+
+static size_t count_event(const struct test_message *msgs, size_t n, const char *event_id) {
+    char *needle = xasprintf("\"event_id\":\"%s\"", event_id);
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) c += strstr(msgs[i].value, needle) != NULL;
+    free(needle);
+    return c;
+}
+
+TestSuite(ingest_webhooks, .init = setup, .fini = teardown, .timeout = 180);
+
+Test(ingest_webhooks, every_platform_fixture_reaches_inbound) {
+    static const struct {
+        const char *fixture, *path;
+        int envelopes;
+    } cases[] = {
+        { "facebook-feed-comment.json", "/webhooks/meta", 1 },
+        { "facebook-feed-reply-edited.json", "/webhooks/meta", 1 },
+        { "facebook-feed-remove.json", "/webhooks/meta", 1 },
+        { "facebook-feed-visitor-post.json", "/webhooks/meta", 1 },
+        { "messenger-message.json", "/webhooks/meta", 1 },
+        { "instagram-comment.json", "/webhooks/meta", 2 },
+        { "instagram-message.json", "/webhooks/meta", 2 },
+        { "whatsapp-message.json", "/webhooks/meta", 2 },
+        { "whatsapp-status.json", "/webhooks/meta", 0 },
+        { "telegram-comment.json", "/webhooks/telegram/comunearese", 1 },
+        { "telegram-private.json", "/webhooks/telegram/comunearese", 1 },
+        { "telegram-edited.json", "/webhooks/telegram/comunearese", 1 },
+        { "youtube-comment-threads.json", "/webhooks/youtube", 2 },
+        { "generic-envelope.json", "/webhooks/generic", 1 },
+    };
+    size_t want = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct http_reply r = post(cases[i].fixture, cases[i].path);
+        cr_expect_eq(r.status, 200, "%s: %d %s", cases[i].fixture, r.status, r.body);
+        char expect[64];
+        snprintf(expect, sizeof expect, "\"accepted\":%d", cases[i].envelopes);
+        cr_expect(strstr(r.body, expect) != NULL, "%s: %s", cases[i].fixture, r.body);
+        want += (size_t)cases[i].envelopes;
+        free(r.body);
+    }
+    struct test_message *msgs;
+    size_t n = read_inbound(want, 60000, 2000, &msgs);
+    cr_expect_eq(n, want, "inbound: %zu of %zu", n, want);
+    cr_expect_eq(count_event(msgs, n, "telegram:-1001987654321:5821"), 1);
+    cr_expect_eq(count_event(msgs, n, "x:1897654321098765432"), 1);
+    int keyed = 0;
+    for (size_t i = 0; i < n; i++)
+        keyed += strcmp(msgs[i].key, "arese|7021455698123456") == 0;
+    cr_expect_eq(keyed, 1, "keyed <tenant>|<author_id>");
+    test_messages_free(msgs, n);
+}
+
+Test(ingest_webhooks, a_replayed_event_is_produced_once) {
+    struct http_reply a = post("facebook-feed-comment.json", "/webhooks/meta");
+    struct http_reply b = post("facebook-feed-comment.json", "/webhooks/meta");
+    cr_expect_eq(a.status, 200, "%s", a.body);
+    cr_expect_eq(b.status, 200, "%s", b.body);
+    cr_expect(strstr(b.body, "\"accepted\":0,\"duplicates\":1") != NULL, "%s", b.body);
+    free(a.body);
+    free(b.body);
+    struct test_message *msgs;
+    size_t n = read_inbound(1, 30000, 3000, &msgs);
+    cr_expect_eq(count_event(msgs, n, "facebook:1122334455667788_987654321098765"), 1,
+                 "one inbound message for one event id");
+    test_messages_free(msgs, n);
+}
+
+Test(ingest_webhooks, forged_requests_are_refused_and_not_dead_lettered) {
+    struct http_reply r = post_to(ingest_port, "facebook-feed-comment.json", "/webhooks/meta",
+                                  "not-the-app-secret");
+    cr_expect_eq(r.status, 401, "%d %s", r.status, r.body);
+    cr_expect(strstr(r.body, "\"error\"") != NULL, "%s", r.body);
+    free(r.body);
+    r = post_to(ingest_port, "telegram-private.json", "/webhooks/telegram/comunearese", "nope");
+    cr_expect_eq(r.status, 401);
+    free(r.body);
+    r = post_to(ingest_port, "generic-envelope.json", "/webhooks/generic", "nope");
+    cr_expect_eq(r.status, 401);
+    free(r.body);
+    r = http(ingest_port, "POST", "/webhooks/youtube", "Content-Type: application/json\r\n",
+             "{}", 2);
+    cr_expect_eq(r.status, 401, "no Authorization header");
+    free(r.body);
+    struct test_message *msgs;
+    size_t n = read_inbound(1, 3000, 0, &msgs);
+    cr_expect_eq(n, 0, "a forged request produced %zu messages", n);
+    test_messages_free(msgs, n);
+}
+
+Test(ingest_webhooks, bad_bodies_get_4xx_and_authenticated_ones_a_dead_letter) {
+    char sig[SIGNATURE_HEADER_LEN], headers[256];
+    const char *broken = "{\"object\":\"page\",\"entry\":[";
+    snprintf(headers, sizeof headers,
+             "Content-Type: application/json\r\nX-Hub-Signature-256: %s\r\n",
+             signature_meta_header(META_SECRET, broken, strlen(broken), sig));
+    struct http_reply r = http(ingest_port, "POST", "/webhooks/meta", headers, broken,
+                               strlen(broken));
+    cr_expect_eq(r.status, 400, "%d %s", r.status, r.body);
+    cr_expect(strstr(r.body, "JSON") != NULL, "%s", r.body);
+    free(r.body);
+
+    r = post("meta-unknown-page.json", "/webhooks/meta");
+    cr_expect_eq(r.status, 403, "unknown page: %d %s", r.status, r.body);
+    free(r.body);
+
+    r = post_to(ingest_port, "telegram-private.json", "/webhooks/telegram/not_our_bot", TG_SECRET);
+    cr_expect_eq(r.status, 403, "unknown bot: %d %s", r.status, r.body);
+    free(r.body);
+
+    r = http(ingest_port, "POST", "/webhooks/generic",
+             "Content-Type: text/plain\r\nAuthorization: Bearer " GENERIC_TOKEN "\r\n", "x", 1);
+    cr_expect_eq(r.status, 415, "%d", r.status);
+    free(r.body);
+
+    size_t big = 70000;
+    char *huge = xmalloc(big);
+    memset(huge, ' ', big);
+    r = http(ingest_port, "POST", "/webhooks/generic",
+             "Content-Type: application/json\r\nAuthorization: Bearer " GENERIC_TOKEN "\r\n",
+             huge, big);
+    cr_expect_eq(r.status, 413, "%d", r.status);
+    free(r.body);
+    free(huge);
+
+    r = http(ingest_port, "GET", "/webhooks/nowhere", "", "", 0);
+    cr_expect_eq(r.status, 404);
+    free(r.body);
+
+    struct test_message *dl;
+    size_t n = test_consume(TOPIC_DEADLETTER, this_run, "\"failed_at\":\"", 3, 30000, 1000, &dl);
+    int saw_json = 0, saw_page = 0, saw_bot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strstr(dl[i].value, "\"stage\":\"ingest\"")) continue;
+        saw_json |= strstr(dl[i].value, "meta webhook: JSON") != NULL;
+        saw_page |= strstr(dl[i].value, "999999999999999") != NULL;
+        saw_bot |= strstr(dl[i].value, "not_our_bot") != NULL;
+    }
+    cr_expect(saw_json && saw_page && saw_bot, "dead letters: json %d page %d bot %d (%zu)",
+              saw_json, saw_page, saw_bot, n);
+    test_messages_free(dl, n);
+}
+
+Test(ingest_webhooks, meta_subscription_handshake) {
+    struct http_reply r = http(ingest_port, "GET",
+                               "/webhooks/meta?hub.mode=subscribe&hub.verify_token=" VERIFY_TOKEN
+                               "&hub.challenge=1158201444",
+                               "", "", 0);
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(r.body, "1158201444");
+    free(r.body);
+    r = http(ingest_port, "GET",
+             "/webhooks/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1", "", "", 0);
+    cr_expect_eq(r.status, 403);
+    free(r.body);
+}
+
+/* Starts a second ingest whose dependency `var` points at a port nobody listens on
+ * (format: "127.0.0.1:%d" or "redis://127.0.0.1:%d"), POSTs a fixture to it and expects
+ * 503 with Retry-After and a clean shutdown. */
+static void expect_503_when_down(const char *var, const char *format, const char *fixture_name,
+                                 const char *path, const char *secret) {
+    char dead[64];
+    snprintf(dead, sizeof dead, format, free_port());
+    setenv(var, dead, 1);
+    setenv("VIGILE_INGEST_ACK_TIMEOUT_MS", "1000", 1);
+    int port;
+    pid_t pid = start_ingest(&port);
+    struct http_reply r = post_to(port, fixture_name, path, secret);
+    cr_expect_eq(r.status, 503, "%s down: %d %s", var, r.status, r.body);
+    cr_expect(strstr(r.head, "Retry-After: 30") != NULL, "%s", r.head);
+    free(r.body);
+    cr_expect_eq(stop_ingest(pid), 0, "the second ingest shuts down cleanly");
+}
+
+Test(ingest_webhooks, kafka_unavailable_gives_503_with_retry_after) {
+    expect_503_when_down("VIGILE_KAFKA_BROKERS", "127.0.0.1:%d", "facebook-feed-comment.json",
+                         "/webhooks/meta", META_SECRET);
+    /* Its claim was released: the platform's retry, to a healthy ingest, gets through. */
+    struct http_reply r = post("facebook-feed-comment.json", "/webhooks/meta");
+    cr_expect_eq(r.status, 200, "%d %s", r.status, r.body);
+    cr_expect(strstr(r.body, "\"accepted\":1") != NULL, "%s", r.body);
+    free(r.body);
+}
+
+Test(ingest_webhooks, replay_takes_platform_payloads_and_dead_letters_the_rest) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/ingest-replay-%d.jsonl", BUILD_DIR, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    size_t len;
+    char *meta = fixture("instagram-comment.json", &len);
+    char *tg = fixture("telegram-private.json", &len);
+    fprintf(f, "%s\n{\"platform\":\"telegram\",\"page_id\":\"comunearese\",\"payload\":%s}\n"
+               "{\"object\":\"page\",\"entry\":\n",
+            meta, tg);
+    fclose(f);
+    free(meta);
+    free(tg);
+    char *argv[] = { BUILD_DIR "/services/vigile-ingest", "--replay", path, NULL };
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+    int status;
+    waitpid(pid, &status, 0);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "replay exit status %d", status);
+    unlink(path);
+    struct test_message *msgs;
+    size_t n = read_inbound(3, 30000, 1000, &msgs);
+    cr_expect_eq(n, 3, "two Instagram comments and one Telegram message: %zu", n);
+    cr_expect_eq(count_event(msgs, n, "telegram:731245678:77"), 1);
+    test_messages_free(msgs, n);
+    struct test_message *dl;
+    n = test_consume(TOPIC_DEADLETTER, this_run, "\"failed_at\":\"", 1, 30000, 0, &dl);
+    int saw = 0;
+    for (size_t i = 0; i < n; i++)
+        saw |= strstr(dl[i].value, "\"topic\":\"replay\"") && strstr(dl[i].value, "\"offset\":3");
+    cr_expect(saw, "the broken third line is dead-lettered with its line number");
+    test_messages_free(dl, n);
+}
+
+Test(ingest_webhooks, redis_unavailable_gives_503_rather_than_a_duplicate) {
+    expect_503_when_down("VIGILE_REDIS_URL", "redis://127.0.0.1:%d", "telegram-private.json",
+                         "/webhooks/telegram/comunearese", TG_SECRET);
+    struct test_message *msgs;
+    size_t n = read_inbound(1, 3000, 0, &msgs);
+    cr_expect_eq(n, 0, "nothing produced without the idempotency check");
+    test_messages_free(msgs, n);
+}
