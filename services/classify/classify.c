@@ -171,21 +171,22 @@ static int is_repeated(struct classifier *c, const json_t *env, uint64_t fp, siz
     return 0;
 }
 
-enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason, size_t n) {
-    const char *tenant_name = envelope_str(env, "tenant");
-    const struct tenant *t = NULL;
-    size_t ti, count = tenant_set_count(c->te.tenants);
-    for (ti = 0; ti < count; ti++) {
-        t = tenant_set_at(c->te.tenants, ti);
-        if (strcmp(tenant_id(t), tenant_name) == 0) break;
-    }
-    if (ti == count) {
-        snprintf(reason, n, "$.tenant: unknown tenant \"%s\"", tenant_name);
-        return STAGE_REJECT;
-    }
+/* The index of the tenant's engine, or -1 when the tenant is unknown. */
+static long engine_index(const struct classifier *c, const char *tenant_name) {
+    size_t count = tenant_set_count(c->te.tenants);
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(tenant_id(tenant_set_at(c->te.tenants, i)), tenant_name) == 0) return (long)i;
+    return -1;
+}
+
+/* Runs the tenant's engine and the repetition check on env's text, filling by_cat (one
+ * label per category) and *redacted (new reference). Returns STAGE_OK, or STAGE_REJECT /
+ * STAGE_RETRY with a reason and nothing to free. */
+static enum stage_status find_labels(struct classifier *c, long ti, const json_t *env,
+                                     json_t **by_cat, json_t **redacted, char *reason, size_t n) {
+    const struct tenant *t = tenant_set_at(c->te.tenants, (size_t)ti);
     json_t *text = json_object_get(env, "text");
-    json_t *ctx = json_object_get(env, "context");
-    json_t *post = json_object_get(ctx, "post_text");
+    json_t *post = json_object_get(json_object_get(env, "context"), "post_text");
     struct text_result res;
     if (text_classify(c->te.engines[ti], c->scratch, json_string_value(text),
                       json_string_length(text), json_string_value(post),
@@ -193,24 +194,42 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
         snprintf(reason, n, "$.text: invalid UTF-8 at byte %zu", res.bad_offset);
         return STAGE_REJECT;
     }
-    json_t *by_cat[TEXT_CAT_COUNT] = { 0 };
     for (size_t i = 0; i < res.n; i++) {
         const struct text_label *l = &res.labels[i];
         merge_finding(category_label(by_cat, l->category_id, l->rule_id, t), l->rule_id,
                       l->score, (int)l->severity, l->detail, l->span.start, l->span.end);
     }
     /* Copied before the state call: res points into the scratch. */
-    json_t *redacted = json_stringn(res.redacted, res.redacted_len);
+    *redacted = json_stringn(res.redacted, res.redacted_len);
     int rep = is_repeated(c, env, res.fingerprint, json_string_length(text));
     if (rep < 0) {
         for (int i = 0; i < TEXT_CAT_COUNT; i++) json_decref(by_cat[i]);
-        json_decref(redacted);
+        json_decref(*redacted);
         snprintf(reason, n, "state store unavailable (recent posts)");
         return STAGE_RETRY;
     }
     if (rep)
         merge_finding(category_label(by_cat, TEXT_CAT_REPEATED, "state.repeated", t),
                       "state.repeated", 0.9, TEXT_SEV_LOW, NULL, 0, json_string_length(text));
+    return STAGE_OK;
+}
+
+enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason, size_t n) {
+    long ti = engine_index(c, envelope_str(env, "tenant"));
+    if (ti < 0) {
+        snprintf(reason, n, "$.tenant: unknown tenant \"%s\"", envelope_str(env, "tenant"));
+        return STAGE_REJECT;
+    }
+    json_t *by_cat[TEXT_CAT_COUNT] = { 0 };
+    json_t *redacted = NULL;
+    const char *event_type = envelope_str(env, "event_type");
+    if (event_type && strcmp(event_type, "deleted") == 0) {
+        /* A deletion carries no text of the author's to judge; it is recorded as it is. */
+        redacted = json_incref(json_object_get(env, "text"));
+    } else {
+        enum stage_status st = find_labels(c, ti, env, by_cat, &redacted, reason, n);
+        if (st != STAGE_OK) return st;
+    }
     json_t *labels = json_array();
     for (int i = 0; i < TEXT_CAT_COUNT; i++)
         if (by_cat[i]) json_array_append_new(labels, by_cat[i]);
