@@ -4,6 +4,9 @@ messages-<topic>.jsonl in the build directory) against docs/schemas, with a real
 Schema validator, and checks that every schema is itself valid.
 
 Usage: validate_schemas.py SCHEMA_DIR BUILD_DIR
+       validate_schemas.py SCHEMA_DIR --config CONFIG_DIR
+The second form validates a tenant configuration (baseline.json and tenants/*.json)
+against tenant.schema.json, the schema editors and operators see.
 Prints one line per file and a closing 'N passed, N failed' line; exits 1 on failure."""
 import datetime
 import json
@@ -56,9 +59,24 @@ def validator_for(store, name):
     return Draft202012Validator(schema, resolver=resolver, format_checker=FORMATS)
 
 
-def main():
-    schema_dir, build_dir = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-    store = load_schemas(schema_dir)
+def validate_config(store, config_dir):
+    """Each file of a config directory against tenant.schema.json: (passed, failed)."""
+    validator = validator_for(store, "tenant.schema.json")
+    passed = failed = 0
+    for path in [config_dir / "baseline.json", *sorted((config_dir / "tenants").glob("*.json"))]:
+        errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
+        for e in errors[:3]:
+            print(f"FAIL {path}: {'/'.join(map(str, e.absolute_path))}: {e.message}")
+        if errors:
+            failed += 1
+        else:
+            passed += 1
+            print(f"{path}: valid")
+    return passed, failed
+
+
+def validate_messages(store, build_dir):
+    """Every saved messages-<topic>.jsonl against its topic's schema: (passed, failed)."""
     passed = failed = 0
     for topic, schema_name in FILES.items():
         path = build_dir / f"messages-{topic}.jsonl"
@@ -81,6 +99,15 @@ def main():
     if passed + failed == 0:
         print("FAIL: no produced messages found (run test_pipeline first)")
         failed = 1
+    return passed, failed
+
+
+def main():
+    store = load_schemas(pathlib.Path(sys.argv[1]))
+    if sys.argv[2] == "--config":
+        passed, failed = validate_config(store, pathlib.Path(sys.argv[3]))
+    else:
+        passed, failed = validate_messages(store, pathlib.Path(sys.argv[2]))
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
