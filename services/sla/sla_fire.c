@@ -31,6 +31,16 @@ static const char *supervisor_of(const struct tenant *t, const char *office) {
     return o ? o->supervisor : NULL;
 }
 
+/* The courtesy reply itself, rendered, so that a connector can post it as it is. */
+static void set_courtesy(json_t *ev, const struct tenant *t, const char *office) {
+    const char *template_id = tenant_sla(t)->courtesy_template;
+    const struct tenant_render_vars vars = { NULL, tenant_sla(t)->policy_ref, NULL, office };
+    char *text = tenant_render(t, template_id, &vars);
+    set_str(ev, "template", template_id);
+    set_str(ev, "text", text);
+    free(text);
+}
+
 /* The event announcing f, as a new object. */
 static json_t *event_new(const struct tenant *t, const struct sla_fired *f, int64_t now) {
     json_t *ev = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:s}", "schema", "name",
@@ -47,7 +57,7 @@ static json_t *event_new(const struct tenant *t, const struct sla_fired *f, int6
     set_str(ev, "priority", f->priority);
     if (f->severity > 0) json_object_set_new(ev, "severity", json_integer(f->severity));
     if (f->event == SLA_EV_BREACHED) set_str(ev, "escalated_to", supervisor_of(t, f->office));
-    if (f->event == SLA_EV_COURTESY && t) set_str(ev, "template", tenant_sla(t)->courtesy_template);
+    if (f->event == SLA_EV_COURTESY && t) set_courtesy(ev, t, f->office);
     return ev;
 }
 

@@ -123,6 +123,7 @@ Test(sla_worker, breach_ack_and_restart, .timeout = 280) {
     produce_ticket("acked", now - 45000);       /* closes in 15 s; acknowledged at once */
     produce_ack("acked");
     produce_ticket("pending", now - 10000);     /* closes in 50 s: across the restart */
+    produce_ticket("slow", now - 3 * 3600000);  /* its 1-hour answer is 2 hours late */
 
     struct test_message *m;
     size_t n = test_consume(TOPIC_SLA, ours, ":take_charge:breached", 1, 90000, 0, &m);
@@ -130,6 +131,12 @@ Test(sla_worker, breach_ack_and_restart, .timeout = 280) {
     cr_expect(n && strstr(m[0].value, "late"), "%s", n ? m[0].value : "");
     cr_expect(n && strstr(m[0].value, "\"escalated_to\":\"cultura\""),
               "the breach names the office's supervisor: %s", n ? m[0].value : "");
+    test_messages_free(m, n);
+
+    n = test_consume(TOPIC_SLA, ours, "slow:biblioteca:courtesy:courtesy_reply_due", 1, 60000, 0, &m);
+    cr_expect_eq(n, 1, "a courtesy reply is due for the slow answer");
+    cr_expect(n && strstr(m[0].value, "\"text\":\"Gentile utente"),
+              "with its Italian text rendered: %s", n ? m[0].value : "");
     test_messages_free(m, n);
 
     cr_expect_eq(proc_stop(sla), 0, "clean shutdown");
