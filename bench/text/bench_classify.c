@@ -1,11 +1,15 @@
 /* bench-classify: throughput of the text engine on one core.
  *
  * Prints comments per second for a realistic mix of ~200-byte comments
- * with one engine, and with 100 engines (one per synthetic tenant, each
- * with its own extra rules: candidate and list names) used in turn, then
- * the time to classify one 1 MB comment.  Figures only; no thresholds.
+ * with the engines of the tenants in config/tenants (each with its own
+ * rules) used in turn, with one engine, and with 100 engines (one per
+ * synthetic tenant, each with its own extra rules: candidate and list
+ * names) used in turn, then the time to classify one 1 MB comment.
+ * Figures only; no thresholds.  SECONDS 0 runs each mix once (for
+ * callgrind).
  *
- * usage: bench-classify [DATA_DIR] [SECONDS] */
+ * usage: bench-classify [DATA_DIR] [SECONDS] [CONFIG_DIR] */
+#include "tenant.h"
 #include "text_engine.h"
 
 #include <stdio.h>
@@ -109,6 +113,40 @@ static struct text_engine *make_tenant(const struct text_base *base, int k)
     return e;
 }
 
+/* The real tenants' engines: each tenant's own rules as vigile-classify
+ * builds them.  Returns how many were built into engines[]. */
+static int make_real_tenants(const struct text_base *base, const char *config_dir,
+                             struct text_engine **engines, int max)
+{
+    char err[512];
+    struct tenant_set *set = tenant_set_load(config_dir, err, sizeof err);
+    if (!set) {
+        fprintf(stderr, "bench-classify: %s\n", err);
+        exit(1);
+    }
+    int n = 0;
+    for (size_t i = 0; i < tenant_set_count(set) && n < max; i++) {
+        const struct tenant *t = tenant_set_at(set, i);
+        size_t nr = tenant_rule_count(t);
+        struct text_rule *rules = calloc(nr ? nr : 1, sizeof *rules);
+        for (size_t r = 0; r < nr; r++) {
+            const struct tenant_rule *tr = tenant_rule_at(t, r);
+            rules[r] = (struct text_rule){ tr->id, tr->category, tr->pattern,
+                                           (enum text_severity)tr->severity, NULL };
+        }
+        struct text_engine_options opt = { base, rules, nr };
+        engines[n] = text_engine_new(&opt, err, sizeof err);
+        free(rules);
+        if (!engines[n]) {
+            fprintf(stderr, "bench-classify: tenant %s: %s\n", tenant_id(t), err);
+            exit(1);
+        }
+        n++;
+    }
+    tenant_set_free(set);       /* engines copied what they need */
+    return n;
+}
+
 static char *make_big(size_t *len)
 {
     size_t n = sizeof sentences / sizeof sentences[0], o = 0;
@@ -128,6 +166,7 @@ int main(int argc, char **argv)
 {
     const char *data = argc > 1 ? argv[1] : VIGILE_TEXT_DATA_DIR;
     double seconds = argc > 2 ? atof(argv[2]) : 2.0;
+    const char *config_dir = argc > 3 ? argv[3] : VIGILE_CONFIG_DIR;
     char err[512];
     double t0 = now();
     struct text_base *base = text_base_new(data, err, sizeof err);
@@ -142,9 +181,13 @@ int main(int argc, char **argv)
         engines[k] = make_tenant(base, k);
     printf("%d tenant engines (%d extra rules each): %.1f ms\n", BENCH_TENANTS,
            BENCH_RULES_PER_TENANT, (now() - t0) * 1e3);
+    struct text_engine *real[BENCH_TENANTS];
+    int n_real = make_real_tenants(base, config_dir, real, BENCH_TENANTS);
     struct text_scratch *sc = text_scratch_new();
     char **mix = make_mix();
     double avg;
+    double tenants = run_mix(real, n_real, sc, mix, seconds, &avg);
+    printf("%d tenants:   %.0f comments/s per core (avg %.0f bytes)\n", n_real, tenants, avg);
     double one = run_mix(engines, 1, sc, mix, seconds, &avg);
     printf("1 engine:    %.0f comments/s per core (avg %.0f bytes)\n", one, avg);
     double hundred = run_mix(engines, BENCH_TENANTS, sc, mix, seconds, &avg);
@@ -161,6 +204,8 @@ int main(int argc, char **argv)
         free(mix[i]);
     free(mix);
     text_scratch_free(sc);
+    for (int k = 0; k < n_real; k++)
+        text_engine_free(real[k]);
     for (int k = 0; k < BENCH_TENANTS; k++)
         text_engine_free(engines[k]);
     text_base_free(base);

@@ -79,3 +79,10 @@ Test(lexicon, longer_phrase_wins)
     cr_expect_not_null(fixture_label(r, "profanity"));
     cr_expect_null(fixture_label(r, "insult"));
 }
+
+Test(lexicon, place_name_after_a_preposition_is_the_place)
+{
+    cr_expect_not(fixture_has("Il sindaco di Troia è venuto alla sagra", "insult"));
+    cr_expect_not(fixture_has("Gemellaggio con Troia", "insult"));
+    cr_expect(fixture_has("Sei una troia", "insult"));
+}

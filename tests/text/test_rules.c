@@ -83,3 +83,17 @@ Test(rules, bad_data_dir_reported)
     cr_expect_null(text_base_new("/nonexistent", err, sizeof err));
     cr_expect_not_null(strstr(err, "/nonexistent/lexicons"), "%s", err);
 }
+
+/* Matches are tried only near an anchor: a match far from the start of a
+ * long comment, and one whose anchor lies far inside it, are still found. */
+Test(rules, match_found_wherever_the_anchor_is)
+{
+    char text[2048] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(text, "Bella giornata in piazza. ");
+    strcat(text, "La biblioteca è aperta anche il sabato mattina?");
+    cr_expect(fixture_has(text, "information_request"));
+    cr_expect(fixture_has("Questi immigrati vanno cacciati tutti, sono feccia", "hate_speech"));
+    cr_expect(fixture_has("Il lampione davanti al civico 12 è spento", "service_report"));
+    cr_expect_not(fixture_has("Bellissimi i nuovi lampioni in piazza", "service_report"));
+}

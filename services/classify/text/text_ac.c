@@ -7,6 +7,11 @@
 
 /* 0 is "not in the alphabet"; letters 1-26, digits 27-36, space 37. */
 #define AC_CLASSES 38
+/* After build, a transition holds the target's row offset (state ×
+ * AC_CLASSES), so the scan needs no multiply, and this bit when the target
+ * has outputs of its own or on its dictionary chain, so the scan tests one
+ * bit instead of two tables per byte. */
+#define AC_OUT 0x80000000u
 
 struct ac_out {
     uint32_t value;
@@ -14,7 +19,8 @@ struct ac_out {
 };
 
 struct text_ac {
-    uint32_t *delta;            /* states × AC_CLASSES; trie edges before build */
+    uint32_t *delta;            /* states × AC_CLASSES: trie edges before build,
+                                   then row offsets | AC_OUT (see above) */
     uint32_t *fail;
     uint32_t *out_head;         /* 1-based index into outs, 0 = none */
     uint32_t *dict;             /* nearest state on the fail chain with outputs */
@@ -110,18 +116,28 @@ void text_ac_build(struct text_ac *ac)
         }
     }
     free(queue);
+    /* Class 0 keeps 0 in every row: a byte outside the alphabet goes back
+     * to the root without a test in the scan. */
+    if (ac->n_states * AC_CLASSES >= AC_OUT)
+        abort();                /* 56M states: far beyond any lexicon */
+    for (size_t k = 0; k < ac->n_states * AC_CLASSES; k++) {
+        uint32_t t = ac->delta[k];
+        uint32_t out = ac->out_head[t] || ac->dict[t] ? AC_OUT : 0;
+        ac->delta[k] = t * AC_CLASSES | out;
+    }
     ac->built = 1;
 }
 
 void text_ac_scan(const struct text_ac *ac, const char *s, size_t len,
                   text_ac_hit_fn hit, void *ctx)
 {
-    uint32_t st = 0;
+    uint32_t row = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned c = ac->cls[(unsigned char)s[i]];
-        st = c ? ac->delta[(size_t)st * AC_CLASSES + c] : 0;
-        if (!st)
+        uint32_t e = ac->delta[row + ac->cls[(unsigned char)s[i]]];
+        row = e & ~AC_OUT;
+        if (!(e & AC_OUT))
             continue;
+        uint32_t st = row / AC_CLASSES;
         for (uint32_t t = ac->out_head[st] ? st : ac->dict[st]; t; t = ac->dict[t])
             for (uint32_t o = ac->out_head[t]; o; o = ac->outs[o].next)
                 hit(ctx, ac->outs[o].value, i + 1);

@@ -27,19 +27,6 @@ static const char *const stop_words[] = {
     NULL
 };
 
-uint64_t text_context_hash(const char *s, size_t n, uint64_t seed)
-{
-    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h ? h : 1;           /* 0 marks an empty slot */
-}
-
 static void set_add(uint64_t *set, size_t mask, uint64_t h)
 {
     size_t i = h & mask;

@@ -38,7 +38,19 @@ void text_context_off_topic(const struct text_context *ctx, struct text_context_
                             const struct text_norm *nm, const struct text_norm *post,
                             const struct text_vocab_hits *vocab, struct text_sink *sink);
 
-/* 64-bit FNV-1a then a finalizer, for token and shingle hashes. */
-uint64_t text_context_hash(const char *s, size_t n, uint64_t seed);
+/* 64-bit FNV-1a then a finalizer, for token and shingle hashes; inline
+ * because the fingerprint hashes every token and word pair of a comment. */
+static inline uint64_t text_context_hash(const char *s, size_t n, uint64_t seed)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h ? h : 1;           /* 0 marks an empty slot */
+}
 
 #endif

@@ -72,7 +72,9 @@ struct text_scratch {
     struct text_vocab_hits vocab;
     struct text_context_work context;
     pcre2_match_data *md;
+    pcre2_match_context *mctx;  /* limits, and the offset limit of each run */
     uint8_t *marked;            /* per rule of the pass being scanned */
+    size_t *from, *last;        /* per rule: where its matches may start */
     uint32_t *cand;
     size_t n_cand, cand_cap;
 };
@@ -164,6 +166,7 @@ struct text_scratch *text_scratch_new(void)
     sc->md = pcre2_match_data_create(16, NULL);
     if (!sc->md)
         abort();                /* out of memory, as in xmalloc */
+    sc->mctx = text_ruleset_match_context_new();
     return sc;
 }
 
@@ -176,7 +179,10 @@ void text_scratch_free(struct text_scratch *sc)
     text_result_sink_release(&sc->sink);
     text_context_work_release(&sc->context);
     pcre2_match_data_free(sc->md);
+    pcre2_match_context_free(sc->mctx);
     free(sc->marked);
+    free(sc->from);
+    free(sc->last);
     free(sc->cand);
     free(sc);
 }
@@ -184,22 +190,60 @@ void text_scratch_free(struct text_scratch *sc)
 /* State of one automaton scan. */
 struct scan {
     const struct text_lexicon *lexicon;     /* NULL for a tenant pass */
+    const struct text_ruleset *rules;
     struct text_scratch *sc;
 };
+
+/* The pattern-view offset of the byte that came from the same original
+ * byte as lexicon-view byte i (the first such, as both views keep
+ * original offsets in order). */
+static size_t pattern_offset(const struct text_norm *nm, size_t i)
+{
+    uint32_t orig = nm->n_start[i];
+    size_t lo = 0, hi = nm->p_len;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (nm->p_start[mid] < orig)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A rule's anchor ending at lexicon-view offset end: the rule becomes a
+ * candidate, and its window of match starts grows to take in this
+ * occurrence. */
+static void on_rule_anchor(struct scan *s, const struct text_rule_anchor *a, size_t end)
+{
+    struct text_scratch *sc = s->sc;
+    size_t at = pattern_offset(&sc->norm, end - a->len);
+    size_t from = at > a->dmax ? at - a->dmax : 0;
+    /* A few bytes of slack: characters that fold to several bytes share
+     * one original offset, so at may fall short of the anchor. */
+    size_t last = (at > a->dmin ? at - a->dmin : 0) + 4;
+    uint32_t r = a->rule;
+    if (!sc->marked[r]) {
+        sc->marked[r] = 1;
+        sc->cand[sc->n_cand++] = r;
+        sc->from[r] = from;
+        sc->last[r] = last;
+        return;
+    }
+    if (from < sc->from[r])
+        sc->from[r] = from;
+    if (last > sc->last[r])
+        sc->last[r] = last;
+}
 
 static void on_hit(void *arg, uint32_t value, size_t end)
 {
     struct scan *s = arg;
-    struct text_scratch *sc = s->sc;
     uint32_t idx = value & TAG_INDEX;
-    if (!(value & TAG_RULE)) {
-        text_lexicon_hit(s->lexicon, idx, &sc->norm, end, &sc->sink, &sc->vocab);
-        return;
-    }
-    if (sc->marked[idx])
-        return;
-    sc->marked[idx] = 1;
-    sc->cand[sc->n_cand++] = idx;
+    if (!(value & TAG_RULE))
+        text_lexicon_hit(s->lexicon, idx, &s->sc->norm, end, &s->sc->sink, &s->sc->vocab);
+    else
+        on_rule_anchor(s, &s->rules->anchors[idx], end);
 }
 
 /* Scans the lexicon view with rp's automaton and runs the rules whose
@@ -210,18 +254,26 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
     size_t n = rp->rules.n;
     if (sc->cand_cap < n) {
         sc->marked = xrealloc(sc->marked, n);
+        sc->from = xrealloc(sc->from, n * sizeof *sc->from);
+        sc->last = xrealloc(sc->last, n * sizeof *sc->last);
         sc->cand = xrealloc(sc->cand, n * sizeof *sc->cand);
         sc->cand_cap = n;
     }
     memset(sc->marked, 0, n);
     sc->n_cand = 0;
-    struct scan s = { lexicon, sc };
+    struct scan s = { lexicon, &rp->rules, sc };
     text_ac_scan(rp->ac, sc->norm.n, sc->norm.n_len, on_hit, &s);
-    for (size_t i = 0; i < rp->n_always; i++)
-        if (!sc->marked[rp->always[i]])
-            sc->cand[sc->n_cand++] = rp->always[i];
-    for (size_t i = 0; i < sc->n_cand; i++)
-        text_ruleset_run(&rp->rules, sc->cand[i], &sc->norm, sc->md, &sc->sink);
+    for (size_t i = 0; i < rp->n_always; i++) {
+        uint32_t r = rp->always[i];
+        sc->cand[sc->n_cand++] = r;
+        sc->from[r] = 0;
+        sc->last[r] = SIZE_MAX;
+    }
+    for (size_t i = 0; i < sc->n_cand; i++) {
+        uint32_t r = sc->cand[i];
+        text_ruleset_run(&rp->rules, r, &sc->norm, sc->from[r], sc->last[r], sc->md, sc->mctx,
+                         &sc->sink);
+    }
 }
 
 int text_classify(const struct text_engine *engine, struct text_scratch *sc,

@@ -10,59 +10,80 @@
 #include "text_engine.h"
 #include "text_norm.h"
 
-#include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
+/* ASCII letters and digits, and any byte of a multi-byte character (the
+ * raw fallback of text_fingerprint); inline, as it runs on every byte. */
 static int fp_token_byte(unsigned char c)
 {
-    return c >= 0x80 || isalnum(c);
+    return c >= 0x80 || (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
 }
 
-/* Votes are counted per bit in byte lanes: spread[x] puts bit k of byte x
- * into byte k, so one 64-bit add counts eight bits at once.  Lanes are
- * flushed into the wide counters before a byte can overflow. */
+/* Votes are counted in bit-sliced counters: plane k holds bit k of the
+ * count of every one of the 64 hash bits, so a vote is a binary increment
+ * of 64 counters at once (two planes touched on average).  Eight planes
+ * count to 255; before they overflow they are added to the wide counters,
+ * which only a comment of hundreds of words needs. */
+#define FP_PLANES 8
 struct fp_votes {
-    uint64_t lanes[8];          /* lanes[j], byte k: votes for bit 8j+k */
+    uint64_t plane[FP_PLANES];
     uint32_t ones[64];
     unsigned pending, total;
+    int flushed;                /* ones[] holds part of the counts */
 };
-
-static uint64_t fp_spread(unsigned x)
-{
-    uint64_t r = 0;
-    for (int k = 0; k < 8; k++)
-        r |= (uint64_t)((x >> k) & 1) << (8 * k);
-    return r;
-}
 
 static void fp_flush(struct fp_votes *fv)
 {
-    for (int j = 0; j < 8; j++) {
-        for (int k = 0; k < 8; k++)
-            fv->ones[8 * j + k] += (unsigned)(fv->lanes[j] >> (8 * k)) & 0xff;
-        fv->lanes[j] = 0;
+    for (int b = 0; b < 64; b++) {
+        unsigned c = 0;
+        for (int k = 0; k < FP_PLANES; k++)
+            c |= (unsigned)((fv->plane[k] >> b) & 1) << k;
+        fv->ones[b] += c;
     }
+    memset(fv->plane, 0, sizeof fv->plane);
     fv->pending = 0;
+    fv->flushed = 1;
 }
 
-static void fp_vote(struct fp_votes *fv, const uint64_t *spread, uint64_t h)
+static void fp_vote(struct fp_votes *fv, uint64_t h)
 {
-    for (int j = 0; j < 8; j++)
-        fv->lanes[j] += spread[(h >> (8 * j)) & 0xff];
+    uint64_t carry = h;
+    for (int k = 0; k < FP_PLANES && carry; k++) {
+        uint64_t next = fv->plane[k] & carry;
+        fv->plane[k] ^= carry;
+        carry = next;
+    }
     fv->total++;
     if (++fv->pending == 255)
         fp_flush(fv);
 }
 
+/* The bits whose count exceeds half the votes.  Without a flush the planes
+ * are compared with the threshold directly, all 64 bits at once, from the
+ * most significant plane down. */
+static uint64_t fp_majority(struct fp_votes *fv)
+{
+    unsigned half = fv->total / 2;     /* 2 * count > total  <=>  count > half */
+    if (!fv->flushed) {
+        uint64_t gt = 0, eq = ~0ULL;
+        for (int k = FP_PLANES - 1; k >= 0; k--) {
+            uint64_t t = (half >> k) & 1 ? ~0ULL : 0;
+            gt |= eq & fv->plane[k] & ~t;
+            eq &= ~(fv->plane[k] ^ t);
+        }
+        return gt;
+    }
+    fp_flush(fv);
+    uint64_t fp = 0;
+    for (int b = 0; b < 64; b++)
+        if (fv->ones[b] > half)
+            fp |= 1ULL << b;
+    return fp;
+}
+
 uint64_t text_fingerprint_tokens(const char *s, size_t n)
 {
-    static uint64_t spread[256];
-    static int ready;
-    if (!ready) {               /* idempotent, so a race only repeats work */
-        for (unsigned x = 0; x < 256; x++)
-            spread[x] = fp_spread(x);
-        ready = 1;
-    }
     struct fp_votes fv = {0};
     size_t i = 0, tokens = 0;
     uint64_t prev = 0;
@@ -75,19 +96,12 @@ uint64_t text_fingerprint_tokens(const char *s, size_t n)
         if (i == a)
             break;
         uint64_t h = text_context_hash(s + a, i - a, 0);
-        fp_vote(&fv, spread, h);
+        fp_vote(&fv, h);
         if (tokens++)
-            fp_vote(&fv, spread, text_context_hash((const char *)&h, sizeof h, prev));
+            fp_vote(&fv, text_context_hash((const char *)&h, sizeof h, prev));
         prev = h;
     }
-    if (!tokens)
-        return 0;
-    fp_flush(&fv);
-    uint64_t fp = 0;
-    for (int b = 0; b < 64; b++)
-        if (2 * fv.ones[b] > fv.total)
-            fp |= 1ULL << b;
-    return fp;
+    return tokens ? fp_majority(&fv) : 0;
 }
 
 uint64_t text_fingerprint(const char *text, size_t len)

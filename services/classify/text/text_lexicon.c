@@ -19,9 +19,10 @@ struct text_lex_entry {
     enum text_severity sev;
     char *detail;               /* NULL if none */
     char *rule_id;
+    int place_name;             /* the same term is listed as a place */
 };
 
-static const char *const vocab_names[TEXT_VOCAB_COUNT] = { "civic", "health" };
+static const char *const vocab_names[TEXT_VOCAB_COUNT] = { "civic", "health", "place" };
 
 static int lex_kind(const char *name)
 {
@@ -129,9 +130,24 @@ static int lex_line_fn(void *ctx, char **f, int n, char *err, size_t errlen)
     return lex_expand(&ln, f[0], err, errlen);
 }
 
+/* Marks the entries whose term is also listed as a place. */
+static void lex_mark_places(struct text_lexicon *lx)
+{
+    for (size_t i = 0; i < lx->n; i++) {
+        if (lx->entries[i].kind != TEXT_CAT_COUNT + TEXT_VOCAB_PLACE)
+            continue;
+        for (size_t k = 0; k < lx->n; k++)
+            if (strcmp(lx->entries[k].plain, lx->entries[i].plain) == 0)
+                lx->entries[k].place_name = 1;
+    }
+}
+
 int text_lexicon_load_dir(struct text_lexicon *lx, const char *dir, char *err, size_t errlen)
 {
-    return text_tsv_load_dir(dir, lex_line_fn, lx, err, errlen);
+    if (text_tsv_load_dir(dir, lex_line_fn, lx, err, errlen) != 0)
+        return -1;
+    lex_mark_places(lx);
+    return 0;
 }
 
 int text_lexicon_register(const struct text_lexicon *lx, struct text_ac *ac, uint32_t tag,
@@ -182,12 +198,32 @@ static void lex_emit(const struct text_lex_entry *e, const struct text_norm *nm,
                     ostart, oend);
 }
 
+/* Whether the word before lexicon-view offset start is a preposition of
+ * place ("di", "a", "da", "in", "per", "con", "verso", "tra", "fra"): then a
+ * place name is meant, not the word it shares letters with. */
+static int lex_after_place_preposition(const struct text_norm *nm, size_t start)
+{
+    static const char *const preps[] = { "di", "a", "da", "in", "per", "con", "verso", "tra",
+                                         "fra", NULL };
+    if (start < 2)
+        return 0;
+    size_t b = start - 1, a = b;        /* nm->n[b] is the separating space */
+    while (a > 0 && nm->n[a - 1] != ' ')
+        a--;
+    for (const char *const *p = preps; *p; p++)
+        if (strlen(*p) == b - a && memcmp(nm->n + a, *p, b - a) == 0)
+            return 1;
+    return 0;
+}
+
 void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct text_norm *nm,
                       size_t end, struct text_sink *sink, struct text_vocab_hits *vocab)
 {
     const struct text_lex_entry *e = &lx->entries[idx];
     size_t start = end - e->len;
     if (!lex_boundary(nm, start, end) || !lex_runs_agree(e, nm, start))
+        return;
+    if (e->place_name && e->kind < TEXT_CAT_COUNT && lex_after_place_preposition(nm, start))
         return;
     int obf = 0;
     for (size_t i = start; i < end; i++)

@@ -6,13 +6,15 @@
  *     term  category  severity  detail
  * term is written as people write it; it is normalized like comments, and
  * "stronz{o,a,i,e}" expands to four entries.  category is a category id or
- * a vocabulary name (civic, health); severity is low, medium or high; detail
+ * a vocabulary name (civic, health, place); severity is low, medium or high; detail
  * is a hate target, "bestemmia", or "-".
  *
  * A term matches whole words only (never inside "cazzuola" or "analisi"),
  * letter runs must agree except for emphasis of three or more ("cazzzzo"
  * matches "cazzo", "anno" does not match "ano"), and a masked word
- * ("st*onzo") matches a single-word term of the same length. */
+ * ("st*onzo") matches a single-word term of the same length.  A term that
+ * is also a place name ("troia", the town of Troia) does not count right
+ * after a preposition of place ("il sindaco di Troia", "con Troia"). */
 #ifndef VIGILE_TEXT_LEXICON_H
 #define VIGILE_TEXT_LEXICON_H
 
@@ -22,7 +24,7 @@
 
 /* Vocabularies: lexicon kinds that are not categories but evidence for
  * other modules. */
-enum text_vocab { TEXT_VOCAB_CIVIC, TEXT_VOCAB_HEALTH, TEXT_VOCAB_COUNT };
+enum text_vocab { TEXT_VOCAB_CIVIC, TEXT_VOCAB_HEALTH, TEXT_VOCAB_PLACE, TEXT_VOCAB_COUNT };
 
 /* Where vocabulary words occurred in one comment (original byte spans; the
  * first few of each kind). */

@@ -21,10 +21,20 @@ struct text_norm_unit {
     unsigned char flags;
 };
 
+/* The most units one code point can fold to: 16 code points (the
+ * decomposition buffer of fold_codepoint) of at most 4 bytes. */
+#define NORM_UNITS_PER_CP 64
+
+static void units_reserve(struct text_norm *nm, size_t more)
+{
+    if (nm->n_units + more > nm->units_cap)
+        xgrow(&nm->units, &nm->units_cap, nm->n_units + more, sizeof *nm->units);
+}
+
+/* Appends a unit; the caller has reserved room (units_reserve). */
 static void unit_push(struct text_norm *nm, unsigned char c, int cls, int flags,
                       size_t start, size_t end)
 {
-    xgrow(&nm->units, &nm->units_cap, nm->n_units + 1, sizeof *nm->units);
     struct text_norm_unit *u = &nm->units[nm->n_units++];
     u->c = c;
     u->cls = (unsigned char)cls;
@@ -86,6 +96,7 @@ static int norm_punct(int32_t cp)
 
 static void fold_codepoint(struct text_norm *nm, int32_t cp, size_t start, size_t end)
 {
+    units_reserve(nm, NORM_UNITS_PER_CP);
     int q = norm_punct(cp);
     if (q) {
         unit_push(nm, (unsigned char)q, U_OTHER, 0, start, end);
@@ -142,15 +153,27 @@ static int fold_text(struct text_norm *nm, const char *text, size_t len, size_t 
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
+        /* One unit per ASCII byte, for all that may follow (a code point
+         * before may have folded to more units than it had bytes);
+         * fold_codepoint reserves for its own. */
+        units_reserve(nm, len - i + 1);
+        /* ASCII run: written through a local pointer (see struct view_out) */
+        struct text_norm_unit *restrict u = nm->units + nm->n_units;
+        size_t a = i;
+        for (; i < len && s[i] < 0x80; i++, u++) {
+            unsigned char c = s[i];
             if (c >= 'A' && c <= 'Z')
                 c = (unsigned char)(c - 'A' + 'a');
             int cls = ascii_class(c);
-            unit_push(nm, cls == U_SPACE ? ' ' : c, cls, 0, i, i + 1);
-            i++;
-            continue;
+            u->c = cls == U_SPACE ? ' ' : c;
+            u->cls = (unsigned char)cls;
+            u->flags = 0;
+            u->start = (uint32_t)i;
+            u->end = (uint32_t)(i + 1);
         }
+        nm->n_units += i - a;
+        if (i == len)
+            break;
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
         if (k <= 0) {
@@ -219,9 +242,23 @@ static void rewrite_token(struct text_norm *nm, size_t a, size_t b)
         }
 }
 
+/* Whether any unit is a character rewrite_token can change; most comments
+ * have none, and then the token pass is skipped. */
+static int has_rewritable(const struct text_norm *nm)
+{
+    for (size_t i = 0; i < nm->n_units; i++) {
+        unsigned char c = nm->units[i].c;
+        if (leet_letter(c) || c == '*' || c == '#')
+            return 1;
+    }
+    return 0;
+}
+
 static void rewrite_tokens(struct text_norm *nm)
 {
     size_t i = 0, n = nm->n_units;
+    if (!has_rewritable(nm))
+        return;
     while (i < n) {
         if (!token_char(&nm->units[i])) {
             i++;
@@ -260,7 +297,10 @@ static void join_split_letters(struct text_norm *nm)
     struct text_norm_unit *u = nm->units;
     size_t n = nm->n_units, i = 0;
     while (i < n) {
-        if (!single_letter_at(u, i, n)) {
+        /* A letter followed by a letter is not a one-letter token: the
+         * cheap test that settles nearly every unit. */
+        if ((i + 1 < n && u[i].cls == U_LETTER && u[i + 1].cls == U_LETTER) ||
+            !single_letter_at(u, i, n)) {
             i++;
             continue;
         }
@@ -325,76 +365,80 @@ static size_t letter_run(const struct text_norm_unit *u, size_t i, size_t n, siz
     return run;
 }
 
-static void build_pattern_view(struct text_norm *nm)
+/* One view being written.  The pointers are copied out of the struct
+ * text_norm so that the compiler, which must assume a char store may
+ * change any memory, need not reload them after every byte. */
+struct view_out {
+    char *restrict c;
+    uint32_t *restrict start, *restrict end;
+    size_t o;
+};
+
+static void view_put(struct view_out *v, char c, uint32_t start, uint32_t end)
 {
-    const struct text_norm_unit *u = nm->units;
-    size_t n = nm->n_units, o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (u[i].flags & U_DELETED)
-            continue;
-        if (u[i].cls == U_SPACE) {
-            if (o == 0 || nm->p[o - 1] == ' ')
-                continue;
-        }
-        size_t last;
-        size_t run = letter_run(u, i, n, &last);
-        if (run >= 3) {
-            nm->p[o] = (char)u[i].c;
-            nm->p_start[o] = u[i].start;
-            nm->p_end[o++] = u[last].end;
-            i = last;
-            continue;
-        }
-        nm->p[o] = u[i].cls == U_MASK ? '*' : (char)u[i].c;
-        nm->p_start[o] = u[i].start;
-        nm->p_end[o++] = u[i].end;
-    }
-    while (o > 0 && nm->p[o - 1] == ' ')
-        o--;
-    nm->p[o] = '\0';
-    nm->p_len = o;
+    v->c[v->o] = c;
+    v->start[v->o] = start;
+    v->end[v->o++] = end;
 }
 
-static void build_lexicon_view(struct text_norm *nm)
+/* Builds both views in one pass over the live units; each letter run is
+ * measured once and serves both. */
+static void build_views(struct text_norm *nm)
 {
     const struct text_norm_unit *u = nm->units;
-    size_t n = nm->n_units, o = 0;
-    nm->n_has_mask = 0;
+    size_t n = nm->n_units;
+    struct view_out p = { nm->p, nm->p_start, nm->p_end, 0 };
+    struct view_out w = { nm->n, nm->n_start, nm->n_end, 0 };
+    uint8_t *restrict run_out = nm->n_run, *restrict flags_out = nm->n_flags;
+    int has_mask = 0;
     for (size_t i = 0; i < n; i++) {
         if (u[i].flags & U_DELETED)
             continue;
         int cls = u[i].cls;
-        if (cls != U_LETTER && cls != U_DIGIT && cls != U_MASK) {
-            if (o == 0 || nm->n[o - 1] == ' ')
-                continue;
-            nm->n[o] = ' ';
-            nm->n_start[o] = u[i].start;
-            nm->n_end[o] = u[i].end;
-            nm->n_run[o] = 1;
-            nm->n_flags[o++] = 0;
-            continue;
-        }
         size_t last;
         size_t run = letter_run(u, i, n, &last);
+        /* pattern view: one space per run of spaces, emphasis of three or
+         * more letters made one, everything else as it is */
+        if (cls == U_SPACE) {
+            if (p.o > 0 && p.c[p.o - 1] != ' ')
+                view_put(&p, ' ', u[i].start, u[i].end);
+        } else if (run >= 3) {
+            view_put(&p, (char)u[i].c, u[i].start, u[last].end);
+        } else {
+            for (size_t k = i; k <= last; k++)
+                if (!(u[k].flags & U_DELETED))
+                    view_put(&p, cls == U_MASK ? '*' : (char)u[k].c, u[k].start, u[k].end);
+        }
+        /* lexicon view: letters, digits and masks, a run as one byte */
+        if (cls != U_LETTER && cls != U_DIGIT && cls != U_MASK) {
+            if (w.o > 0 && w.c[w.o - 1] != ' ') {
+                run_out[w.o] = 1;
+                flags_out[w.o] = 0;
+                view_put(&w, ' ', u[i].start, u[i].end);
+            }
+            continue;
+        }
         int flags = 0;
         for (size_t k = i; k <= last; k++)
             if (u[k].flags & U_OBF)
                 flags |= TEXT_NORM_OBFUSCATED;
         if (cls == U_MASK) {
             flags |= TEXT_NORM_MASK;
-            nm->n_has_mask = 1;
+            has_mask = 1;
         }
-        nm->n[o] = cls == U_MASK ? '*' : (char)u[i].c;
-        nm->n_start[o] = u[i].start;
-        nm->n_end[o] = u[last].end;
-        nm->n_run[o] = (uint8_t)(run > 255 ? 255 : run);
-        nm->n_flags[o++] = (uint8_t)flags;
+        run_out[w.o] = (uint8_t)(run > 255 ? 255 : run);
+        flags_out[w.o] = (uint8_t)flags;
+        view_put(&w, cls == U_MASK ? '*' : (char)u[i].c, u[i].start, u[last].end);
         i = last;
     }
-    while (o > 0 && nm->n[o - 1] == ' ')
-        o--;
-    nm->n[o] = '\0';
-    nm->n_len = o;
+    while (p.o > 0 && p.c[p.o - 1] == ' ')
+        p.o--;
+    while (w.o > 0 && w.c[w.o - 1] == ' ')
+        w.o--;
+    p.c[p.o] = w.c[w.o] = '\0';
+    nm->p_len = p.o;
+    nm->n_len = w.o;
+    nm->n_has_mask = has_mask;
 }
 
 int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *bad_offset)
@@ -415,8 +459,7 @@ int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *
     rewrite_tokens(nm);
     join_split_letters(nm);
     view_reserve(nm);
-    build_pattern_view(nm);
-    build_lexicon_view(nm);
+    build_views(nm);
     return 0;
 }
 

@@ -24,6 +24,13 @@ static const char *const not_names[] = {
     NULL
 };
 
+/* Inline ASCII test: <ctype.h> costs a call per byte on this path, which
+ * visits every byte of a comment with a digit. */
+static int ascii_alnum(unsigned char c)
+{
+    return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
+}
+
 static int word_is(const char *w, size_t n, const char *const *list)
 {
     for (const char *const *p = list; *p; p++)
@@ -53,7 +60,8 @@ int text_person_named(const char *t, size_t lo, size_t hi)
     for (size_t i = lo; i < hi; i++) {
         if (i > lo && isalnum((unsigned char)t[i - 1]))
             continue;
-        for (const char *const *tt = titles; *tt; tt++) {
+        int first = t[i] | 0x20;    /* every title starts with s or d */
+        for (const char *const *tt = titles; (first == 's' || first == 'd') && *tt; tt++) {
             size_t tl = strlen(*tt);
             if (i + tl < hi && strncasecmp(t + i, *tt, tl) == 0 && cap_word(t, hi, i + tl))
                 return 1;
@@ -94,6 +102,8 @@ static size_t address_at(const char *t, size_t len, size_t i)
 {
     size_t j = 0;
     for (const char *const *w = street_words; *w; w++) {
+        if ((t[i] | 0x20) != **w)
+            continue;
         size_t wl = strlen(*w);
         if (i + wl <= len && strncasecmp(t + i, *w, wl) == 0) {
             j = i + wl;
@@ -132,12 +142,12 @@ static void scan_addresses(const char *t, size_t len, struct text_sink *sink)
                                              "sta di casa", NULL };
     /* An address here has a house number: no digit, no address. */
     size_t d = 0;
-    while (d < len && !isdigit((unsigned char)t[d]))
+    while (d < len && (unsigned char)(t[d] - '0') > 9)
         d++;
     if (d == len)
         return;
     for (size_t i = 0; i < len; i++) {
-        if (i > 0 && isalnum((unsigned char)t[i - 1]))
+        if (i > 0 && ascii_alnum((unsigned char)t[i - 1]))
             continue;
         /* Cheap first-letter test: every street word starts with one of these. */
         if (!strchr("vVpPcClLsS", t[i]) || t[i] == '\0')

@@ -7,9 +7,14 @@
 #define PII_SCORE_VALIDATED 0.95    /* a check digit or checksum passed */
 #define PII_SCORE_SHAPE 0.85        /* shape and context only */
 
-static int is_alnum(unsigned char c) { return isalnum(c) != 0; }
+/* ASCII tests without <ctype.h>'s per-call locale lookup: this file runs
+ * on every byte of every comment, and only ASCII letters and digits make
+ * up the shapes it looks for. */
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_alpha(unsigned char c) { return isalpha(c) != 0; }
+static int is_alpha(unsigned char c) { return (unsigned char)((c | 0x20) - 'a') < 26; }
+static int is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static int ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
 
 /* ---- validators ---- */
 
@@ -118,8 +123,10 @@ int text_pii_window_has(const char *text, size_t lo, size_t hi, const char *cons
 {
     for (const char *const *w = words; *w; w++) {
         size_t wl = strlen(*w);
+        int first = ascii_lower((unsigned char)**w);
+        /* Comparing the first byte inline skips nearly every position. */
         for (size_t i = lo; i + wl <= hi; i++)
-            if (strncasecmp(text + i, *w, wl) == 0)
+            if (ascii_lower((unsigned char)text[i]) == first && strncasecmp(text + i, *w, wl) == 0)
                 return 1;
     }
     return 0;
@@ -188,7 +195,7 @@ static size_t scan_plate(const char *t, size_t len, size_t i)
     j += 2;
     /* Plates are written in capitals; a lower-case "ab123cd" is more
      * likely a code of some other kind. */
-    if (!isupper((unsigned char)t[i]) || (j < len && is_alnum((unsigned char)t[j])))
+    if (!is_upper((unsigned char)t[i]) || (j < len && is_alnum((unsigned char)t[j])))
         return 0;
     return j;
 }
@@ -198,13 +205,13 @@ static size_t scan_identity_card(const char *t, size_t len, size_t i)
     static const char *const ctx[] = { "carta d'identit", "carta di identit", "carta d\xe2\x80\x99identit",
                                        "cie", "c.i.", "documento", "carta identit", NULL };
     size_t j = i + 2, digits = 0;
-    if (i + 9 > len || !isupper((unsigned char)t[i]) || !isupper((unsigned char)t[i + 1]))
+    if (i + 9 > len || !is_upper((unsigned char)t[i]) || !is_upper((unsigned char)t[i + 1]))
         return 0;
     while (j < len && is_digit((unsigned char)t[j]) && digits < 8) {
         j++;
         digits++;
     }
-    if (digits == 5 && j + 2 <= len && isupper((unsigned char)t[j]) && isupper((unsigned char)t[j + 1]))
+    if (digits == 5 && j + 2 <= len && is_upper((unsigned char)t[j]) && is_upper((unsigned char)t[j + 1]))
         j += 2;             /* CIE: AA 00000 AA */
     else if (digits != 7)   /* paper card: AA 0000000 */
         return 0;
@@ -368,10 +375,32 @@ static void pii_add(struct text_sink *sink, const char *rule, const char *type, 
     text_result_add(sink, TEXT_CAT_PERSONAL_DATA, rule, score, TEXT_SEV_MEDIUM, type, s, e);
 }
 
+/* Whether a word starting with a letter at i can be any of the
+ * letter-started shapes: a codice fiscale is 16 alphanumerics, and IBANs,
+ * identity cards and plates have a digit third or fourth ("IT60",
+ * "CA12345AB", "AB 123 CD").  Ordinary words fail both tests, which
+ * spares the scanners on almost every word. */
+static int letter_start_may_match(const char *t, size_t len, size_t i)
+{
+    if ((i + 2 < len && is_digit((unsigned char)t[i + 2])) ||
+        (i + 3 < len && is_digit((unsigned char)t[i + 3])))
+        return 1;
+    /* 16 alphanumerics: test where the word must end before walking it */
+    if (i + 16 > len || !is_alnum((unsigned char)t[i + 15]) ||
+        (i + 16 < len && is_alnum((unsigned char)t[i + 16])))
+        return 0;
+    size_t j = i;
+    while (j < i + 16 && is_alnum((unsigned char)t[j]))
+        j++;
+    return j == i + 16;
+}
+
 /* Tries each scanner at word start i; returns the end of a finding or 0. */
 static size_t scan_at(const char *t, size_t len, size_t i, struct text_sink *sink)
 {
     int letter = is_alpha((unsigned char)t[i]);
+    if (letter && !letter_start_may_match(t, len, i))
+        return 0;
     for (size_t k = 0; k < sizeof scanners / sizeof scanners[0]; k++) {
         const struct pii_scanner *sc = &scanners[k];
         size_t e;

@@ -15,6 +15,11 @@
 /* Evidence, not an inventory: the first few matches of a rule suffice. */
 #define RULES_MAX_MATCHES 4
 #define RULES_ANCHOR_MAX 64
+/* A width no pattern reaches: "any number of bytes" (\w*, .+, {3,}). */
+#define RULES_UNBOUNDED (1u << 30)
+/* The widest character of the pattern view: '.', \w or a class may match
+ * a multi-byte character. */
+#define RULES_CHAR_MAX 4
 
 struct text_rule_compiled {
     char *id;
@@ -23,27 +28,43 @@ struct text_rule_compiled {
     double score;
     char *detail;
     pcre2_code *code;
-    char **anchors;             /* lexicon-view literals, any of which */
-    int n_anchors;              /* must occur; 0 = run on every comment */
+    int n_anchors;              /* 0 = run on every comment */
     char required;              /* a byte the pattern view must hold, or 0 */
 };
 
 /* A rule's anchors: lexicon-view literals of which at least one must occur
- * for the rule to match (one literal, or one per alternative of a group). */
+ * for the rule to match (one literal, or one per alternative of a group),
+ * each with how far (in pattern-view bytes) after the start of a match it
+ * can begin. */
 #define RULES_MAX_ANCHORS 32
 struct anchor_set {
     char lit[RULES_MAX_ANCHORS][RULES_ANCHOR_MAX];
+    uint32_t dmin[RULES_MAX_ANCHORS], dmax[RULES_MAX_ANCHORS];
     int n;
     int min_len;                /* shortest anchor: the set's selectivity */
 };
+
+static uint32_t width_add(uint32_t a, uint32_t b)
+{
+    return a + b >= RULES_UNBOUNDED ? RULES_UNBOUNDED : a + b;
+}
+
+static uint32_t width_mul(uint32_t a, uint32_t k)
+{
+    return a && k >= RULES_UNBOUNDED / a ? RULES_UNBOUNDED : a * k;
+}
 
 static int anchor_char_ok(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
 }
 
-/* Offers a literal of the pattern (raw, lower-cased) as a one-anchor set. */
-static void offer_literal(struct anchor_set *best, const char *lit, size_t n)
+/* Offers a literal of the pattern (raw, lower-cased) as a one-anchor set;
+ * it begins [dmin, dmax] bytes after the start of a match.  Normalizing may
+ * drop leading punctuation of the raw literal, so the anchor may begin up
+ * to n bytes later than the literal. */
+static void offer_literal(struct anchor_set *best, const char *lit, size_t n,
+                          uint32_t dmin, uint32_t dmax)
 {
     char raw[RULES_ANCHOR_MAX], term[RULES_ANCHOR_MAX];
     uint8_t runs[RULES_ANCHOR_MAX];
@@ -58,16 +79,21 @@ static void offer_literal(struct anchor_set *best, const char *lit, size_t n)
         if (!anchor_char_ok(term[i]))
             return;
     memcpy(best->lit[0], term, (size_t)len + 1);
+    best->dmin[0] = dmin;
+    best->dmax[0] = width_add(dmax, (uint32_t)n);
     best->n = 1;
     best->min_len = len;
 }
 
 static size_t skip_group(const char *p, size_t i, size_t end);
 static void extract_anchors(const char *p, size_t end, struct anchor_set *best, char *req);
+static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uint32_t *wmax);
 
-/* Offers the alternatives of p[a..b) (a group's body or a whole pattern)
- * as one set: usable only if every alternative has an anchor. */
-static void offer_alternatives(struct anchor_set *best, const char *p, size_t a, size_t b)
+/* Offers the alternatives of p[a..b) (a group's body or a whole pattern),
+ * which begin [dmin, dmax] bytes into a match, as one set: usable only if
+ * every alternative has an anchor. */
+static void offer_alternatives(struct anchor_set *best, const char *p, size_t a, size_t b,
+                               uint32_t dmin, uint32_t dmax)
 {
     struct anchor_set all = { .n = 0, .min_len = RULES_ANCHOR_MAX };
     size_t alt = a, i = a;
@@ -78,8 +104,11 @@ static void offer_alternatives(struct anchor_set *best, const char *p, size_t a,
             extract_anchors(p + alt, i - alt, &sub, &ignored);
             if (sub.n == 0 || all.n + sub.n > RULES_MAX_ANCHORS)
                 return;
-            for (int k = 0; k < sub.n; k++)
-                memcpy(all.lit[all.n++], sub.lit[k], RULES_ANCHOR_MAX);
+            for (int k = 0; k < sub.n; k++, all.n++) {
+                memcpy(all.lit[all.n], sub.lit[k], RULES_ANCHOR_MAX);
+                all.dmin[all.n] = width_add(dmin, sub.dmin[k]);
+                all.dmax[all.n] = width_add(dmax, sub.dmax[k]);
+            }
             if (sub.min_len < all.min_len)
                 all.min_len = sub.min_len;
             alt = ++i;
@@ -144,6 +173,127 @@ static int has_top_level_bar(const char *p, size_t end)
     return 0;
 }
 
+/* Width of one element at p[i] (a character, escape, class or group) and
+ * the index after it, quantifier not included. */
+static size_t element_width(const char *p, size_t i, size_t end, uint32_t *wmin, uint32_t *wmax)
+{
+    unsigned char c = (unsigned char)p[i];
+    *wmin = *wmax = 1;
+    if (c == '(') {
+        size_t g = skip_group(p, i, end), body = i + 1;
+        if (body + 1 < g && p[body] == '?') {
+            if (p[body + 1] == '=' || p[body + 1] == '!' || p[body + 1] == '<') {
+                *wmin = *wmax = 0;              /* lookaround: no width */
+                return g;
+            }
+            if (p[body + 1] != ':') {           /* options, names...: unknown */
+                *wmin = 0;
+                *wmax = RULES_UNBOUNDED;
+                return g;
+            }
+            body += 2;
+        }
+        pattern_width(p, body, g - 1, wmin, wmax);
+        return g;
+    }
+    if (c == '[' || c == '.') {
+        *wmax = RULES_CHAR_MAX;
+        return c == '[' ? skip_group(p, i, end) : i + 1;
+    }
+    if (c == '^' || c == '$') {
+        *wmin = *wmax = 0;
+        return i + 1;
+    }
+    if (c == '\\' && i + 1 < end) {
+        char e = p[i + 1];
+        if (strchr("bBAzZGK", e)) {
+            *wmin = *wmax = 0;
+        } else if (e >= '1' && e <= '9') {      /* back reference */
+            *wmin = 0;
+            *wmax = RULES_UNBOUNDED;
+        } else if (strchr("dDwWsShHvVNRXpPxC", e)) {
+            *wmax = RULES_CHAR_MAX;
+            if ((e == 'p' || e == 'P' || e == 'x') && i + 2 < end && p[i + 2] == '{')
+                while (i < end && p[i] != '}')
+                    i++;
+        }
+        return i + 2 > end ? end : i + 2;
+    }
+    if (c >= 0xC0) {                            /* one multi-byte character */
+        size_t j = i + 1;
+        while (j < end && ((unsigned char)p[j] & 0xC0) == 0x80)
+            j++;
+        *wmin = *wmax = (uint32_t)(j - i);
+        return j;
+    }
+    return i + 1;
+}
+
+/* Applies the quantifier at p[i], if any, to a width; returns the index
+ * after it (and after a lazy or possessive mark). */
+static size_t apply_quantifier(const char *p, size_t i, size_t end, uint32_t *wmin, uint32_t *wmax)
+{
+    if (i >= end)
+        return i;
+    if (p[i] == '?') {
+        *wmin = 0;
+    } else if (p[i] == '*') {
+        *wmin = 0;
+        *wmax = *wmax ? RULES_UNBOUNDED : 0;
+    } else if (p[i] == '+') {
+        *wmax = *wmax ? RULES_UNBOUNDED : 0;
+    } else if (p[i] == '{' && i + 1 < end && p[i + 1] >= '0' && p[i + 1] <= '9') {
+        char *q;
+        unsigned long lo = strtoul(p + i + 1, &q, 10), hi = lo;
+        if (*q == ',')
+            hi = q[1] == '}' ? RULES_UNBOUNDED : strtoul(q + 1, &q, 10);
+        while (i < end && p[i] != '}')
+            i++;
+        *wmin = width_mul(*wmin, lo > RULES_UNBOUNDED ? RULES_UNBOUNDED : (uint32_t)lo);
+        *wmax = width_mul(*wmax, hi > RULES_UNBOUNDED ? RULES_UNBOUNDED : (uint32_t)hi);
+    } else {
+        return i;
+    }
+    i++;
+    return i < end && (p[i] == '?' || p[i] == '+') ? i + 1 : i;
+}
+
+/* The shortest and longest match of p[a..b) in bytes, alternatives
+ * included; RULES_UNBOUNDED when there is no bound. */
+static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uint32_t *wmax)
+{
+    uint32_t mn = 0, mx = 0, best_min = RULES_UNBOUNDED, best_max = 0;
+    size_t i = a;
+    while (i <= b) {
+        if (i == b || p[i] == '|') {
+            best_min = mn < best_min ? mn : best_min;
+            best_max = mx > best_max ? mx : best_max;
+            mn = mx = 0;
+            i++;
+            continue;
+        }
+        uint32_t emin, emax;
+        i = element_width(p, i, b, &emin, &emax);
+        i = apply_quantifier(p, i, b, &emin, &emax);
+        mn = width_add(mn, emin);
+        mx = width_add(mx, emax);
+    }
+    *wmin = best_min;
+    *wmax = best_max;
+}
+
+/* Offers the literal lit[0..*n) gathered from p[lit_at...] and empties it. */
+static void offer_run(struct anchor_set *best, const char *p, size_t lit_at, const char *lit,
+                      size_t *n)
+{
+    uint32_t dmin, dmax;
+    if (*n) {
+        pattern_width(p, 0, lit_at, &dmin, &dmax);
+        offer_literal(best, lit, *n, dmin, dmax);
+    }
+    *n = 0;
+}
+
 /* Finds the most selective anchor set of pattern p[0..end): the longest
  * required literal outside groups, or the alternatives of a required group
  * (or of the whole pattern).  *req receives a required punctuation byte
@@ -151,23 +301,25 @@ static int has_top_level_bar(const char *p, size_t end)
 static void extract_anchors(const char *p, size_t end, struct anchor_set *best, char *req)
 {
     char lit[RULES_ANCHOR_MAX];
-    size_t n = 0, i = 0;
+    size_t n = 0, i = 0, lit_at = 0;
+    uint32_t dmin, dmax;
     if (has_top_level_bar(p, end)) {
-        offer_alternatives(best, p, 0, end);
+        offer_alternatives(best, p, 0, end, 0, 0);
         return;
     }
     while (i < end) {
         char c = p[i];
         if (c == '(' || c == '[') {
-            offer_literal(best, lit, n);
-            n = 0;
+            offer_run(best, p, lit_at, lit, &n);
             size_t g = skip_group(p, i, end);
             if (c == '(' && !optional_quantifier(p, g, end)) {
                 size_t body = i + 1;
                 if (body + 1 < end && p[body] == '?' && p[body + 1] == ':')
                     body += 2;
-                if (p[i + 1] != '?' || body == i + 3)
-                    offer_alternatives(best, p, body, g - 1);
+                if (p[i + 1] != '?' || body == i + 3) {
+                    pattern_width(p, 0, i, &dmin, &dmax);
+                    offer_alternatives(best, p, body, g - 1, dmin, dmax);
+                }
             }
             i = g;
             continue;
@@ -175,8 +327,7 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
         if (c == '?' || c == '*' || c == '+' || c == '{') {
             if (c != '+' && !(c == '{' && i + 1 < end && p[i + 1] != '0') && n)
                 n--;            /* the quantified character is optional */
-            offer_literal(best, lit, n);
-            n = 0;
+            offer_run(best, p, lit_at, lit, &n);
             if (c == '{')
                 while (i < end && p[i] != '}')
                     i++;
@@ -184,17 +335,16 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
             continue;
         }
         if (c == '.' || c == '^' || c == '$' || c == ')') {
-            offer_literal(best, lit, n);
-            n = 0;
+            offer_run(best, p, lit_at, lit, &n);
             i++;
             continue;
         }
+        size_t at = i;
         if (c == '\\') {
             char e = i + 1 < end ? p[i + 1] : '\0';
             i += 2;
             if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9') || !e) {
-                offer_literal(best, lit, n);
-                n = 0;
+                offer_run(best, p, lit_at, lit, &n);
                 continue;
             }
             if (!optional_quantifier(p, i, end) && strchr("?/#@%&", e))
@@ -205,21 +355,31 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
             if (!optional_quantifier(p, i, end) && strchr("/#@%&", c))
                 *req = c;
         }
+        if (n == 0)
+            lit_at = at;
         if (n + 1 < sizeof lit)
             lit[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
-    offer_literal(best, lit, n);
+    offer_run(best, p, lit_at, lit, &n);
 }
 
-static void rule_set_anchors(struct text_rule_compiled *r, const char *pattern)
+/* Adds the anchors of rule idx (pattern given) to rs's anchor table. */
+static void rule_set_anchors(struct text_ruleset *rs, size_t idx, const char *pattern)
 {
     struct anchor_set best = { .n = 0, .min_len = 0 };
+    struct text_rule_compiled *r = &rs->rules[idx];
     r->required = 0;
     extract_anchors(pattern, strlen(pattern), &best, &r->required);
     r->n_anchors = best.n;
-    r->anchors = best.n ? xmalloc((size_t)best.n * sizeof *r->anchors) : NULL;
-    for (int k = 0; k < best.n; k++)
-        r->anchors[k] = xstrdup(best.lit[k]);
+    xgrow(&rs->anchors, &rs->anchors_cap, rs->n_anchors + (size_t)best.n, sizeof *rs->anchors);
+    for (int k = 0; k < best.n; k++) {
+        struct text_rule_anchor *a = &rs->anchors[rs->n_anchors++];
+        a->lit = xstrdup(best.lit[k]);
+        a->len = strlen(a->lit);
+        a->rule = (uint32_t)idx;
+        a->dmin = best.dmin[k];
+        a->dmax = best.dmax[k];
+    }
 }
 
 int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *category,
@@ -249,8 +409,10 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     }
     int ec;
     PCRE2_SIZE eo;
+    /* USE_OFFSET_LIMIT: a match is only tried where the anchor allows. */
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_UTF | PCRE2_CASELESS, &ec, &eo, NULL);
+                                     PCRE2_UTF | PCRE2_CASELESS | PCRE2_USE_OFFSET_LIMIT,
+                                     &ec, &eo, NULL);
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);
@@ -260,13 +422,6 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     /* Without JIT (e.g. a platform without support) the interpreter runs
      * under the same limits, only slower. */
     (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-    if (!rs->mctx) {
-        rs->mctx = pcre2_match_context_create(NULL);
-        if (!rs->mctx)
-            abort();            /* out of memory, as in xmalloc */
-        pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
-        pcre2_set_depth_limit(rs->mctx, RULES_DEPTH_LIMIT);
-    }
     xgrow(&rs->rules, &rs->cap, rs->n + 1, sizeof *rs->rules);
     struct text_rule_compiled *r = &rs->rules[rs->n++];
     r->id = xstrdup(id);
@@ -275,7 +430,7 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     r->score = score;
     r->detail = detail ? xstrdup(detail) : NULL;
     r->code = code;
-    rule_set_anchors(r, pattern);
+    rule_set_anchors(rs, rs->n - 1, pattern);
     return 0;
 }
 
@@ -304,10 +459,8 @@ int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, s
 
 void text_ruleset_register(const struct text_ruleset *rs, struct text_ac *ac, uint32_t tag)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        for (int k = 0; k < rs->rules[i].n_anchors; k++)
-            (void)text_ac_add(ac, rs->rules[i].anchors[k], strlen(rs->rules[i].anchors[k]),
-                              tag | (uint32_t)i);
+    for (size_t i = 0; i < rs->n_anchors; i++)
+        (void)text_ac_add(ac, rs->anchors[i].lit, rs->anchors[i].len, tag | (uint32_t)i);
 }
 
 int text_ruleset_always(const struct text_ruleset *rs, size_t idx)
@@ -315,16 +468,28 @@ int text_ruleset_always(const struct text_ruleset *rs, size_t idx)
     return rs->rules[idx].n_anchors == 0;
 }
 
+pcre2_match_context *text_ruleset_match_context_new(void)
+{
+    pcre2_match_context *mctx = pcre2_match_context_create(NULL);
+    if (!mctx)
+        abort();                /* out of memory, as in xmalloc */
+    pcre2_set_match_limit(mctx, RULES_MATCH_LIMIT);
+    pcre2_set_depth_limit(mctx, RULES_DEPTH_LIMIT);
+    return mctx;
+}
+
 void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct text_norm *nm,
-                      pcre2_match_data *md, struct text_sink *sink)
+                      size_t from, size_t last_start, pcre2_match_data *md,
+                      pcre2_match_context *mctx, struct text_sink *sink)
 {
     const struct text_rule_compiled *r = &rs->rules[idx];
-    size_t start = 0;
+    size_t start = from;
     if (r->required && !memchr(nm->p, r->required, nm->p_len))
         return;
-    for (int found = 0; found < RULES_MAX_MATCHES && start <= nm->p_len;) {
+    pcre2_set_offset_limit(mctx, last_start >= nm->p_len ? PCRE2_UNSET : last_start);
+    for (int found = 0; found < RULES_MAX_MATCHES && start <= nm->p_len && start <= last_start;) {
         int rc = pcre2_match(r->code, (PCRE2_SPTR)nm->p, nm->p_len, start,
-                             PCRE2_NO_UTF_CHECK, md, rs->mctx);
+                             PCRE2_NO_UTF_CHECK, md, mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             return;
         if (rc < 0) {
@@ -353,12 +518,11 @@ void text_ruleset_release(struct text_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++) {
         free(rs->rules[i].id);
         free(rs->rules[i].detail);
-        for (int k = 0; k < rs->rules[i].n_anchors; k++)
-            free(rs->rules[i].anchors[k]);
-        free(rs->rules[i].anchors);
         pcre2_code_free(rs->rules[i].code);
     }
+    for (size_t i = 0; i < rs->n_anchors; i++)
+        free(rs->anchors[i].lit);
     free(rs->rules);
-    pcre2_match_context_free(rs->mctx);
+    free(rs->anchors);
     memset(rs, 0, sizeof *rs);
 }

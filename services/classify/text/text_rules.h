@@ -4,9 +4,12 @@
  *
  * Rules are not run on every comment: each rule's longest required literal
  * ("anchor", e.g. "ammazz" in "\bti ammazz\w*") is added to the shared
- * Aho-Corasick pass, and only rules whose anchor occurred are run.  A rule
- * with no usable anchor (top-level alternation, no literal of 3 letters)
- * runs on every comment; keep those few.
+ * Aho-Corasick pass, and only rules whose anchor occurred are run.  Nor are
+ * they run over the whole comment: an anchor knows how far after the start
+ * of a match it can begin ("ammazz": 2 to 3 bytes), so a match is only
+ * tried at the offsets its anchor occurrences allow.  A rule with no usable
+ * anchor (top-level alternation, no literal of 3 letters) runs on every
+ * comment from every offset; keep those few.
  *
  * Rule file format, tab-separated, '#' comments:
  *     id  category  severity  score  detail  pattern
@@ -23,10 +26,20 @@
 
 struct text_rule_compiled;
 
+/* An anchor as registered in the automaton (value: tag | its index). */
+struct text_rule_anchor {
+    char *lit;                  /* lexicon-view literal */
+    size_t len;
+    uint32_t rule;              /* index of its rule */
+    uint32_t dmin, dmax;        /* pattern-view bytes from a match's start to
+                                   the anchor; dmax may be huge (unbounded) */
+};
+
 struct text_ruleset {
     struct text_rule_compiled *rules;
     size_t n, cap;
-    pcre2_match_context *mctx;  /* limits; read-only while matching */
+    struct text_rule_anchor *anchors;
+    size_t n_anchors, anchors_cap;
 };
 
 /* Compiles one rule into rs (zeroed before first use).  Strings are
@@ -39,18 +52,25 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
 /* Loads every *.tsv in dir.  Returns 0, or -1 with "path:line: problem". */
 int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, size_t errlen);
 
-/* Adds each rule's anchor to ac with value tag | index.  Anchor-less rules
- * are not added; text_ruleset_run runs them anyway. */
+/* Adds every anchor to ac with value tag | anchor index (rs->anchors[]).
+ * Anchor-less rules are not added; the caller runs them anyway. */
 void text_ruleset_register(const struct text_ruleset *rs, struct text_ac *ac, uint32_t tag);
 
 /* Whether rule idx has no anchor and so runs on every comment. */
 int text_ruleset_always(const struct text_ruleset *rs, size_t idx);
 
-/* Runs rule idx on nm's pattern view and adds a label per match (at most a
- * few per rule) to sink; a limit hit sets TEXT_RESULT_LIMITED.  md is the
- * caller's (per-thread) match data. */
+/* A match context with the match and depth limits every call runs under;
+ * new, owned by the caller (one per thread: text_ruleset_run sets its
+ * offset limit). */
+pcre2_match_context *text_ruleset_match_context_new(void);
+
+/* Runs rule idx on nm's pattern view, trying matches that start at offsets
+ * from..last_start (SIZE_MAX: to the end), and adds a label per match (at
+ * most a few per rule) to sink; a limit hit sets TEXT_RESULT_LIMITED.  md
+ * and mctx are the caller's (per-thread) match data and context. */
 void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct text_norm *nm,
-                      pcre2_match_data *md, struct text_sink *sink);
+                      size_t from, size_t last_start, pcre2_match_data *md,
+                      pcre2_match_context *mctx, struct text_sink *sink);
 
 /* NULL-safe; releases the rules, not rs. */
 void text_ruleset_release(struct text_ruleset *rs);
