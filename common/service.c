@@ -28,6 +28,26 @@ int service_std_options(int argc, char **argv, const char *program, const char *
     return 0;
 }
 
+int service_init(const char *component, struct settings *cfg) {
+    char err[512];
+    enum log_level level = LOG_INFO;
+    log_init(component, level);
+    if (settings_load(cfg, err, sizeof err)) {
+        log_error("config: %s", err);
+        return -1;
+    }
+    if (log_level_parse(cfg->log_level, &level)) {
+        log_error("config: VIGILE_LOG_LEVEL: \"%s\" is not debug, info, warn or error",
+                  cfg->log_level);
+        settings_free(cfg);
+        return -1;
+    }
+    log_init(component, level);
+    worker_install_signals();
+    time_zone_init();
+    return 0;
+}
+
 struct tenant_set *service_load_tenants(const char *dir) {
     char err[8192];
     struct tenant_set *set = tenant_set_load(dir, err, sizeof err);
@@ -84,22 +104,7 @@ int service_main(int argc, char **argv, const struct service_def *def) {
         return EXIT_BAD_CONFIG;
     }
     struct settings cfg;
-    enum log_level level = LOG_INFO;
-    if (settings_load(&cfg, err, sizeof err)) {
-        log_init(def->name, level);
-        log_error("config: %s", err);
-        return EXIT_BAD_CONFIG;
-    }
-    if (log_level_parse(cfg.log_level, &level)) {
-        log_init(def->name, LOG_INFO);
-        log_error("config: VIGILE_LOG_LEVEL: \"%s\" is not debug, info, warn or error",
-                  cfg.log_level);
-        settings_free(&cfg);
-        return EXIT_BAD_CONFIG;
-    }
-    log_init(def->name, level);
-    worker_install_signals();
-    time_zone_init();
+    if (service_init(def->name, &cfg)) return EXIT_BAD_CONFIG;
 
     int code = EXIT_BAD_CONFIG;
     struct http_server *http = NULL;

@@ -42,11 +42,36 @@ static int std_options(int argc, char **argv) {
     return handled;
 }
 
-/* Serves until SIGTERM. Returns the exit code. */
-static int serve(const struct settings *cfg, const struct tenant_set *tenants) {
+/* Swaps in a new tenant set after SIGHUP if it loads and every platform it uses has its
+ * secret; otherwise the old one stays. *tenants is the set in force, owned. */
+static void reload(const struct settings *cfg, struct webhook_server *web,
+                   struct tenant_set **tenants) {
+    worker_reload_requested = 0;
+    struct tenant_set *fresh = service_load_tenants(cfg->config_dir);
+    struct ingest_config check;
+    char err[512];
+    if (fresh && ingest_config_load(&check, fresh, err, sizeof err)) {
+        log_error("config: %s", err);
+        tenant_set_free(fresh);
+        fresh = NULL;
+    }
+    if (!fresh) {
+        metrics_add(METRIC_RELOAD_FAILURES, 1);
+        log_error("configuration reload refused; the previous configuration stays in force");
+        return;
+    }
+    webhook_server_swap_tenants(web, fresh); /* no request uses the old set after this */
+    tenant_set_free(*tenants);
+    *tenants = fresh;
+    metrics_add(METRIC_RELOADS, 1);
+    log_info("configuration reloaded");
+}
+
+/* Serves until SIGTERM, reloading *tenants (owned) on SIGHUP. Returns the exit code. */
+static int serve(const struct settings *cfg, struct tenant_set **tenants) {
     struct ingest_config icfg;
     char err[512];
-    if (ingest_config_load(&icfg, tenants, err, sizeof err)) {
+    if (ingest_config_load(&icfg, *tenants, err, sizeof err)) {
         log_error("config: %s", err);
         return EXIT_BAD_CONFIG;
     }
@@ -70,13 +95,14 @@ static int serve(const struct settings *cfg, const struct tenant_set *tenants) {
         log_error("%s", err);
         goto out;
     }
-    if (!(web = webhook_server_start(&icfg, tenants, dedup, delivery, err, sizeof err))) {
+    if (!(web = webhook_server_start(&icfg, *tenants, dedup, delivery, err, sizeof err))) {
         log_error("%s", err);
         goto out;
     }
     log_info("serving webhooks on port %d", icfg.port);
     while (worker_running) {
         metrics_heartbeat(); /* requests are served by MHD's threads; this one only waits */
+        if (worker_reload_requested) reload(cfg, web, tenants);
         nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
     }
     log_info("stopping: finishing the requests in hand");
@@ -97,26 +123,11 @@ int main(int argc, char **argv) {
         return EXIT_BAD_CONFIG;
     }
     struct settings cfg;
-    char err[512];
-    enum log_level level = LOG_INFO;
-    log_init("ingest", LOG_INFO);
-    time_zone_init();
-    if (settings_load(&cfg, err, sizeof err)) {
-        log_error("config: %s", err);
-        return EXIT_BAD_CONFIG;
-    }
-    if (log_level_parse(cfg.log_level, &level)) {
-        log_error("config: VIGILE_LOG_LEVEL: \"%s\" is not debug, info, warn or error",
-                  cfg.log_level);
-        settings_free(&cfg);
-        return EXIT_BAD_CONFIG;
-    }
-    log_init("ingest", level);
+    if (service_init("ingest", &cfg)) return EXIT_BAD_CONFIG;
     struct tenant_set *tenants = service_load_tenants(cfg.config_dir);
     int code = EXIT_BAD_CONFIG;
     if (tenants) {
-        worker_install_signals();
-        code = replay ? ingest_replay(&cfg, tenants, argv[2]) : serve(&cfg, tenants);
+        code = replay ? ingest_replay(&cfg, tenants, argv[2]) : serve(&cfg, &tenants);
         tenant_set_free(tenants);
     }
     settings_free(&cfg);

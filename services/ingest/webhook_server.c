@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,18 @@
 /* Longest page id a URL may carry; the config's are far shorter. */
 #define PAGE_ID_MAX 128
 
+/* The tenant set requests map pages with. Requests read it under the lock; a reload
+ * swaps it. Apart from the server so that request handlers can take the lock while
+ * treating the server itself as read-only. */
+struct tenants_in_force {
+    pthread_rwlock_t lock;
+    const struct tenant_set *set;
+};
+
 struct webhook_server {
     struct MHD_Daemon *daemon;
     const struct ingest_config *cfg;
-    const struct tenant_set *tenants;
+    struct tenants_in_force *tenants; /* owned */
     struct dedup *dedup;
     struct delivery *delivery;
 };
@@ -257,9 +266,11 @@ static struct answer handle(const struct webhook_server *srv, struct MHD_Connect
     }
     char reason[512];
     json_t *envs = json_array();
-    struct ingest_request ir = { srv->tenants, req->body, req->len,
+    pthread_rwlock_rdlock(&srv->tenants->lock);
+    struct ingest_request ir = { srv->tenants->set, req->body, req->len,
                                  req->page_id[0] ? req->page_id : NULL, time_now_ms() };
     enum ingest_status st = req->route->parse(&ir, envs, reason, sizeof reason);
+    pthread_rwlock_unlock(&srv->tenants->lock);
     struct answer a = st == INGEST_OK ? accept_envelopes(srv, envs)
                                       : refuse(srv, req, ingest_status_http(st), reason);
     json_decref(envs);
@@ -346,7 +357,10 @@ struct webhook_server *webhook_server_start(const struct ingest_config *cfg,
                                             struct dedup *dedup, struct delivery *delivery,
                                             char *err, size_t n) {
     struct webhook_server *srv = xcalloc(1, sizeof *srv);
-    *srv = (struct webhook_server){ NULL, cfg, tenants, dedup, delivery };
+    *srv = (struct webhook_server){ .cfg = cfg, .tenants = xcalloc(1, sizeof *srv->tenants),
+                                    .dedup = dedup, .delivery = delivery };
+    pthread_rwlock_init(&srv->tenants->lock, NULL);
+    srv->tenants->set = tenants;
     /* A thread per connection: a request may wait seconds for the broker and must not
      * hold up the others meanwhile. */
     srv->daemon = MHD_start_daemon(
@@ -356,14 +370,22 @@ struct webhook_server *webhook_server_start(const struct ingest_config *cfg,
         256u, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, n, "cannot serve webhooks on port %d", cfg->port);
-        free(srv);
+        webhook_server_stop(srv);
         return NULL;
     }
     return srv;
 }
 
+void webhook_server_swap_tenants(struct webhook_server *srv, const struct tenant_set *tenants) {
+    pthread_rwlock_wrlock(&srv->tenants->lock);
+    srv->tenants->set = tenants;
+    pthread_rwlock_unlock(&srv->tenants->lock);
+}
+
 void webhook_server_stop(struct webhook_server *srv) {
     if (!srv) return;
-    MHD_stop_daemon(srv->daemon);
+    if (srv->daemon) MHD_stop_daemon(srv->daemon);
+    pthread_rwlock_destroy(&srv->tenants->lock);
+    free(srv->tenants);
     free(srv);
 }

@@ -27,6 +27,9 @@ struct webhook_server *webhook_server_start(const struct ingest_config *cfg,
                                             const struct tenant_set *tenants,
                                             struct dedup *dedup, struct delivery *delivery,
                                             char *err, size_t errlen);
+/* Makes tenants (borrowed) the set later requests map pages with, waiting until no
+ * request still uses the one it replaces, which the caller may then free. */
+void webhook_server_swap_tenants(struct webhook_server *srv, const struct tenant_set *tenants);
 /* Stops accepting, finishes the requests in hand and frees the server. NULL-safe. */
 void webhook_server_stop(struct webhook_server *srv);
 

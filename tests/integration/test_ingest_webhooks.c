@@ -282,6 +282,7 @@ Test(ingest_webhooks, every_platform_fixture_reaches_inbound) {
     for (size_t i = 0; i < n; i++)
         keyed += strcmp(msgs[i].key, "arese|7021455698123456") == 0;
     cr_expect_eq(keyed, 1, "keyed <tenant>|<author_id>");
+    test_save_messages("inbound", msgs, n); /* for the schema check */
     test_messages_free(msgs, n);
 }
 
@@ -459,4 +460,54 @@ Test(ingest_webhooks, redis_unavailable_gives_503_rather_than_a_duplicate) {
     size_t n = read_inbound(1, 3000, 0, &msgs);
     cr_expect_eq(n, 0, "nothing produced without the idempotency check");
     test_messages_free(msgs, n);
+}
+
+/* A channel added to a tenant file is served after SIGHUP, without a restart; a broken
+ * file is refused and the pages already known go on being served. */
+Test(ingest_webhooks, sighup_reloads_the_channels) {
+    char dir[] = "/tmp/vigile-ingest-config-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char *cmd = xasprintf("cp -r %s/config/. %s/", SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    setenv("VIGILE_CONFIG_DIR", dir, 1);
+    int port;
+    pid_t pid = start_ingest(&port);
+    const char *path = "/webhooks/telegram/nuovobot";
+    struct http_reply r = post_to(port, "telegram-comment.json", path, TG_SECRET);
+    cr_expect_eq(r.status, 403, "an unknown bot is refused: %d %s", r.status, r.body);
+    free(r.body);
+
+    char *file = xasprintf("%s/tenants/arese.json", dir);
+    json_t *arese = json_load_file(file, 0, NULL);
+    cr_assert_not_null(arese);
+    json_object_set_new(json_object_get(arese, "channels"), "telegram-nuovo",
+                        json_pack("{s:s, s:s, s:s, s:s}", "platform", "telegram", "page_id",
+                                  "nuovobot", "name", "Nuovo bot", "office", "comunicazione"));
+    cr_assert_eq(json_dump_file(arese, file, JSON_INDENT(2)), 0);
+    json_decref(arese);
+    kill(pid, SIGHUP);
+    int status = 0;
+    for (int i = 0; i < 50 && status != 200; i++) {
+        usleep(100 * 1000);
+        r = post_to(port, "telegram-comment.json", path, TG_SECRET);
+        status = r.status;
+        free(r.body);
+    }
+    cr_expect_eq(status, 200, "the new bot is served after SIGHUP");
+
+    FILE *f = fopen(file, "w");
+    fputs("{ broken", f);
+    fclose(f);
+    kill(pid, SIGHUP);
+    usleep(500 * 1000);
+    r = post_to(port, "telegram-comment.json", path, TG_SECRET);
+    cr_expect(r.status == 200, "a refused reload keeps the config in force: %d", r.status);
+    free(r.body);
+    cr_expect_eq(stop_ingest(pid), 0);
+    free(file);
+    cmd = xasprintf("rm -rf %s", dir);
+    system(cmd);
+    free(cmd);
+    setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
 }
