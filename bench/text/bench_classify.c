@@ -9,7 +9,7 @@
  * callgrind).
  *
  * usage: bench-classify [DATA_DIR] [SECONDS] [CONFIG_DIR] */
-#include "tenant.h"
+#include "bench_tenants.h"
 #include "text_engine.h"
 
 #include <stdio.h>
@@ -113,40 +113,6 @@ static struct text_engine *make_tenant(const struct text_base *base, int k)
     return e;
 }
 
-/* The real tenants' engines: each tenant's own rules as vigile-classify
- * builds them.  Returns how many were built into engines[]. */
-static int make_real_tenants(const struct text_base *base, const char *config_dir,
-                             struct text_engine **engines, int max)
-{
-    char err[512];
-    struct tenant_set *set = tenant_set_load(config_dir, err, sizeof err);
-    if (!set) {
-        fprintf(stderr, "bench-classify: %s\n", err);
-        exit(1);
-    }
-    int n = 0;
-    for (size_t i = 0; i < tenant_set_count(set) && n < max; i++) {
-        const struct tenant *t = tenant_set_at(set, i);
-        size_t nr = tenant_rule_count(t);
-        struct text_rule *rules = calloc(nr ? nr : 1, sizeof *rules);
-        for (size_t r = 0; r < nr; r++) {
-            const struct tenant_rule *tr = tenant_rule_at(t, r);
-            rules[r] = (struct text_rule){ tr->id, tr->category, tr->pattern,
-                                           (enum text_severity)tr->severity, NULL };
-        }
-        struct text_engine_options opt = { base, rules, nr };
-        engines[n] = text_engine_new(&opt, err, sizeof err);
-        free(rules);
-        if (!engines[n]) {
-            fprintf(stderr, "bench-classify: tenant %s: %s\n", tenant_id(t), err);
-            exit(1);
-        }
-        n++;
-    }
-    tenant_set_free(set);       /* engines copied what they need */
-    return n;
-}
-
 static char *make_big(size_t *len)
 {
     size_t n = sizeof sentences / sizeof sentences[0], o = 0;
@@ -182,7 +148,7 @@ int main(int argc, char **argv)
     printf("%d tenant engines (%d extra rules each): %.1f ms\n", BENCH_TENANTS,
            BENCH_RULES_PER_TENANT, (now() - t0) * 1e3);
     struct text_engine *real[BENCH_TENANTS];
-    int n_real = make_real_tenants(base, config_dir, real, BENCH_TENANTS);
+    int n_real = bench_tenant_engines(base, config_dir, real, BENCH_TENANTS, "bench-classify");
     struct text_scratch *sc = text_scratch_new();
     char **mix = make_mix();
     double avg;

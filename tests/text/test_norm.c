@@ -83,3 +83,66 @@ Test(norm, invalid_utf8_rejected_with_offset)
     cr_assert_eq(bad, 3);
     cr_assert_eq(nm.p_len, 0);
 }
+
+/* Compares the views of text_norm_build (the plain path when the text
+ * allows it) with those of the general path, byte for byte, maps included. */
+static void assert_paths_agree(const char *s, size_t len)
+{
+    struct text_norm ref = {0};
+    size_t bad_fast = 0, bad_ref = 0;
+    int rc_fast = text_norm_build(&nm, s, len, &bad_fast);
+    int rc_ref = text_norm_build_general(&ref, s, len, &bad_ref);
+    cr_assert_eq(rc_fast, rc_ref, "status differs on \"%.*s\"", (int)len, s);
+    if (rc_ref == 0) {
+        cr_assert_eq(nm.p_len, ref.p_len, "pattern view differs on \"%.*s\"", (int)len, s);
+        cr_assert_eq(nm.n_len, ref.n_len, "lexicon view differs on \"%.*s\"", (int)len, s);
+        cr_assert_eq(nm.n_has_mask, ref.n_has_mask);
+        cr_assert(memcmp(nm.p, ref.p, ref.p_len) == 0);
+        cr_assert(memcmp(nm.p_start, ref.p_start, ref.p_len * sizeof *ref.p_start) == 0);
+        cr_assert(memcmp(nm.p_end, ref.p_end, ref.p_len * sizeof *ref.p_end) == 0);
+        cr_assert(memcmp(nm.n, ref.n, ref.n_len) == 0);
+        cr_assert(memcmp(nm.n_start, ref.n_start, ref.n_len * sizeof *ref.n_start) == 0);
+        cr_assert(memcmp(nm.n_end, ref.n_end, ref.n_len * sizeof *ref.n_end) == 0);
+        cr_assert(memcmp(nm.n_run, ref.n_run, ref.n_len) == 0);
+        cr_assert(memcmp(nm.n_flags, ref.n_flags, ref.n_len) == 0);
+    } else {
+        cr_assert_eq(bad_fast, bad_ref);
+    }
+    text_norm_release(&ref);
+}
+
+/* Random strings over an alphabet of everything the two paths treat
+ * differently: l33t and mask characters, separators of split letters,
+ * runs, accented and look-alike letters, typographic punctuation,
+ * invisible and unassigned code points, broken UTF-8; long enough to
+ * cross the sixteen-byte blocks of the plain path. */
+Test(norm, plain_path_agrees_with_general_path)
+{
+    /* the first PLAIN_PIECES fold to one ASCII byte per code point */
+    enum { PLAIN_PIECES = 46 };
+    static const char *const alphabet[] = {
+        "a", "e", "i", "o", "z", "c", "Z", "E", " ", "  ", ".", "-", "_", ",", "'", "?", "!",
+        "0", "1", "3", "4", "7", "@", "$", "*", "#", "\t", "\n", "\x01", "\x7f", "zz", "zzz",
+        "è", "É", "à", "ì", "ò", "ù", "ÿ", "\xc2\xa0", "\xd0\xb0", "\xd1\x81", "\xce\xbf",
+        "\xe2\x80\x99", "\xe2\x80\x94", "Città",
+        "ß", "æ", "ø", "\xc2\xad", "\xe2\x80\x8b", "\xe2\x80\xa6", "\xef\xbc\xa1",
+        "\xf0\x9f\x98\x80", "\xc3", "\x80",
+    };
+    const size_t n_alpha = sizeof alphabet / sizeof alphabet[0];
+    unsigned long seed = 42;
+    char buf[512];
+    for (int t = 0; t < 20000; t++) {
+        size_t len = 0, pieces = 1 + (size_t)(t % 40);
+        for (size_t k = 0; k < pieces; k++) {
+            seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+            /* half the texts are plain, so that the plain path runs */
+            const char *p = alphabet[(seed >> 33) % (t % 2 ? PLAIN_PIECES : n_alpha)];
+            size_t l = strlen(p);
+            if (len + l >= sizeof buf)
+                break;
+            memcpy(buf + len, p, l);
+            len += l;
+        }
+        assert_paths_agree(buf, len);
+    }
+}

@@ -128,19 +128,32 @@ void text_ac_build(struct text_ac *ac)
     ac->built = 1;
 }
 
+/* Reports every output of the state at row, the scan having reached end.
+ * Kept out of line: inlined, its registers made the compiler spill the
+ * scan loop's to the stack. */
+__attribute__((noinline))
+static void ac_emit(const struct text_ac *ac, uint32_t row, size_t end, text_ac_hit_fn hit,
+                    void *ctx)
+{
+    uint32_t st = row / AC_CLASSES;
+    for (uint32_t t = ac->out_head[st] ? st : ac->dict[st]; t; t = ac->dict[t])
+        for (uint32_t o = ac->out_head[t]; o; o = ac->outs[o].next)
+            hit(ctx, ac->outs[o].value, end);
+}
+
 void text_ac_scan(const struct text_ac *ac, const char *s, size_t len,
                   text_ac_hit_fn hit, void *ctx)
 {
+    /* Local copies: hit() could write any memory for all the compiler
+     * knows, which would make it reload both pointers on every byte. */
+    const uint32_t *delta = ac->delta;
+    const unsigned char *cls = ac->cls;
     uint32_t row = 0;
     for (size_t i = 0; i < len; i++) {
-        uint32_t e = ac->delta[row + ac->cls[(unsigned char)s[i]]];
+        uint32_t e = delta[row + cls[(unsigned char)s[i]]];
         row = e & ~AC_OUT;
-        if (!(e & AC_OUT))
-            continue;
-        uint32_t st = row / AC_CLASSES;
-        for (uint32_t t = ac->out_head[st] ? st : ac->dict[st]; t; t = ac->dict[t])
-            for (uint32_t o = ac->out_head[t]; o; o = ac->outs[o].next)
-                hit(ctx, ac->outs[o].value, i + 1);
+        if (e & AC_OUT)
+            ac_emit(ac, row, i + 1, hit, ctx);
     }
 }
 

@@ -39,18 +39,31 @@ void text_context_off_topic(const struct text_context *ctx, struct text_context_
                             const struct text_vocab_hits *vocab, struct text_sink *sink);
 
 /* 64-bit FNV-1a then a finalizer, for token and shingle hashes; inline
- * because the fingerprint hashes every token and word pair of a comment. */
-static inline uint64_t text_context_hash(const char *s, size_t n, uint64_t seed)
+ * because the fingerprint hashes every token and word pair of a comment.
+ * The steps are public so that a caller walking the bytes anyway can hash
+ * as it goes: text_context_hash_finish(text_context_hash_add(
+ * TEXT_CONTEXT_HASH_BASIS ^ seed, c1), ...) equals text_context_hash. */
+#define TEXT_CONTEXT_HASH_BASIS 0xcbf29ce484222325ULL
+
+static inline uint64_t text_context_hash_add(uint64_t h, unsigned char c)
 {
-    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
+    return (h ^ c) * 0x100000001b3ULL;
+}
+
+static inline uint64_t text_context_hash_finish(uint64_t h)
+{
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     return h ? h : 1;           /* 0 marks an empty slot */
+}
+
+static inline uint64_t text_context_hash(const char *s, size_t n, uint64_t seed)
+{
+    uint64_t h = TEXT_CONTEXT_HASH_BASIS ^ seed;
+    for (size_t i = 0; i < n; i++)
+        h = text_context_hash_add(h, (unsigned char)s[i]);
+    return text_context_hash_finish(h);
 }
 
 #endif

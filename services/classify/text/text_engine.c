@@ -306,6 +306,6 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc,
                                    have_post ? &sc->post : NULL, &sc->vocab, &sc->sink);
     }
     text_result_finish(&sc->sink, text, len, out);
-    out->fingerprint = text_fingerprint_tokens(sc->norm.n, sc->norm.n_len);
+    out->fingerprint = text_fingerprint_view(&sc->norm);
     return TEXT_OK;
 }

@@ -11,4 +11,9 @@
  * digits, and not UTF-8 continuation, separate tokens).  0 if no token. */
 uint64_t text_fingerprint_tokens(const char *s, size_t n);
 
+/* The same as text_fingerprint_tokens(nm->n, nm->n_len), faster: it relies
+ * on the few bytes a lexicon view can hold.  nm is borrowed. */
+struct text_norm;
+uint64_t text_fingerprint_view(const struct text_norm *nm);
+
 #endif

@@ -1,28 +1,15 @@
-/* text_norm: comment normalization with span mapping (see text_norm.h). */
+/* text_norm: comment normalization with span mapping (see text_norm.h): the
+ * general path, unit by unit, and the entry points; the plain path is in
+ * text_norm_plain.c. */
 #include "text_norm.h"
+#include "text_norm_internal.h"
 #include "xmalloc.h"
 
 #include <string.h>
 #include <utf8proc.h>
 
-/* Unit classes: what a folded byte is, for tokenizing. */
-enum unit_class { U_LETTER, U_DIGIT, U_SPACE, U_MASK, U_OTHER };
-
-/* unit flags */
-enum { U_OBF = 1, U_DELETED = 2 };
-
-/* One byte of the folded text with the original range it came from.  Folding
- * comes first, then tokens are rewritten in place, then both views are made
- * from the surviving units. */
-struct text_norm_unit {
-    uint32_t start, end;
-    unsigned char c;
-    unsigned char cls;
-    unsigned char flags;
-};
-
 /* The most units one code point can fold to: 16 code points (the
- * decomposition buffer of fold_codepoint) of at most 4 bytes. */
+ * decomposition buffer of text_norm_fold_codepoint) of at most 4 bytes. */
 #define NORM_UNITS_PER_CP 64
 
 static void units_reserve(struct text_norm *nm, size_t more)
@@ -70,18 +57,6 @@ static int norm_homoglyph(int32_t cp)
     return 0;
 }
 
-static int ascii_class(unsigned char c)
-{
-    if (c >= 'a' && c <= 'z')
-        return U_LETTER;
-    if (c >= '0' && c <= '9')
-        return U_DIGIT;
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c < 0x20)
-        return U_SPACE;
-    return U_OTHER;
-}
-
-/* Folds one non-ASCII code point at text[start..end) into units. */
 /* Typographic quotes and dashes as their ASCII forms, so that rules can
  * write "d'italia" once (phones type U+2019 as often as '). */
 static int norm_punct(int32_t cp)
@@ -94,7 +69,8 @@ static int norm_punct(int32_t cp)
     }
 }
 
-static void fold_codepoint(struct text_norm *nm, int32_t cp, size_t start, size_t end)
+/* Folds one non-ASCII code point at text[start..end) into units. */
+void text_norm_fold_codepoint(struct text_norm *nm, int32_t cp, size_t start, size_t end)
 {
     units_reserve(nm, NORM_UNITS_PER_CP);
     int q = norm_punct(cp);
@@ -180,7 +156,7 @@ static int fold_text(struct text_norm *nm, const char *text, size_t len, size_t 
             *bad = i;
             return -1;
         }
-        fold_codepoint(nm, cp, i, i + (size_t)k);
+        text_norm_fold_codepoint(nm, cp, i, i + (size_t)k);
         i += (size_t)k;
     }
     return 0;
@@ -190,18 +166,6 @@ static int token_char(const struct text_norm_unit *u)
 {
     return u->cls == U_LETTER || u->cls == U_DIGIT ||
            (u->cls == U_OTHER && (u->c == '@' || u->c == '$' || u->c == '*' || u->c == '#'));
-}
-
-static unsigned char leet_letter(unsigned char c)
-{
-    switch (c) {
-    case '4': case '@': return 'a';
-    case '3': return 'e';
-    case '0': return 'o';
-    case '1': return 'i';
-    case '$': return 's';
-    default: return 0;
-    }
 }
 
 /* Whether a token [a, b) reads as an obfuscated word: it has a letter and
@@ -329,9 +293,9 @@ static void join_split_letters(struct text_norm *nm)
     }
 }
 
-static void view_reserve(struct text_norm *nm)
+/* Makes room for need bytes in every view array. */
+void text_norm_view_reserve(struct text_norm *nm, size_t need)
 {
-    size_t need = nm->n_units + 1;
     if (need <= nm->p_cap)
         return;
     size_t cap = nm->p_cap;
@@ -431,22 +395,17 @@ static void build_views(struct text_norm *nm)
         view_put(&w, cls == U_MASK ? '*' : (char)u[i].c, u[i].start, u[last].end);
         i = last;
     }
-    while (p.o > 0 && p.c[p.o - 1] == ' ')
-        p.o--;
-    while (w.o > 0 && w.c[w.o - 1] == ' ')
-        w.o--;
-    p.c[p.o] = w.c[w.o] = '\0';
-    nm->p_len = p.o;
-    nm->n_len = w.o;
+    nm->p_len = text_norm_view_finish(p.c, p.o);
+    nm->n_len = text_norm_view_finish(w.c, w.o);
     nm->n_has_mask = has_mask;
 }
 
-int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *bad_offset)
+int text_norm_build_general(struct text_norm *nm, const char *text, size_t len, size_t *bad_offset)
 {
     nm->n_units = 0;
     nm->p_len = nm->n_len = 0;
     nm->n_has_mask = 0;
-    view_reserve(nm);
+    text_norm_view_reserve(nm, 1);
     nm->p[0] = nm->n[0] = '\0';
     if (len > UINT32_MAX) {
         *bad_offset = UINT32_MAX;
@@ -458,9 +417,16 @@ int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *
     }
     rewrite_tokens(nm);
     join_split_letters(nm);
-    view_reserve(nm);
+    text_norm_view_reserve(nm, nm->n_units + 1);
     build_views(nm);
     return 0;
+}
+
+int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *bad_offset)
+{
+    if (len <= UINT32_MAX && text_norm_plain_build(nm, text, len) == 0)
+        return 0;
+    return text_norm_build_general(nm, text, len, bad_offset);
 }
 
 void text_norm_release(struct text_norm *nm)
@@ -476,6 +442,9 @@ void text_norm_release(struct text_norm *nm)
     free(nm->n_run);
     free(nm->n_flags);
     free(nm->units);
+    free(nm->fold);
+    free(nm->fold_start);
+    free(nm->fold_obf);
     memset(nm, 0, sizeof *nm);
 }
 

@@ -30,7 +30,7 @@ enum {
     TEXT_NORM_MASK = 2          /* this byte is a mask character */
 };
 
-struct text_norm_unit;          /* private to text_norm.c */
+struct text_norm_unit;          /* private to text_norm*.c */
 
 struct text_norm {
     /* pattern view */
@@ -44,15 +44,26 @@ struct text_norm {
     uint8_t *n_flags;
     size_t n_len, n_cap;
     int n_has_mask;             /* some token holds a mask character */
-    /* work area */
+    /* work area: the units of the general path, the fold buffer of the
+     * plain path (one byte per code point, see text_norm.c) */
     struct text_norm_unit *units;
     size_t n_units, units_cap;
+    unsigned char *fold, *fold_obf;
+    uint32_t *fold_start;
+    size_t fold_cap;
 };
 
 /* Normalizes text[0..len).  Returns 0, or -1 if text is not valid UTF-8 (or
  * longer than 4 GiB): *bad_offset then holds the offending byte offset and the
- * views are empty.  text is borrowed for the call only. */
+ * views are empty.  text is borrowed for the call only.  Plain text (ASCII
+ * and letters that fold to one ASCII letter, no split words) takes a direct
+ * path; the rest takes text_norm_build_general.  Both give the same views. */
 int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *bad_offset);
+
+/* The general path alone, unit by unit: the reference text_norm_build must
+ * agree with (tests compare them).  Same contract as text_norm_build. */
+int text_norm_build_general(struct text_norm *nm, const char *text, size_t len,
+                            size_t *bad_offset);
 
 /* Releases the buffers (not nm itself).  NULL-safe. */
 void text_norm_release(struct text_norm *nm);

@@ -2,6 +2,7 @@
 #include "text_pii.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #define PII_SCORE_VALIDATED 0.95    /* a check digit or checksum passed */
@@ -12,7 +13,18 @@
  * up the shapes it looks for. */
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_alpha(unsigned char c) { return (unsigned char)((c | 0x20) - 'a') < 26; }
-static int is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
+/* ASCII letters and digits (see text_pii.h). */
+const unsigned char text_pii_alnum[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+static int is_alnum(unsigned char c) { return text_pii_alnum[c]; }
 static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static int ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
 
@@ -121,13 +133,24 @@ int text_pii_iban_valid(const char *s, size_t n)
 
 int text_pii_window_has(const char *text, size_t lo, size_t hi, const char *const *words)
 {
+    /* One pass over the window, each byte tested against the words' first
+     * letters; the words starting with it are then compared.  (The answer
+     * does not depend on the order the words and positions are tried in.) */
+    uint8_t firsts[32] = {0};
     for (const char *const *w = words; *w; w++) {
-        size_t wl = strlen(*w);
-        int first = ascii_lower((unsigned char)**w);
-        /* Comparing the first byte inline skips nearly every position. */
-        for (size_t i = lo; i + wl <= hi; i++)
-            if (ascii_lower((unsigned char)text[i]) == first && strncasecmp(text + i, *w, wl) == 0)
+        unsigned char f = (unsigned char)ascii_lower((unsigned char)**w);
+        firsts[f >> 3] |= (uint8_t)(1u << (f & 7));
+    }
+    for (size_t i = lo; i < hi; i++) {
+        unsigned char c = (unsigned char)ascii_lower((unsigned char)text[i]);
+        if (!(firsts[c >> 3] & (1u << (c & 7))))
+            continue;
+        for (const char *const *w = words; *w; w++) {
+            size_t wl;
+            if (ascii_lower((unsigned char)**w) == c && i + (wl = strlen(*w)) <= hi &&
+                strncasecmp(text + i, *w, wl) == 0)
                 return 1;
+        }
     }
     return 0;
 }
@@ -395,12 +418,13 @@ static int letter_start_may_match(const char *t, size_t len, size_t i)
     return j == i + 16;
 }
 
-/* Tries each scanner at word start i; returns the end of a finding or 0. */
-static size_t scan_at(const char *t, size_t len, size_t i, struct text_sink *sink)
+/* Tries each scanner at word start i, where letter says whether t[i] is a
+ * letter; returns the end of a finding or 0.  Kept out of line, so that the
+ * scan loop keeps its few values in registers (inlined, the scanners' made
+ * the compiler spill them). */
+__attribute__((noinline))
+static size_t scan_at(const char *t, size_t len, size_t i, int letter, struct text_sink *sink)
 {
-    int letter = is_alpha((unsigned char)t[i]);
-    if (letter && !letter_start_may_match(t, len, i))
-        return 0;
     for (size_t k = 0; k < sizeof scanners / sizeof scanners[0]; k++) {
         const struct pii_scanner *sc = &scanners[k];
         size_t e;
@@ -425,13 +449,20 @@ void text_pii_scan(const char *text, size_t len, struct text_sink *sink)
             }
         }
         int word_start = is_alnum(c) || c == '+';
-        if (word_start && (i == 0 || !is_alnum((unsigned char)text[i - 1])) && i >= email_end) {
-            size_t e = scan_at(text, len, i, sink);
+        int letter = is_alpha(c);
+        if (word_start && (i == 0 || !is_alnum((unsigned char)text[i - 1])) && i >= email_end &&
+            (!letter || letter_start_may_match(text, len, i))) {
+            size_t e = scan_at(text, len, i, letter, sink);
             if (e) {
                 i = e;
                 continue;
             }
         }
         i++;
+        /* The rest of an alphanumeric word holds no word start and no '@':
+         * skipped in a tight loop. */
+        if (is_alnum(c))
+            while (i < len && is_alnum((unsigned char)text[i]))
+                i++;
     }
 }

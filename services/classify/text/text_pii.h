@@ -24,6 +24,10 @@ int text_pii_iban_valid(const char *s, size_t n);
 /* Adds a personal_data label per finding in text[0..len) to sink. */
 void text_pii_scan(const char *text, size_t len, struct text_sink *sink);
 
+/* 1 for the ASCII letters and digits, 0 for every other byte: a table,
+ * because the scanners here and in text_person walk every word with it. */
+extern const unsigned char text_pii_alnum[256];
+
 /* Case-insensitive: whether one of words (NULL-terminated list) occurs in
  * text[lo..hi).  Shared with text_person for context words. */
 int text_pii_window_has(const char *text, size_t lo, size_t hi, const char *const *words);

@@ -1,0 +1,16 @@
+/* bench_tenants: the engines of the real tenants (config/tenants), each
+ * with its own rules, built as vigile-classify builds them; shared by the
+ * bench and text-equiv. */
+#ifndef VIGILE_BENCH_TENANTS_H
+#define VIGILE_BENCH_TENANTS_H
+
+#include "text_engine.h"
+
+/* Builds at most max engines on base (borrowed; must outlive them) into
+ * engines[], new and owned by the caller, from the tenants in config_dir.
+ * Returns how many; exits with a message naming prog on any error (these
+ * are tools, not services). */
+int bench_tenant_engines(const struct text_base *base, const char *config_dir,
+                         struct text_engine **engines, int max, const char *prog);
+
+#endif
