@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+int proc_free_port(void);
 /* Sets the environment the workers of one test read: consumer groups and transactional
  * ids of their own (from run_id), the shipped config and data, a pseudonym key, no HTTP. */
 void proc_test_env(const char *run_id);

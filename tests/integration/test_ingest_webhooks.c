@@ -7,22 +7,19 @@
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kafka_util.h"
+#include "proc_util.h"
 #include "signature.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"
-
-extern char **environ;
 
 #define META_SECRET "test-app-secret"
 #define VERIFY_TOKEN "test-verify-token"
@@ -33,16 +30,6 @@ extern char **environ;
 static pid_t ingest_pid;
 static int ingest_port;
 static char t0[RFC3339_LEN]; /* messages received before this belong to earlier runs */
-
-static int free_port(void) {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(s, (struct sockaddr *)&a, &len);
-    close(s);
-    return ntohs(a.sin_port);
-}
 
 static int connect_to(int port) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -56,13 +43,12 @@ static int connect_to(int port) {
 /* Starts vigile-ingest on a free port with the environment of this process plus
  * VIGILE_INGEST_PORT, and waits until it accepts connections. */
 static pid_t start_ingest(int *port) {
-    *port = free_port();
+    *port = proc_free_port();
     char p[16];
     snprintf(p, sizeof p, "%d", *port);
     setenv("VIGILE_INGEST_PORT", p, 1);
     char *argv[] = { BUILD_DIR "/services/vigile-ingest", NULL };
-    pid_t pid;
-    cr_assert_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+    pid_t pid = proc_start(argv, NULL);
     for (int i = 0; i < 100; i++) {
         int s = connect_to(*port);
         if (s >= 0) {
@@ -73,13 +59,6 @@ static pid_t start_ingest(int *port) {
     }
     cr_assert_fail("vigile-ingest did not start serving on port %d", *port);
     return -1;
-}
-
-static int stop_ingest(pid_t pid) {
-    kill(pid, SIGTERM);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static void flush_redis(void) {
@@ -115,7 +94,7 @@ static void setup(void) {
 }
 
 static void teardown(void) {
-    cr_expect_eq(stop_ingest(ingest_pid), 0, "vigile-ingest exit code");
+    cr_expect_eq(proc_stop(ingest_pid), 0, "vigile-ingest exit code");
 }
 
 struct http_reply {
@@ -396,7 +375,7 @@ Test(ingest_webhooks, meta_subscription_handshake) {
 static void expect_503_when_down(const char *var, const char *format, const char *fixture_name,
                                  const char *path, const char *secret) {
     char dead[64];
-    snprintf(dead, sizeof dead, format, free_port());
+    snprintf(dead, sizeof dead, format, proc_free_port());
     setenv(var, dead, 1);
     setenv("VIGILE_INGEST_ACK_TIMEOUT_MS", "1000", 1);
     int port;
@@ -405,7 +384,7 @@ static void expect_503_when_down(const char *var, const char *format, const char
     cr_expect_eq(r.status, 503, "%s down: %d %s", var, r.status, r.body);
     cr_expect(strstr(r.head, "Retry-After: 30") != NULL, "%s", r.head);
     free(r.body);
-    cr_expect_eq(stop_ingest(pid), 0, "the second ingest shuts down cleanly");
+    cr_expect_eq(proc_stop(pid), 0, "the second ingest shuts down cleanly");
 }
 
 Test(ingest_webhooks, kafka_unavailable_gives_503_with_retry_after) {
@@ -433,11 +412,8 @@ Test(ingest_webhooks, replay_takes_platform_payloads_and_dead_letters_the_rest) 
     free(meta);
     free(tg);
     char *argv[] = { BUILD_DIR "/services/vigile-ingest", "--replay", path, NULL };
-    pid_t pid;
-    cr_assert_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
-    int status;
-    waitpid(pid, &status, 0);
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "replay exit status %d", status);
+    int code = proc_wait(proc_start(argv, NULL));
+    cr_expect_eq(code, 0, "replay exit code %d", code);
     unlink(path);
     struct test_message *msgs;
     size_t n = read_inbound(3, 30000, 1000, &msgs);
@@ -504,7 +480,7 @@ Test(ingest_webhooks, sighup_reloads_the_channels) {
     r = post_to(port, "telegram-comment.json", path, TG_SECRET);
     cr_expect(r.status == 200, "a refused reload keeps the config in force: %d", r.status);
     free(r.body);
-    cr_expect_eq(stop_ingest(pid), 0);
+    cr_expect_eq(proc_stop(pid), 0);
     free(file);
     cmd = xasprintf("rm -rf %s", dir);
     system(cmd);

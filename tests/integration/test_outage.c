@@ -1,14 +1,11 @@
 /* Redis goes away under a running vigile-route: the envelope in hand is neither dropped
  * nor committed past; when Redis is back, its decision comes out, once. The test runs a
  * redis-server of its own so that killing it disturbs no other test. */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kafka_util.h"
@@ -17,16 +14,6 @@
 #include "xmalloc.h"
 
 static char run_id[64];
-
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
 
 static pid_t start_redis(int port) {
     char p[16];
@@ -63,7 +50,7 @@ static void produce_classified(const char *event) {
 Test(outage, redis_down_holds_the_envelope_until_it_is_back, .timeout = 180) {
     snprintf(run_id, sizeof run_id, "out%d", (int)getpid());
     proc_test_env(run_id);
-    int port = free_port();
+    int port = proc_free_port();
     char *url = xasprintf("redis://127.0.0.1:%d", port);
     setenv("VIGILE_REDIS_URL", url, 1);
     free(url);

@@ -18,16 +18,6 @@
 
 #define ROUTE BUILD_DIR "/services/vigile-route"
 
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* GET path on 127.0.0.1:port; returns the whole response (status line included). */
 static char *http_get(int port, const char *path) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -110,7 +100,7 @@ Test(service, health_metrics_reload_and_clean_exit, .timeout = 120) {
     char *cmd = xasprintf("cp -r %s/config/. %s/", SOURCE_DIR, dir);
     cr_assert_eq(system(cmd), 0);
     free(cmd);
-    int port = free_port();
+    int port = proc_free_port();
     env_for_route(dir, port);
     char *argv[] = { ROUTE, NULL };
     pid_t pid = proc_start(argv, log);
