@@ -97,3 +97,47 @@ Test(rules, match_found_wherever_the_anchor_is)
     cr_expect(fixture_has("Il lampione davanti al civico 12 è spento", "service_report"));
     cr_expect_not(fixture_has("Bellissimi i nuovi lampioni in piazza", "service_report"));
 }
+
+/* A pattern opening with a "^" alternative is tried at offset 0 whole and
+ * past it without "^" (text_rules.c); both kinds of match keep their spans,
+ * and "^" never matches past the start. */
+Test(tenant_rules, start_alternative_matches_at_start_and_past_it)
+{
+    static const struct text_rule extra[] = {
+        { "tenant.x.domanda", "spam", "(?:^|, )(?:posso |devo )[^?]{0,40}\\?", TEXT_SEV_LOW, NULL },
+    };
+    fixture_setup_rules(extra, 1);
+    const struct text_label *l = fixture_label(fixture_classify("Posso pagare online?"), "spam");
+    cr_assert_not_null(l);
+    cr_expect_eq(l->span.start, 0);
+    cr_expect_eq(l->span.end, strlen("Posso pagare online?"));
+    l = fixture_label(fixture_classify("Buongiorno, devo pagare?"), "spam");
+    cr_assert_not_null(l);
+    cr_expect_eq(l->span.start, strlen("Buongiorno"));
+    cr_expect_not(fixture_has("Buongiorno posso pagare?", "spam"));
+    cr_expect_not(fixture_has("Oh posso pagare?", "spam"));
+    fixture_teardown();
+}
+
+/* The rarest anchor ("sindac") lies an unbounded distance into a match, so
+ * a bounded one ("ladr", "buffon") tells where matches may start: a match
+ * far into a long comment is found, and none without a bounded anchor. */
+Test(tenant_rules, unbounded_anchor_with_bounded_window)
+{
+    static const struct text_rule extra[] = {
+        { "tenant.x.ladri", "spam", "\\b(?:ladr|buffon)\\w* (?:del )?(?:sindac|assessor)\\w*", TEXT_SEV_LOW, NULL },
+    };
+    char text[2048] = "Il sindaco ha parlato. ";
+    for (int i = 0; i < 40; i++)
+        strcat(text, "Bella giornata in piazza. ");
+    strcat(text, "Siete ladri del sindaco!");
+    fixture_setup_rules(extra, 1);
+    const struct text_label *l = fixture_label(fixture_classify(text), "spam");
+    cr_assert_not_null(l);
+    cr_expect_eq(l->span.start, strlen(text) - strlen("ladri del sindaco!"));
+    cr_expect_eq(l->span.end, strlen(text) - 1);
+    cr_expect(fixture_has("buffoni assessori", "spam"));
+    cr_expect_not(fixture_has("Il sindaco ladro", "spam"));
+    cr_expect_not(fixture_has("Il sindaco e l'assessore", "spam"));
+    fixture_teardown();
+}

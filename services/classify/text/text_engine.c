@@ -211,21 +211,29 @@ static size_t pattern_offset(const struct text_norm *nm, size_t i)
     return lo;
 }
 
+/* marked[] bits of a rule in the pass being scanned */
+enum { MARK_CANDIDATE = 1, MARK_WINDOW = 2 };
+
 /* A rule's anchor ending at lexicon-view offset end: the rule becomes a
  * candidate, and its window of match starts grows to take in this
- * occurrence. */
+ * occurrence, as the anchor's role says. */
 static void on_rule_anchor(struct scan *s, const struct text_rule_anchor *a, size_t end)
 {
     struct text_scratch *sc = s->sc;
+    uint32_t r = a->rule;
+    if (a->role != TEXT_ANCHOR_WINDOW && !(sc->marked[r] & MARK_CANDIDATE)) {
+        sc->marked[r] |= MARK_CANDIDATE;
+        sc->cand[sc->n_cand++] = r;
+    }
+    if (a->role == TEXT_ANCHOR_CANDIDATE)
+        return;
     size_t at = pattern_offset(&sc->norm, end - a->len);
     size_t from = at > a->dmax ? at - a->dmax : 0;
     /* A few bytes of slack: characters that fold to several bytes share
      * one original offset, so at may fall short of the anchor. */
     size_t last = (at > a->dmin ? at - a->dmin : 0) + 4;
-    uint32_t r = a->rule;
-    if (!sc->marked[r]) {
-        sc->marked[r] = 1;
-        sc->cand[sc->n_cand++] = r;
+    if (!(sc->marked[r] & MARK_WINDOW)) {
+        sc->marked[r] |= MARK_WINDOW;
         sc->from[r] = from;
         sc->last[r] = last;
         return;
@@ -266,11 +274,14 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
     for (size_t i = 0; i < rp->n_always; i++) {
         uint32_t r = rp->always[i];
         sc->cand[sc->n_cand++] = r;
+        sc->marked[r] = MARK_CANDIDATE | MARK_WINDOW;
         sc->from[r] = 0;
         sc->last[r] = SIZE_MAX;
     }
     for (size_t i = 0; i < sc->n_cand; i++) {
         uint32_t r = sc->cand[i];
+        if (!(sc->marked[r] & MARK_WINDOW))
+            continue;           /* no offset where a match may start */
         text_ruleset_run(&rp->rules, r, &sc->norm, sc->from[r], sc->last[r], sc->md, sc->mctx,
                          &sc->sink);
     }

@@ -397,6 +397,34 @@ static int plain_pattern_view(struct text_norm *nm, size_t n)
     return split;
 }
 
+#ifdef __SSE2__
+/* Lanes of x holding 'a'-'z' or '0'-'9' (fold bytes are below 0x80, so
+ * signed compares are exact). */
+static __m128i plain_alnum16(__m128i x)
+{
+    return _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1))),
+                        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
+}
+
+/* How many of the sixteen fold bytes at f, from the first, go to the
+ * lexicon view as they are, one byte each: a letter or digit unlike the
+ * next byte (no run to fold; f[16] is read), or a space after a letter or
+ * digit (f[-1] is read for the first: the view then ends with it).  Double
+ * letters and ", " end such a prefix, not the block. */
+static unsigned plain_lexicon_block(const unsigned char *f)
+{
+    __m128i prev = _mm_loadu_si128((const __m128i *)(f - 1));
+    __m128i v = _mm_loadu_si128((const __m128i *)f);
+    __m128i next = _mm_loadu_si128((const __m128i *)(f + 1));
+    __m128i word = _mm_andnot_si128(_mm_cmpeq_epi8(v, next), plain_alnum16(v));
+    __m128i space = _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), plain_alnum16(prev));
+    unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(word, space));
+    return (unsigned)__builtin_ctz(~ok);
+}
+#endif
+
 /* The lexicon view's pass; obfuscated is a constant at each call (the
  * function is always inlined), so the common case (no obfuscated byte,
  * hence no mask either) gets a loop that neither reads fold_obf nor writes
@@ -412,6 +440,23 @@ static inline void plain_lexicon_pass(struct text_norm *nm, size_t n, const int 
     size_t wo = 0;
     int has_mask = 0;
     for (size_t i = 0; i < n; i++) {
+#ifdef __SSE2__
+        /* Copies as a block what takes one byte each; the stores run up
+         * to sixteen bytes past the prefix, within the view's n + 1 bytes
+         * since the view never outgrows the fold bytes read. */
+        if (!obfuscated && i > 0 && i + 16 <= n) {
+            unsigned k = plain_lexicon_block(f + i);
+            if (k >= 2) {
+                _mm_storeu_si128((__m128i *)(wc + wo), _mm_loadu_si128((const __m128i *)(f + i)));
+                _mm_storeu_si128((__m128i *)(run_out + wo), _mm_set1_epi8(1));
+                memcpy(ws + wo, fs + i, 16 * sizeof *ws);
+                memcpy(we + wo, fs + i + 1, 16 * sizeof *we);
+                wo += k;
+                i += k - 1;
+                continue;
+            }
+        }
+#endif
         unsigned char c = f[i];
         int cls = plain.cls[c];
         size_t last = i;

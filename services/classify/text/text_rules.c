@@ -20,6 +20,8 @@
 /* The widest character of the pattern view: '.', \w or a class may match
  * a multi-byte character. */
 #define RULES_CHAR_MAX 4
+/* USE_OFFSET_LIMIT: a match is only tried where the anchor allows. */
+#define RULES_COMPILE_OPTIONS (PCRE2_UTF | PCRE2_CASELESS | PCRE2_USE_OFFSET_LIMIT)
 
 struct text_rule_compiled {
     char *id;
@@ -29,6 +31,9 @@ struct text_rule_compiled {
     char *detail;
     pcre2_code *code;
     int jit;                    /* JIT-compiled: matched with pcre2_jit_match */
+    pcre2_code *past_start;     /* the pattern without its "^" alternative,
+                                   for starts past offset 0, or NULL */
+    int past_start_jit;
     int anchored_first;         /* anchored, and first holds every byte a
                                    match can start with */
     uint8_t first[32];          /* pcre2's start bitmap, bit b for byte b */
@@ -46,7 +51,16 @@ struct anchor_set {
     uint32_t dmin[RULES_MAX_ANCHORS], dmax[RULES_MAX_ANCHORS];
     int n;
     int min_len;                /* shortest anchor: the set's selectivity */
+    int bounded_only;           /* take no anchor unbounded in its distance */
 };
+
+static int anchor_set_bounded(const struct anchor_set *set)
+{
+    for (int k = 0; k < set->n; k++)
+        if (set->dmax[k] >= RULES_UNBOUNDED)
+            return 0;
+    return 1;
+}
 
 static uint32_t width_add(uint32_t a, uint32_t b)
 {
@@ -77,7 +91,8 @@ static void offer_literal(struct anchor_set *best, const char *lit, size_t n,
     memcpy(raw, lit, n);
     raw[n] = '\0';
     int len = text_norm_term(raw, term, runs, sizeof term);
-    if (len < 3 || len <= best->min_len)
+    if (len < 3 || len <= best->min_len ||
+        (best->bounded_only && width_add(dmax, (uint32_t)n) >= RULES_UNBOUNDED))
         return;
     for (int i = 0; i < len; i++)
         if (!anchor_char_ok(term[i]))
@@ -99,11 +114,12 @@ static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uin
 static void offer_alternatives(struct anchor_set *best, const char *p, size_t a, size_t b,
                                uint32_t dmin, uint32_t dmax)
 {
-    struct anchor_set all = { .n = 0, .min_len = RULES_ANCHOR_MAX };
+    struct anchor_set all = { .n = 0, .min_len = RULES_ANCHOR_MAX,
+                              .bounded_only = best->bounded_only };
     size_t alt = a, i = a;
     while (i <= b) {
         if (i == b || p[i] == '|') {
-            struct anchor_set sub = { .n = 0, .min_len = 0 };
+            struct anchor_set sub = { .n = 0, .min_len = 0, .bounded_only = best->bounded_only };
             char ignored = 0;
             extract_anchors(p + alt, i - alt, &sub, &ignored);
             if (sub.n == 0 || all.n + sub.n > RULES_MAX_ANCHORS)
@@ -125,7 +141,7 @@ static void offer_alternatives(struct anchor_set *best, const char *p, size_t a,
         else
             i++;
     }
-    if (all.n > 0 && all.min_len > best->min_len)
+    if (all.n > 0 && all.min_len > best->min_len && !(best->bounded_only && !anchor_set_bounded(&all)))
         *best = all;
 }
 
@@ -162,17 +178,23 @@ static int optional_quantifier(const char *p, size_t i, size_t end)
     return i < end && (p[i] == '?' || p[i] == '*' || (p[i] == '{' && i + 1 < end && p[i + 1] == '0'));
 }
 
+/* The index after the element at p[i]: an escape, a group or class, or
+ * one byte. */
+static size_t skip_element(const char *p, size_t i, size_t end)
+{
+    if (p[i] == '\\')
+        return i + 2;
+    if (p[i] == '(' || p[i] == '[')
+        return skip_group(p, i, end);
+    return i + 1;
+}
+
 static int has_top_level_bar(const char *p, size_t end)
 {
     for (size_t i = 0; i < end;) {
         if (p[i] == '|')
             return 1;
-        if (p[i] == '\\')
-            i += 2;
-        else if (p[i] == '(' || p[i] == '[')
-            i = skip_group(p, i, end);
-        else
-            i++;
+        i = skip_element(p, i, end);
     }
     return 0;
 }
@@ -367,6 +389,40 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
     offer_run(best, p, lit_at, lit, &n);
 }
 
+/* A pattern opening with "(?:^|[.!?] |, )" gets from pcre2 a start
+ * bitmap holding the first letters of what follows "^", so it is tried at
+ * most letters of a comment although "^" can only match at offset 0.
+ * Returns the pattern without that alternative (to free), of which the
+ * bitmap holds only the other alternatives' first bytes, or NULL when the
+ * pattern does not open so.  Past offset 0 "^" fails at once, so both
+ * patterns find the same matches there.  Not with inline options, of
+ * which (?m) would let "^" match after a newline. */
+static char *pattern_past_start(const char *p)
+{
+    size_t end = strlen(p);
+    if (strncmp(p, "(?:", 3) != 0)
+        return NULL;
+    for (const char *q = strstr(p, "(?"); q; q = strstr(q + 2, "(?"))
+        if (!strchr(":=!<", q[2]))
+            return NULL;
+    size_t g = skip_group(p, 0, end), alt = 3, i = 3;
+    while (i < g) {
+        if (i == g - 1 || p[i] == '|') {
+            if (i - alt == 1 && p[alt] == '^' && (alt > 3 || i < g - 1)) {
+                char *out = xmalloc(end);
+                size_t cut = alt > 3 ? alt - 1 : alt;   /* "|^" or "^|" */
+                memcpy(out, p, cut);
+                memcpy(out + cut, p + cut + 2, end - cut - 1);
+                return out;
+            }
+            alt = ++i;
+            continue;
+        }
+        i = skip_element(p, i, g);
+    }
+    return NULL;
+}
+
 /* An anchored rule ("^primo!*$") without an anchor literal runs on every
  * comment, yet can only match at the start offset: when pcre2 knows the
  * bytes a match starts with, the byte there settles most runs without a
@@ -387,23 +443,55 @@ static void rule_set_first(struct text_rule_compiled *r, const pcre2_code *code)
     }
 }
 
-/* Adds the anchors of rule idx (pattern given) to rs's anchor table. */
+/* Compiles the rule's pattern without its "^" alternative, if it has one
+ * and is not anchored (see pattern_past_start). */
+static void rule_set_past_start(struct text_rule_compiled *r, const char *pattern)
+{
+    char *past = pattern_past_start(pattern);
+    int ec;
+    PCRE2_SIZE eo;
+    r->past_start = past ? pcre2_compile((PCRE2_SPTR)past, PCRE2_ZERO_TERMINATED,
+                                         RULES_COMPILE_OPTIONS, &ec, &eo, NULL)
+                         : NULL;
+    r->past_start_jit = r->past_start && pcre2_jit_compile(r->past_start, PCRE2_JIT_COMPLETE) == 0;
+    free(past);
+}
+
+/* Appends set's anchors for rule idx, in role role, to rs's table. */
+static void anchors_append(struct text_ruleset *rs, size_t idx, const struct anchor_set *set,
+                           enum text_anchor_role role)
+{
+    xgrow(&rs->anchors, &rs->anchors_cap, rs->n_anchors + (size_t)set->n, sizeof *rs->anchors);
+    for (int k = 0; k < set->n; k++) {
+        struct text_rule_anchor *a = &rs->anchors[rs->n_anchors++];
+        a->lit = xstrdup(set->lit[k]);
+        a->len = strlen(a->lit);
+        a->rule = (uint32_t)idx;
+        a->dmin = set->dmin[k];
+        a->dmax = set->dmax[k];
+        a->role = role;
+    }
+}
+
+/* Adds the anchors of rule idx (pattern given) to rs's anchor table.  When
+ * the most selective set lies an unbounded distance into a match
+ * ("\w* (?:sindac|...)"), its occurrences make the rule a candidate (so
+ * rules still run in the order their anchors occur, which decides the
+ * labels kept) but the rule would be tried from the start of the comment;
+ * a bounded set, if the pattern has one, then gives the offsets instead. */
 static void rule_set_anchors(struct text_ruleset *rs, size_t idx, const char *pattern)
 {
     struct anchor_set best = { .n = 0, .min_len = 0 };
+    struct anchor_set window = { .n = 0, .min_len = 0, .bounded_only = 1 };
     struct text_rule_compiled *r = &rs->rules[idx];
+    char ignored = 0;
     r->required = 0;
     extract_anchors(pattern, strlen(pattern), &best, &r->required);
     r->n_anchors = best.n;
-    xgrow(&rs->anchors, &rs->anchors_cap, rs->n_anchors + (size_t)best.n, sizeof *rs->anchors);
-    for (int k = 0; k < best.n; k++) {
-        struct text_rule_anchor *a = &rs->anchors[rs->n_anchors++];
-        a->lit = xstrdup(best.lit[k]);
-        a->len = strlen(a->lit);
-        a->rule = (uint32_t)idx;
-        a->dmin = best.dmin[k];
-        a->dmax = best.dmax[k];
-    }
+    if (best.n > 0 && !anchor_set_bounded(&best))
+        extract_anchors(pattern, strlen(pattern), &window, &ignored);
+    anchors_append(rs, idx, &best, window.n ? TEXT_ANCHOR_CANDIDATE : TEXT_ANCHOR_BOTH);
+    anchors_append(rs, idx, &window, TEXT_ANCHOR_WINDOW);
 }
 
 int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *category,
@@ -433,10 +521,8 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     }
     int ec;
     PCRE2_SIZE eo;
-    /* USE_OFFSET_LIMIT: a match is only tried where the anchor allows. */
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_UTF | PCRE2_CASELESS | PCRE2_USE_OFFSET_LIMIT,
-                                     &ec, &eo, NULL);
+                                     RULES_COMPILE_OPTIONS, &ec, &eo, NULL);
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);
@@ -450,6 +536,7 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     struct text_rule_compiled *r = &rs->rules[rs->n++];
     r->jit = jit;
     rule_set_first(r, code);
+    rule_set_past_start(r, pattern);
     r->id = xstrdup(id);
     r->cat = (enum text_category)cat;
     r->sev = sev;
@@ -504,28 +591,59 @@ pcre2_match_context *text_ruleset_match_context_new(void)
     return mctx;
 }
 
+/* pcre2_match would only check its arguments and call pcre2_jit_match;
+ * called directly, a rule run costs a hundred instructions less, and a
+ * comment runs about a dozen. */
+static int rule_match(const pcre2_code *code, int jit, const struct text_norm *nm, size_t start,
+                      pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    return jit ? pcre2_jit_match(code, (PCRE2_SPTR)nm->p, nm->p_len, start,
+                                 PCRE2_NO_UTF_CHECK, md, mctx)
+               : pcre2_match(code, (PCRE2_SPTR)nm->p, nm->p_len, start,
+                             PCRE2_NO_UTF_CHECK, md, mctx);
+}
+
+/* The offset after the character at nm->p[at]. */
+static size_t next_char(const struct text_norm *nm, size_t at)
+{
+    at++;
+    while (at < nm->p_len && ((unsigned char)nm->p[at] & 0xC0) == 0x80)
+        at++;
+    return at;
+}
+
 void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct text_norm *nm,
                       size_t from, size_t last_start, pcre2_match_data *md,
                       pcre2_match_context *mctx, struct text_sink *sink)
 {
     const struct text_rule_compiled *r = &rs->rules[idx];
     size_t start = from;
+    PCRE2_SIZE limit = last_start >= nm->p_len ? PCRE2_UNSET : last_start;
     if (r->required && !memchr(nm->p, r->required, nm->p_len))
         return;
-    pcre2_set_offset_limit(mctx, last_start >= nm->p_len ? PCRE2_UNSET : last_start);
+    pcre2_set_offset_limit(mctx, limit);
     for (int found = 0; found < RULES_MAX_MATCHES && start <= nm->p_len && start <= last_start;) {
         /* what pcre2 would find without the call: no match here */
         if (r->anchored_first && (start == nm->p_len ||
                                   !(r->first[(unsigned char)nm->p[start] >> 3] &
                                     (1u << ((unsigned char)nm->p[start] & 7)))))
             return;
-        /* pcre2_match would only check its arguments and call
-         * pcre2_jit_match; called directly, a rule run costs a hundred
-         * instructions less, and a comment runs about a dozen. */
-        int rc = r->jit ? pcre2_jit_match(r->code, (PCRE2_SPTR)nm->p, nm->p_len, start,
-                                          PCRE2_NO_UTF_CHECK, md, mctx)
-                        : pcre2_match(r->code, (PCRE2_SPTR)nm->p, nm->p_len, start,
-                                      PCRE2_NO_UTF_CHECK, md, mctx);
+        int rc;
+        if (r->past_start && start > 0) {
+            rc = rule_match(r->past_start, r->past_start_jit, nm, start, md, mctx);
+        } else if (r->past_start) {
+            /* offset 0 alone with the whole pattern, then the rest
+             * without "^", as one call from 0 would have found */
+            pcre2_set_offset_limit(mctx, 0);
+            rc = rule_match(r->code, r->jit, nm, 0, md, mctx);
+            pcre2_set_offset_limit(mctx, limit);
+            if (rc == PCRE2_ERROR_NOMATCH) {
+                start = next_char(nm, 0);
+                continue;
+            }
+        } else {
+            rc = rule_match(r->code, r->jit, nm, start, md, mctx);
+        }
         if (rc == PCRE2_ERROR_NOMATCH)
             return;
         if (rc < 0) {
@@ -540,9 +658,7 @@ void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct te
             found++;
             start = e;
         } else {
-            start = e + 1;      /* an empty match must not loop */
-            while (start < nm->p_len && ((unsigned char)nm->p[start] & 0xC0) == 0x80)
-                start++;
+            start = next_char(nm, e);   /* an empty match must not loop */
         }
     }
 }
@@ -555,6 +671,7 @@ void text_ruleset_release(struct text_ruleset *rs)
         free(rs->rules[i].id);
         free(rs->rules[i].detail);
         pcre2_code_free(rs->rules[i].code);
+        pcre2_code_free(rs->rules[i].past_start);
     }
     for (size_t i = 0; i < rs->n_anchors; i++)
         free(rs->anchors[i].lit);

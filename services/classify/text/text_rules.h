@@ -7,7 +7,10 @@
  * Aho-Corasick pass, and only rules whose anchor occurred are run.  Nor are
  * they run over the whole comment: an anchor knows how far after the start
  * of a match it can begin ("ammazz": 2 to 3 bytes), so a match is only
- * tried at the offsets its anchor occurrences allow.  A rule with no usable
+ * tried at the offsets its anchor occurrences allow.  When the most
+ * selective anchors lie an unbounded distance into a match (after a \w*),
+ * they only make the rule a candidate, and a bounded set of the same
+ * pattern, if any, gives those offsets.  A rule with no usable
  * anchor (top-level alternation, no literal of 3 letters) runs on every
  * comment from every offset; keep those few.
  *
@@ -26,6 +29,10 @@
 
 struct text_rule_compiled;
 
+/* What an anchor's occurrence does: make its rule a candidate, tell the
+ * offsets where its matches may start, or both (see above). */
+enum text_anchor_role { TEXT_ANCHOR_BOTH, TEXT_ANCHOR_CANDIDATE, TEXT_ANCHOR_WINDOW };
+
 /* An anchor as registered in the automaton (value: tag | its index). */
 struct text_rule_anchor {
     char *lit;                  /* lexicon-view literal */
@@ -33,6 +40,7 @@ struct text_rule_anchor {
     uint32_t rule;              /* index of its rule */
     uint32_t dmin, dmax;        /* pattern-view bytes from a match's start to
                                    the anchor; dmax may be huge (unbounded) */
+    enum text_anchor_role role;
 };
 
 struct text_ruleset {
