@@ -15,7 +15,6 @@ int offline_open(struct offline *o, const char *program) {
     memset(o, 0, sizeof *o);
     o->program = program;
     log_init(program, LOG_WARN);
-    time_zone_init();
     if (settings_load(&o->cfg, err, sizeof err)) {
         log_error("config: %s", err);
         return EXIT_BAD_CONFIG;

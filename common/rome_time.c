@@ -72,3 +72,12 @@ char *rome_format(int64_t utc_ms, char *buf) {
              (unsigned)minute % 60u, (unsigned)(ms_in_minute / 1000) % 100u, (unsigned)off / 60u % 10u);
     return buf;
 }
+
+char *rome_format_italian(int64_t utc_ms, char *buf) {
+    int minute, y, m, d;
+    rome_civil_from_day(rome_day_of(utc_ms, &minute), &y, &m, &d);
+    snprintf(buf, ROME_ITALIAN_LEN, "%02u/%02u/%04u alle %02u:%02u", (unsigned)d % 100u,
+             (unsigned)m % 100u, (unsigned)y % 10000u, (unsigned)minute / 60u % 100u,
+             (unsigned)minute % 60u);
+    return buf;
+}

@@ -34,4 +34,9 @@ void rome_civil_from_day(int64_t day, int *year, int *month, int *mday);
 #define ROME_TIME_LEN 26
 char *rome_format(int64_t utc_ms, char *buf);
 
+/* Writes the instant as Italians read it in a statement ("15/03/2026 alle 18:00", Rome
+ * time). buf must hold ROME_ITALIAN_LEN bytes. Returns buf. */
+#define ROME_ITALIAN_LEN 24
+char *rome_format_italian(int64_t utc_ms, char *buf);
+
 #endif

@@ -44,7 +44,6 @@ int service_init(const char *component, struct settings *cfg) {
     }
     log_init(component, level);
     worker_install_signals();
-    time_zone_init();
     return 0;
 }
 

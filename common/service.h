@@ -34,7 +34,7 @@ struct service_def {
 int service_main(int argc, char **argv, const struct service_def *def);
 
 /* What every worker does first: settings from the environment, the log level, signal
- * handlers, the Italian time zone. component is borrowed (a literal). Returns 0 with cfg
+ * handlers. component is borrowed (a literal). Returns 0 with cfg
  * filled (free it with settings_free), or -1 after logging what is wrong. */
 int service_init(const char *component, struct settings *cfg);
 

@@ -1,7 +1,6 @@
 #include "timefmt.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 
 /* Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date and
@@ -96,19 +95,6 @@ char *rfc3339_format(int64_t ms, char *buf) {
              (unsigned char)tm.tm_mday, (unsigned char)tm.tm_hour, (unsigned char)tm.tm_min,
              (unsigned char)tm.tm_sec, (unsigned)millis % 1000u);
     return buf;
-}
-
-char *italian_time_format(int64_t ms, char *buf) {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, ITALIAN_TIME_LEN, "%d/%m/%Y alle %H:%M", &tm);
-    return buf;
-}
-
-void time_zone_init(void) {
-    setenv("TZ", "Europe/Rome", 1);
-    tzset();
 }
 
 int64_t time_now_ms(void) {

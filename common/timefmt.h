@@ -16,15 +16,6 @@ int rfc3339_parse(const char *s, int64_t *ms);
 #define RFC3339_LEN 32
 char *rfc3339_format(int64_t ms, char *buf);
 
-/* Writes the instant as Italians read it in the process's local time zone (Vigile sets
- * TZ=Europe/Rome at start-up): "31/12/2026 alle 18:00". buf must hold ITALIAN_TIME_LEN. */
-#define ITALIAN_TIME_LEN 32
-char *italian_time_format(int64_t ms, char *buf);
-
-/* Makes Europe/Rome the process's local time zone. Every tenant is an Italian
- * municipality, so people-facing times are Italian; call once at start-up. */
-void time_zone_init(void);
-
 /* Current time in milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t time_now_ms(void);
 /* Monotonic milliseconds, for timeouts and rates. */

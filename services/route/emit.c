@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "rome_time.h"
 #include "route_internal.h"
 #include "timefmt.h"
 #include "topics.h"
@@ -41,7 +42,7 @@ void route_publish_decision(const char *tenant, const json_t *env, const json_t 
 /* The statement of reasons: why the content was restricted and, when the ladder moved,
  * what that means for the account. NULL when nothing was restricted. */
 static char *statement(const struct tenant *t, const struct verdict *v) {
-    char until[ITALIAN_TIME_LEN];
+    char until[ROME_ITALIAN_LEN];
     const struct tenant_render_vars content_vars = { v->rule, v->clause, NULL, NULL };
     char *about_content = NULL, *about_account = NULL;
     if (v->template_id && v->action != TENANT_ACTION_REPLY)
@@ -50,7 +51,7 @@ static char *statement(const struct tenant *t, const struct verdict *v) {
         const struct tenant_render_vars vars = {
             NULL, v->clause,
             v->ban_in_force_until == STATE_BAN_FOREVER ? NULL
-                                                       : italian_time_format(v->ban_in_force_until, until),
+                                                       : rome_format_italian(v->ban_in_force_until, until),
             NULL };
         about_content = tenant_render(t, v->ban_in_force_until == STATE_BAN_FOREVER ? "blocco"
                                                                                    : "sospensione",
@@ -59,7 +60,7 @@ static char *statement(const struct tenant *t, const struct verdict *v) {
     if (v->step_rule && v->step_rule->template_id && !v->step_rule->review) {
         const struct tenant_render_vars vars = {
             v->rule, tenant_ladder(t)->policy_ref,
-            v->ban_until && v->ban_until != STATE_BAN_FOREVER ? italian_time_format(v->ban_until, until)
+            v->ban_until && v->ban_until != STATE_BAN_FOREVER ? rome_format_italian(v->ban_until, until)
                                                                : NULL,
             NULL };
         about_account = tenant_render(t, v->step_rule->template_id, &vars);

@@ -23,7 +23,6 @@ static struct stage_outputs out;
 
 static void setup(void) {
     char err[4096];
-    time_zone_init();
     state_mem_init(&st);
     struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
     cr_assert_not_null(set, "%s", err);
@@ -98,6 +97,8 @@ Test(route, cassino_ladder_warn_then_temporary_ban_then_ban) {
     cr_expect_str_eq(str(d, "enforcement", "step"), "temp_ban");
     cr_expect_eq(strikes(d), 2);
     cr_expect_str_eq(str(d, "enforcement", "ban_until"), "2026-03-15T17:00:00.000Z"); /* +168 h */
+    cr_expect(strstr(str(d, "statement_of_reasons", NULL), "15/03/2026 alle 18:00"),
+              "the ban's end in Rome time: %s", str(d, "statement_of_reasons", NULL));
     cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"ban\""), 1);
     cr_expect_str_eq(str(d, "dsa", "decision_account"), "DECISION_ACCOUNT_SUSPENDED");
     json_decref(d);
