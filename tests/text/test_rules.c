@@ -141,3 +141,25 @@ Test(tenant_rules, unbounded_anchor_with_bounded_window)
     cr_expect_not(fixture_has("Il sindaco e l'assessore", "spam"));
     fixture_teardown();
 }
+
+/* A rule made a candidate by one anchor set ("servizio", "gestione") is
+ * run only when a second set of the pattern ("pessim", "pietos") occurs
+ * too; when both do, wherever they are, it matches as before. */
+Test(tenant_rules, second_anchor_set_required)
+{
+    static const struct text_rule extra[] = {
+        { "tenant.x.pessimo", "spam", "\\b(?:pessim|pietos)[oa] (?:gestione|servizio)\\b", TEXT_SEV_LOW, NULL },
+    };
+    char text[2048] = "Il servizio era pessimo. ";
+    for (int i = 0; i < 40; i++)
+        strcat(text, "Bella giornata in piazza. ");
+    strcat(text, "Davvero una pietosa gestione.");
+    fixture_setup_rules(extra, 1);
+    const struct text_label *l = fixture_label(fixture_classify(text), "spam");
+    cr_assert_not_null(l);
+    cr_expect_eq(l->span.start, strlen(text) - strlen("pietosa gestione."));
+    cr_expect(fixture_has("Che pessimo servizio", "spam"));
+    cr_expect_not(fixture_has("Ottimo servizio, buona gestione", "spam"));
+    cr_expect_not(fixture_has("Pessima la gestione", "spam"));
+    fixture_teardown();
+}

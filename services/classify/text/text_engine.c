@@ -212,7 +212,7 @@ static size_t pattern_offset(const struct text_norm *nm, size_t i)
 }
 
 /* marked[] bits of a rule in the pass being scanned */
-enum { MARK_CANDIDATE = 1, MARK_WINDOW = 2 };
+enum { MARK_CANDIDATE = 1, MARK_WINDOW = 2, MARK_SECOND = 4 };
 
 /* A rule's anchor ending at lexicon-view offset end: the rule becomes a
  * candidate, and its window of match starts grows to take in this
@@ -221,6 +221,10 @@ static void on_rule_anchor(struct scan *s, const struct text_rule_anchor *a, siz
 {
     struct text_scratch *sc = s->sc;
     uint32_t r = a->rule;
+    if (a->role == TEXT_ANCHOR_REQUIRED) {
+        sc->marked[r] |= MARK_SECOND;
+        return;
+    }
     if (a->role != TEXT_ANCHOR_WINDOW && !(sc->marked[r] & MARK_CANDIDATE)) {
         sc->marked[r] |= MARK_CANDIDATE;
         sc->cand[sc->n_cand++] = r;
@@ -282,6 +286,8 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
         uint32_t r = sc->cand[i];
         if (!(sc->marked[r] & MARK_WINDOW))
             continue;           /* no offset where a match may start */
+        if (!(sc->marked[r] & MARK_SECOND) && text_ruleset_needs_second(&rp->rules, r))
+            continue;           /* a literal the rule needs is missing */
         text_ruleset_run(&rp->rules, r, &sc->norm, sc->from[r], sc->last[r], sc->md, sc->mctx,
                          &sc->sink);
     }

@@ -26,47 +26,62 @@ static int fp_token_byte(unsigned char c)
     return (int)((fp_token_bits[c >> 6] >> (c & 63)) & 1);
 }
 
-/* Votes are stored, then counted a batch at a time.  Up to fifteen votes
- * are summed in nibble-wide counters (bit 4j + k of the hash in nibble j
- * of word k: four shift-mask-adds a vote), which are then added to
- * byte-wide counters (bit 8j + k in byte j of word k); a batch holds at
- * most 255 votes, so the byte counters cannot overflow before they are
- * added to the wide ones. */
-#define FP_BATCH 255
-#define FP_GROUP 15
+/* Votes are counted bit-sliced: level L of the count of every bit of the
+ * hash is one 64-bit word, bit b of level L being bit L of the number of
+ * votes with bit b set.  Votes are stored sixteen at a time and added by a
+ * Harley-Seal tree of carry-save adders (fifteen adders of five operations
+ * for sixteen votes) into the four low levels; the tree's carry out, the
+ * votes' sixteens, ripples into the levels above.  The majority is then
+ * one bit-sliced comparison of the count with total / 2 for all 64 bits
+ * at once, from the top level down. */
+#define FP_BATCH 16
+#define FP_LEVELS 32                    /* counts below 2^32 */
 struct fp_votes {
     uint64_t batch[FP_BATCH];
     unsigned n, total;
-    uint32_t ones[64];
+    uint64_t level[FP_LEVELS];          /* level[0] = ones, [1] = twos... */
 };
 
+/* Carry-save adder: the sum bit of a + b + c in *lo, the carry in *hi. */
+static inline void fp_csa(uint64_t *hi, uint64_t *lo, uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t u = a ^ b;
+    *hi = (a & b) | (u & c);
+    *lo = u ^ c;
+}
+
+/* Adds the sixteen stored votes (a full batch; a partial one is padded
+ * with votes of no bit by the caller) to the levels. */
 static void fp_count(struct fp_votes *fv)
 {
-    const uint64_t nib = 0x1111111111111111ULL, low = 0x0f0f0f0f0f0f0f0fULL;
-    uint64_t c[8] = {0};
-    for (unsigned g = 0; g < fv->n; g += FP_GROUP) {
-        unsigned end = g + FP_GROUP < fv->n ? g + FP_GROUP : fv->n;
-        uint64_t q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        for (unsigned v = g; v < end; v++) {
-            uint64_t h = fv->batch[v];
-            q0 += h & nib;
-            q1 += (h >> 1) & nib;
-            q2 += (h >> 2) & nib;
-            q3 += (h >> 3) & nib;
-        }
-        /* even nibbles hold bits 8j + k, odd ones bits 8j + 4 + k */
-        c[0] += q0 & low;
-        c[1] += q1 & low;
-        c[2] += q2 & low;
-        c[3] += q3 & low;
-        c[4] += (q0 >> 4) & low;
-        c[5] += (q1 >> 4) & low;
-        c[6] += (q2 >> 4) & low;
-        c[7] += (q3 >> 4) & low;
+    const uint64_t *v = fv->batch;
+    uint64_t ones = fv->level[0], twos = fv->level[1], fours = fv->level[2],
+             eights = fv->level[3];
+    uint64_t twos_a, twos_b, fours_a, fours_b, eights_a, eights_b, sixteens;
+    fp_csa(&twos_a, &ones, ones, v[0], v[1]);
+    fp_csa(&twos_b, &ones, ones, v[2], v[3]);
+    fp_csa(&fours_a, &twos, twos, twos_a, twos_b);
+    fp_csa(&twos_a, &ones, ones, v[4], v[5]);
+    fp_csa(&twos_b, &ones, ones, v[6], v[7]);
+    fp_csa(&fours_b, &twos, twos, twos_a, twos_b);
+    fp_csa(&eights_a, &fours, fours, fours_a, fours_b);
+    fp_csa(&twos_a, &ones, ones, v[8], v[9]);
+    fp_csa(&twos_b, &ones, ones, v[10], v[11]);
+    fp_csa(&fours_a, &twos, twos, twos_a, twos_b);
+    fp_csa(&twos_a, &ones, ones, v[12], v[13]);
+    fp_csa(&twos_b, &ones, ones, v[14], v[15]);
+    fp_csa(&fours_b, &twos, twos, twos_a, twos_b);
+    fp_csa(&eights_b, &fours, fours, fours_a, fours_b);
+    fp_csa(&sixteens, &eights, eights, eights_a, eights_b);
+    fv->level[0] = ones;
+    fv->level[1] = twos;
+    fv->level[2] = fours;
+    fv->level[3] = eights;
+    for (unsigned l = 4; sixteens; l++) {       /* ripple carry */
+        uint64_t carry = fv->level[l] & sixteens;
+        fv->level[l] ^= sixteens;
+        sixteens = carry;
     }
-    for (int k = 0; k < 8; k++)
-        for (int j = 0; j < 8; j++)
-            fv->ones[8 * j + k] += (uint32_t)((c[k] >> (8 * j)) & 0xff);
     fv->n = 0;
 }
 
@@ -78,16 +93,27 @@ static void fp_vote(struct fp_votes *fv, uint64_t h)
         fp_count(fv);
 }
 
-/* The bits set in more than half the votes. */
+/* The bits set in more than half the votes: count > total / 2, compared
+ * bit-sliced from the highest level either side can have a bit in. */
 static uint64_t fp_majority(struct fp_votes *fv)
 {
     unsigned half = fv->total / 2;     /* 2 * count > total  <=>  count > half */
-    uint64_t fp = 0;
-    fp_count(fv);
-    for (int b = 0; b < 64; b++)
-        if (fv->ones[b] > half)
-            fp |= 1ULL << b;
-    return fp;
+    uint64_t gt = 0, eq = ~0ULL;
+    if (fv->n) {
+        memset(fv->batch + fv->n, 0, (FP_BATCH - fv->n) * sizeof *fv->batch);
+        fp_count(fv);
+    }
+    /* a count never exceeds total, which has fewer than 32 bits */
+    for (int l = 31 - __builtin_clz(fv->total | 1); l >= 0; l--) {
+        uint64_t x = fv->level[l];
+        if (half >> l & 1) {
+            eq &= x;
+        } else {
+            gt |= eq & x;
+            eq &= ~x;
+        }
+    }
+    return gt;
 }
 
 /* The shingle of two tokens: the hash of the second's hash bytes, seeded
@@ -120,7 +146,7 @@ static inline uint64_t fp_tokens(const char *s, size_t n, int (*token_byte)(unsi
     size_t tokens = 0;
     uint64_t prev = 0;
     fv.n = fv.total = 0;
-    memset(fv.ones, 0, sizeof fv.ones);
+    memset(fv.level, 0, sizeof fv.level);
     while (p < end) {
         if (!token_byte(*p)) {
             p++;

@@ -38,6 +38,7 @@ struct text_rule_compiled {
                                    match can start with */
     uint8_t first[32];          /* pcre2's start bitmap, bit b for byte b */
     int n_anchors;              /* 0 = run on every comment */
+    int n_second;               /* TEXT_ANCHOR_REQUIRED anchors */
     char required;              /* a byte the pattern view must hold, or 0 */
 };
 
@@ -52,6 +53,9 @@ struct anchor_set {
     int n;
     int min_len;                /* shortest anchor: the set's selectivity */
     int bounded_only;           /* take no anchor unbounded in its distance */
+    size_t origin;              /* 1 + pattern offset of the top-level
+                                   literal or group the set comes from */
+    size_t skip;                /* an origin not to take, or 0 */
 };
 
 static int anchor_set_bounded(const struct anchor_set *set)
@@ -82,7 +86,7 @@ static int anchor_char_ok(char c)
  * drop leading punctuation of the raw literal, so the anchor may begin up
  * to n bytes later than the literal. */
 static void offer_literal(struct anchor_set *best, const char *lit, size_t n,
-                          uint32_t dmin, uint32_t dmax)
+                          uint32_t dmin, uint32_t dmax, size_t origin)
 {
     char raw[RULES_ANCHOR_MAX], term[RULES_ANCHOR_MAX];
     uint8_t runs[RULES_ANCHOR_MAX];
@@ -91,7 +95,7 @@ static void offer_literal(struct anchor_set *best, const char *lit, size_t n,
     memcpy(raw, lit, n);
     raw[n] = '\0';
     int len = text_norm_term(raw, term, runs, sizeof term);
-    if (len < 3 || len <= best->min_len ||
+    if (len < 3 || len <= best->min_len || (best->skip && origin == best->skip) ||
         (best->bounded_only && width_add(dmax, (uint32_t)n) >= RULES_UNBOUNDED))
         return;
     for (int i = 0; i < len; i++)
@@ -102,6 +106,7 @@ static void offer_literal(struct anchor_set *best, const char *lit, size_t n,
     best->dmax[0] = width_add(dmax, (uint32_t)n);
     best->n = 1;
     best->min_len = len;
+    best->origin = origin;
 }
 
 static size_t skip_group(const char *p, size_t i, size_t end);
@@ -112,7 +117,7 @@ static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uin
  * which begin [dmin, dmax] bytes into a match, as one set: usable only if
  * every alternative has an anchor. */
 static void offer_alternatives(struct anchor_set *best, const char *p, size_t a, size_t b,
-                               uint32_t dmin, uint32_t dmax)
+                               uint32_t dmin, uint32_t dmax, size_t origin)
 {
     struct anchor_set all = { .n = 0, .min_len = RULES_ANCHOR_MAX,
                               .bounded_only = best->bounded_only };
@@ -141,8 +146,12 @@ static void offer_alternatives(struct anchor_set *best, const char *p, size_t a,
         else
             i++;
     }
-    if (all.n > 0 && all.min_len > best->min_len && !(best->bounded_only && !anchor_set_bounded(&all)))
+    if (all.n > 0 && all.min_len > best->min_len && !(best->bounded_only && !anchor_set_bounded(&all)) &&
+        !(best->skip && origin == best->skip)) {
+        all.skip = best->skip;
+        all.origin = origin;
         *best = all;
+    }
 }
 
 /* Skips a group or class starting at p[i] ('(' or '['); returns the index
@@ -315,7 +324,7 @@ static void offer_run(struct anchor_set *best, const char *p, size_t lit_at, con
     uint32_t dmin, dmax;
     if (*n) {
         pattern_width(p, 0, lit_at, &dmin, &dmax);
-        offer_literal(best, lit, *n, dmin, dmax);
+        offer_literal(best, lit, *n, dmin, dmax, lit_at + 1);
     }
     *n = 0;
 }
@@ -330,7 +339,7 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
     size_t n = 0, i = 0, lit_at = 0;
     uint32_t dmin, dmax;
     if (has_top_level_bar(p, end)) {
-        offer_alternatives(best, p, 0, end, 0, 0);
+        offer_alternatives(best, p, 0, end, 0, 0, 1);
         return;
     }
     while (i < end) {
@@ -344,7 +353,7 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
                     body += 2;
                 if (p[i + 1] != '?' || body == i + 3) {
                     pattern_width(p, 0, i, &dmin, &dmax);
-                    offer_alternatives(best, p, body, g - 1, dmin, dmax);
+                    offer_alternatives(best, p, body, g - 1, dmin, dmax, i + 1);
                 }
             }
             i = g;
@@ -492,6 +501,16 @@ static void rule_set_anchors(struct text_ruleset *rs, size_t idx, const char *pa
         extract_anchors(pattern, strlen(pattern), &window, &ignored);
     anchors_append(rs, idx, &best, window.n ? TEXT_ANCHOR_CANDIDATE : TEXT_ANCHOR_BOTH);
     anchors_append(rs, idx, &window, TEXT_ANCHOR_WINDOW);
+    /* A second set, from another literal or group of the pattern: a rule
+     * made a candidate by one set is still not run unless this one occurs
+     * too ("pessim[oa] (?:gestione|servizio|...)" on "servizio"). */
+    struct anchor_set second = { .n = 0, .min_len = 0, .skip = best.origin };
+    r->n_second = 0;
+    if (best.n > 0) {
+        extract_anchors(pattern, strlen(pattern), &second, &ignored);
+        r->n_second = second.n;
+        anchors_append(rs, idx, &second, TEXT_ANCHOR_REQUIRED);
+    }
 }
 
 int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *category,
@@ -579,6 +598,11 @@ void text_ruleset_register(const struct text_ruleset *rs, struct text_ac *ac, ui
 int text_ruleset_always(const struct text_ruleset *rs, size_t idx)
 {
     return rs->rules[idx].n_anchors == 0;
+}
+
+int text_ruleset_needs_second(const struct text_ruleset *rs, size_t idx)
+{
+    return rs->rules[idx].n_second > 0;
 }
 
 pcre2_match_context *text_ruleset_match_context_new(void)

@@ -30,8 +30,11 @@
 struct text_rule_compiled;
 
 /* What an anchor's occurrence does: make its rule a candidate, tell the
- * offsets where its matches may start, or both (see above). */
-enum text_anchor_role { TEXT_ANCHOR_BOTH, TEXT_ANCHOR_CANDIDATE, TEXT_ANCHOR_WINDOW };
+ * offsets where its matches may start, or both (see above); or only show
+ * that a second literal the rule needs is there (TEXT_ANCHOR_REQUIRED:
+ * a rule with such anchors is not run when none of them occurs). */
+enum text_anchor_role { TEXT_ANCHOR_BOTH, TEXT_ANCHOR_CANDIDATE, TEXT_ANCHOR_WINDOW,
+                        TEXT_ANCHOR_REQUIRED };
 
 /* An anchor as registered in the automaton (value: tag | its index). */
 struct text_rule_anchor {
@@ -66,6 +69,10 @@ void text_ruleset_register(const struct text_ruleset *rs, struct text_ac *ac, ui
 
 /* Whether rule idx has no anchor and so runs on every comment. */
 int text_ruleset_always(const struct text_ruleset *rs, size_t idx);
+
+/* Whether rule idx has TEXT_ANCHOR_REQUIRED anchors, one of which must
+ * occur besides its other anchors. */
+int text_ruleset_needs_second(const struct text_ruleset *rs, size_t idx);
 
 /* A match context with the match and depth limits every call runs under;
  * new, owned by the caller (one per thread: text_ruleset_run sets its
