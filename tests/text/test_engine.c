@@ -1,7 +1,12 @@
 /* text_engine: life cycle, edge inputs, the 1 MB comment, fingerprints. */
 #include "text_fixture.h"
 
+#include "text_context.h"
+#include "text_fingerprint.h"
+
 #include <criterion/criterion.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,4 +114,56 @@ Test(engine, fingerprints)
     cr_expect_geq(text_fingerprint_distance(a, d), 24);
     cr_expect_eq(text_fingerprint("", 0), 0);
     cr_expect_eq(fixture_classify("Il sindaco deve dimettersi subito, vergogna!")->fingerprint, a);
+}
+
+/* The simhash as first written, votes counted one by one: the reference
+ * for the batched, bit-sliced count and the unrolled pair hash. */
+static uint64_t reference_fingerprint(const char *s, size_t n)
+{
+    long count[64] = {0}, total = 0;
+    uint64_t prev = 0;
+    size_t i = 0, tokens = 0;
+    while (i < n) {
+        if (!isalnum((unsigned char)s[i]) && (unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t a = i;
+        while (i < n && (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80))
+            i++;
+        uint64_t h = text_context_hash(s + a, i - a, 0), votes[2] = { h, 0 };
+        int nv = 1;
+        if (tokens++)
+            votes[nv++] = text_context_hash((const char *)&h, sizeof h, prev);
+        for (int v = 0; v < nv; v++, total++)
+            for (int b = 0; b < 64; b++)
+                count[b] += (long)(votes[v] >> b & 1);
+        prev = h;
+    }
+    uint64_t fp = 0;
+    for (int b = 0; b < 64; b++)
+        if (2 * count[b] > total)
+            fp |= 1ULL << b;
+    return fp;
+}
+
+Test(engine, fingerprint_matches_reference)
+{
+    static const char *words[] = { "il", "sindaco", "x", "vergogna", "7", "buche", "via",
+                                   "roma", "cassonetti", "pieni", "\xc3\xa8", "a1b2" };
+    static const char *seps[] = { " ", ", ", "!! ", "\n", "?" };
+    char buf[4096];
+    unsigned seed = 12345;
+    for (int t = 0; t < 400; t++) {
+        size_t n = 0;
+        int nwords = t % 150;
+        for (int w = 0; w < nwords; w++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *word = words[(seed >> 16) % (sizeof words / sizeof *words)];
+            const char *sep = seps[(seed >> 8) % (sizeof seps / sizeof *seps)];
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", word, sep);
+        }
+        cr_assert_eq(text_fingerprint_tokens(buf, n), reference_fingerprint(buf, n),
+                     "text %d: %.*s", t, (int)n, buf);
+    }
 }

@@ -85,12 +85,16 @@ static void fp_count(struct fp_votes *fv)
     fv->n = 0;
 }
 
-static void fp_vote(struct fp_votes *fv, uint64_t h)
+/* Stores a vote; *n, the votes in the batch, is the caller's local, so
+ * that the token loop keeps it in a register (fv->n and fv->total are set
+ * before fp_majority). */
+static inline void fp_vote(struct fp_votes *fv, unsigned *n, uint64_t h)
 {
-    fv->batch[fv->n++] = h;
-    fv->total++;
-    if (fv->n == FP_BATCH)
+    fv->batch[(*n)++] = h;
+    if (*n == FP_BATCH) {
         fp_count(fv);
+        *n = 0;
+    }
 }
 
 /* The bits set in more than half the votes: count > total / 2, compared
@@ -117,21 +121,29 @@ static uint64_t fp_majority(struct fp_votes *fv)
 }
 
 /* The shingle of two tokens: the hash of the second's hash bytes, seeded
- * with the first's (text_context_hash over &h), unrolled by hand. */
-static uint64_t fp_pair_hash(uint64_t h, uint64_t prev)
+ * with the first's (text_context_hash over &h).  On a little-endian
+ * machine those bytes, low byte first, are taken by shifting h, unrolled
+ * by hand (a loop GCC leaves rolled costs more); inlined, as it runs once
+ * a token. */
+static inline uint64_t fp_pair_hash(uint64_t h, uint64_t prev)
 {
-    unsigned char b[8];
     uint64_t x = TEXT_CONTEXT_HASH_BASIS ^ prev;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x = text_context_hash_add(x, (unsigned char)h);
+    x = text_context_hash_add(x, (unsigned char)(h >>= 8));
+    x = text_context_hash_add(x, (unsigned char)(h >>= 8));
+    x = text_context_hash_add(x, (unsigned char)(h >>= 8));
+    x = text_context_hash_add(x, (unsigned char)(h >>= 8));
+    x = text_context_hash_add(x, (unsigned char)(h >>= 8));
+    x = text_context_hash_add(x, (unsigned char)(h >>= 8));
+    x = text_context_hash_add(x, (unsigned char)(h >>= 8));
+#else
+    unsigned char b[8];
     _Static_assert(sizeof h == sizeof b, "a token hash is 8 bytes");
     memcpy(b, &h, sizeof b);
-    x = text_context_hash_add(x, b[0]);
-    x = text_context_hash_add(x, b[1]);
-    x = text_context_hash_add(x, b[2]);
-    x = text_context_hash_add(x, b[3]);
-    x = text_context_hash_add(x, b[4]);
-    x = text_context_hash_add(x, b[5]);
-    x = text_context_hash_add(x, b[6]);
-    x = text_context_hash_add(x, b[7]);
+    for (int i = 0; i < 8; i++)
+        x = text_context_hash_add(x, b[i]);
+#endif
     return text_context_hash_finish(x);
 }
 
@@ -145,7 +157,7 @@ static inline uint64_t fp_tokens(const char *s, size_t n, int (*token_byte)(unsi
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     size_t tokens = 0;
     uint64_t prev = 0;
-    fv.n = fv.total = 0;
+    unsigned n_batch = 0;
     memset(fv.level, 0, sizeof fv.level);
     while (p < end) {
         if (!token_byte(*p)) {
@@ -158,12 +170,16 @@ static inline uint64_t fp_tokens(const char *s, size_t n, int (*token_byte)(unsi
             h = text_context_hash_add(h, *p++);
         while (p < end && token_byte(*p));
         h = text_context_hash_finish(h);
-        fp_vote(&fv, h);
+        fp_vote(&fv, &n_batch, h);
         if (tokens++)
-            fp_vote(&fv, fp_pair_hash(h, prev));
+            fp_vote(&fv, &n_batch, fp_pair_hash(h, prev));
         prev = h;
     }
-    return tokens ? fp_majority(&fv) : 0;
+    if (!tokens)
+        return 0;
+    fv.n = n_batch;
+    fv.total = (unsigned)(2 * tokens - 1);  /* one a token, one a pair */
+    return fp_majority(&fv);
 }
 
 uint64_t text_fingerprint_tokens(const char *s, size_t n)
