@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strlist.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -34,25 +35,11 @@ static const char *type_name(const json_t *v) {
     }
 }
 
-static const char *const platforms[] = { "facebook", "instagram", "x", "youtube",
+const char *const envelope_platforms[] = { "facebook", "instagram", "x", "youtube",
                                          "telegram", "whatsapp", "generic", NULL };
-static const char *const kinds[] = { "comment", "reply", "post", "private_message",
+const char *const envelope_kinds[] = { "comment", "reply", "post", "private_message",
                                      "mention", NULL };
 static const char *const event_types[] = { "created", "edited", "deleted", NULL };
-
-static int in_list(const char *s, const char *const *list) {
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0) return 1;
-    return 0;
-}
-
-static void join_list(const char *const *list, char *buf, size_t n) {
-    buf[0] = '\0';
-    for (const char *const *p = list; *p; p++) {
-        if (p != list) strncat(buf, ", ", n - strlen(buf) - 1);
-        strncat(buf, *p, n - strlen(buf) - 1);
-    }
-}
 
 /* Checks that obj[key] is a string of 1..max bytes. Absent is an error only if required.
  * Returns 0, or -1 with err filled. */
@@ -71,9 +58,9 @@ static int check_enum(const json_t *obj, const char *key, const char *path,
                       const char *const *list, int required, char *err, size_t n) {
     if (check_string(obj, key, path, required, 64, err, n)) return -1;
     const char *s = json_string_value(json_object_get(obj, key));
-    if (s && !in_list(s, list)) {
+    if (s && strlist_index(s, list) < 0) {
         char all[256];
-        join_list(list, all, sizeof all);
+        strlist_join(all, sizeof all, list);
         return fail(err, n, path, "\"%s\" is not one of %s", s, all);
     }
     return 0;
@@ -186,7 +173,7 @@ static int check_unknown_keys(const json_t *env, char *err, size_t n) {
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)env, key, v) {
-        if (!in_list(key, known_keys)) {
+        if (strlist_index(key, known_keys) < 0) {
             char path[96];
             snprintf(path, sizeof path, "$.%.80s", key);
             return fail(err, n, path, "unknown key");
@@ -202,8 +189,8 @@ int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t n)
         check_enum(env, "event_type", "$.event_type", event_types, 0, err, n) ||
         check_tenant(env, err, n) ||
         check_string(env, "channel", "$.channel", 0, 128, err, n) ||
-        check_enum(env, "platform", "$.platform", platforms, 1, err, n) ||
-        check_enum(env, "kind", "$.kind", kinds, 1, err, n) ||
+        check_enum(env, "platform", "$.platform", envelope_platforms, 1, err, n) ||
+        check_enum(env, "kind", "$.kind", envelope_kinds, 1, err, n) ||
         check_string(env, "content_id", "$.content_id", 1, 256, err, n) ||
         check_string(env, "thread_id", "$.thread_id", 0, 256, err, n) ||
         check_string(env, "parent_id", "$.parent_id", 0, 256, err, n) ||

@@ -19,6 +19,11 @@ enum envelope_mode {
     ENVELOPE_REPLAY, /* an operator's file: schema and timestamps may be absent */
 };
 
+/* The values $.platform and $.kind may take, NULL-terminated: tenant channels and
+ * pre-moderation rules are checked against the same lists. */
+extern const char *const envelope_platforms[];
+extern const char *const envelope_kinds[];
+
 /* Parses buf as an envelope and validates it. A missing channel is valid in both modes:
  * the tenant's policy then applies without a channel's specifics. Returns a new reference, or NULL with a
  * one-line reason in err ("$.created_at: not RFC 3339", "JSON 1:17: ..."). In REPLAY mode

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strlist.h"
 #include "xmalloc.h"
 
 const char *const tenant_category_table[NCATEGORIES + 1] = {
@@ -18,12 +19,6 @@ const char *const tenant_category_table[NCATEGORIES + 1] = {
 const char *const tenant_action_table[] = { "none", "reply", "hide", "delete", "hold",
                                              "escalate", NULL };
 const char *const tenant_step_table[] = { "none", "warn", "temp_ban", "ban", NULL };
-
-int tenant_list_index(const char *s, const char *const *list) {
-    for (int i = 0; list[i]; i++)
-        if (strcmp(s, list[i]) == 0) return i;
-    return -1;
-}
 
 /* ---- accessors ------------------------------------------------------------------- */
 
@@ -49,7 +44,6 @@ const struct tenant *tenant_set_find_page(const struct tenant_set *set, const ch
 const json_t *tenant_document(const struct tenant *t) { return t->doc; }
 const char *tenant_id(const struct tenant *t) { return t->id; }
 const char *tenant_display_name(const struct tenant *t) { return t->display_name; }
-const char *tenant_policy_title(const struct tenant *t) { return t->policy_title; }
 
 const char *const *tenant_category_ids(size_t *count) {
     *count = NCATEGORIES;
@@ -60,7 +54,7 @@ const char *tenant_action_name(enum tenant_action action) { return tenant_action
 const char *tenant_step_name(enum tenant_step step) { return tenant_step_table[step]; }
 
 const struct tenant_category_rule *tenant_category(const struct tenant *t, const char *category) {
-    int i = tenant_list_index(category, tenant_category_table);
+    int i = strlist_index(category, tenant_category_table);
     return i >= 0 && t->categories[i].category ? &t->categories[i] : NULL;
 }
 
@@ -107,7 +101,7 @@ static const char *route_lookup(const struct tenant *t, const char *channel_id, 
 const char *tenant_route(const struct tenant *t, const char *channel_id, const char *key) {
     const char *office = route_lookup(t, channel_id, key);
     /* A category nobody owns is a moderation matter: its reviewers decide. */
-    if (!office && tenant_list_index(key, tenant_category_table) >= 0) office = route_lookup(t, channel_id, "review");
+    if (!office && strlist_index(key, tenant_category_table) >= 0) office = route_lookup(t, channel_id, "review");
     return office;
 }
 

@@ -139,7 +139,6 @@ const char *const *tenant_category_ids(size_t *count);
 const struct tenant *tenant_set_find_page(const struct tenant_set *set, const char *platform,
                                           const char *page_id);
 
-const char *tenant_policy_title(const struct tenant *t); /* "Social media policy del ..." */
 size_t tenant_channel_count(const struct tenant *t);
 const struct tenant_channel *tenant_channel_at(const struct tenant *t, size_t i);
 const struct tenant_office *tenant_office(const struct tenant *t, const char *office_id);

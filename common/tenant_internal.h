@@ -14,9 +14,6 @@ extern const char *const tenant_category_table[NCATEGORIES + 1];
 extern const char *const tenant_action_table[];
 extern const char *const tenant_step_table[];
 
-/* The index of s in the NULL-terminated list, or -1. */
-int tenant_list_index(const char *s, const char *const *list);
-
 struct premod {
     const char *kind;
     const char *template_id;

@@ -12,6 +12,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "tenant_internal.h"
 
+#include "envelope.h"
+#include "strlist.h"
+
 #include "xmalloc.h"
 
 #include <dirent.h>
@@ -26,12 +29,6 @@
 #define PATH_LEN 256
 #define PROBLEM_LEN 512
 
-/* The envelope's enums (common/envelope.c): a channel or a pre-moderation rule naming
- * anything else could never match a message. */
-static const char *const platforms[] = { "facebook", "instagram", "x", "youtube",
-                                         "telegram", "whatsapp", "generic", NULL };
-static const char *const kinds[] = { "comment", "reply", "post", "private_message",
-                                     "mention", NULL };
 /* Routing keys that are not categories: who reviews held content, who reports to the
  * police, who answers private messages. */
 static const char *const intents[] = { "review", "police", "private_message", NULL };
@@ -160,22 +157,15 @@ static int get_bool(struct loader *ld, json_t *obj, const char *path, const char
     return v ? json_is_true(v) : dflt;
 }
 
-static void list_join(char *buf, size_t len, const char *const *list) {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; list[i] && used < len; i++)
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", list[i]);
-}
-
 /* Index of the string member in names, -1 when absent or not one of them (reported). */
 static int get_enum(struct loader *ld, json_t *obj, const char *path, const char *key,
                     int required, const char *const *names) {
     const char *s = get_str(ld, obj, path, key, required);
     if (!s) return -1;
-    int i = tenant_list_index(s, names);
+    int i = strlist_index(s, names);
     if (i < 0) {
         char p[PATH_LEN], all[PROBLEM_LEN / 2];
-        list_join(all, sizeof all, names);
+        strlist_join(all, sizeof all, names);
         ld_error(ld, subpath(p, path, key), "\"%s\" is not one of %s", s, all);
     }
     return i;
@@ -187,7 +177,7 @@ static void check_keys(struct loader *ld, json_t *obj, const char *path,
     json_t *v;
     char p[PATH_LEN];
     json_object_foreach(obj, key, v) {
-        if (tenant_list_index(key, allowed) < 0) ld_error(ld, subpath(p, path, key), "unknown key");
+        if (strlist_index(key, allowed) < 0) ld_error(ld, subpath(p, path, key), "unknown key");
     }
 }
 
@@ -387,7 +377,7 @@ static json_t *walk_routing(struct loader *ld, json_t *routing, const char *path
     char p[PATH_LEN];
     json_object_foreach(routing, key, v) {
         subpath(p, path, key);
-        if (tenant_list_index(key, tenant_category_table) < 0 && tenant_list_index(key, intents) < 0)
+        if (strlist_index(key, tenant_category_table) < 0 && strlist_index(key, intents) < 0)
             ld_error(ld, p, "unknown category or intent (intents: review, police, "
                             "private_message)");
         else if (!json_is_null(v))
@@ -401,8 +391,8 @@ static void walk_channel(struct loader *ld, struct tenant *t, const char *id, js
     struct tenant_channel *c = &t->channels[t->nchannels];
     char pr[PATH_LEN];
     c->id = id;
-    int platform = get_enum(ld, v, p, "platform", 1, platforms);
-    c->platform = platform >= 0 ? platforms[platform] : NULL;
+    int platform = get_enum(ld, v, p, "platform", 1, envelope_platforms);
+    c->platform = platform >= 0 ? envelope_platforms[platform] : NULL;
     c->page_id = get_str(ld, v, p, "page_id", 1);
     c->name = get_str(ld, v, p, "name", 1);
     c->office = get_str(ld, v, p, "office", 1);
@@ -427,7 +417,7 @@ static void walk_channels(struct loader *ld, struct tenant *t, json_t *doc) {
 
 static void walk_premod(struct loader *ld, struct tenant *t, const char *kind, json_t *v,
                         const char *p) {
-    if (tenant_list_index(kind, kinds) < 0) ld_error(ld, p, "unknown content kind");
+    if (strlist_index(kind, envelope_kinds) < 0) ld_error(ld, p, "unknown content kind");
     struct premod pm = { kind, get_str(ld, v, p, "template", 1), get_ref(ld, t, v, p, 1, NULL) };
     /* hold: false lets a tenant switch off a baseline hold. */
     if (get_bool(ld, v, p, "hold", 1, 0)) t->premods[t->npremods++] = pm;
@@ -450,7 +440,7 @@ static int action_needs_template(enum tenant_action a) {
 static void walk_category(struct loader *ld, struct tenant *t, const char *id, json_t *v,
                           const char *p) {
     char pk[PATH_LEN];
-    int i = tenant_list_index(id, tenant_category_table);
+    int i = strlist_index(id, tenant_category_table);
     if (i < 0) {
         ld_error(ld, p, "unknown category id");
         return;
@@ -563,9 +553,9 @@ static int check_placeholders(struct loader *ld, const char *text, const char *p
         }
         char name[32];
         snprintf(name, sizeof name, "%.*s", (int)(e - s - 1), s + 1);
-        if (tenant_list_index(name, placeholders) < 0) {
+        if (strlist_index(name, placeholders) < 0) {
             char all[PROBLEM_LEN / 2];
-            list_join(all, sizeof all, placeholders);
+            strlist_join(all, sizeof all, placeholders);
             ld_error(ld, path, "unknown placeholder {%s} (known: %s)", name, all);
         }
         cites |= strcmp(name, "sezione") == 0;
