@@ -231,9 +231,48 @@ char *envelope_key(const json_t *env) {
     return xasprintf("%s|%s", envelope_str(env, "tenant"), envelope_author_id(env));
 }
 
+#define DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))
+
 char *envelope_dump(const json_t *env, size_t *len) {
-    char *s = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+    char *s = json_dumps(env, DUMP_FLAGS);
     if (!s) abort();
     if (len) *len = strlen(s);
     return s;
+}
+
+/* json_dump_callback's sink: appends to a growing buffer. */
+struct dump_buf {
+    char *s;
+    size_t len, cap;
+};
+
+static int dump_buf_add(const char *bytes, size_t n, void *arg) {
+    struct dump_buf *b = arg;
+    xgrow(&b->s, &b->cap, b->len + n + 1, 1);
+    memcpy(b->s + b->len, bytes, n);
+    b->len += n;
+    return 0;
+}
+
+char *envelope_dump_appended(const char *orig, size_t orig_len, const json_t *env,
+                             const char *const *keys, size_t *len) {
+    /* orig parsed as an object, so its last non-blank byte is the closing brace. */
+    size_t end = orig_len;
+    while (end > 0 && orig[end - 1] != '}') end--;
+    struct dump_buf b = { NULL, 0, 0 };
+    dump_buf_add(orig, end - 1, &b);
+    for (size_t i = 0; keys[i]; i++) {
+        json_t *key = json_string(keys[i]);
+        dump_buf_add(",", 1, &b);
+        if (json_dump_callback(key, dump_buf_add, &b, DUMP_FLAGS | JSON_ENCODE_ANY)) abort();
+        dump_buf_add(":", 1, &b);
+        if (json_dump_callback(json_object_get(env, keys[i]), dump_buf_add, &b,
+                               DUMP_FLAGS | JSON_ENCODE_ANY))
+            abort();
+        json_decref(key);
+    }
+    dump_buf_add("}", 1, &b);
+    b.s[b.len] = '\0';
+    if (len) *len = b.len;
+    return b.s;
 }

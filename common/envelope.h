@@ -45,4 +45,11 @@ char *envelope_key(const json_t *env);
 /* Serializes env compactly with sorted keys. Returns a new string the caller frees. */
 char *envelope_dump(const json_t *env, size_t *len);
 
+/* Serializes an envelope parsed from orig (orig_len bytes, borrowed) and since given the
+ * members keys (NULL-terminated), none of which orig had: orig's bytes with those members
+ * appended, so that the input is not serialized again (most of a stage's JSON cost).
+ * Returns a new string the caller frees. */
+char *envelope_dump_appended(const char *orig, size_t orig_len, const json_t *env,
+                             const char *const *keys, size_t *len);
+
 #endif

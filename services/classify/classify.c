@@ -242,14 +242,21 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
     return STAGE_OK;
 }
 
+/* The members classifier_run adds. */
+static const char *const added_keys[] = { "classification", "redacted_text", NULL };
+
 enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
                                    struct stage_outputs *out, char *reason, size_t n) {
     json_t *env = envelope_parse(in->payload, in->len, ENVELOPE_STRICT, reason, n);
     if (!env) return STAGE_REJECT;
+    /* An envelope classified before (replayed from vigile.classified) has the members
+     * already and is serialized whole; any other is the input's bytes plus them. */
+    int fresh = !json_object_get(env, added_keys[0]) && !json_object_get(env, added_keys[1]);
     enum stage_status st = classifier_run(ctx, env, reason, n);
     if (st == STAGE_OK) {
         size_t len;
-        char *value = envelope_dump(env, &len);
+        char *value = fresh ? envelope_dump_appended(in->payload, in->len, env, added_keys, &len)
+                            : envelope_dump(env, &len);
         stage_outputs_add(out, TOPIC_CLASSIFIED, envelope_key(env), value, len);
     }
     json_decref(env);

@@ -104,3 +104,36 @@ Test(envelope, key_is_tenant_and_author) {
     free(key);
     json_decref(env);
 }
+
+/* The appended dump keeps the input's bytes and must mean what the whole dump means,
+ * also when the input ends in blanks or holds escapes that the whole dump rewrites. */
+Test(envelope, appended_dump_equals_whole_dump) {
+    size_t len;
+    char *fixture = read_fixture(&len);
+    char input[8192];
+    cr_assert_lt(len + 8, sizeof input);
+    memcpy(input, fixture, len);
+    memcpy(input + len, " \n\t ", 4);
+    len += 4;
+    static const char *const added[] = { "classification", "redacted_text", NULL };
+    char err[256];
+    json_t *env = envelope_parse(input, len, ENVELOPE_STRICT, err, sizeof err);
+    cr_assert_not_null(env, "%s", err);
+    json_object_set_new(env, "classification",
+                        json_pack("{s:[{s:s, s:f}]}", "labels", "category", "insult", "score", 0.9));
+    json_object_set_new(env, "redacted_text", json_string("Chiamami al [telefono] \"subito\" \xc3\xa8"));
+    size_t whole_len, appended_len;
+    char *whole = envelope_dump(env, &whole_len);
+    char *appended = envelope_dump_appended(input, len, env, added, &appended_len);
+    cr_assert_eq(strlen(appended), appended_len);
+    cr_assert(strncmp(appended, input, 40) == 0, "the input's bytes come first");
+    json_t *a = json_loadb(appended, appended_len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *w = json_loadb(whole, whole_len, 0, NULL);
+    cr_assert_not_null(a, "appended dump is not JSON: %s", appended);
+    cr_assert(json_equal(a, w), "appended %s\nwhole %s", appended, whole);
+    json_decref(a);
+    json_decref(w);
+    free(whole);
+    free(appended);
+    json_decref(env);
+}
