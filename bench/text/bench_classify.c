@@ -9,87 +9,35 @@
  * callgrind).
  *
  * usage: bench-classify [DATA_DIR] [SECONDS] [CONFIG_DIR] */
+#include "bench_mix.h"
 #include "bench_tenants.h"
 #include "text_engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define BENCH_COMMENTS 1024
 #define BENCH_TENANTS 100
 #define BENCH_RULES_PER_TENANT 4
 #define BENCH_BIG (1024 * 1024)
-
-/* Sentences in the proportions a municipal page sees: mostly ordinary
- * comments, questions and complaints, some abuse, spam and personal data. */
-static const char *const sentences[] = {
-    "Buongiorno, vorrei sapere a che ora apre l'ufficio anagrafe il sabato mattina.",
-    "Complimenti per la bellissima iniziativa in piazza, speriamo si ripeta anche l'anno prossimo.",
-    "In via Garibaldi c'è una buca enorme da settimane, qualcuno intervenga prima che si faccia male qualcuno.",
-    "Amministrazione incapace, vergognatevi: la città è sporca e abbandonata.",
-    "Il lampione davanti al civico 12 è spento da dieci giorni.",
-    "Grazie a tutti i volontari della protezione civile per il lavoro di questi giorni.",
-    "Quando riapre la piscina comunale? Non si trova nessuna informazione sul sito.",
-    "Sindaco ladro e buffone, a casa!",
-    "Guadagna 500 euro al giorno con il trading, scrivimi in privato.",
-    "Chiamatemi al 347 123 4567 per la pratica del passo carrabile.",
-    "La raccolta dell'umido non è passata nemmeno oggi, il cassonetto è strapieno.",
-    "Bella la festa della Madonna del Carmine, ci vediamo in processione.",
-    "Che schifo, tasse alle stelle e servizi zero.",
-    "Mi hanno rubato la bici davanti alla stazione, ci sono telecamere?",
-    "Ma che c4zz0 state facendo con questi lavori infiniti?",
-    "Ottima idea le panchine nuove nel parco, finalmente un posto dove sedersi.",
-};
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Builds BENCH_COMMENTS comments of about 200 bytes from the sentences,
- * in a fixed pseudo-random order so runs are comparable. */
-static char **make_mix(void)
-{
-    size_t n = sizeof sentences / sizeof sentences[0];
-    unsigned seed = 12345;
-    char **mix = malloc(BENCH_COMMENTS * sizeof *mix);
-    for (int i = 0; i < BENCH_COMMENTS; i++) {
-        char buf[512] = "";
-        while (strlen(buf) < 180) {
-            seed = seed * 1103515245u + 12345u;
-            const char *s = sentences[(seed >> 16) % n];
-            if (strlen(buf) + strlen(s) + 2 >= sizeof buf)
-                break;
-            if (*buf)
-                strcat(buf, " ");
-            strcat(buf, s);
-        }
-        mix[i] = strdup(buf);
-    }
-    return mix;
-}
+/* The sentence mix's share: 4 of its 16 sentences carry a removal label. */
+#define BENCH_REMOVAL_SHARE 0.25
 
 static double run_mix(struct text_engine **engines, int n_engines, struct text_scratch *sc,
-                      char **mix, double seconds, double *avg_len)
+                      const struct bench_mix *mix, double seconds)
 {
-    size_t done = 0, bytes = 0;
-    double start = now(), t;
+    size_t done = 0;
+    double start = bench_now(), t;
     do {
-        for (int i = 0; i < BENCH_COMMENTS; i++) {
+        for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
             struct text_result r;
-            size_t len = strlen(mix[i]);
-            if (text_classify(engines[(done + i) % n_engines], sc, mix[i], len, NULL, 0, &r) != TEXT_OK)
+            const char *text = mix->text[i];
+            if (text_classify(engines[(done + i) % n_engines], sc, text, strlen(text), NULL, 0, &r) != TEXT_OK)
                 abort();
-            bytes += len;
         }
-        done += BENCH_COMMENTS;
-        t = now() - start;
+        done += BENCH_MIX_COMMENTS;
+        t = bench_now() - start;
     } while (t < seconds);
-    *avg_len = (double)bytes / done;
     return done / t;
 }
 
@@ -113,13 +61,17 @@ static struct text_engine *make_tenant(const struct text_base *base, int k)
     return e;
 }
 
-static char *make_big(size_t *len)
+/* About 1 MB of the mix's comments, one after another. */
+static char *make_big(const struct bench_mix *mix, size_t *len)
 {
-    size_t n = sizeof sentences / sizeof sentences[0], o = 0;
+    size_t o = 0;
     char *big = malloc(BENCH_BIG + 1);
-    for (size_t i = 0; o + 200 < BENCH_BIG; i++) {
-        size_t l = strlen(sentences[i % n]);
-        memcpy(big + o, sentences[i % n], l);
+    for (size_t i = 0;; i++) {
+        const char *s = mix->text[i % BENCH_MIX_COMMENTS];
+        size_t l = strlen(s);
+        if (o + l + 1 > BENCH_BIG)
+            break;
+        memcpy(big + o, s, l);
         big[o + l] = ' ';
         o += l + 1;
     }
@@ -134,41 +86,48 @@ int main(int argc, char **argv)
     double seconds = argc > 2 ? atof(argv[2]) : 2.0;
     const char *config_dir = argc > 3 ? argv[3] : VIGILE_CONFIG_DIR;
     char err[512];
-    double t0 = now();
+    double t0 = bench_now();
     struct text_base *base = text_base_new(data, err, sizeof err);
     if (!base) {
         fprintf(stderr, "bench-classify: %s\n", err);
         return 1;
     }
-    printf("base load (lexicons + rules, JIT): %.1f ms\n", (now() - t0) * 1e3);
+    printf("base load (lexicons + rules, JIT): %.1f ms\n", (bench_now() - t0) * 1e3);
     struct text_engine *engines[BENCH_TENANTS];
-    t0 = now();
+    t0 = bench_now();
     for (int k = 0; k < BENCH_TENANTS; k++)
         engines[k] = make_tenant(base, k);
     printf("%d tenant engines (%d extra rules each): %.1f ms\n", BENCH_TENANTS,
-           BENCH_RULES_PER_TENANT, (now() - t0) * 1e3);
+           BENCH_RULES_PER_TENANT, (bench_now() - t0) * 1e3);
     struct text_engine *real[BENCH_TENANTS];
     int n_real = bench_tenant_engines(base, config_dir, real, BENCH_TENANTS, "bench-classify");
     struct text_scratch *sc = text_scratch_new();
-    char **mix = make_mix();
-    double avg;
-    double tenants = run_mix(real, n_real, sc, mix, seconds, &avg);
-    printf("%d tenants:   %.0f comments/s per core (avg %.0f bytes)\n", n_real, tenants, avg);
-    double one = run_mix(engines, 1, sc, mix, seconds, &avg);
-    printf("1 engine:    %.0f comments/s per core (avg %.0f bytes)\n", one, avg);
-    double hundred = run_mix(engines, BENCH_TENANTS, sc, mix, seconds, &avg);
-    printf("100 engines: %.0f comments/s per core (avg %.0f bytes)\n", hundred, avg);
+    struct bench_mix mix, corpus, stress;
+    bench_mix_sentences(&mix);
+    bench_mix_corpus(&corpus, VIGILE_TEXT_CORPUS, BENCH_REMOVAL_SHARE, "bench-classify");
+    bench_mix_corpus(&stress, VIGILE_TEXT_CORPUS, -1, "bench-classify");
+    printf("sentence mix (avg %.0f bytes), comments/s per core:\n", mix.avg_len);
+    printf("  %d tenants:   %.0f\n", n_real, run_mix(real, n_real, sc, &mix, seconds));
+    printf("  1 engine:    %.0f\n", run_mix(engines, 1, sc, &mix, seconds));
+    printf("  100 engines: %.0f\n", run_mix(engines, BENCH_TENANTS, sc, &mix, seconds));
+    printf("corpus mix, %.0f%% of pieces with a removal label (avg %.0f bytes), comments/s per core:\n",
+           BENCH_REMOVAL_SHARE * 100, corpus.avg_len);
+    printf("  %d tenants:   %.0f\n", n_real, run_mix(real, n_real, sc, &corpus, seconds));
+    printf("  100 engines: %.0f\n", run_mix(engines, BENCH_TENANTS, sc, &corpus, seconds));
+    printf("corpus stress mix, every corpus text alike (avg %.0f bytes), comments/s per core:\n",
+           stress.avg_len);
+    printf("  %d tenants:   %.0f\n", n_real, run_mix(real, n_real, sc, &stress, seconds));
     size_t big_len;
-    char *big = make_big(&big_len);
+    char *big = make_big(&mix, &big_len);
     struct text_result r;
-    t0 = now();
+    t0 = bench_now();
     int rc = text_classify(engines[0], sc, big, big_len, NULL, 0, &r);
-    printf("1 MB comment (%zu bytes): %.1f ms, rc %d, %zu labels%s\n", big_len, (now() - t0) * 1e3,
-           rc, r.n, (r.flags & TEXT_RESULT_LIMITED) ? " (limited)" : "");
+    printf("1 MB comment (%zu bytes): %.1f ms, rc %d, %zu labels%s\n", big_len,
+           (bench_now() - t0) * 1e3, rc, r.n, (r.flags & TEXT_RESULT_LIMITED) ? " (limited)" : "");
     free(big);
-    for (int i = 0; i < BENCH_COMMENTS; i++)
-        free(mix[i]);
-    free(mix);
+    bench_mix_free(&mix);
+    bench_mix_free(&corpus);
+    bench_mix_free(&stress);
     text_scratch_free(sc);
     for (int k = 0; k < n_real; k++)
         text_engine_free(real[k]);

@@ -1,0 +1,201 @@
+/* bench-classify-stage: what one core of vigile-classify does per second, and where the
+ * time goes beyond the text engine.
+ *
+ * The same ~200-byte comments as bench-classify, wrapped in inbound envelopes of the five
+ * real tenants (1,000 authors, a post answered, timestamps a minute apart), go through the
+ * classify stage function the worker runs (parse and validate the envelope, classify,
+ * pseudonymous recent-posts check, dump the classified envelope) with the in-memory state
+ * store, and, if VIGILE_REDIS_URL is set, with Redis as the worker has it. The text engine
+ * alone on the same texts is measured in the same run, so the ratio is the figure to read.
+ * Figures only; no thresholds.
+ *
+ * usage: bench-classify-stage [SECONDS] */
+#include "bench_mix.h"
+#include "bench_tenants.h"
+#include "classify.h"
+#include "envelope.h"
+#include "state.h"
+#include "tenant.h"
+#include "text_engine.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BENCH_AUTHORS 1000
+#define BENCH_MAX_TENANTS 16
+#define BENCH_KEY "bench-pseudonym-key"
+
+/* The envelopes of one pass; event ids and timestamps are rewritten on every pass so that
+ * the recent-posts check sees a stream, not the same events again. */
+struct envelopes {
+    json_t *env[BENCH_MIX_COMMENTS];
+    int64_t pass;
+};
+
+static void envelopes_make(struct envelopes *e, const struct bench_mix *mix,
+                           const struct tenant_set *tenants)
+{
+    size_t nt = tenant_set_count(tenants);
+    for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
+        char author[16];
+        snprintf(author, sizeof author, "u%d", (i * 7919) % BENCH_AUTHORS);
+        e->env[i] = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:{s:s}}",
+                              "schema", "name", ENVELOPE_SCHEMA_NAME, "version", ENVELOPE_SCHEMA_VERSION,
+                              "event_id", "", "tenant", tenant_id(tenant_set_at(tenants, i % nt)),
+                              "platform", "facebook", "kind", "comment", "content_id", "c",
+                              "author", "id", author, "name", "Maria Rossi",
+                              "text", mix->text[i], "created_at", "", "received_at", "",
+                              "context", "post_text",
+                              "Da lunedì cambiano gli orari degli uffici comunali");
+    }
+    e->pass = 0;
+}
+
+/* Serializes the next pass's envelopes into bufs (caller frees each). */
+static void envelopes_next(struct envelopes *e, char **bufs, size_t *lens)
+{
+    for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
+        int64_t seq = e->pass * BENCH_MIX_COMMENTS + i;
+        char id[32], ts[40];
+        snprintf(id, sizeof id, "bench-%lld", (long long)seq);
+        /* One comment a minute from 2026-11-02 09:00 UTC on. */
+        long long min = seq, day = 2 + min / 1440;
+        snprintf(ts, sizeof ts, "2026-%02lld-%02lldT%02lld:%02lld:00Z", 11 + (day - 1) / 28,
+                 (day - 1) % 28 + 1, (min / 60) % 24, min % 60);
+        json_object_set_new(e->env[i], "event_id", json_string(id));
+        json_object_set_new(e->env[i], "content_id", json_string(id));
+        json_object_set_new(e->env[i], "created_at", json_string(ts));
+        json_object_set_new(e->env[i], "received_at", json_string(ts));
+        bufs[i] = json_dumps(e->env[i], JSON_COMPACT);
+        lens[i] = strlen(bufs[i]);
+    }
+    e->pass++;
+}
+
+/* Envelopes per second through classifier_stage; serializing the inputs is not timed. */
+static double run_stage(struct classifier *c, struct envelopes *e, double seconds)
+{
+    static char *bufs[BENCH_MIX_COMMENTS];
+    static size_t lens[BENCH_MIX_COMMENTS];
+    struct stage_outputs out = { 0 };
+    double busy = 0;
+    size_t done = 0;
+    do {
+        envelopes_next(e, bufs, lens);
+        double start = bench_now();
+        for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
+            char reason[256];
+            struct stage_input in = { "vigile.inbound", bufs[i], lens[i] };
+            if (classifier_stage(c, &in, &out, reason, sizeof reason) != STAGE_OK) {
+                fprintf(stderr, "bench-classify-stage: %s\n", reason);
+                exit(1);
+            }
+            stage_outputs_clear(&out);
+        }
+        busy += bench_now() - start;
+        done += BENCH_MIX_COMMENTS;
+        for (int i = 0; i < BENCH_MIX_COMMENTS; i++)
+            free(bufs[i]);
+    } while (busy < seconds);
+    stage_outputs_free(&out);
+    return done / busy;
+}
+
+/* Comments per second of the text engines alone, tenants in the envelopes' order. */
+static double run_engines(struct text_engine **engines, int n, const struct bench_mix *mix,
+                          double seconds)
+{
+    struct text_scratch *sc = text_scratch_new();
+    size_t done = 0;
+    double start = bench_now(), t;
+    const char *post = "Da lunedì cambiano gli orari degli uffici comunali";
+    do {
+        for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
+            struct text_result r;
+            text_classify(engines[i % n], sc, mix->text[i], strlen(mix->text[i]), post,
+                          strlen(post), &r);
+        }
+        done += BENCH_MIX_COMMENTS;
+        t = bench_now() - start;
+    } while (t < seconds);
+    text_scratch_free(sc);
+    return done / t;
+}
+
+static struct tenant_set *load_tenants(void)
+{
+    char err[512];
+    struct tenant_set *set = tenant_set_load(VIGILE_CONFIG_DIR, err, sizeof err);
+    if (!set) {
+        fprintf(stderr, "bench-classify-stage: %s\n", err);
+        exit(1);
+    }
+    return set;
+}
+
+/* Prints one store's figure next to the engine's. Steals nothing; st is borrowed. */
+static void bench_store(const char *name, struct state_store *st, const struct bench_mix *mix,
+                        double engine_rate, double seconds)
+{
+    char err[512];
+    struct classifier *c = classifier_new(VIGILE_TEXT_DATA_DIR, load_tenants(), st, BENCH_KEY,
+                                          err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "bench-classify-stage: %s\n", err);
+        exit(1);
+    }
+    struct tenant_set *tenants = load_tenants();
+    struct envelopes e;
+    envelopes_make(&e, mix, tenants);
+    double rate = run_stage(c, &e, seconds);
+    printf("  stage, %-14s %8.0f envelopes/s per core (%.2f of the engine alone)\n", name,
+           rate, rate / engine_rate);
+    for (int i = 0; i < BENCH_MIX_COMMENTS; i++)
+        json_decref(e.env[i]);
+    tenant_set_free(tenants);
+    classifier_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    double seconds = argc > 1 ? atof(argv[1]) : 2.0;
+    char err[512];
+    struct text_base *base = text_base_new(VIGILE_TEXT_DATA_DIR, err, sizeof err);
+    if (!base) {
+        fprintf(stderr, "bench-classify-stage: %s\n", err);
+        return 1;
+    }
+    struct text_engine *engines[BENCH_MAX_TENANTS];
+    int n = bench_tenant_engines(base, VIGILE_CONFIG_DIR, engines, BENCH_MAX_TENANTS,
+                                 "bench-classify-stage");
+    struct bench_mix mix;
+    bench_mix_sentences(&mix);
+    double engine_rate = run_engines(engines, n, &mix, seconds);
+    printf("sentence mix (avg %.0f bytes), %d tenants:\n", mix.avg_len, n);
+    printf("  text engine alone:     %8.0f comments/s per core\n", engine_rate);
+
+    struct state_store mem;
+    state_mem_init(&mem);
+    bench_store("memory state:", &mem, &mix, engine_rate, seconds);
+    state_store_free(&mem);
+
+    const char *redis_url = getenv("VIGILE_REDIS_URL");
+    if (redis_url) {
+        struct state_store redis;
+        if (state_redis_init(&redis, redis_url, err, sizeof err)) {
+            fprintf(stderr, "bench-classify-stage: %s\n", err);
+            return 1;
+        }
+        bench_store("Redis state:", &redis, &mix, engine_rate, seconds);
+        state_store_free(&redis);
+    } else {
+        printf("  stage, Redis state:  skipped (set VIGILE_REDIS_URL)\n");
+    }
+    bench_mix_free(&mix);
+    for (int k = 0; k < n; k++)
+        text_engine_free(engines[k]);
+    text_base_free(base);
+    return 0;
+}
