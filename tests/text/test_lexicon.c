@@ -86,3 +86,28 @@ Test(lexicon, place_name_after_a_preposition_is_the_place)
     cr_expect_not(fixture_has("Gemellaggio con Troia", "insult"));
     cr_expect(fixture_has("Sei una troia", "insult"));
 }
+
+Test(lexicon, place_name_as_the_subject_of_a_place_noun)
+{
+    cr_expect_not(fixture_has("Troia è un paese bellissimo, ci torneremo", "insult"));
+    cr_expect_not(fixture_has("Panchina divelta ai giardini di Bastardo", "insult"));
+    cr_expect(fixture_has("Troia è quella lì, altro che paese", "insult"));
+    cr_expect(fixture_has("Sei un bastardo", "insult"));
+}
+
+/* A masked word is read with the words before it when they make a phrase,
+ * and a run of stars need not count the letters it hides. */
+Test(lexicon, masked_words_in_phrases)
+{
+    const struct text_result *r = fixture_classify("porca p*ttana che caldo");
+    cr_expect_not_null(fixture_label(r, "profanity"));
+    cr_expect_null(fixture_label(r, "insult"));
+    r = fixture_classify("Mi avete rotto i c*****i con sti lavori");
+    const struct text_label *l = fixture_label(r, "profanity");
+    cr_assert_not_null(l);
+    cr_expect_str_eq(l->rule_id, "lex.profanity.rotto_i_coglioni");
+    cr_expect_eq(l->span.start, 9u, "the span starts at the phrase");
+    cr_expect_null(fixture_label(r, "insult"));
+    cr_expect(fixture_has("sei una p*ttana", "insult"));
+    cr_expect(fixture_has("che c***o fate", "profanity"));
+}

@@ -216,6 +216,22 @@ static int lex_after_place_preposition(const struct text_norm *nm, size_t start)
     return 0;
 }
 
+/* Whether the lexicon view after offset end says what a place is ("Troia e un paese
+ * bellissimo", accents being gone from the view): a place name used as a subject. */
+static int lex_before_place_noun(const struct text_norm *nm, size_t end)
+{
+    static const char *const nouns[] = { " e un paese", " e una citta", " e un comune",
+                                         " e un borgo", " e una frazione", " e un paesino",
+                                         NULL };
+    for (const char *const *p = nouns; *p; p++) {
+        size_t n = strlen(*p);
+        if (end + n <= nm->n_len && memcmp(nm->n + end, *p, n) == 0 &&
+            (end + n == nm->n_len || nm->n[end + n] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
 void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct text_norm *nm,
                       size_t end, struct text_sink *sink, struct text_vocab_hits *vocab)
 {
@@ -223,7 +239,8 @@ void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct 
     size_t start = end - e->len;
     if (!lex_boundary(nm, start, end) || !lex_runs_agree(e, nm, start))
         return;
-    if (e->place_name && e->kind < TEXT_CAT_COUNT && lex_after_place_preposition(nm, start))
+    if (e->place_name && e->kind < TEXT_CAT_COUNT &&
+        (lex_after_place_preposition(nm, start) || lex_before_place_noun(nm, end)))
         return;
     int obf = 0;
     for (size_t i = start; i < end; i++)
@@ -256,16 +273,86 @@ static size_t lex_masked_plain(const struct text_norm *nm, size_t a, size_t b, c
 
 static int lex_mask_eligible(const struct text_lex_entry *e)
 {
-    return (e->kind == TEXT_CAT_PROFANITY || e->kind == TEXT_CAT_INSULT ||
-            e->kind == TEXT_CAT_HATE_SPEECH) && !strchr(e->term, ' ');
+    return e->kind == TEXT_CAT_PROFANITY || e->kind == TEXT_CAT_INSULT ||
+           e->kind == TEXT_CAT_HATE_SPEECH;
 }
 
-static int lex_mask_equal(const char *plain, const char *tok, size_t n)
+/* Whether tok, with '*' masks, can stand for plain[0..pn).  Exact: a star
+ * is one letter.  Loose: a run of k stars is k - 1 to k + 2 letters, as
+ * people mask without counting ("c*****i" for "coglioni").  Stars never
+ * stand for a space. */
+static int lex_mask_match(const char *plain, size_t pn, const char *tok, int loose)
 {
-    for (size_t i = 0; i < n; i++)
-        if (tok[i] != '*' && tok[i] != plain[i])
+    if (!*tok)
+        return pn == 0;
+    if (*tok != '*')
+        return pn && *plain == *tok && lex_mask_match(plain + 1, pn - 1, tok + 1, loose);
+    size_t k = strspn(tok, "*");
+    size_t lo = loose && k > 1 ? k - 1 : k, hi = loose ? k + 2 : k;
+    for (size_t m = 0; m < lo; m++)
+        if (m >= pn || plain[m] == ' ')
             return 0;
-    return 1;
+    for (size_t m = lo; m <= hi && m <= pn; m++) {
+        if (lex_mask_match(plain + m, pn - m, tok + k, loose))
+            return 1;
+        if (m < pn && plain[m] == ' ')
+            break;
+    }
+    return 0;
+}
+
+/* The first eligible entry that cand can stand for: exact masks before loose
+ * ones, so that a counted mask picks the word it counted.  NULL if none. */
+static const struct text_lex_entry *lex_mask_find(const struct text_lexicon *lx,
+                                                  const char *cand, int multiword)
+{
+    for (int loose = 0; loose < 2; loose++)
+        for (size_t k = 0; k < lx->n; k++) {
+            const struct text_lex_entry *e = &lx->entries[k];
+            if (lex_mask_eligible(e) && (strchr(e->plain, ' ') != NULL) == multiword &&
+                lex_mask_match(e->plain, strlen(e->plain), cand, loose))
+                return e;
+        }
+    return NULL;
+}
+
+/* Start of the token that ends just before lexicon-view offset a (a space
+ * between), or a itself at the start of the view. */
+static size_t lex_token_before(const struct text_norm *nm, size_t a)
+{
+    if (a < 2)
+        return a;
+    size_t b = a - 1;
+    while (b > 0 && nm->n[b - 1] != ' ')
+        b--;
+    return b;
+}
+
+/* Emits the term a masked token [a, i) stands for: a phrase with the one or
+ * two words before it ("porca p*ttana", "rotto i c*****i") if one fits,
+ * otherwise a single word.  Runs are spelled out as in the terms. */
+static void lex_masked_token(const struct text_lexicon *lx, const struct text_norm *nm,
+                             size_t a, size_t i, struct text_sink *sink)
+{
+    char cand[LEX_TERM_MAX];
+    const struct text_lex_entry *e = NULL;
+    size_t from = a;
+    for (int words = 1; words <= 2 && !e; words++) {
+        size_t b = lex_token_before(nm, from);
+        if (b == from || memchr(nm->n + b, '*', a - b))
+            break;              /* an earlier masked word is judged on its own */
+        from = b;
+        if (lex_masked_plain(nm, from, i, cand, sizeof cand))
+            e = lex_mask_find(lx, cand, 1);
+    }
+    if (!e) {
+        from = a;
+        if (lex_masked_plain(nm, a, i, cand, sizeof cand))
+            e = lex_mask_find(lx, cand, 0);
+    }
+    if (e)
+        text_result_add(sink, (enum text_category)e->kind, e->rule_id, 0.8, e->sev, e->detail,
+                        nm->n_start[from], nm->n_end[i - 1]);
 }
 
 void text_lexicon_scan_masked(const struct text_lexicon *lx, const struct text_norm *nm,
@@ -279,18 +366,8 @@ void text_lexicon_scan_masked(const struct text_lexicon *lx, const struct text_n
         int masked = 0;
         while (i < nm->n_len && nm->n[i] != ' ')
             masked |= nm->n[i++] == '*';
-        if (!masked)
-            continue;
-        char tok[LEX_TERM_MAX];
-        size_t n = lex_masked_plain(nm, a, i, tok, sizeof tok);
-        for (size_t k = 0; n && k < lx->n; k++) {
-            const struct text_lex_entry *e = &lx->entries[k];
-            if (lex_mask_eligible(e) && strlen(e->plain) == n && lex_mask_equal(e->plain, tok, n)) {
-                text_result_add(sink, (enum text_category)e->kind, e->rule_id, 0.8, e->sev,
-                                e->detail, nm->n_start[a], nm->n_end[i - 1]);
-                break;
-            }
-        }
+        if (masked)
+            lex_masked_token(lx, nm, a, i, sink);
     }
 }
 

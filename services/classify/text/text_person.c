@@ -9,8 +9,9 @@
 
 #define PERSON_WINDOW 100
 
-/* Capitalized words that start names of places, bodies, feasts and
- * greetings rather than of people. */
+/* Capitalized words that start names of places, bodies, businesses, feasts
+ * and greetings rather than of people ("Pizzeria Vesuvio, via Roma 22" is a
+ * shop's address, not a person's). */
 static const char *const not_names[] = {
     "Via", "Viale", "Piazza", "Piazzale", "Corso", "Largo", "Vicolo", "Strada", "Contrada",
     "Comune", "Sindaco", "Sindaca", "Assessore", "Polizia", "Locale", "Municipale", "San", "Santa",
@@ -22,6 +23,11 @@ static const char *const not_names[] = {
     "Lecce", "Arese", "Tradate", "Alessandria", "Cassino", "Milano", "Roma", "Torino", "Napoli",
     "Festa", "Repubblica", "Scuola", "Liceo", "Istituto", "Parco", "Centro", "Il", "La", "Lo",
     "Le", "Gli", "Un", "Una", "Ma", "Ciao", "Ieri", "Oggi", "Domani", "Lunedì", "Martedì",
+    "Pizzeria", "Ristorante", "Trattoria", "Osteria", "Bar", "Pasticceria", "Gelateria",
+    "Panificio", "Forno", "Macelleria", "Farmacia", "Negozio", "Ditta", "Impresa", "Studio",
+    "Hotel", "Albergo", "Agriturismo", "Officina", "Autofficina", "Palestra", "Salone",
+    "Edicola", "Tabaccheria", "Supermercato", "Ferramenta", "Associazione", "Parrocchia",
+    "Chiesa", "Stazione", "Mercato", "Teatro", "Museo", "Cinema", "Stadio",
     NULL
 };
 
