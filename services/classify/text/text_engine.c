@@ -15,6 +15,7 @@
 #include "text_norm.h"
 #include "text_person.h"
 #include "text_pii.h"
+#include "text_quote.h"
 #include "text_result.h"
 #include "text_rules.h"
 
@@ -318,6 +319,7 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc,
             run_pass(&engine->extra, NULL, sc);
         text_pii_scan(text, len, &sc->sink);
         text_person_scan(text, len, &sc->vocab, &sc->sink);
+        text_quote_drop_reported(&sc->sink, text, len);
         if (sc->norm.n_len > 0)
             text_context_off_topic(&base->context, &sc->context, &sc->norm,
                                    have_post ? &sc->post : NULL, &sc->vocab, &sc->sink);

@@ -1,0 +1,20 @@
+/* text_quote: abuse that the author quotes to report it.
+ *
+ * "Un utente mi ha scritto 'terrone tornatene a casa tua', come si segnala?"
+ * holds a slur, but its author is the one it was aimed at: removing the
+ * comment would silence the victim.  Insult, profanity, hate and threat
+ * labels whose evidence lies wholly inside a quotation introduced by a
+ * first-person reporting phrase ("mi ha scritto", "mi hanno urlato", "mi ha
+ * dato del") are dropped; the rest of the comment is judged as usual. */
+#ifndef VIGILE_TEXT_QUOTE_H
+#define VIGILE_TEXT_QUOTE_H
+
+#include <stddef.h>
+
+#include "text_result.h"
+
+/* Removes from sink the abuse labels inside reported quotations of text
+ * (len bytes, the original comment; borrowed). */
+void text_quote_drop_reported(struct text_sink *sink, const char *text, size_t len);
+
+#endif
