@@ -19,6 +19,9 @@ static const enum text_category removal[] = {
 #define MIN_REMOVAL_PRECISION 0.90
 #define MIN_OTHER_PRECISION 0.75
 #define MIN_RECALL 0.40     /* off_topic is deliberately conservative (0.42) */
+/* Removal precision on text the rules were not written from: a floor under the
+ * figures measured (0.67-1.00, docs/classification.md), against regressions. */
+#define HELDOUT_MIN_PRECISION 0.65
 
 struct counts { unsigned tp, fp, fn; };
 
@@ -111,7 +114,9 @@ static void print_table(const struct eval *ev)
            ev->criticism_hit_as_abuse, ev->criticism_only);
 }
 
-Test(corpus, precision_recall)
+/* Classifies every row of path with the base engine into ev; with half
+ * set, only the rows whose index has that parity (0 even, 1 odd; -1 all). */
+static void evaluate(const char *path, int half, struct eval *ev)
 {
     char err[512];
     base = text_base_new(VIGILE_TEXT_DATA_DIR, err, sizeof err);
@@ -119,9 +124,8 @@ Test(corpus, precision_recall)
     struct text_engine_options opt = { .base = base };
     engine = text_engine_new(&opt, err, sizeof err);
     scratch = text_scratch_new();
-    FILE *f = fopen(VIGILE_TEXT_CORPUS, "r");
-    cr_assert_not_null(f, "cannot open %s", VIGILE_TEXT_CORPUS);
-    struct eval ev = {0};
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s", path);
     int verbose = getenv("VIGILE_CORPUS_VERBOSE") != NULL;
     char *line = NULL;
     size_t cap = 0;
@@ -129,23 +133,39 @@ Test(corpus, precision_recall)
     while (getline(&line, &cap, f) > 0) {
         json_error_t je;
         json_t *row = json_loads(line, 0, &je);
+        cr_assert_not_null(row, "%s:%d: %s", path, lineno + 1, je.text);
+        if (half < 0 || lineno % 2 == half)
+            eval_one(ev, row, verbose);
         lineno++;
-        cr_assert_not_null(row, "%s:%d: %s", VIGILE_TEXT_CORPUS, lineno, je.text);
-        eval_one(&ev, row, verbose);
         json_decref(row);
     }
     free(line);
     fclose(f);
+    text_scratch_free(scratch);
+    text_engine_free(engine);
+    text_base_free(base);
+}
+
+static void expect_precision(const struct eval *ev, const enum text_category *cats, size_t n,
+                             double min)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct counts *k = &ev->cat[cats[i]];
+        cr_expect_geq(ratio(k->tp, k->tp + k->fp), min, "precision of %s",
+                      text_category_name(cats[i]));
+    }
+}
+
+Test(corpus, precision_recall)
+{
+    struct eval ev = {0};
+    evaluate(VIGILE_TEXT_CORPUS, -1, &ev);
     print_table(&ev);
     fflush(stdout);
 
     cr_expect_geq(ev.comments, 300u);
     cr_expect_eq(ev.criticism_hit_as_abuse, 0u, "criticism labelled as insult or profanity");
-    for (size_t i = 0; i < sizeof removal / sizeof removal[0]; i++) {
-        const struct counts *k = &ev.cat[removal[i]];
-        cr_expect_geq(ratio(k->tp, k->tp + k->fp), MIN_REMOVAL_PRECISION, "precision of %s",
-                      text_category_name(removal[i]));
-    }
+    expect_precision(&ev, removal, sizeof removal / sizeof removal[0], MIN_REMOVAL_PRECISION);
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         const struct counts *k = &ev.cat[c];
         if (c == TEXT_CAT_REPEATED)
@@ -154,7 +174,28 @@ Test(corpus, precision_recall)
                       text_category_name(c));
         cr_expect_geq(ratio(k->tp, k->tp + k->fn), MIN_RECALL, "recall of %s", text_category_name(c));
     }
-    text_scratch_free(scratch);
-    text_engine_free(engine);
-    text_base_free(base);
+}
+
+/* The held-out corpus (tests/corpus/heldout-3.jsonl) was written by another annotator
+ * who saw the policies and the category definitions, never the rules. Its even rows
+ * are the tuning half (rules were changed after reading their misses); its odd rows
+ * were never looked at, and are the honest figure (docs/classification.md). */
+static void heldout_half(int half, const char *title)
+{
+    struct eval ev = {0};
+    evaluate(VIGILE_TEXT_HELDOUT, half, &ev);
+    printf("\nheld-out corpus, %s:", title);
+    print_table(&ev);
+    fflush(stdout);
+    expect_precision(&ev, removal, sizeof removal / sizeof removal[0], HELDOUT_MIN_PRECISION);
+}
+
+Test(corpus, heldout_tuning_half)
+{
+    heldout_half(0, "tuning half (even rows)");
+}
+
+Test(corpus, heldout_untouched_half)
+{
+    heldout_half(1, "untouched half (odd rows)");
 }
