@@ -154,6 +154,9 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
         snprintf(reason, n, "$.redacted_text: missing (not a classified envelope)");
         return STAGE_REJECT;
     }
+    const char *event_type = envelope_str(env, "event_type");
+    if (event_type && strcmp(event_type, "deleted") == 0)
+        return route_withdraw(r, t, env, now_ms, out, reason, n);
     char author[PSEUDONYM_LEN];
     pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_name,
                    envelope_str(env, "platform"), envelope_author_id(env), author);
@@ -173,7 +176,8 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
     }
     if (route_removes(v.action) && v.rule && v.min_score < REVIEW_SCORE) v.needs_review = 1;
     json_t *decision = route_emit(t, env, author, &v, now_ms, out);
-    int rc = route_remember(r, t, env, &v, decision);
+    int rc = route_remember(r, t, env, &v, decision) ||
+             route_remember_tickets(r, t, env, decision);
     json_decref(decision);
     json_decref(v.policy_refs);
     if (rc) {

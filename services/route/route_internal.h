@@ -63,6 +63,18 @@ void route_command(const struct tenant *t, const json_t *env, const char *type,
 int route_remember(struct router *r, const struct tenant *t, const json_t *env,
                    const struct verdict *v, const json_t *decision);
 
+/* Remembers decision's id for its content when it opened tickets, for a later deletion.
+ * Returns 0, or -1 when the state store is unavailable. */
+int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
+                           const json_t *decision);
+
+/* A deletion by the author (env's event_type "deleted"): appends a "resolve" operator event
+ * for every decision that opened tickets on the same content. Returns STAGE_OK, or
+ * STAGE_RETRY with a reason when the state store is unavailable. */
+enum stage_status route_withdraw(struct router *r, const struct tenant *t, const json_t *env,
+                                 int64_t now_ms, struct stage_outputs *out, char *reason,
+                                 size_t n);
+
 /* Handles an operator event from vigile.operator (overturn, confirm; ack, reply and
  * resolve are the SLA's and need nothing here). */
 enum stage_status route_operator(struct router *r, const char *buf, size_t len, int64_t now_ms,

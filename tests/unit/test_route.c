@@ -246,3 +246,47 @@ Test(route, threats_go_to_the_legal_office) {
     cr_expect_str_eq(str(d, "dsa", "category"), "STATEMENT_CATEGORY_VIOLENCE");
     json_decref(d);
 }
+
+/* A deletion of the content by its author, as ingest produces it. */
+static json_t *deletion(const char *tenant, const char *content_id) {
+    json_t *env = classified(tenant, content_id, "comment", NULL, 2);
+    char *id = xasprintf("facebook:%s:deleted", content_id);
+    json_object_set_new(env, "event_id", json_string(id));
+    json_object_set_new(env, "event_type", json_string("deleted"));
+    json_object_set_new(env, "text", json_string("[contenuto rimosso]"));
+    free(id);
+    return env;
+}
+
+static enum stage_status route_one(json_t *env) {
+    char reason[512];
+    stage_outputs_clear(&out);
+    enum stage_status s = router_decide(router, env, T0 + 2 * DAY_MS, &out, reason, sizeof reason);
+    json_decref(env);
+    return s;
+}
+
+Test(route, deleting_content_resolves_the_tickets_it_opened) {
+    json_decref(decide(classified("lecce", "th2", "comment", "threat", 1)));
+    cr_assert_geq(count(TOPIC_ESCALATIONS, NULL), 1);
+    cr_assert_eq(route_one(deletion("lecce", "th2")), STAGE_OK);
+    cr_expect_eq(out.n, 1, "only the operator event: a deletion is not judged");
+    cr_assert_eq(count(TOPIC_OPERATOR, "\"type\":\"resolve\""), 1);
+    json_t *ev = json_loads(out.v[0].value, 0, NULL);
+    cr_expect_str_eq(str(ev, "decision_id", NULL), "th2");
+    cr_expect_str_eq(str(ev, "event_id", NULL), "facebook:th2:deleted:th2");
+    cr_expect_str_eq(out.v[0].key, "lecce|th2");
+    json_decref(ev);
+    /* redelivered, the deletion says the same again (no second decision is remembered) */
+    cr_assert_eq(route_one(deletion("lecce", "th2")), STAGE_OK);
+    cr_expect_eq(count(TOPIC_OPERATOR, "facebook:th2:deleted:th2"), 1);
+}
+
+Test(route, deleting_content_without_tickets_emits_nothing) {
+    json_decref(decide(classified("lecce", "c9", "comment", "criticism", 1)));
+    cr_assert_eq(route_one(deletion("lecce", "c9")), STAGE_OK);
+    cr_expect_eq(out.n, 0);
+    /* Alessandria holds private messages for review; their deletion is not held again */
+    cr_assert_eq(route_one(deletion("alessandria", "never-seen")), STAGE_OK);
+    cr_expect_eq(out.n, 0);
+}

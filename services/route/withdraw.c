@@ -1,0 +1,104 @@
+/* Content its author deleted: the tickets it opened have nothing left to act on. A
+ * deletion (event_type "deleted", docs/ingest.md) is not judged like a comment; it
+ * resolves every ticket that earlier decisions on the same content opened, through a
+ * "resolve" operator event on vigile.operator, so that vigile-sla stops their timers and
+ * dashboards see why. The decisions that opened tickets are remembered per content for
+ * this, under the record "content:<platform>:<content_id>". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "route_internal.h"
+#include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
+
+/* As long as a decision's own record: a ticket outlives no appeal window. */
+#define CONTENT_RECORD_TTL_MS (200LL * 24 * 3600 * 1000)
+#define WITHDRAW_NOTE "contenuto cancellato dall'autore"
+
+static char *content_record_id(const json_t *env) {
+    return xasprintf("content:%s:%s", envelope_str(env, "platform"),
+                     envelope_str(env, "content_id"));
+}
+
+/* The decision ids remembered for env's content (new reference; an empty array when
+ * none), or NULL when the state store is unavailable. */
+static json_t *content_decisions(struct router *r, const struct tenant *t, const json_t *env) {
+    char *id = content_record_id(env), *stored = NULL;
+    int rc = state_record_get(r->state, tenant_id(t), id, &stored);
+    free(id);
+    if (rc) return NULL;
+    json_t *ids = stored ? json_loads(stored, 0, NULL) : NULL;
+    free(stored);
+    if (!json_is_array(ids)) {
+        json_decref(ids);
+        ids = json_array();
+    }
+    return ids;
+}
+
+static int content_decisions_put(struct router *r, const struct tenant *t, const json_t *env,
+                                 const json_t *ids) {
+    char *id = content_record_id(env), *value = envelope_dump(ids, NULL);
+    int rc = state_record_put(r->state, tenant_id(t), id, value, CONTENT_RECORD_TTL_MS);
+    free(id);
+    free(value);
+    return rc;
+}
+
+int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
+                           const json_t *decision) {
+    if (json_array_size(json_object_get(decision, "escalated_to")) == 0) return 0;
+    json_t *ids = content_decisions(r, t, env);
+    if (!ids) return -1;
+    const char *decision_id = json_string_value(json_object_get(decision, "decision_id"));
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        if (strcmp(json_string_value(v), decision_id) == 0) {
+            json_decref(ids);
+            return 0;           /* a redelivered input */
+        }
+    }
+    json_array_append_new(ids, json_string(decision_id));
+    int rc = content_decisions_put(r, t, env, ids);
+    json_decref(ids);
+    return rc;
+}
+
+/* The operator event that resolves every ticket of decision_id. Its id derives from the
+ * deletion's, so a redelivered deletion repeats it rather than adding another. */
+static void emit_resolve(const struct tenant *t, const json_t *env, const char *decision_id,
+                         int64_t now_ms, struct stage_outputs *out) {
+    char at[RFC3339_LEN];
+    char *event_id = xasprintf("%s:%s", envelope_str(env, "event_id"), decision_id);
+    json_t *ev = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "schema",
+                           "name", "vigile.operator", "version", 1, "event_id", event_id,
+                           "type", "resolve", "tenant", tenant_id(t), "decision_id",
+                           decision_id, "operator", "vigile-route", "at",
+                           rfc3339_format(now_ms, at), "note", WITHDRAW_NOTE);
+    if (!ev) abort(); /* every value is ours or validated */
+    size_t len;
+    char *value = envelope_dump(ev, &len);
+    stage_outputs_add(out, TOPIC_OPERATOR, xasprintf("%s|%s", tenant_id(t), decision_id), value,
+                      len);
+    json_decref(ev);
+    free(event_id);
+}
+
+enum stage_status route_withdraw(struct router *r, const struct tenant *t, const json_t *env,
+                                 int64_t now_ms, struct stage_outputs *out, char *reason,
+                                 size_t n) {
+    json_t *ids = content_decisions(r, t, env);
+    if (!ids) {
+        snprintf(reason, n, "state store unavailable (tickets of deleted content)");
+        return STAGE_RETRY;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) emit_resolve(t, env, json_string_value(v), now_ms, out);
+    json_decref(ids);
+    return STAGE_OK;
+}
