@@ -2,7 +2,9 @@
 #include "text_norm.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 static struct text_norm nm;
 
@@ -118,15 +120,16 @@ static void assert_paths_agree(const char *s, size_t len)
  * cross the sixteen-byte blocks of the plain path. */
 Test(norm, plain_path_agrees_with_general_path)
 {
-    /* the first PLAIN_PIECES fold to one ASCII byte per code point */
-    enum { PLAIN_PIECES = 46 };
+    /* the first PLAIN_PIECES fold to one ASCII byte per code point or are
+     * symbols kept as their bytes (emoji, '€', '❤') */
+    enum { PLAIN_PIECES = 53 };
     static const char *const alphabet[] = {
         "a", "e", "i", "o", "z", "c", "Z", "E", " ", "  ", ".", "-", "_", ",", "'", "?", "!",
         "0", "1", "3", "4", "7", "@", "$", "*", "#", "\t", "\n", "\x01", "\x7f", "zz", "zzz",
         "è", "É", "à", "ì", "ò", "ù", "ÿ", "\xc2\xa0", "\xd0\xb0", "\xd1\x81", "\xce\xbf",
-        "\xe2\x80\x99", "\xe2\x80\x94", "Città",
-        "ß", "æ", "ø", "\xc2\xad", "\xe2\x80\x8b", "\xe2\x80\xa6", "\xef\xbc\xa1",
-        "\xf0\x9f\x98\x80", "\xc3", "\x80",
+        "\xe2\x80\x99", "\xe2\x80\x94", "Città", "\xef\xbc\xa1", "\xf0\x9f\x98\x80",
+        "\xf0\x9f\x91\x8f", "\xe2\x82\xac", "\xe2\x9d\xa4\xef\xb8\x8f", "\xc2\xa9", "\x02",
+        "ß", "æ", "ø", "\xc2\xad", "\xe2\x80\x8b", "\xe2\x80\xa6", "\xc3", "\x80",
     };
     const size_t n_alpha = sizeof alphabet / sizeof alphabet[0];
     unsigned long seed = 42;
@@ -145,4 +148,28 @@ Test(norm, plain_path_agrees_with_general_path)
         }
         assert_paths_agree(buf, len);
     }
+}
+
+/* Every code point of the plain path's tables beyond U+0800 (symbols,
+ * fullwidth forms, emoji), alone and next to words, split letters and
+ * l33t, also where the sixteen-byte blocks of the plain path reach it. */
+Test(norm, plain_path_agrees_on_its_table_ranges)
+{
+    static const int32_t ranges[][2] = { { 0x2000, 0x2c00 }, { 0xfe00, 0x10000 },
+                                         { 0x1f000, 0x20000 } };
+    static const char *const around[][2] = {
+        { "", "" }, { "ciao ", " bello" }, { "c a z z o", "" }, { "c4zz0", "1d10t4" },
+        { "buongiorno a tutti voi", "ciao a tutti quanti" }, { "x", "x" }, { "e a ", " b c" },
+    };
+    char buf[128];
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        for (int32_t cp = ranges[r][0]; cp < ranges[r][1]; cp++) {
+            utf8proc_uint8_t enc[4];
+            utf8proc_ssize_t w = utf8proc_encode_char(cp, enc);
+            for (size_t k = 0; k < sizeof around / sizeof around[0]; k++) {
+                int len = snprintf(buf, sizeof buf, "%s%.*s%s", around[k][0], (int)w,
+                                   (const char *)enc, around[k][1]);
+                assert_paths_agree(buf, (size_t)len);
+            }
+        }
 }

@@ -197,19 +197,23 @@ struct scan {
 
 /* The pattern-view offset of the byte that came from the same original
  * byte as lexicon-view byte i (the first such, as both views keep
- * original offsets in order). */
+ * original offsets in order).  A binary search without branches on the
+ * data (the halving is a conditional move): on varied text the branches
+ * of a plain one, taken at random, cost more than the search itself. */
 static size_t pattern_offset(const struct text_norm *nm, size_t i)
 {
+    const uint32_t *p = nm->p_start;
     uint32_t orig = nm->n_start[i];
-    size_t lo = 0, hi = nm->p_len;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (nm->p_start[mid] < orig)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t lo = 0, n = nm->p_len;
+    if (n == 0)
+        return 0;
+    /* the first p[k] >= orig lies in [lo, lo + n] */
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = p[lo + half] < orig ? lo + half : lo;
+        n -= half;
     }
-    return lo;
+    return lo + (p[lo] < orig);
 }
 
 /* marked[] bits of a rule in the pass being scanned */

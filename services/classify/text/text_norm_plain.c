@@ -5,10 +5,12 @@
  * unit array is mostly overhead.  The plain path folds each code point to
  * exactly one byte of a fold buffer (fold, with fold_start and fold_obf),
  * whose class follows from the byte alone, then rewrites l33t and masks
- * and builds the views the same way the general path does.  A code point
- * that does not fold to exactly one ASCII byte, invalid UTF-8, or letters
- * split by separators (which delete units) send the text to the general
- * path, so the views are always those of text_norm_build_general. */
+ * and builds the views the same way the general path does.  A symbol that
+ * the general path keeps as its own bytes (emoji, '€') is one PLAIN_OTHER
+ * byte there, written out as those bytes in the pattern view.  Any other
+ * code point that does not fold to exactly one ASCII byte, invalid UTF-8,
+ * or letters split by separators (which delete units) send the text to the
+ * general path, so the views are always those of text_norm_build_general. */
 #include "text_norm_internal.h"
 #include "xmalloc.h"
 
@@ -16,12 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
+#include <utf8proc.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
 /* The fold-buffer byte of a mask character: both views write it as '*'. */
 #define PLAIN_MASK 0x01
+/* The fold-buffer byte of a symbol that the general path passes through as
+ * units of its own bytes, each of class U_OTHER and with the code point's
+ * whole range: the pattern view writes those bytes, the lexicon view a
+ * space.  (ASCII control bytes fold to ' ', so neither byte occurs
+ * otherwise.) */
+#define PLAIN_OTHER 0x02
 
 /* plain.kind bits, for the search of split words */
 enum { K_LETTER = 1, K_SINGLE = 2, K_SEPARATOR = 4, K_RIGHT = 8 };
@@ -33,21 +42,43 @@ struct plain_tables {
     unsigned char cls[128];     /* class of a fold-buffer byte */
     unsigned char rewritable[128];  /* leet or mask characters */
     unsigned char kind[128];    /* K_* bits of a fold-buffer byte */
-    /* For the code points below U+0800 and U+2000..U+203F: the one ASCII
-     * byte they fold to, bit 7 set for a look-alike letter; 0 if they fold
-     * to anything else (they go the general way). */
+    /* For the code points below U+0800, U+2000..U+2BFF (punctuation,
+     * currency, symbols, dingbats), U+FE00..U+FFFF (variation selectors,
+     * fullwidth forms) and U+1F000..U+1FFFF (emoji): the one ASCII byte
+     * they fold to, bit 7 set for a look-alike letter, or PLAIN_OTHER; 0
+     * if they fold to anything else (they go the general way). */
     unsigned char cp2[0x800];
-    unsigned char punct[0x40];
+    unsigned char cp3[0xc00];
+    unsigned char cp3f[0x200];
+    unsigned char cp4[0x1000];
 };
 
 static struct plain_tables plain;
 static once_flag plain_once = ONCE_FLAG_INIT;
 
+/* Whether the units of a code point are its own UTF-8 bytes, w of them,
+ * each of class U_OTHER without flags. */
+static int plain_keeps_bytes(const struct text_norm *probe, const uint8_t *bytes, size_t w)
+{
+    if (probe->n_units != w)
+        return 0;
+    for (size_t k = 0; k < w; k++) {
+        const struct text_norm_unit *u = &probe->units[k];
+        if (u->c != bytes[k] || u->cls != U_OTHER || u->flags)
+            return 0;
+    }
+    return 1;
+}
+
 /* What the general path folds cp to, as a plain table entry. */
 static unsigned char plain_probe(struct text_norm *probe, int32_t cp)
 {
+    uint8_t bytes[4];
+    size_t w = (size_t)utf8proc_encode_char(cp, bytes);
     probe->n_units = 0;
-    text_norm_fold_codepoint(probe, cp, 0, 1);
+    text_norm_fold_codepoint(probe, cp, 0, w);
+    if (plain_keeps_bytes(probe, bytes, w))
+        return PLAIN_OTHER;
     if (probe->n_units != 1)
         return 0;
     const struct text_norm_unit *u = &probe->units[0];
@@ -69,6 +100,7 @@ static void plain_tables_init(void)
         plain.rewritable[c] = leet_letter((unsigned char)c) || c == '*' || c == '#';
     }
     plain.cls[PLAIN_MASK] = U_MASK;
+    plain.cls[PLAIN_OTHER] = U_OTHER;
     for (int c = 0; c < 128; c++) {
         int cls = plain.cls[c];
         int sep = c == ' ' || c == '.' || c == '-' || c == '_';
@@ -81,8 +113,12 @@ static void plain_tables_init(void)
     }
     for (int32_t cp = 0x80; cp < 0x800; cp++)
         plain.cp2[cp] = plain_probe(&probe, cp);
-    for (int32_t cp = 0; cp < 0x40; cp++)
-        plain.punct[cp] = plain_probe(&probe, 0x2000 + cp);
+    for (int32_t cp = 0; cp < (int32_t)sizeof plain.cp3; cp++)
+        plain.cp3[cp] = plain_probe(&probe, 0x2000 + cp);
+    for (int32_t cp = 0; cp < (int32_t)sizeof plain.cp3f; cp++)
+        plain.cp3f[cp] = plain_probe(&probe, 0xfe00 + cp);
+    for (int32_t cp = 0; cp < (int32_t)sizeof plain.cp4; cp++)
+        plain.cp4[cp] = plain_probe(&probe, 0x1f000 + cp);
     free(probe.units);
 }
 
@@ -117,6 +153,32 @@ static int plain_fold16(__m128i v, size_t at, unsigned char *f, unsigned char *o
     return _mm_movemask_epi8(rw);
 }
 #endif
+
+/* The table entry of the code point at s (avail bytes left), *w receiving
+ * its length; 0 if it is not in the tables or the UTF-8 is invalid (the
+ * general path then reports it).  Overlong forms and surrogates fall
+ * outside the tables' ranges. */
+static unsigned char plain_entry(const unsigned char *s, size_t avail, size_t *w)
+{
+    unsigned c = s[0];
+    if (c >= 0xc2 && c <= 0xdf && avail >= 2 && (s[1] & 0xc0) == 0x80) {
+        *w = 2;
+        return plain.cp2[(c & 0x1f) << 6 | (s[1] & 0x3f)];
+    }
+    if ((c & 0xf0) == 0xe0 && avail >= 3 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
+        uint32_t cp = (c & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+        *w = 3;
+        if (cp - 0x2000 < sizeof plain.cp3)
+            return plain.cp3[cp - 0x2000];
+        return cp - 0xfe00 < sizeof plain.cp3f ? plain.cp3f[cp - 0xfe00] : 0;
+    }
+    if (c == 0xf0 && avail >= 4 && s[1] == 0x9f && (s[2] & 0xc0) == 0x80 &&
+        (s[3] & 0xc0) == 0x80) {
+        *w = 4;
+        return plain.cp4[(s[2] & 0x3f) << 6 | (s[3] & 0x3f)];
+    }
+    return 0;
+}
 
 /* Folds text into the fold buffer.  Returns the number of bytes, or -1 if
  * some code point is not plain (or the UTF-8 is invalid); *first_rw
@@ -167,17 +229,8 @@ static ptrdiff_t plain_fold(struct text_norm *nm, const unsigned char *s, size_t
             break;
         if (s[i] < 0x80)
             continue;
-        unsigned char c = s[i], e;
         size_t w;
-        if (c >= 0xc2 && c <= 0xdf && i + 1 < len && (s[i + 1] & 0xc0) == 0x80) {
-            e = plain.cp2[((c & 0x1f) << 6) | (s[i + 1] & 0x3f)];
-            w = 2;
-        } else if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] & 0xc0) == 0x80) {
-            e = plain.punct[s[i + 2] & 0x3f];
-            w = 3;
-        } else {
-            return -1;
-        }
+        unsigned char e = plain_entry(s + i, len - i, &w);
         if (!e)
             return -1;
         f[k] = e & 0x7f;
@@ -299,7 +352,7 @@ static int plain_single_pair(const unsigned char *f, size_t i, size_t n)
  * plain_has_split_word must decide. */
 #ifdef __SSE2__
 /* Whether the sixteen fold bytes at f go to the pattern view as they are,
- * the scalar loop's every test failing on them: no mask, no run of three
+ * the scalar loop's every test failing on them: no mask or symbol, no run of three
  * (f[16] and f[17] are read for the runs that start at the end), no two
  * spaces in a row, and no separator before what may be a one-letter token
  * (the split-word test must see those).  The first byte's space test
@@ -310,7 +363,8 @@ static int plain_pattern_block(const unsigned char *f)
     __m128i v0 = _mm_loadu_si128((const __m128i *)f);
     __m128i v1 = _mm_loadu_si128((const __m128i *)(f + 1));
     __m128i v2 = _mm_loadu_si128((const __m128i *)(f + 2));
-    __m128i bad = _mm_cmpeq_epi8(v0, _mm_set1_epi8(PLAIN_MASK));
+    __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8(PLAIN_MASK)),
+                               _mm_cmpeq_epi8(v0, _mm_set1_epi8(PLAIN_OTHER)));
     bad = _mm_or_si128(bad, _mm_and_si128(_mm_cmpeq_epi8(v0, v1), _mm_cmpeq_epi8(v1, v2)));
     bad = _mm_or_si128(bad, _mm_and_si128(_mm_cmpeq_epi8(v0, space), _mm_cmpeq_epi8(v1, space)));
     /* a separator, then a letter or l33t character, then no letter or
@@ -338,7 +392,7 @@ static int plain_pattern_block(const unsigned char *f)
 }
 #endif
 
-static int plain_pattern_view(struct text_norm *nm, size_t n)
+static int plain_pattern_view(struct text_norm *nm, size_t n, const char *text)
 {
     const unsigned char *restrict f = nm->fold;
     const uint32_t *restrict fs = nm->fold_start;
@@ -352,8 +406,9 @@ static int plain_pattern_view(struct text_norm *nm, size_t n)
     for (size_t i = 0; i < n; i++) {
 #ifdef __SSE2__
         /* Sixteen bytes at a time where nothing changes them (the view is
-         * never longer than the fold, so it has room); after a failed try,
-         * sixteen bytes go the scalar way first. */
+         * never longer than the text its bytes came from, so it has
+         * room); after a failed try, sixteen bytes go the scalar way
+         * first. */
         if (i >= block_at && i + 17 <= n) {
             if (!(f[i] == ' ' && (po == 0 || pc[po - 1] == ' ')) && plain_pattern_block(f + i)) {
                 _mm_storeu_si128((__m128i *)(pc + po), _mm_loadu_si128((const __m128i *)(f + i)));
@@ -387,6 +442,15 @@ static int plain_pattern_view(struct text_norm *nm, size_t n)
                 continue;
             if (cls == U_MASK)
                 c = '*';
+            if (c == PLAIN_OTHER) {
+                /* each byte of the symbol with the symbol's whole range */
+                for (uint32_t b = fs[i]; b < fs[i + 1]; b++) {
+                    pc[po] = text[b];
+                    ps[po] = fs[i];
+                    pe[po++] = fs[i + 1];
+                }
+                continue;
+            }
         }
         pc[po] = (char)c;
         ps[po] = fs[i];
@@ -509,8 +573,9 @@ int text_norm_plain_build(struct text_norm *nm, const char *text, size_t len)
     if (first_rw != SIZE_MAX)
         plain_rewrite(nm, (size_t)n, first_rw);
     nm->fold[n] = ' ';      /* sentinel: ends letter runs and split words */
-    text_norm_view_reserve(nm, (size_t)n + 1);
-    if (plain_pattern_view(nm, (size_t)n) && plain_has_split_word(nm->fold, (size_t)n))
+    /* the pattern view writes a symbol's bytes, so it may outgrow the fold */
+    text_norm_view_reserve(nm, len + 1);
+    if (plain_pattern_view(nm, (size_t)n, text) && plain_has_split_word(nm->fold, (size_t)n))
         return -1;
     plain_lexicon_view(nm, (size_t)n);
     return 0;

@@ -1,5 +1,6 @@
 /* text_pii: validated personal data scanners (see text_pii.h). */
 #include "text_pii.h"
+#include "text_block.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -398,26 +399,6 @@ static void pii_add(struct text_sink *sink, const char *rule, const char *type, 
     text_result_add(sink, TEXT_CAT_PERSONAL_DATA, rule, score, TEXT_SEV_MEDIUM, type, s, e);
 }
 
-/* Whether a word starting with a letter at i can be any of the
- * letter-started shapes: a codice fiscale is 16 alphanumerics, and IBANs,
- * identity cards and plates have a digit third or fourth ("IT60",
- * "CA12345AB", "AB 123 CD").  Ordinary words fail both tests, which
- * spares the scanners on almost every word. */
-static int letter_start_may_match(const char *t, size_t len, size_t i)
-{
-    if ((i + 2 < len && is_digit((unsigned char)t[i + 2])) ||
-        (i + 3 < len && is_digit((unsigned char)t[i + 3])))
-        return 1;
-    /* 16 alphanumerics: test where the word must end before walking it */
-    if (i + 16 > len || !is_alnum((unsigned char)t[i + 15]) ||
-        (i + 16 < len && is_alnum((unsigned char)t[i + 16])))
-        return 0;
-    size_t j = i;
-    while (j < i + 16 && is_alnum((unsigned char)t[j]))
-        j++;
-    return j == i + 16;
-}
-
 /* Tries each scanner at word start i, where letter says whether t[i] is a
  * letter; returns the end of a finding or 0.  Kept out of line, so that the
  * scan loop keeps its few values in registers (inlined, the scanners' made
@@ -436,33 +417,70 @@ static size_t scan_at(const char *t, size_t len, size_t i, int letter, struct te
     return 0;
 }
 
+/* Classes of a block that the candidates are made from. */
+struct pii_block {
+    uint64_t alnum, digit, plus, at;
+};
+
+static void pii_block_at(struct pii_block *m, const char *t, size_t len, size_t at)
+{
+    struct text_block b;
+    text_block_at(&b, t, len, at);
+    m->digit = text_block_mask(&b, 0, '0', '9');
+    m->alnum = m->digit | text_block_mask(&b, 0x20, 'a', 'z');
+    m->plus = text_block_mask(&b, 0, '+', '+');
+    m->at = text_block_mask(&b, 0, '@', '@');
+}
+
+/* The positions of block m that the scan loop below must visit (next is
+ * the block after it, prev_alnum whether the byte before it is a letter or
+ * digit): every '@', and every word start (a letter, digit or '+' after
+ * anything else) but those of words that cannot be any of the
+ * letter-started shapes.  A codice fiscale is 16 alphanumerics, and IBANs,
+ * identity cards and plates have a digit third or fourth ("IT60",
+ * "CA12345AB", "AB 123 CD"); ordinary words fail both tests, which spares
+ * the scanners on almost every word. */
+static uint64_t pii_candidates(const struct pii_block *m, const struct pii_block *next,
+                               uint64_t prev_alnum)
+{
+    uint64_t start = (m->alnum | m->plus) & ~(m->alnum << 1 | prev_alnum);
+    uint64_t digit_on = m->digit >> 2 | next->digit << 62 | m->digit >> 3 | next->digit << 61;
+    /* bit j of run: bytes j..j+15 are all alphanumerics */
+    unsigned __int128 a = (unsigned __int128)next->alnum << 64 | m->alnum, run = a & a >> 1;
+    run &= run >> 2;
+    run &= run >> 4;
+    run &= run >> 8;
+    uint64_t word16 = (uint64_t)(run & ~(a >> 16));
+    uint64_t letter = m->alnum & ~m->digit;
+    return (start & (~letter | digit_on | word16)) | m->at;
+}
+
 void text_pii_scan(const char *text, size_t len, struct text_sink *sink)
 {
-    size_t i = 0, email_end = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '@' && i >= email_end) {
-            size_t s, e;
-            if (scan_email(text, len, i, &s, &e)) {
+    /* The same positions, in the same order, as a walk of every byte that
+     * skips the rest of each word: a finding still skips to its end, and
+     * an e-mail address's word starts are still not tried. */
+    size_t email_end = 0, resume = 0;
+    struct pii_block m, next;
+    uint64_t prev_alnum = 0;
+    pii_block_at(&m, text, len, 0);
+    for (size_t base = 0; base < len; base += TEXT_BLOCK) {
+        pii_block_at(&next, text, len, base + TEXT_BLOCK);
+        uint64_t cand = pii_candidates(&m, &next, prev_alnum);
+        prev_alnum = m.alnum >> 63;
+        m = next;
+        for (; cand; cand &= cand - 1) {
+            size_t i = base + (size_t)__builtin_ctzll(cand), s, e;
+            if (i < resume || i < email_end)
+                continue;
+            if (text[i] != '@') {
+                size_t found = scan_at(text, len, i, is_alpha((unsigned char)text[i]), sink);
+                if (found)
+                    resume = found;
+            } else if (scan_email(text, len, i, &s, &e)) {
                 pii_add(sink, "pii.email", "email", PII_SCORE_SHAPE, s, e);
                 email_end = e;
             }
         }
-        int word_start = is_alnum(c) || c == '+';
-        int letter = is_alpha(c);
-        if (word_start && (i == 0 || !is_alnum((unsigned char)text[i - 1])) && i >= email_end &&
-            (!letter || letter_start_may_match(text, len, i))) {
-            size_t e = scan_at(text, len, i, letter, sink);
-            if (e) {
-                i = e;
-                continue;
-            }
-        }
-        i++;
-        /* The rest of an alphanumeric word holds no word start and no '@':
-         * skipped in a tight loop. */
-        if (is_alnum(c))
-            while (i < len && is_alnum((unsigned char)text[i]))
-                i++;
     }
 }
