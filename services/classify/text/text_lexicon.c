@@ -309,7 +309,9 @@ static const struct text_lex_entry *lex_mask_find(const struct text_lexicon *lx,
     for (int loose = 0; loose < 2; loose++)
         for (size_t k = 0; k < lx->n; k++) {
             const struct text_lex_entry *e = &lx->entries[k];
-            if (lex_mask_eligible(e) && (strchr(e->plain, ' ') != NULL) == multiword &&
+            /* cand starts with a letter (lex_masked_plain): a cheap first test */
+            if (e->plain[0] == cand[0] && lex_mask_eligible(e) &&
+                (strchr(e->plain, ' ') != NULL) == multiword &&
                 lex_mask_match(e->plain, strlen(e->plain), cand, loose))
                 return e;
         }
