@@ -12,9 +12,6 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-/* Appeals under the DSA may come within six months; keep a margin. */
-#define RECORD_TTL_MS (200LL * 24 * 3600 * 1000)
-
 /* JSON cannot hold "forever" as a number; -1 stands for it in records. */
 static json_int_t until_to_json(int64_t until) {
     return until == STATE_BAN_FOREVER ? -1 : (json_int_t)until;
@@ -34,7 +31,7 @@ int route_remember(struct router *r, const struct tenant *t, const json_t *env,
     char *s = envelope_dump(rec, NULL);
     json_decref(rec);
     int rc = state_record_put(r->state, tenant_id(t), envelope_str(env, "event_id"), s,
-                              RECORD_TTL_MS);
+                              ROUTE_RECORD_TTL_MS);
     free(s);
     return rc;
 }

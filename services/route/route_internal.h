@@ -9,6 +9,11 @@
 #include "state.h"
 #include "tenant.h"
 
+/* How long route keeps its records in the state store (decisions for overturns, the
+ * decisions per content for deletions): appeals under the DSA may come within six months;
+ * keep a margin. */
+#define ROUTE_RECORD_TTL_MS (200LL * 24 * 3600 * 1000)
+
 struct router {
     struct tenant_set *tenants;
     struct state_store *state;   /* borrowed */

@@ -14,8 +14,6 @@
 #include "topics.h"
 #include "xmalloc.h"
 
-/* As long as a decision's own record: a ticket outlives no appeal window. */
-#define CONTENT_RECORD_TTL_MS (200LL * 24 * 3600 * 1000)
 #define WITHDRAW_NOTE "contenuto cancellato dall'autore"
 
 static char *content_record_id(const json_t *env) {
@@ -42,7 +40,7 @@ static json_t *content_decisions(struct router *r, const struct tenant *t, const
 static int content_decisions_put(struct router *r, const struct tenant *t, const json_t *env,
                                  const json_t *ids) {
     char *id = content_record_id(env), *value = envelope_dump(ids, NULL);
-    int rc = state_record_put(r->state, tenant_id(t), id, value, CONTENT_RECORD_TTL_MS);
+    int rc = state_record_put(r->state, tenant_id(t), id, value, ROUTE_RECORD_TTL_MS);
     free(id);
     free(value);
     return rc;
