@@ -64,7 +64,7 @@ rd_kafka_t *kafka_producer_new(const char *brokers, const char *transactional_id
     return rk;
 }
 
-rd_kafka_t *kafka_consumer_new(const char *brokers, const char *group,
+rd_kafka_t *kafka_consumer_new(const char *brokers, const char *group, const char *instance_id,
                                void (*rebalance_cb)(rd_kafka_t *, rd_kafka_resp_err_t,
                                                     rd_kafka_topic_partition_list_t *, void *),
                                void *opaque, char *err, size_t n) {
@@ -73,8 +73,10 @@ rd_kafka_t *kafka_consumer_new(const char *brokers, const char *group,
     const char *kv[] = { "group.id", group, "enable.auto.commit", "false",
                          "enable.auto.offset.store", "false", "auto.offset.reset", "earliest",
                          "isolation.level", "read_committed", "enable.partition.eof", "false",
-                         NULL };
-    if (set_all(conf, kv, err, n)) {
+                         "session.timeout.ms", KAFKA_SESSION_TIMEOUT_MS,
+                         "heartbeat.interval.ms", KAFKA_HEARTBEAT_INTERVAL_MS, NULL };
+    if (set_all(conf, kv, err, n) ||
+        (instance_id && rd_kafka_conf_set(conf, "group.instance.id", instance_id, err, n))) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

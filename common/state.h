@@ -1,8 +1,15 @@
 /* Per-author state the stages keep: recent posts (classify, for `repeated`), strikes and
  * bans (route). Two implementations share this interface: Redis for the workers, memory
- * for vigile-replay and tests. Every write is idempotent per event id, so a redelivered
- * message changes nothing (DESIGN.md, "Delivery"), and every read that decides something
- * looks only at events up to the one in hand, so a redelivery decides the same again.
+ * for vigile-replay and tests.
+ *
+ * A stage's input may be processed more than once: a batch whose transaction aborted, a
+ * worker killed mid-batch, a rebalance. What an attempt wrote to the store survives it,
+ * so a read of plain state on the retry would see the attempt's own effects, and those
+ * of later inputs of the same aborted batch (docs/delivery.md). Hence every answer that
+ * decides something is kept per event id, written in the same atomic step as the effects
+ * it caused, and a retry gets the first answer back instead of asking again: it decides
+ * exactly as the first attempt did, and an aborted attempt can change no other input's
+ * outcome.
  *
  * `author` is the tenant's pseudonym of the author, never the raw platform id: state at
  * rest holds no more personal data than the decisions do. Functions return 0, or -1 when
@@ -15,15 +22,38 @@
 
 #define STATE_BAN_FOREVER INT64_MAX
 
+/* How long the answers kept per event id last: longer than an input can be redelivered
+ * (the work topics keep 7 days, common/topics.c). */
+#define STATE_ANSWER_TTL_MS (8LL * 24 * 3600 * 1000)
+
+/* What route reads of an author's state to decide one event. */
+struct state_author_view {
+    int64_t banned_until; /* end of the ban in force at the event's time, or 0 */
+    long strikes_before;  /* the author's strikes of other events in (ts - window, ts] */
+};
+
+/* What route writes for one event: its strike, the ban it imposes, and the record of its
+ * decision, which is also the answer a retry gets back. Strings are borrowed. */
+struct state_decision {
+    const char *event_id;
+    int64_t ts_ms;          /* the event's time: the strike's score, the ban's start */
+    int64_t window_ms;      /* the strike window, to forget strikes far outside it */
+    int strike;             /* 1: count a strike for the event */
+    int64_t ban_until;      /* ban from ts_ms: its end, STATE_BAN_FOREVER, or 0 for none */
+    const char *record;     /* JSON document kept under event_id (state_record_get) */
+    int64_t record_ttl_ms;
+};
+
 struct state_ops {
-    int (*strike_add)(void *impl, const char *tenant, const char *author, const char *event_id,
-                      int64_t ts_ms, int64_t window_ms, long *count);
+    int (*decision_lookup)(void *impl, const char *tenant, const char *author,
+                           const char *event_id, int64_t ts_ms, int64_t window_ms,
+                           struct state_author_view *view, char **record);
+    int (*decision_commit)(void *impl, const char *tenant, const char *author,
+                           const struct state_decision *d, char **existing);
     int (*strike_remove)(void *impl, const char *tenant, const char *author,
                          const char *event_id);
     int (*ban_set)(void *impl, const char *tenant, const char *author, int64_t until_ms,
                    int64_t now_ms);
-    int (*ban_get)(void *impl, const char *tenant, const char *author, int64_t now_ms,
-                   int64_t *until_ms);
     int (*recent_add)(void *impl, const char *tenant, const char *author, const char *event_id,
                       int64_t ts_ms, uint64_t fingerprint, int64_t window_ms, uint64_t *earlier,
                       size_t max, size_t *n_earlier);
@@ -38,12 +68,26 @@ struct state_store {
     void *impl;
 };
 
-/* Records a strike for event_id at ts_ms (a no-op if already there) and sets *count to
- * the author's strikes in (ts_ms - window_ms, ts_ms], this one included. */
-static inline int state_strike_add(struct state_store *st, const char *tenant,
-                                   const char *author, const char *event_id, int64_t ts_ms,
-                                   int64_t window_ms, long *count) {
-    return st->ops->strike_add(st->impl, tenant, author, event_id, ts_ms, window_ms, count);
+/* Looks for the record of event_id's decision. When there is one, *record is set to a
+ * copy (the caller frees it): the event was decided before, and must be decided again
+ * from what that record says. Otherwise *record is NULL and *view holds the author's
+ * state at ts_ms. */
+static inline int state_decision_lookup(struct state_store *st, const char *tenant,
+                                        const char *author, const char *event_id,
+                                        int64_t ts_ms, int64_t window_ms,
+                                        struct state_author_view *view, char **record) {
+    return st->ops->decision_lookup(st->impl, tenant, author, event_id, ts_ms, window_ms,
+                                    view, record);
+}
+
+/* Applies d's strike and ban and keeps its record, all in one atomic step, unless a
+ * record of the event is already there (another attempt got there first, e.g. a replica
+ * that lost the partition a moment ago): then nothing is written and *existing is set
+ * to a copy of that record, for the caller to decide from instead. */
+static inline int state_decision_commit(struct state_store *st, const char *tenant,
+                                        const char *author, const struct state_decision *d,
+                                        char **existing) {
+    return st->ops->decision_commit(st->impl, tenant, author, d, existing);
 }
 
 /* Removes the strike of event_id (an overturned decision); absent is fine. */
@@ -58,14 +102,10 @@ static inline int state_ban_set(struct state_store *st, const char *tenant, cons
     return st->ops->ban_set(st->impl, tenant, author, until_ms, now_ms);
 }
 
-/* Sets *until_ms to the end of the author's ban in force at now_ms, or 0 if none. */
-static inline int state_ban_get(struct state_store *st, const char *tenant, const char *author,
-                                int64_t now_ms, int64_t *until_ms) {
-    return st->ops->ban_get(st->impl, tenant, author, now_ms, until_ms);
-}
-
 /* Remembers the fingerprint of event_id at ts_ms and returns in earlier[0..*n_earlier)
- * the fingerprints of the author's other posts in [ts_ms - window_ms, ts_ms]. */
+ * the fingerprints of the author's other posts in [ts_ms - window_ms, ts_ms] that were
+ * remembered before it. The answer is kept with the fingerprint: asking again for the
+ * same event id returns the first answer, whatever was remembered since. */
 static inline int state_recent_add(struct state_store *st, const char *tenant,
                                    const char *author, const char *event_id, int64_t ts_ms,
                                    uint64_t fingerprint, int64_t window_ms, uint64_t *earlier,

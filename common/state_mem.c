@@ -1,5 +1,7 @@
 /* The in-memory state store: the same semantics as state_redis.c, kept in a hash table
  * of per-key entries, for vigile-replay and tests. Single-threaded. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,13 +76,36 @@ static void add_item(struct mem_entry *e, const char *member, int64_t ts, uint64
     e->items[e->n++] = (struct mem_item){ xstrdup(member), ts, fp };
 }
 
-static int mem_strike_add(void *impl, const char *tenant, const char *author,
-                          const char *event_id, int64_t ts, int64_t window, long *count) {
-    struct mem_entry *e = entry(impl, "strikes", tenant, author);
-    add_item(e, event_id, ts, 0, window);
-    *count = 0;
+static long strikes_in(const struct mem_entry *e, const char *except, int64_t ts,
+                       int64_t window) {
+    long count = 0;
     for (size_t i = 0; i < e->n; i++)
-        if (e->items[i].ts > ts - window && e->items[i].ts <= ts) (*count)++;
+        if (e->items[i].ts > ts - window && e->items[i].ts <= ts &&
+            strcmp(e->items[i].member, except) != 0)
+            count++;
+    return count;
+}
+
+static int mem_decision_lookup(void *impl, const char *tenant, const char *author,
+                               const char *event_id, int64_t ts, int64_t window,
+                               struct state_author_view *view, char **record) {
+    const char *rec = entry(impl, "record", tenant, event_id)->record;
+    *record = rec ? xstrdup(rec) : NULL;
+    int64_t u = entry(impl, "ban", tenant, author)->ban_until;
+    view->banned_until = u > ts ? u : 0;
+    view->strikes_before = strikes_in(entry(impl, "strikes", tenant, author), event_id, ts, window);
+    return 0;
+}
+
+static int mem_decision_commit(void *impl, const char *tenant, const char *author,
+                               const struct state_decision *d, char **existing) {
+    struct mem_entry *rec = entry(impl, "record", tenant, d->event_id);
+    *existing = rec->record ? xstrdup(rec->record) : NULL;
+    if (rec->record) return 0;
+    if (d->strike)
+        add_item(entry(impl, "strikes", tenant, author), d->event_id, d->ts_ms, 0, d->window_ms);
+    if (d->ban_until > d->ts_ms) entry(impl, "ban", tenant, author)->ban_until = d->ban_until;
+    rec->record = xstrdup(d->record);
     return 0;
 }
 
@@ -101,24 +126,27 @@ static int mem_ban_set(void *impl, const char *tenant, const char *author, int64
     return 0;
 }
 
-static int mem_ban_get(void *impl, const char *tenant, const char *author, int64_t now,
-                       int64_t *until) {
-    int64_t u = entry(impl, "ban", tenant, author)->ban_until;
-    *until = u > now ? u : 0;
-    return 0;
-}
-
+/* The first answer for an event id is kept as its fingerprints in hex, as in Redis. */
 static int mem_recent_add(void *impl, const char *tenant, const char *author,
                           const char *event_id, int64_t ts, uint64_t fp, int64_t window,
                           uint64_t *earlier, size_t max, size_t *n) {
-    struct mem_entry *e = entry(impl, "recent", tenant, author);
-    add_item(e, event_id, ts, fp, window);
+    struct mem_entry *answer = entry(impl, "recent-answer", tenant, event_id);
     *n = 0;
+    if (answer->record) {
+        for (const char *s = answer->record; *s && *n < max; s += s[16] ? 17 : 16)
+            earlier[(*n)++] = strtoull(s, NULL, 16);
+        return 0;
+    }
+    struct mem_entry *e = entry(impl, "recent", tenant, author);
     for (size_t i = 0; i < e->n && *n < max; i++) {
         const struct mem_item *it = &e->items[i];
         if (it->ts >= ts - window && it->ts <= ts && strcmp(it->member, event_id) != 0)
             earlier[(*n)++] = it->fp;
     }
+    add_item(e, event_id, ts, fp, window);
+    answer->record = xcalloc(*n ? *n * 17 : 1, 1);
+    for (size_t i = 0; i < *n; i++)
+        sprintf(answer->record + i * 17, i + 1 < *n ? "%016" PRIx64 "," : "%016" PRIx64, earlier[i]);
     return 0;
 }
 
@@ -153,8 +181,8 @@ static void mem_free(void *impl) {
 }
 
 static const struct state_ops mem_ops = {
-    mem_strike_add, mem_strike_remove, mem_ban_set,    mem_ban_get,
-    mem_recent_add, mem_record_put,    mem_record_get, mem_free,
+    mem_decision_lookup, mem_decision_commit, mem_strike_remove, mem_ban_set,
+    mem_recent_add,      mem_record_put,      mem_record_get,    mem_free,
 };
 
 void state_mem_init(struct state_store *st) {

@@ -341,7 +341,8 @@ static int worker_open(struct worker *w, char *err, size_t n) {
     w->producer = kafka_producer_new(w->cfg->kafka_brokers, w->transactional ? txid : NULL,
                                      on_delivery, w, err, n);
     if (!w->producer) return -1;
-    w->consumer = kafka_consumer_new(w->cfg->kafka_brokers, group, on_rebalance, w, err, n);
+    /* The transactional id names this replica of this stage; so does its membership. */
+    w->consumer = kafka_consumer_new(w->cfg->kafka_brokers, group, txid, on_rebalance, w, err, n);
     if (!w->consumer) return -1;
     while (w->transactional && worker_running) {
         rd_kafka_error_t *e = rd_kafka_init_transactions(w->producer, 30000);

@@ -86,15 +86,13 @@ static void apply_premoderation(struct verdict *v, const struct tenant *t, const
     add_ref(v->policy_refs, clause);
 }
 
-/* Counts a strike when a category the tenant marks as one fired, and climbs the ladder.
- * Returns 0, or -1 when the state store is unavailable. */
-static int apply_ladder(struct verdict *v, struct router *r, const struct tenant *t,
-                        const char *author, const char *event_id, int64_t ts) {
-    if (!v->strike) return 0;
+/* Counts a strike when a category the tenant marks as one fired, and climbs the ladder
+ * from the strikes the author had before. */
+static void apply_ladder(struct verdict *v, const struct tenant *t,
+                         const struct state_author_view *view, int64_t ts) {
+    if (!v->strike) return;
     const struct tenant_ladder *ladder = tenant_ladder(t);
-    int64_t window = (int64_t)ladder->window_days * 24 * 3600 * 1000;
-    if (state_strike_add(r->state, tenant_id(t), author, event_id, ts, window, &v->strikes))
-        return -1;
+    v->strikes = view->strikes_before + 1;
     v->step_rule = tenant_ladder_step(t, (int)v->strikes);
     v->step = v->step_rule ? v->step_rule->step : TENANT_STEP_NONE;
     if (v->ban_at_once && v->severity >= 3 && v->step < TENANT_STEP_BAN) {
@@ -103,7 +101,7 @@ static int apply_ladder(struct verdict *v, struct router *r, const struct tenant
         v->step_rule = NULL;
         v->needs_review = 1;
     }
-    if (v->step == TENANT_STEP_NONE) return 0;
+    if (v->step == TENANT_STEP_NONE) return;
     add_ref(v->policy_refs, ladder->policy_ref);
     int64_t until = 0;
     if (v->step == TENANT_STEP_TEMP_BAN)
@@ -113,27 +111,94 @@ static int apply_ladder(struct verdict *v, struct router *r, const struct tenant
     if (v->step_rule && v->step_rule->review) {
         v->needs_review = 1; /* proposed, applied when a moderator confirms */
         v->ban_proposed = until;
-        return 0;
+        return;
     }
     v->ban_until = until;
-    if (until && state_ban_set(r->state, tenant_id(t), author, until, ts)) return -1;
-    return 0;
 }
 
 /* An author banned when the content was written has it hidden, whatever it says. */
-static int apply_ban_in_force(struct verdict *v, struct router *r, const struct tenant *t,
-                              const char *author, int64_t ts, int *banned) {
-    int64_t until;
-    if (state_ban_get(r->state, tenant_id(t), author, ts, &until)) return -1;
-    *banned = until > 0;
-    if (*banned && action_rank(TENANT_ACTION_HIDE) > action_rank(v->action)) {
-        v->action = TENANT_ACTION_HIDE;
-        v->rule = NULL;
-        v->clause = tenant_ladder(t)->policy_ref;
-        v->template_id = NULL;
-        v->ban_in_force_until = until;
-        add_ref(v->policy_refs, v->clause);
+static void apply_ban_in_force(struct verdict *v, const struct tenant *t, int64_t until) {
+    if (action_rank(TENANT_ACTION_HIDE) <= action_rank(v->action)) return;
+    v->action = TENANT_ACTION_HIDE;
+    v->rule = NULL;
+    v->clause = tenant_ladder(t)->policy_ref;
+    v->template_id = NULL;
+    v->ban_in_force_until = until;
+    add_ref(v->policy_refs, v->clause);
+}
+
+/* The verdict on env given the author's state as it was (view). The same inputs always
+ * give the same verdict, which is what lets a retry decide again from a record. v's
+ * policy_refs is a new array the caller frees. */
+static void judge(struct verdict *v, const struct tenant *t, const json_t *env,
+                  const struct state_author_view *view, int64_t ts) {
+    *v = (struct verdict){ .action = TENANT_ACTION_NONE, .min_score = 1.0,
+                           .policy_refs = json_array() };
+    const json_t *labels = json_object_get(json_object_get(env, "classification"), "labels");
+    weigh_labels(v, t, labels, envelope_str(env, "kind"));
+    apply_premoderation(v, t, envelope_str(env, "kind"));
+    if (view->banned_until) apply_ban_in_force(v, t, view->banned_until);
+    else apply_ladder(v, t, view, ts);
+    if (route_removes(v->action) && v->rule && v->min_score < REVIEW_SCORE) v->needs_review = 1;
+}
+
+/* What deciding one event needs, and what it wrote. */
+struct decision_run {
+    const struct tenant *t;
+    const json_t *env;
+    char author[PSEUDONYM_LEN];
+    int64_t ts, window;
+    struct state_author_view view; /* the author's state the decision is made from */
+    int64_t decided_ms;
+    json_t *decision;              /* the decision emitted (new reference) */
+    char *record;                  /* its record (new string) */
+    struct state_decision effects; /* its strike, ban and record, to commit */
+};
+
+/* Decides from run->view at run->decided_ms, appending the outputs. */
+static void decide_from_view(struct decision_run *run, struct stage_outputs *out) {
+    struct verdict v;
+    judge(&v, run->t, run->env, &run->view, run->ts);
+    run->decision = route_emit(run->t, run->env, run->author, &v, run->decided_ms, out);
+    run->record = route_record_dump(run->env, &v, run->decision, &run->view, run->decided_ms);
+    run->effects = (struct state_decision){
+        .event_id = envelope_str(run->env, "event_id"), .ts_ms = run->ts,
+        .window_ms = run->window, .strike = v.strikes > 0, .ban_until = v.ban_until,
+        .record = run->record, .record_ttl_ms = ROUTE_RECORD_TTL_MS };
+    json_decref(v.policy_refs);
+}
+
+static void decision_run_clear(struct decision_run *run) {
+    json_decref(run->decision);
+    free(run->record);
+    run->decision = NULL;
+    run->record = NULL;
+}
+
+/* Decides the event and writes its effects, or, when an attempt decided it before,
+ * decides again as that attempt did and writes nothing. Returns 0, or -1 when the state
+ * store is unavailable (the outputs are then discarded by the caller). */
+static int decide_once(struct router *r, struct decision_run *run, int64_t now_ms,
+                       struct stage_outputs *out) {
+    const char *tid = tenant_id(run->t), *event_id = envelope_str(run->env, "event_id");
+    char *prior = NULL;
+    if (state_decision_lookup(r->state, tid, run->author, event_id, run->ts, run->window,
+                              &run->view, &prior))
+        return -1;
+    run->decided_ms = now_ms;
+    int known = prior && route_record_read(prior, &run->view, &run->decided_ms) == 0;
+    free(prior);
+    decide_from_view(run, out);
+    if (known) return 0;
+    if (state_decision_commit(r->state, tid, run->author, &run->effects, &prior)) return -1;
+    if (prior && route_record_read(prior, &run->view, &run->decided_ms) == 0) {
+        /* Another attempt got there first (a replica that has just lost the partition):
+         * its effects are the ones in force, so its decision is the one to publish. */
+        stage_outputs_clear(out);
+        decision_run_clear(run);
+        decide_from_view(run, out);
     }
+    free(prior);
     return 0;
 }
 
@@ -157,31 +222,17 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
     const char *event_type = envelope_str(env, "event_type");
     if (event_type && strcmp(event_type, "deleted") == 0)
         return route_withdraw(r, t, env, now_ms, out, reason, n);
-    char author[PSEUDONYM_LEN];
-    pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_name,
-                   envelope_str(env, "platform"), envelope_author_id(env), author);
-    int64_t ts;
-    if (rfc3339_parse(envelope_str(env, "created_at"), &ts)) ts = now_ms;
 
-    struct verdict v = { .action = TENANT_ACTION_NONE, .min_score = 1.0,
-                         .policy_refs = json_array() };
-    int banned = 0;
-    weigh_labels(&v, t, labels, envelope_str(env, "kind"));
-    apply_premoderation(&v, t, envelope_str(env, "kind"));
-    if (apply_ban_in_force(&v, r, t, author, ts, &banned) ||
-        (!banned && apply_ladder(&v, r, t, author, envelope_str(env, "event_id"), ts))) {
-        json_decref(v.policy_refs);
-        snprintf(reason, n, "state store unavailable (strikes and bans)");
-        return STAGE_RETRY;
-    }
-    if (route_removes(v.action) && v.rule && v.min_score < REVIEW_SCORE) v.needs_review = 1;
-    json_t *decision = route_emit(t, env, author, &v, now_ms, out);
-    int rc = route_remember(r, t, env, &v, decision) ||
-             route_remember_tickets(r, t, env, decision);
-    json_decref(decision);
-    json_decref(v.policy_refs);
+    struct decision_run run = { .t = t, .env = env,
+                                .window = (int64_t)tenant_ladder(t)->window_days * 24 * 3600 * 1000 };
+    pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_name,
+                   envelope_str(env, "platform"), envelope_author_id(env), run.author);
+    if (rfc3339_parse(envelope_str(env, "created_at"), &run.ts)) run.ts = now_ms;
+    int rc = decide_once(r, &run, now_ms, out);
+    if (!rc) rc = route_remember_tickets(r, t, env, run.decision);
+    decision_run_clear(&run);
     if (rc) {
-        snprintf(reason, n, "state store unavailable (decision record)");
+        snprintf(reason, n, "state store unavailable (strikes, bans and records)");
         return STAGE_RETRY;
     }
     return STAGE_OK;

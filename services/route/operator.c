@@ -1,7 +1,7 @@
 /* Operator events: what a person decided about an automated decision. An overturn (an
  * appeal accepted) removes the strike, lifts a ban it caused, unhides the content and
  * publishes a corrected decision; a confirmation applies what was waiting for review. The
- * record route_remember keeps is what makes this possible without raw ids on the
+ * record route keeps of each decision is what makes this possible without raw ids on the
  * decision topics. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,30 +11,6 @@
 #include "route_internal.h"
 #include "timefmt.h"
 #include "xmalloc.h"
-
-/* JSON cannot hold "forever" as a number; -1 stands for it in records. */
-static json_int_t until_to_json(int64_t until) {
-    return until == STATE_BAN_FOREVER ? -1 : (json_int_t)until;
-}
-
-static int64_t until_from_json(const json_t *v) {
-    json_int_t u = json_integer_value(v);
-    return u == -1 ? STATE_BAN_FOREVER : (int64_t)u;
-}
-
-int route_remember(struct router *r, const struct tenant *t, const json_t *env,
-                   const struct verdict *v, const json_t *decision) {
-    json_t *rec = json_pack("{s:O, s:s, s:I, s:I}", "decision", decision,
-                            "author_id", envelope_author_id(env),
-                            "ban_applied", until_to_json(v->ban_until),
-                            "ban_proposed", until_to_json(v->ban_proposed));
-    char *s = envelope_dump(rec, NULL);
-    json_decref(rec);
-    int rc = state_record_put(r->state, tenant_id(t), envelope_str(env, "event_id"), s,
-                              ROUTE_RECORD_TTL_MS);
-    free(s);
-    return rc;
-}
 
 /* The envelope fields route_command and the message key need, rebuilt from a record. */
 static json_t *envelope_of(const json_t *rec) {
@@ -79,7 +55,7 @@ static int overturn(struct router *r, const struct tenant *t, json_t *rec, const
     json_t *d = json_object_get(rec, "decision");
     const char *author = json_string_value(json_object_get(d, "author"));
     const char *action = json_string_value(json_object_get(d, "action"));
-    int64_t banned = until_from_json(json_object_get(rec, "ban_applied"));
+    int64_t banned = route_until_from_json(json_object_get(rec, "ban_applied"));
     int rc = state_strike_remove(r->state, tenant_id(t), author, envelope_str(env, "event_id"));
     if (!rc && banned) rc = state_ban_set(r->state, tenant_id(t), author, 0, now_ms);
     if (rc) {
@@ -107,7 +83,7 @@ static int confirm(struct router *r, const struct tenant *t, json_t *rec, const 
                    int64_t now_ms, struct stage_outputs *out) {
     json_t *env = envelope_of(rec);
     const char *author = json_string_value(json_object_get(json_object_get(rec, "decision"), "author"));
-    int64_t proposed = until_from_json(json_object_get(rec, "ban_proposed"));
+    int64_t proposed = route_until_from_json(json_object_get(rec, "ban_proposed"));
     if (proposed && state_ban_set(r->state, tenant_id(t), author, proposed, now_ms)) {
         json_decref(env);
         return -1;

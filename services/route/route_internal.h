@@ -62,11 +62,19 @@ void route_publish_decision(const char *tenant, const json_t *env, const json_t 
 void route_command(const struct tenant *t, const json_t *env, const char *type,
                    const char *text, int64_t now_ms, struct stage_outputs *out);
 
-/* Keeps what an operator's later overturn or confirmation of this decision needs (the
- * raw ids included, which decisions do not carry). Returns 0, or -1 when the state store
- * is unavailable. */
-int route_remember(struct router *r, const struct tenant *t, const json_t *env,
-                   const struct verdict *v, const json_t *decision);
+/* The record of a decision (record.c): the decision, the author's raw id, the ban it
+ * applied or proposed, and the state it was decided from (view, decided_ms). Returns a
+ * new string. */
+char *route_record_dump(const json_t *env, const struct verdict *v, const json_t *decision,
+                        const struct state_author_view *view, int64_t decided_ms);
+
+/* Reads back the state a record's decision was made from. Returns 0, or -1 when record
+ * is not a decision record. */
+int route_record_read(const char *record, struct state_author_view *view, int64_t *decided_ms);
+
+/* Ban ends in records: STATE_BAN_FOREVER is -1 there. */
+json_int_t route_until_to_json(int64_t until);
+int64_t route_until_from_json(const json_t *v);
 
 /* Remembers decision's id for its content when it opened tickets, for a later deletion.
  * Returns 0, or -1 when the state store is unavailable. */

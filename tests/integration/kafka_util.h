@@ -12,6 +12,10 @@ void test_create_topics(const char *const *names);
 /* Produces value with key to topic and waits for the acknowledgement. */
 void test_produce(const char *topic, const char *key, const char *value, size_t len);
 
+/* Produces n messages (keys[i], values[i]) to topic with one producer and waits for all
+ * acknowledgements. */
+void test_produce_batch(const char *topic, char *const *keys, char *const *values, size_t n);
+
 struct test_message {
     char *key;
     char *value;

@@ -30,8 +30,9 @@ Test(state_redis, keys_are_hash_tagged_by_tenant) {
     char err[256], tenant[64], pattern[96];
     cr_assert_eq(state_redis_init(&st, redis_url(), err, sizeof err), 0, "%s", err);
     snprintf(tenant, sizeof tenant, "k%d", (int)getpid());
-    long n;
-    cr_assert_eq(state_strike_add(&st, tenant, "p_x", "e1", 1000, 100000, &n), 0);
+    struct state_decision d = { "e1", 1000, 100000, 1, 0, "{}", 100000 };
+    char *existing;
+    cr_assert_eq(state_decision_commit(&st, tenant, "p_x", &d, &existing), 0);
     state_store_free(&st);
 
     int port = atoi(strrchr(redis_url(), ':') + 1);
@@ -39,10 +40,9 @@ Test(state_redis, keys_are_hash_tagged_by_tenant) {
     cr_assert(rc && !rc->err);
     snprintf(pattern, sizeof pattern, "vigile:{%s}:*", tenant);
     redisReply *r = redisCommand(rc, "KEYS %s", pattern);
-    cr_assert_eq(r->elements, 1);
-    char expected[128];
-    snprintf(expected, sizeof expected, "vigile:{%s}:strikes:p_x", tenant);
-    cr_assert_str_eq(r->element[0]->str, expected);
+    cr_assert_eq(r->elements, 2); /* the strike and the decision's record */
+    for (size_t i = 0; i < r->elements; i++)
+        cr_assert(strncmp(r->element[i]->str, pattern, strlen(pattern) - 1) == 0);
     freeReplyObject(r);
     redisFree(rc);
 }
@@ -52,8 +52,9 @@ Test(state_redis, unavailable_redis_fails_then_recovers) {
     char err[256];
     /* A port nothing listens on: calls fail with -1 instead of crashing or blocking. */
     cr_assert_eq(state_redis_init(&st, "redis://127.0.0.1:1", err, sizeof err), 0);
-    long n;
-    cr_assert_eq(state_strike_add(&st, "t", "p", "e", 1, 10, &n), -1);
+    struct state_author_view view;
+    char *record;
+    cr_assert_eq(state_decision_lookup(&st, "t", "p", "e", 1, 10, &view, &record), -1);
     state_store_free(&st);
     cr_assert_eq(state_redis_init(&st, "http://x", err, sizeof err), -1);
     cr_assert(strstr(err, "redis://"));

@@ -10,44 +10,76 @@
 
 #define HOUR_MS (3600LL * 1000)
 
-static inline void state_cases_run(struct state_store *st, const char *tenant) {
-    long n = -1;
-    const int64_t t0 = 1772816400000LL, win = 24 * HOUR_MS;
-    cr_assert_eq(state_strike_add(st, tenant, "p_a", "ev1", t0, win, &n), 0);
-    cr_assert_eq(n, 1);
-    /* Redelivery of the same event counts once. */
-    cr_assert_eq(state_strike_add(st, tenant, "p_a", "ev1", t0, win, &n), 0);
-    cr_assert_eq(n, 1);
-    cr_assert_eq(state_strike_add(st, tenant, "p_a", "ev2", t0 + HOUR_MS, win, &n), 0);
-    cr_assert_eq(n, 2);
-    /* Another author and another tenant are separate. */
-    cr_assert_eq(state_strike_add(st, tenant, "p_b", "ev3", t0 + HOUR_MS, win, &n), 0);
-    cr_assert_eq(n, 1);
-    cr_assert_eq(state_strike_add(st, "other", "p_a", "ev4", t0 + HOUR_MS, win, &n), 0);
-    cr_assert_eq(n, 1);
-    /* The first strike has expired a window later. */
-    cr_assert_eq(state_strike_add(st, tenant, "p_a", "ev5", t0 + win + 1, win, &n), 0);
-    cr_assert_eq(n, 2);
-    /* A redelivered early event still decides as it did: later strikes do not count. */
-    cr_assert_eq(state_strike_add(st, tenant, "p_a", "ev2", t0 + HOUR_MS, win, &n), 0);
-    cr_assert_eq(n, 2);
-    cr_assert_eq(state_strike_remove(st, tenant, "p_a", "ev5"), 0);
-    cr_assert_eq(state_strike_add(st, tenant, "p_a", "ev6", t0 + win + 2, win, &n), 0);
-    cr_assert_eq(n, 2); /* ev2 and ev6 */
+/* Commits a decision of event_id with a strike at ts (and a ban when ban_until is set);
+ * returns what state_decision_commit found already there (NULL, or a copy to free). */
+static inline char *state_cases_commit(struct state_store *st, const char *tenant,
+                                       const char *author, const char *event_id, int64_t ts,
+                                       int64_t win, int64_t ban_until, const char *record) {
+    struct state_decision d = { event_id, ts, win, 1, ban_until, record, HOUR_MS };
+    char *existing = (char *)"stale";
+    cr_assert_eq(state_decision_commit(st, tenant, author, &d, &existing), 0);
+    return existing;
+}
 
-    int64_t until = -1;
-    cr_assert_eq(state_ban_get(st, tenant, "p_a", t0, &until), 0);
-    cr_assert_eq(until, 0);
+/* Strikes before ts of author, as route reads them for a new event. */
+static inline long state_cases_strikes(struct state_store *st, const char *tenant,
+                                       const char *author, const char *event_id, int64_t ts,
+                                       int64_t win, int64_t *banned_until) {
+    struct state_author_view view = { -1, -1 };
+    char *record = (char *)"stale";
+    cr_assert_eq(state_decision_lookup(st, tenant, author, event_id, ts, win, &view, &record), 0);
+    cr_assert_null(record, "no record expected for %s", event_id);
+    if (banned_until) *banned_until = view.banned_until;
+    return view.strikes_before;
+}
+
+static inline void state_cases_run(struct state_store *st, const char *tenant) {
+    const int64_t t0 = 1772816400000LL, win = 24 * HOUR_MS;
+    int64_t banned = -1;
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_a", "ev1", t0, win, &banned), 0);
+    cr_assert_eq(banned, 0);
+    cr_assert_null(state_cases_commit(st, tenant, "p_a", "ev1", t0, win, 0, "{\"ev\":1}"));
+    /* A second commit of the same event writes nothing and hands back the first record. */
+    char *first = state_cases_commit(st, tenant, "p_a", "ev1", t0, win, 0, "{\"ev\":\"again\"}");
+    cr_assert_str_eq(first, "{\"ev\":1}");
+    free(first);
+    /* A retry finds the record, whatever was written since. */
+    struct state_author_view view;
+    char *record = NULL;
+    cr_assert_eq(state_decision_lookup(st, tenant, "p_a", "ev1", t0, win, &view, &record), 0);
+    cr_assert_str_eq(record, "{\"ev\":1}");
+    free(record);
+
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_a", "ev2", t0 + HOUR_MS, win, NULL), 1);
+    cr_assert_null(state_cases_commit(st, tenant, "p_a", "ev2", t0 + HOUR_MS, win, 0, "{}"));
+    /* Another author and another tenant are separate. */
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_b", "ev3", t0 + HOUR_MS, win, NULL), 0);
+    cr_assert_eq(state_cases_strikes(st, "other", "p_a", "ev4", t0 + HOUR_MS, win, NULL), 0);
+    /* A strike of the same instant counts once it is committed, the event's own never. */
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_a", "ev2b", t0 + HOUR_MS, win, NULL), 2);
+    /* The first strike has expired a window later. */
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_a", "ev5", t0 + win + 1, win, NULL), 1);
+    cr_assert_null(state_cases_commit(st, tenant, "p_a", "ev5", t0 + win + 1, win, 0, "{}"));
+    cr_assert_eq(state_strike_remove(st, tenant, "p_a", "ev5"), 0);
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_a", "ev6", t0 + win + 2, win, NULL), 1);
+
+    /* A ban committed with a decision is in force from its event on, until it ends. */
+    int64_t until = t0 + 10 * 24 * HOUR_MS;
+    cr_assert_null(state_cases_commit(st, tenant, "p_c", "ev7", t0, win, until, "{}"));
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_c", "ev8", t0 + HOUR_MS, win, &banned), 1);
+    cr_assert_eq(banned, until);
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_c", "ev9", until + 1, win, &banned), 0);
+    cr_assert_eq(banned, 0);
+    cr_assert_null(state_cases_commit(st, tenant, "p_d", "ev10", t0, win, STATE_BAN_FOREVER, "{}"));
+    state_cases_strikes(st, tenant, "p_d", "ev11", t0 + 400 * 24 * HOUR_MS, win, &banned);
+    cr_assert_eq(banned, STATE_BAN_FOREVER);
     int64_t now = t0 + 1000;
-    cr_assert_eq(state_ban_set(st, tenant, "p_a", now + 10 * 24 * HOUR_MS, now), 0);
-    cr_assert_eq(state_ban_get(st, tenant, "p_a", now, &until), 0);
-    cr_assert_eq(until, now + 10 * 24 * HOUR_MS);
-    cr_assert_eq(state_ban_set(st, tenant, "p_a", STATE_BAN_FOREVER, now), 0);
-    cr_assert_eq(state_ban_get(st, tenant, "p_a", now, &until), 0);
-    cr_assert_eq(until, STATE_BAN_FOREVER);
-    cr_assert_eq(state_ban_set(st, tenant, "p_a", 0, now), 0); /* lifted */
-    cr_assert_eq(state_ban_get(st, tenant, "p_a", now, &until), 0);
-    cr_assert_eq(until, 0);
+    cr_assert_eq(state_ban_set(st, tenant, "p_d", 0, now), 0); /* lifted */
+    state_cases_strikes(st, tenant, "p_d", "ev11", now, win, &banned);
+    cr_assert_eq(banned, 0);
+    cr_assert_eq(state_ban_set(st, tenant, "p_d", now + HOUR_MS, now), 0);
+    state_cases_strikes(st, tenant, "p_d", "ev11", now, win, &banned);
+    cr_assert_eq(banned, now + HOUR_MS);
 
     uint64_t fps[8];
     size_t k = 99;
@@ -56,8 +88,12 @@ static inline void state_cases_run(struct state_store *st, const char *tenant) {
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2", t0 + 10, 0xabdULL, HOUR_MS, fps, 8, &k), 0);
     cr_assert_eq(k, 1);
     cr_assert_eq(fps[0], 0xabcULL);
+    /* Posts of the same instant after it do not change a redelivered post's answer. */
+    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2b", t0 + 10, 0xabeULL, HOUR_MS, fps, 8, &k), 0);
+    cr_assert_eq(k, 2);
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2", t0 + 10, 0xabdULL, HOUR_MS, fps, 8, &k), 0);
-    cr_assert_eq(k, 1); /* redelivered: itself is not an earlier post */
+    cr_assert_eq(k, 1); /* redelivered: itself is not an earlier post, nor r2b */
+    cr_assert_eq(fps[0], 0xabcULL);
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r3", t0 + 2 * HOUR_MS, 1, HOUR_MS, fps, 8, &k), 0);
     cr_assert_eq(k, 0); /* outside the window */
 

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "pseudonym.h"
 #include "route.h"
 #include "route_internal.h"
 #include "state.h"
@@ -122,6 +123,62 @@ Test(route, redelivered_message_adds_no_strike) {
     cr_expect_eq(strikes(d), 1);
     cr_expect_str_eq(str(d, "enforcement", "step"), "warn");
     json_decref(d);
+}
+
+/* All outputs of one input, joined, for comparing two attempts byte for byte. */
+static char *outputs_of(json_t *env, int64_t now_ms) {
+    char reason[512];
+    stage_outputs_clear(&out);
+    cr_assert_eq(router_decide(router, env, now_ms, &out, reason, sizeof reason), STAGE_OK,
+                 "%s", reason);
+    json_decref(env);
+    char *all = xstrdup("");
+    for (size_t i = 0; i < out.n; i++) {
+        char *next = xasprintf("%s%s %s\n", all, out.v[i].topic, out.v[i].value);
+        free(all);
+        all = next;
+    }
+    return all;
+}
+
+/* What an aborted batch leaves in the store (a ban, strikes of later events of the same
+ * instant) must not change how its inputs are decided when the batch is processed again:
+ * the retry publishes, byte for byte, what the first attempt did (issue #19). */
+Test(route, a_retried_batch_decides_as_its_first_attempt) {
+    const char *ids[] = { "b1", "b2", "b3", "b4" };
+    char *first[4];
+    for (int i = 0; i < 4; i++) /* b2 bans; b3 and b4 share b2's instant */
+        first[i] = outputs_of(classified("cassino", ids[i], "comment", "insult", i ? 2 : 1),
+                              T0 + i);
+    cr_assert(strstr(first[1], "\"type\":\"ban\""), "the second strike bans: %s", first[1]);
+    for (int i = 0; i < 4; i++) { /* the whole batch again, later */
+        char *again = outputs_of(classified("cassino", ids[i], "comment", "insult", i ? 2 : 1),
+                                 T0 + 60000);
+        cr_expect_str_eq(again, first[i], "attempt 2 of %s differs", ids[i]);
+        free(again);
+        free(first[i]);
+    }
+}
+
+/* Two replicas deciding the same event at once (one has just lost the partition): the
+ * second to commit finds the first's record and publishes the first's decision. */
+Test(route, a_concurrent_attempt_publishes_the_first_decision) {
+    char *first = outputs_of(classified("cassino", "c1", "comment", "insult", 1), T0);
+    char author[PSEUDONYM_LEN];
+    pseudonym_make("unit-test-key", strlen("unit-test-key"), "cassino", "facebook", RAW_AUTHOR,
+                   author);
+    /* The other replica looked before the first commit: it saw no strike and no record. */
+    struct state_author_view view;
+    char *record = NULL, *existing = NULL;
+    cr_assert_eq(state_decision_lookup(&st, "cassino", author, "c1", T0, DAY_MS, &view,
+                                       &record), 0);
+    cr_assert_not_null(record);
+    struct state_decision d = { "c1", T0, DAY_MS, 1, 0, "{\"other\":1}", DAY_MS };
+    cr_assert_eq(state_decision_commit(&st, "cassino", author, &d, &existing), 0);
+    cr_expect_str_eq(existing, record, "the first record stays");
+    char *again = outputs_of(classified("cassino", "c1", "comment", "insult", 1), T0 + 5);
+    cr_expect_str_eq(again, first);
+    free(again), free(first), free(record), free(existing);
 }
 
 Test(route, strikes_expire_after_the_window) {
