@@ -209,9 +209,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* Runs the stage on one input until it succeeds or rejects it, backing off while it
  * reports a transient failure. Returns the status, or STAGE_RETRY if asked to stop
- * before the input could be finished. */
+ * before the input could be finished, or at the first transient failure when
+ * wait_for_it is 0. */
 static enum stage_status run_stage(struct worker *w, const struct stage_input *in,
-                                   char *reason, size_t n) {
+                                   int wait_for_it, char *reason, size_t n) {
     for (int backoff = BACKOFF_MIN_MS;; backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
                                                                              : backoff * 2) {
         stage_outputs_clear(&w->out);
@@ -224,6 +225,10 @@ static enum stage_status run_stage(struct worker *w, const struct stage_input *i
         }
         metrics_add(METRIC_RETRIES, 1);
         metrics_set_degraded("a dependency is unavailable");
+        if (!wait_for_it) {
+            log_warn("%s; abandoning the batch in hand, to retry it", reason);
+            return STAGE_RETRY;
+        }
         log_warn("%s; retrying in %d ms", reason, backoff);
         for (int slept = 0; slept < backoff && worker_running; slept += 100) {
             metrics_heartbeat();
@@ -270,7 +275,16 @@ static int handle(struct worker *w, const rd_kafka_message_t *m) {
         w->batch_deadline = time_mono_ms() + w->cfg->batch_ms;
     if (txn_begin(w)) return HANDLE_STOPPED;
     metrics_add(METRIC_MESSAGES_IN, 1);
-    enum stage_status st = run_stage(w, &in, reason, sizeof reason);
+    /* A transaction is not kept open while a dependency is down: readers of the
+     * partitions it wrote to wait behind it, and the broker would abort it after
+     * transaction.timeout.ms, which the producer does not survive. The batch is
+     * abandoned instead; its inputs decide the same again from their records. */
+    int wait_here = !w->transactional || (w->batch_n == 0 && w->batch_ticks == 0);
+    enum stage_status st = run_stage(w, &in, wait_here, reason, sizeof reason);
+    if (st == STAGE_RETRY && !wait_here && worker_running) {
+        batch_note(w, m); /* so that the rewind covers this input's partition too */
+        return HANDLE_FAILED;
+    }
     if (st == STAGE_RETRY) return HANDLE_STOPPED;
     if (st == STAGE_REJECT) add_deadletter(w, m, reason);
     batch_note(w, m); /* before producing, so that a rewind covers this input too */

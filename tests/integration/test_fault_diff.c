@@ -63,11 +63,11 @@ static unsigned rng(unsigned n) {
 /* Writes the stream to path and fills keys and values for producing it. Timestamps rise
  * by 30 s, and one event in eight shares the previous one's instant, so that ties
  * between strikes are exercised. Insults and threats dominate, so the ladders climb. */
-static void make_stream(const char *path, char **keys, char **values) {
+static void make_stream(const char *path, int n, char **keys, char **values) {
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     int64_t ts = 1772816400000LL;
-    for (int i = 0; i < N_EVENTS; i++) {
+    for (int i = 0; i < n; i++) {
         unsigned a = rng(N_AUTHORS);
         const char *tenant = tenants[a % 5];
         unsigned pick = rng(10);
@@ -217,23 +217,75 @@ static int64_t worker_kill_restart(struct worker_proc *w) {
 
 static void sleep_ms(int ms) { usleep((useconds_t)ms * 1000); }
 
-Test(fault, kill9_mid_batch_changes_no_outcome, .timeout = 420) {
-    snprintf(run_id, sizeof run_id, "fault%d", (int)getpid());
+/* How many times needle appears in the file. */
+static int log_count(const char *path, const char *needle) {
+    char *s = proc_slurp(path);
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    free(s);
+    return n;
+}
+
+/* One run: the stream, and what vigile-replay makes of it. */
+struct fault_run {
+    int n;
+    char **keys, **values;
+    struct outcomes want_dec, want_act;
+};
+
+static void fault_prepare(struct fault_run *run, const char *name, int n) {
+    snprintf(run_id, sizeof run_id, "%s%d", name, (int)getpid());
     proc_test_env(run_id);
     setenv("VIGILE_TOPIC_PARTITIONS", "3", 1);
-    /* Batches that stay open for a second, so that kills land in one with effects in
-     * Redis and nothing committed (see the kill below). */
+    /* Batches that stay open a while, so that kills land in one with effects in Redis
+     * and nothing committed (see the kills below). */
     setenv("VIGILE_BATCH_MS", "1500", 1);
     test_brokers();
-
     char path[512];
     snprintf(path, sizeof path, "%s/fault-%s.jsonl", BUILD_DIR, run_id);
-    char **keys = xcalloc(N_EVENTS, sizeof *keys), **values = xcalloc(N_EVENTS, sizeof *values);
-    make_stream(path, keys, values);
-    struct outcomes want_dec = { 0 }, want_act = { 0 };
-    replay_offline(path, &want_dec, &want_act);
-    cr_assert_eq(want_dec.n, N_EVENTS, "vigile-replay decided %zu of %d", want_dec.n, N_EVENTS);
+    *run = (struct fault_run){ .n = n, .keys = xcalloc((size_t)n, sizeof(char *)),
+                               .values = xcalloc((size_t)n, sizeof(char *)) };
+    make_stream(path, run->n, run->keys, run->values);
+    replay_offline(path, &run->want_dec, &run->want_act);
+    cr_assert_eq(run->want_dec.n, (size_t)n, "vigile-replay decided %zu of %d", run->want_dec.n, n);
+}
 
+static void fault_produce(struct fault_run *run, int from, int to) {
+    test_produce_batch(TOPIC_INBOUND, run->keys + from, run->values + from, (size_t)(to - from));
+}
+
+/* Reads every committed decision and command and compares them with the replay's;
+ * prints the figures after what (a description of the faults). */
+static void fault_check(struct fault_run *run, const char *what) {
+    struct test_message *dec, *act;
+    size_t n_dec = test_consume(TOPIC_DECISIONS, ours, NULL, (size_t)run->n, 180000, 3000, &dec);
+    size_t n_act = test_consume(TOPIC_ACTIONS, ours, NULL, run->want_act.n, 60000, 3000, &act);
+    struct outcomes live_dec = { 0 }, live_act = { 0 };
+    collect(dec, n_dec, &live_dec, "event_id");
+    collect(act, n_act, &live_act, "action_id");
+    struct tally td = compare(&run->want_dec, &live_dec, "decision");
+    struct tally ta = compare(&run->want_act, &live_act, "action");
+    cr_log_info("%s: %d inputs; decisions %zu (expected %zu): duplicated %zu, missing %zu, "
+                "different %zu, unexpected %zu; actions %zu (expected %zu): lost %zu, extra "
+                "%zu, duplicated %zu", what, run->n, n_dec, run->want_dec.n, td.duplicated,
+                td.missing, td.different, td.extra, n_act, run->want_act.n, ta.missing,
+                ta.extra + ta.different, ta.duplicated);
+    cr_expect_eq(td.duplicated + td.missing + td.different + td.extra, 0, "decisions differ");
+    cr_expect_eq(ta.duplicated + ta.missing + ta.different + ta.extra, 0, "actions differ");
+    test_messages_free(dec, n_dec);
+    test_messages_free(act, n_act);
+    outcomes_free(&live_dec), outcomes_free(&live_act);
+}
+
+static void fault_free(struct fault_run *run) {
+    outcomes_free(&run->want_dec), outcomes_free(&run->want_act);
+    for (int i = 0; i < run->n; i++) free(run->keys[i]), free(run->values[i]);
+    free(run->keys), free(run->values);
+}
+
+Test(fault, kill9_mid_batch_changes_no_outcome, .timeout = 420) {
+    struct fault_run run;
+    fault_prepare(&run, "fault", N_EVENTS);
     struct worker_proc classify = { .name = "classify" }, route = { .name = "route" };
     worker_start(&classify);
     worker_start(&route);
@@ -242,9 +294,8 @@ Test(fault, kill9_mid_batch_changes_no_outcome, .timeout = 420) {
     int kills[2] = { 0 };
     int64_t resume_max = 0, resume_sum = 0;
     int next_kill = 2 + (int)rng(3);
-    for (int sent = 0, chunk = 0; sent < N_EVENTS; sent += CHUNK, chunk++) {
-        size_t n = N_EVENTS - sent < CHUNK ? (size_t)(N_EVENTS - sent) : CHUNK;
-        test_produce_batch(TOPIC_INBOUND, keys + sent, values + sent, n);
+    for (int sent = 0, chunk = 0; sent < run.n; sent += CHUNK, chunk++) {
+        fault_produce(&run, sent, run.n - sent < CHUNK ? run.n : sent + CHUNK);
         if (chunk != next_kill) {
             sleep_ms(CHUNK_PAUSE_MS);
             continue;
@@ -261,36 +312,56 @@ Test(fault, kill9_mid_batch_changes_no_outcome, .timeout = 420) {
         if (resumed > resume_max) resume_max = resumed;
         next_kill = chunk + 2 + (int)rng(2);
     }
-
-    struct test_message *dec, *act;
-    size_t n_dec = test_consume(TOPIC_DECISIONS, ours, NULL, N_EVENTS, 180000, 3000, &dec);
-    size_t n_act = test_consume(TOPIC_ACTIONS, ours, NULL, want_act.n, 60000, 3000, &act);
+    char what[256];
+    snprintf(what, sizeof what, "kill -9 (route %d times, classify %d; partitions back after a "
+             "restart in %lld ms on average, %lld ms at most)", kills[0], kills[1],
+             (long long)(resume_sum / (kills[0] + kills[1])), (long long)resume_max);
+    fault_check(&run, what);
     cr_expect_eq(proc_stop(classify.pid), 0, "classify exit code");
     cr_expect_eq(proc_stop(route.pid), 0, "route exit code");
-
-    struct outcomes live_dec = { 0 }, live_act = { 0 };
-    collect(dec, n_dec, &live_dec, "event_id");
-    collect(act, n_act, &live_act, "action_id");
-    struct tally td = compare(&want_dec, &live_dec, "decision");
-    struct tally ta = compare(&want_act, &live_act, "action");
-    int total_kills = kills[0] + kills[1];
-    cr_log_info("fault: %d inputs; kills: route %d, classify %d; decisions %zu (expected %zu): "
-                "duplicated %zu, missing %zu, different %zu, unexpected %zu; actions %zu "
-                "(expected %zu): lost %zu, extra %zu, duplicated %zu; partitions back after a "
-                "restart in %lld ms on average, %lld ms at most",
-                N_EVENTS, kills[0], kills[1], n_dec, want_dec.n, td.duplicated, td.missing,
-                td.different, td.extra, n_act, want_act.n, ta.missing, ta.extra + ta.different,
-                ta.duplicated, (long long)(total_kills ? resume_sum / total_kills : 0),
-                (long long)resume_max);
     cr_expect_geq(kills[0], 3, "route was killed %d times", kills[0]);
     cr_expect_geq(kills[1], 3, "classify was killed %d times", kills[1]);
-    cr_expect_eq(td.duplicated + td.missing + td.different + td.extra, 0, "decisions differ");
-    cr_expect_eq(ta.duplicated + ta.missing + ta.different + ta.extra, 0, "actions differ");
+    fault_free(&run);
+}
 
-    test_messages_free(dec, n_dec);
-    test_messages_free(act, n_act);
-    outcomes_free(&want_dec), outcomes_free(&want_act);
-    outcomes_free(&live_dec), outcomes_free(&live_act);
-    for (int i = 0; i < N_EVENTS; i++) free(keys[i]), free(values[i]);
-    free(keys), free(values);
+/* Two replicas of classify and two of route share their groups; mid-stream one of each
+ * dies for good, mid-batch. The survivors take over its partitions (measured from the
+ * kill to their next assignment) and nothing is lost, doubled or decided otherwise. */
+Test(fault, a_replica_that_dies_hands_over, .timeout = 300) {
+    struct fault_run run;
+    fault_prepare(&run, "handover", N_EVENTS / 3);
+    struct worker_proc w[4] = { { .name = "classify" }, { .name = "classify" },
+                                { .name = "route" }, { .name = "route" } };
+    for (int i = 0; i < 4; i++) {
+        char id[96];
+        snprintf(id, sizeof id, "%s-%d", run_id, i);
+        setenv("VIGILE_INSTANCE_ID", id, 1); /* a replica of its own */
+        worker_start(&w[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        cr_assert(proc_log_contains(w[i].log, "assigned", 60), "%s %d never joined", w[i].name, i);
+    sleep_ms(3000); /* both groups settled */
+
+    int half = run.n / 2;
+    fault_produce(&run, 0, half);
+    sleep_ms(300);
+    int before[2] = { log_count(w[1].log, "assigned"), log_count(w[3].log, "assigned") };
+    kill(w[0].pid, SIGKILL), kill(w[2].pid, SIGKILL);
+    int64_t t0 = time_mono_ms(), took[2] = { -1, -1 };
+    while ((took[0] < 0 || took[1] < 0) && time_mono_ms() - t0 < 60000) {
+        for (int i = 0; i < 2; i++)
+            if (took[i] < 0 && log_count(w[2 * i + 1].log, "assigned") > before[i])
+                took[i] = time_mono_ms() - t0;
+        sleep_ms(100);
+    }
+    proc_wait(w[0].pid), proc_wait(w[2].pid);
+    fault_produce(&run, half, run.n);
+    char what[256];
+    snprintf(what, sizeof what, "a replica of each dies (classify's partitions handed over "
+             "in %lld ms, route's in %lld ms)", (long long)took[0], (long long)took[1]);
+    fault_check(&run, what);
+    cr_expect(took[0] >= 0 && took[1] >= 0, "partitions not handed over within 60 s");
+    cr_expect_eq(proc_stop(w[1].pid), 0);
+    cr_expect_eq(proc_stop(w[3].pid), 0);
+    fault_free(&run);
 }
