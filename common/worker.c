@@ -62,8 +62,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     (void)rk;
     if (m->err) {
         w->undelivered++;
-        log_error("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt),
-                  rd_kafka_err2str(m->err));
+        /* What an aborted transaction had queued is purged: expected, and redone. */
+        int purged = m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+                     m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
+        log_msg(purged ? LOG_DEBUG : LOG_ERROR, "delivery to %s failed: %s",
+                rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
     }
 }
 

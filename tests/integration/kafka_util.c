@@ -58,6 +58,36 @@ void test_produce_batch(const char *topic, char *const *keys, char *const *value
     rd_kafka_destroy(rk);
 }
 
+void test_group_start_at_end(const char *group, const char *const *topics) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", test_brokers(), err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    cr_assert_not_null(rk, "%s", err);
+    rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_new(16);
+    for (const char *const *t = topics; *t; t++) {
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, *t, NULL);
+        const struct rd_kafka_metadata *md;
+        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
+        cr_assert_eq(e, 0, "metadata of %s: %s", *t, rd_kafka_err2str(e));
+        for (int p = 0; md->topic_cnt == 1 && p < md->topics[0].partition_cnt; p++) {
+            int64_t lo, hi;
+            e = rd_kafka_query_watermark_offsets(rk, *t, p, &lo, &hi, 10000);
+            cr_assert_eq(e, 0, "end of %s[%d]: %s", *t, p, rd_kafka_err2str(e));
+            rd_kafka_topic_partition_list_add(ends, *t, p)->offset = hi;
+        }
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_topic_destroy(rkt);
+    }
+    if (ends->cnt > 0) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(rk, ends, 0);
+        cr_assert_eq(e, 0, "commit for %s: %s", group, rd_kafka_err2str(e));
+    }
+    rd_kafka_topic_partition_list_destroy(ends);
+    rd_kafka_destroy(rk);
+}
+
 size_t test_consume(const char *topic, int (*match)(const struct test_message *, void *),
                     void *arg, size_t want, int timeout_ms, int settle_ms,
                     struct test_message **out) {

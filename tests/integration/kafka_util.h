@@ -16,6 +16,11 @@ void test_produce(const char *topic, const char *key, const char *value, size_t 
  * acknowledgements. */
 void test_produce_batch(const char *topic, char *const *keys, char *const *values, size_t n);
 
+/* Commits, for consumer group `group`, the current end of every partition of the topics
+ * (NULL-terminated): a worker of that group then starts where the topics end now instead
+ * of working through what earlier tests left on the shared broker. */
+void test_group_start_at_end(const char *group, const char *const *topics);
+
 struct test_message {
     char *key;
     char *value;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <hiredis/hiredis.h>
 #include <signal.h>
 #include <spawn.h>
 #include <netinet/in.h>
@@ -57,6 +58,27 @@ pid_t proc_start_worker(const char *name, const char *log_path) {
     snprintf(path, sizeof path, "%s/services/vigile-%s", BUILD_DIR, name);
     char *argv[] = { path, NULL };
     return proc_start(argv, log_path);
+}
+
+pid_t proc_start_redis(int port, const char *dir, const char *appendfsync) {
+    char p[16];
+    snprintf(p, sizeof p, "%d", port);
+    char *argv[] = { "/usr/bin/redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", dir ? "yes" : "no", "--appendfsync",
+                     (char *)(appendfsync ? appendfsync : "everysec"), "--dir",
+                     (char *)(dir ? dir : "/tmp"), NULL };
+    pid_t pid = proc_start(argv, "/dev/null");
+    for (int i = 0; i < 100; i++) { /* loading a large AOF takes a moment */
+        redisContext *rc = redisConnect("127.0.0.1", port);
+        redisReply *r = rc && !rc->err ? redisCommand(rc, "PING") : NULL;
+        int up = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+        if (r) freeReplyObject(r);
+        if (rc) redisFree(rc);
+        if (up) return pid;
+        usleep(100 * 1000);
+    }
+    cr_assert_fail("redis-server on port %d did not answer", port);
+    return pid;
 }
 
 int proc_wait(pid_t pid) {

@@ -14,6 +14,11 @@ void proc_test_env(const char *run_id);
 pid_t proc_start(char *const argv[], const char *log_path);
 /* Starts build/services/vigile-<name> with no arguments. */
 pid_t proc_start_worker(const char *name, const char *log_path);
+/* Starts a redis-server of the test's own on 127.0.0.1:port and waits until it answers.
+ * With dir (not NULL) it keeps an append-only file there, fsynced as appendfsync says
+ * ("everysec", "always"), and a restart on the same dir loads it; without, nothing is
+ * kept. */
+pid_t proc_start_redis(int port, const char *dir, const char *appendfsync);
 /* Waits for pid and returns its exit code (128 + signal when killed). */
 int proc_wait(pid_t pid);
 /* Sends SIGTERM and returns the exit code. */
