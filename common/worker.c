@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "deadletter.h"
+#include "health.h"
 #include "kafka.h"
 #include "log.h"
 #include "metrics.h"
@@ -150,6 +151,7 @@ static int commit_transactional(struct worker *w) {
             w->fatal = 1;
             return -1;
         }
+        health_heartbeat(); /* waiting for the broker is not being stuck */
         sleep_ms(backoff);
     }
 }
@@ -160,6 +162,7 @@ static int commit_acknowledged(struct worker *w) {
     int64_t give_up = -1;
     while (rd_kafka_outq_len(w->producer) > 0) {
         rd_kafka_flush(w->producer, 1000);
+        health_heartbeat(); /* waiting for the broker is not being stuck */
         if (!worker_running && give_up < 0) give_up = time_mono_ms() + SHUTDOWN_FLUSH_MS;
         if (give_up >= 0 && time_mono_ms() > give_up) {
             log_error("outputs not acknowledged at shutdown; offsets left uncommitted");
@@ -219,14 +222,14 @@ static enum stage_status run_stage(struct worker *w, const struct stage_input *i
         enum stage_status st = w->stage->process(w->stage->ctx, in, &w->out, reason, n);
         metrics_add(METRIC_PROCESS_US, (uint64_t)(time_mono_ms() - t0) * 1000);
         if (st != STAGE_RETRY) {
-            metrics_set_degraded(NULL);
+            health_set_up(HEALTH_STAGE);
             return st;
         }
         metrics_add(METRIC_RETRIES, 1);
-        metrics_set_degraded("a dependency is unavailable");
+        health_set_down(HEALTH_STAGE, "%s: %s", w->stage->name, reason);
         log_warn("%s; retrying in %d ms", reason, backoff);
         for (int slept = 0; slept < backoff && worker_running; slept += 100) {
-            metrics_heartbeat();
+            health_heartbeat();
             sleep_ms(100);
         }
         if (!worker_running) return STAGE_RETRY;
@@ -394,7 +397,7 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
              w.transactional ? "transactional (exactly-once for read_committed consumers)"
                              : "at-least-once");
     while (worker_running && !w.fatal) {
-        metrics_heartbeat();
+        health_heartbeat();
         if (worker_reload_requested) reload(hooks);
         rd_kafka_poll(w.producer, 0);
         if (stage->tick) tick(&w);

@@ -84,6 +84,36 @@ char *proc_slurp(const char *path) {
     return buf;
 }
 
+pid_t proc_start_redis(int port) {
+    char p[16];
+    snprintf(p, sizeof p, "%d", port);
+    char *argv[] = { "/usr/bin/redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", "no", NULL };
+    pid_t pid = proc_start(argv, "/dev/null");
+    usleep(500 * 1000);
+    return pid;
+}
+
+/* GET path on 127.0.0.1:port; returns the whole response (status line included). */
+char *proc_http_get(int port, const char *path) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return xstrdup("");
+    }
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) cr_assert_fail("short write");
+    size_t cap = 1 << 16, len = 0;
+    char *buf = xcalloc(1, cap);
+    ssize_t r;
+    while ((r = read(fd, buf + len, cap - len - 1)) > 0) len += (size_t)r;
+    close(fd);
+    return buf;
+}
+
 int proc_log_contains(const char *path, const char *needle, int timeout_s) {
     for (int i = 0; i < timeout_s * 10; i++) {
         char *s = proc_slurp(path);

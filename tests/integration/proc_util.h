@@ -14,12 +14,18 @@ void proc_test_env(const char *run_id);
 pid_t proc_start(char *const argv[], const char *log_path);
 /* Starts build/services/vigile-<name> with no arguments. */
 pid_t proc_start_worker(const char *name, const char *log_path);
+/* Starts a redis-server of the test's own on 127.0.0.1:port (no persistence), so that
+ * stopping it disturbs no other test; waits half a second for it to listen. */
+pid_t proc_start_redis(int port);
 /* Waits for pid and returns its exit code (128 + signal when killed). */
 int proc_wait(pid_t pid);
 /* Sends SIGTERM and returns the exit code. */
 int proc_stop(pid_t pid);
 /* The file's contents as a new string ("" when it cannot be read). */
 char *proc_slurp(const char *path);
+/* GET path on 127.0.0.1:port; returns the whole response (status line included) as a
+ * new string, "" when nothing answers. */
+char *proc_http_get(int port, const char *path);
 /* Waits up to timeout_s for needle to appear in the file. Returns 1 if it did. */
 int proc_log_contains(const char *path, const char *needle, int timeout_s);
 

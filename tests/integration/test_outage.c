@@ -15,16 +15,6 @@
 
 static char run_id[64];
 
-static pid_t start_redis(int port) {
-    char p[16];
-    snprintf(p, sizeof p, "%d", port);
-    char *argv[] = { "/usr/bin/redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "no", NULL };
-    pid_t pid = proc_start(argv, "/dev/null");
-    usleep(500 * 1000);
-    return pid;
-}
-
 static int ours(const struct test_message *m, void *arg) {
     char *want = xasprintf("\"decision_id\":\"%s-%s\"", run_id, (const char *)arg);
     int ok = strstr(m->value, want) != NULL;
@@ -55,7 +45,7 @@ Test(outage, redis_down_holds_the_envelope_until_it_is_back, .timeout = 180) {
     setenv("VIGILE_REDIS_URL", url, 1);
     free(url);
     test_brokers();
-    pid_t redis = start_redis(port);
+    pid_t redis = proc_start_redis(port);
     pid_t route = proc_start_worker("route", NULL);
 
     produce_classified("before");
@@ -70,7 +60,7 @@ Test(outage, redis_down_holds_the_envelope_until_it_is_back, .timeout = 180) {
     cr_expect_eq(n, 0, "no decision without its strike in Redis");
     test_messages_free(m, n);
 
-    redis = start_redis(port);
+    redis = proc_start_redis(port);
     n = test_consume(TOPIC_DECISIONS, ours, "during", 1, 60000, 3000, &m);
     cr_expect_eq(n, 1, "the held envelope is decided once Redis is back, once");
     cr_expect(n && strstr(m[0].value, "\"step\":\"warn\""), "its strike was counted");
