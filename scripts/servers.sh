@@ -174,9 +174,20 @@ vigile_servers_start() {
     "$VIGILE_ROOT/scripts/kafka/server.properties.in" \
     >"$VIGILE_SERVERS_DIR/kafka/server.properties"
   # A KRaft log dir must be formatted with a cluster id (16 random bytes,
-  # base64url) before the first start.
+  # base64url) before the first start. One id in 64 starts with '-', which the
+  # storage tool's argument parser takes for an option: draw again, as Kafka's
+  # own Uuid.randomUuid() does (it also skips the two reserved ids, all-zero
+  # and 0...01, which 16 random bytes never realistically hit).
   local cluster_id
-  cluster_id=$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))')
+  cluster_id=$(python3 -c '
+import base64, os
+while True:
+    raw = os.urandom(16)
+    cid = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if not cid.startswith("-") and int.from_bytes(raw, "big") > 1:
+        print(cid)
+        break
+')
   vigile_java_cmd
   if ! "${VIGILE_JAVA_CMD[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
     -c "$VIGILE_SERVERS_DIR/kafka/server.properties" \
