@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "health.h"
+#include "limits.h"
 #include "log.h"
 
 /* librdkafka's own log lines go through ours, so operators read one format. */
@@ -61,7 +62,8 @@ rd_kafka_t *kafka_producer_new(const char *brokers, const char *transactional_id
     /* Without a transaction a message may wait forever (0) for a broker to come back.
      * Within one it cannot outlive the transaction, so librdkafka's default applies. */
     const char *kv[] = { "enable.idempotence", "true", "acks", "all",
-                         "compression.codec", "lz4", "linger.ms", "5", NULL };
+                         "compression.codec", "lz4", "linger.ms", "5",
+                         "message.max.bytes", LIMIT_STR(LIMIT_MESSAGE_BYTES), NULL };
     if (set_all(conf, kv, err, n) ||
         (transactional_id &&
          rd_kafka_conf_set(conf, "transactional.id", transactional_id, err, n)) ||

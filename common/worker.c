@@ -8,6 +8,7 @@
 #include "deadletter.h"
 #include "health.h"
 #include "kafka.h"
+#include "limits.h"
 #include "log.h"
 #include "metrics.h"
 #include "timefmt.h"
@@ -249,6 +250,23 @@ static void add_deadletter(struct worker *w, const rd_kafka_message_t *m, const 
              (long long)src.offset, reason);
 }
 
+/* librdkafka counts a message's framing against message.max.bytes too. */
+#define MESSAGE_FRAMING_BYTES 512
+
+/* An output no topic can take would fail to produce on every attempt and the batch would
+ * be rewound for ever: say which one it is, so that the input is dead-lettered instead.
+ * Returns 1 (reason written) when an output is too large, else 0. */
+static int output_too_large(const struct stage_outputs *out, char *reason, size_t n) {
+    for (size_t i = 0; i < out->n; i++) {
+        const struct stage_output *o = &out->v[i];
+        if (o->len + strlen(o->key) + MESSAGE_FRAMING_BYTES <= LIMIT_MESSAGE_BYTES) continue;
+        snprintf(reason, n, "output to %s is %zu bytes, over the message limit of %d", o->topic,
+                 o->len, LIMIT_MESSAGE_BYTES);
+        return 1;
+    }
+    return 0;
+}
+
 /* Produces the stage's outputs in w->out. Returns 0, or -1 when one could not be queued. */
 static int produce_outputs(struct worker *w) {
     for (size_t i = 0; i < w->out.n; i++) {
@@ -275,6 +293,7 @@ static int handle(struct worker *w, const rd_kafka_message_t *m) {
     metrics_add(METRIC_MESSAGES_IN, 1);
     enum stage_status st = run_stage(w, &in, reason, sizeof reason);
     if (st == STAGE_RETRY) return HANDLE_STOPPED;
+    if (st == STAGE_OK && output_too_large(&w->out, reason, sizeof reason)) st = STAGE_REJECT;
     if (st == STAGE_REJECT) add_deadletter(w, m, reason);
     batch_note(w, m); /* before producing, so that a rewind covers this input too */
     return produce_outputs(w) ? HANDLE_FAILED : 0;

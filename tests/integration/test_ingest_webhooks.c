@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kafka_util.h"
+#include "limits.h"
 #include "proc_util.h"
 #include "signature.h"
 #include "timefmt.h"
@@ -486,4 +487,53 @@ Test(ingest_webhooks, sighup_reloads_the_channels) {
     system(cmd);
     free(cmd);
     setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
+}
+
+/* The dead letter of this run whose reason holds needle, as a new JSON object (NULL when
+ * none came within 30 s). Fails the test if it would not fit a message. */
+static int this_run_with(const struct test_message *m, void *needle) {
+    return this_run(m, "\"failed_at\":\"") && strstr(m->value, needle);
+}
+
+static json_t *deadletter_with(const char *needle) {
+    struct test_message *dl;
+    size_t n = test_consume(TOPIC_DEADLETTER, this_run_with, (void *)needle, 1, 30000, 0, &dl);
+    json_t *found = NULL;
+    if (n > 0) {
+        cr_expect_leq(dl[0].len, LIMIT_MESSAGE_BYTES, "a dead letter of %zu bytes", dl[0].len);
+        found = json_loadb(dl[0].value, dl[0].len, 0, NULL);
+    }
+    test_messages_free(dl, n);
+    return found;
+}
+
+/* 100,000 nested objects, 600 KB: more than a dead letter carries whole, and jansson
+ * refuses it (too deep) before anything can be normalized. */
+Test(ingest_webhooks, a_600_kb_nested_body_gets_400_and_a_dead_letter_that_fits) {
+    setenv("VIGILE_INGEST_MAX_BODY", "1048576", 1); /* the default */
+    int port;
+    pid_t pid = start_ingest(&port);
+    size_t depth = 100000, len = 0;
+    char *body = xmalloc(6 * depth + 2);
+    for (size_t i = 0; i < depth; i++) len += (size_t)sprintf(body + len, "{\"a\":");
+    body[len++] = '1';
+    for (size_t i = 0; i < depth; i++) body[len++] = '}';
+    struct http_reply r = http(port, "POST", "/webhooks/generic",
+                               "Content-Type: application/json\r\nAuthorization: Bearer "
+                               GENERIC_TOKEN "\r\n", body, len);
+    cr_expect_eq(r.status, 400, "%d %s", r.status, r.body);
+    free(r.body);
+    cr_expect_eq(proc_stop(pid), 0);
+
+    char *size = xasprintf("\"original_size\":%zu", len);
+    json_t *dl = deadletter_with(size);
+    free(size);
+    cr_assert_not_null(dl, "the refused body was dead-lettered");
+    cr_expect(strstr(json_string_value(json_object_get(dl, "reason")), "generic webhook: JSON"));
+    cr_expect(json_is_true(json_object_get(dl, "truncated")));
+    cr_expect_eq(json_integer_value(json_object_get(dl, "payload_bytes")),
+                 LIMIT_DEADLETTER_PAYLOAD_BYTES);
+    cr_expect_eq(strlen(json_string_value(json_object_get(dl, "original_sha256"))), 64);
+    json_decref(dl);
+    free(body);
 }
