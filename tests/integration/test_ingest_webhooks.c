@@ -398,6 +398,13 @@ Test(ingest_webhooks, kafka_unavailable_gives_503_with_retry_after) {
     free(r.body);
 }
 
+/* Runs vigile-ingest --replay path, its output to log (NULL: inherited); returns its exit
+ * code. */
+static int replay_file(char *path, const char *log) {
+    char *argv[] = { BUILD_DIR "/services/vigile-ingest", "--replay", path, NULL };
+    return proc_wait(proc_start(argv, log));
+}
+
 Test(ingest_webhooks, replay_takes_platform_payloads_and_dead_letters_the_rest) {
     char path[512];
     snprintf(path, sizeof path, "%s/ingest-replay-%d.jsonl", BUILD_DIR, (int)getpid());
@@ -412,8 +419,7 @@ Test(ingest_webhooks, replay_takes_platform_payloads_and_dead_letters_the_rest) 
     fclose(f);
     free(meta);
     free(tg);
-    char *argv[] = { BUILD_DIR "/services/vigile-ingest", "--replay", path, NULL };
-    int code = proc_wait(proc_start(argv, NULL));
+    int code = replay_file(path, NULL);
     cr_expect_eq(code, 0, "replay exit code %d", code);
     unlink(path);
     struct test_message *msgs;
@@ -536,4 +542,89 @@ Test(ingest_webhooks, a_600_kb_nested_body_gets_400_and_a_dead_letter_that_fits)
     cr_expect_eq(strlen(json_string_value(json_object_get(dl, "original_sha256"))), 64);
     json_decref(dl);
     free(body);
+}
+
+/* Writes the generic fixture's envelope with event id x:ovs-<pid>-<n> and, when not NULL,
+ * the member `extra` (JSON text, e.g. "\"attachments\":[...]"). */
+static void write_envelope(FILE *f, int n, const char *extra) {
+    size_t len;
+    char *fx = fixture("generic-envelope.json", &len);
+    json_t *env = json_loadb(fx, len, 0, NULL);
+    char *id = xasprintf("x:ovs-%d-%d", (int)getpid(), n);
+    json_object_set_new(env, "event_id", json_string(id));
+    char *s = json_dumps(env, JSON_COMPACT);
+    s[strlen(s) - 1] = '\0'; /* drop the closing brace to append extra */
+    fprintf(f, "%s%s%s}\n", s, extra ? "," : "", extra ? extra : "");
+    free(s);
+    free(id);
+    json_decref(env);
+    free(fx);
+}
+
+/* ~5 MB each: 32 attachments of 160 KB (valid field by field, too big as a whole), and a
+ * million post topics (an array over its limit). */
+static char *huge_attachments(void) {
+    size_t each = 160000, len = 0;
+    char *s = xmalloc(32 * (each + 64) + 32);
+    len += (size_t)sprintf(s, "\"attachments\":[");
+    for (int i = 0; i < 32; i++) {
+        len += (size_t)sprintf(s + len, "%s{\"type\":\"image\",\"url\":\"", i ? "," : "");
+        memset(s + len, 'u', each);
+        len += each;
+        len += (size_t)sprintf(s + len, "\"}");
+    }
+    sprintf(s + len, "]");
+    return s;
+}
+
+static char *million_topics(void) {
+    char *s = xmalloc(5 * 1000000 + 64);
+    size_t len = (size_t)sprintf(s, "\"context\":{\"post_topics\":[");
+    for (int i = 0; i < 1000000; i++) len += (size_t)sprintf(s + len, "%s\"t\"", i ? "," : "");
+    sprintf(s + len, "]}");
+    return s;
+}
+
+Test(ingest_webhooks, replay_dead_letters_oversize_envelopes_and_goes_on, .timeout = 240) {
+    char path[512], log[512];
+    snprintf(path, sizeof path, "%s/ingest-oversize-%d.jsonl", BUILD_DIR, (int)getpid());
+    snprintf(log, sizeof log, "%s/ingest-oversize-%d.log", BUILD_DIR, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    char *att = huge_attachments(), *topics = million_topics();
+    write_envelope(f, 1, NULL);
+    write_envelope(f, 2, att);
+    write_envelope(f, 3, NULL);
+    write_envelope(f, 4, topics);
+    write_envelope(f, 5, NULL);
+    fclose(f);
+    free(att);
+    free(topics);
+    int code = replay_file(path, log);
+    cr_expect_eq(code, 0, "replay exit code %d", code);
+    cr_expect(proc_log_contains(log, "5 lines, 3 of 3 envelopes delivered, 2 of 2 rejected "
+                                     "lines dead-lettered, 0 messages undelivered", 1),
+              "the summary counts what the broker took");
+    unlink(path);
+    unlink(log);
+
+    struct test_message *msgs;
+    size_t n = read_inbound(3, 30000, 1000, &msgs);
+    for (int i = 1; i <= 5; i++) {
+        char *id = xasprintf("x:ovs-%d-%d", (int)getpid(), i);
+        cr_expect_eq(count_event(msgs, n, id), i % 2, "%s reached inbound %d times", id, i % 2);
+        free(id);
+    }
+    test_messages_free(msgs, n);
+
+    json_t *dl = deadletter_with("bytes serialized, over the envelope limit of 262144");
+    cr_assert_not_null(dl, "the 5 MB envelope was dead-lettered, saying why");
+    cr_expect_eq(json_integer_value(json_object_get(dl, "offset")), 2, "its line number");
+    cr_expect_gt(json_integer_value(json_object_get(dl, "original_size")), 5000000);
+    cr_expect(json_is_true(json_object_get(dl, "truncated")));
+    json_decref(dl);
+    dl = deadletter_with("$.context.post_topics: 1000000 items, over the limit of 64");
+    cr_assert_not_null(dl, "the million post topics were refused");
+    cr_expect_eq(json_integer_value(json_object_get(dl, "offset")), 4);
+    json_decref(dl);
 }
