@@ -373,6 +373,7 @@ static int worker_open(struct worker *w, char *err, size_t n) {
         rd_kafka_error_destroy(e);
         if (!retriable) return -1;
         log_warn("%s; retrying", err);
+        health_heartbeat(); /* waiting for the broker is not being stuck */
         sleep_ms(1000);
     }
     rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(2);
@@ -408,6 +409,7 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
     struct worker w = { .cfg = cfg, .stage = stage, .transactional = cfg->transactions };
     char err[512];
     batch_reset(&w);
+    health_heartbeat(); /* /healthz is served already; opening may wait for the broker */
     if (worker_open(&w, err, sizeof err)) {
         log_error("%s", err);
         w.fatal = 1;
