@@ -628,3 +628,34 @@ Test(ingest_webhooks, replay_dead_letters_oversize_envelopes_and_goes_on, .timeo
     cr_expect_eq(json_integer_value(json_object_get(dl, "offset")), 4);
     json_decref(dl);
 }
+
+/* On a broker of the test's own that has vigile.deadletter but no vigile.inbound (and
+ * creates no topic by itself), the envelope of line 1 cannot be delivered: the replay
+ * still dead-letters line 2, says so, and exits 1. */
+Test(ingest_webhooks, replay_counts_what_the_broker_did_not_take_and_exits_1,
+     .timeout = 240) {
+    struct proc_broker b;
+    proc_broker_init(&b);
+    proc_broker_start(&b);
+    char *brokers = xasprintf("127.0.0.1:%d", b.port);
+    setenv("VIGILE_KAFKA_BROKERS", brokers, 1);
+    test_create_topics((const char *const[]){ TOPIC_DEADLETTER, NULL });
+    char path[512], log[512];
+    snprintf(path, sizeof path, "%s/ingest-undelivered-%d.jsonl", BUILD_DIR, (int)getpid());
+    snprintf(log, sizeof log, "%s/ingest-undelivered-%d.log", BUILD_DIR, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    write_envelope(f, 1, NULL);
+    fputs("{\"object\":\"page\",\"entry\":\n", f);
+    fclose(f);
+    int code = replay_file(path, log);
+    cr_expect_eq(code, 1, "replay exit code %d", code);
+    cr_expect(proc_log_contains(log, "2 lines, 0 of 1 envelopes delivered, 1 of 1 rejected "
+                                     "lines dead-lettered, 1 messages undelivered", 1),
+              "the summary says what did not get there: %s", proc_slurp(log));
+    unlink(path);
+    unlink(log);
+    proc_broker_stop(&b);
+    proc_broker_remove(&b);
+    free(brokers);
+}
