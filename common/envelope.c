@@ -144,8 +144,9 @@ static int check_context(const json_t *env, char *err, size_t n) {
             return fail(err, n, "$.context.post_topics", "item %zu: expected string, got %s", i,
                         type_name(t));
         if (json_string_length(t) > LIMIT_POST_TOPIC_BYTES)
-            return fail(err, n, "$.context.post_topics", "item %zu: %zu bytes, over the limit of %d",
-                        i, json_string_length(t), LIMIT_POST_TOPIC_BYTES);
+            return fail(err, n, "$.context.post_topics",
+                        "item %zu: %zu bytes, over the limit of %d", i, json_string_length(t),
+                        LIMIT_POST_TOPIC_BYTES);
     }
     return 0;
 }

@@ -40,7 +40,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
  * them. An output that cannot even be queued counts as undelivered (logged) and the
  * replay goes on: one bad line must not leave the rest of the file unread. */
 static void produce_line(rd_kafka_t *rk, const struct tenant_set *tenants, const char *line,
-                        size_t len, struct replay_counts *c, struct stage_outputs *out) {
+                         size_t len, struct replay_counts *c, struct stage_outputs *out) {
     char reason[512];
     stage_outputs_clear(out);
     json_t *envs = json_array();
