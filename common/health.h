@@ -8,7 +8,10 @@
  *     statistics (every second) say when one is up again (kafka.c feeds both here);
  *   - Redis: a thread PINGs it every second (health_redis_watch_start);
  *   - the stage: the worker shell reports a stage asking to retry, with its reason.
- * The HTTP thread reads the result with health_report; everything is thread-safe. */
+ * The HTTP thread reads the result with health_report; everything is thread-safe.
+ * Kafka's "up" comes from any client of the process, so a client that merely lost an idle
+ * connection (a broker closes those after connections.max.idle.ms) reads degraded for at
+ * most the second until another client's statistics show the broker up. */
 #ifndef VIGILE_HEALTH_H
 #define VIGILE_HEALTH_H
 
