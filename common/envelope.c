@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "limits.h"
 #include "strlist.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -127,18 +128,25 @@ static int check_context(const json_t *env, char *err, size_t n) {
     if (!c || json_is_null(c)) return 0;
     if (!json_is_object(c))
         return fail(err, n, "$.context", "expected object, got %s", type_name(c));
-    if (check_string(c, "post_text", "$.context.post_text", 0, ENVELOPE_MAX_TEXT, err, n))
+    if (check_string(c, "post_text", "$.context.post_text", 0, LIMIT_TEXT_BYTES, err, n))
         return -1;
     json_t *topics = json_object_get(c, "post_topics");
     if (!topics) return 0;
     if (!json_is_array(topics))
         return fail(err, n, "$.context.post_topics", "expected array, got %s", type_name(topics));
+    if (json_array_size(topics) > LIMIT_POST_TOPICS)
+        return fail(err, n, "$.context.post_topics", "%zu items, over the limit of %d",
+                    json_array_size(topics), LIMIT_POST_TOPICS);
     size_t i;
     json_t *t;
     json_array_foreach(topics, i, t) {
         if (!json_is_string(t))
             return fail(err, n, "$.context.post_topics", "item %zu: expected string, got %s", i,
                         type_name(t));
+        if (json_string_length(t) > LIMIT_POST_TOPIC_BYTES)
+            return fail(err, n, "$.context.post_topics",
+                        "item %zu: %zu bytes, over the limit of %d", i, json_string_length(t),
+                        LIMIT_POST_TOPIC_BYTES);
     }
     return 0;
 }
@@ -148,6 +156,9 @@ static int check_attachments(const json_t *env, char *err, size_t n) {
     if (!att) return 0;
     if (!json_is_array(att))
         return fail(err, n, "$.attachments", "expected array, got %s", type_name(att));
+    if (json_array_size(att) > LIMIT_ATTACHMENTS)
+        return fail(err, n, "$.attachments", "%zu items, over the limit of %d",
+                    json_array_size(att), LIMIT_ATTACHMENTS);
     size_t i;
     json_t *a;
     json_array_foreach(att, i, a) {
@@ -182,8 +193,33 @@ static int check_unknown_keys(const json_t *env, char *err, size_t n) {
     return 0;
 }
 
+/* Depth of v: 1 for a scalar or an empty container, else 1 + its deepest member, counted
+ * no further than limit + 1 (what a verdict needs; it also bounds the recursion). */
+static int depth(const json_t *v, int limit) {
+    if (limit < 0 || !(json_is_object(v) || json_is_array(v))) return 1;
+    int deepest = 0;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) {
+            int d = depth(m, limit - 1);
+            if (d > deepest) deepest = d;
+        }
+    } else {
+        const char *k;
+        json_t *m;
+        json_object_foreach((json_t *)v, k, m) {
+            int d = depth(m, limit - 1);
+            if (d > deepest) deepest = d;
+        }
+    }
+    return 1 + deepest;
+}
+
 int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t n) {
     if (!json_is_object(env)) return fail(err, n, "$", "expected object, got %s", type_name(env));
+    if (depth(env, LIMIT_ENVELOPE_DEPTH) > LIMIT_ENVELOPE_DEPTH)
+        return fail(err, n, "$", "nested deeper than the limit of %d", LIMIT_ENVELOPE_DEPTH);
     if (check_unknown_keys(env, err, n) || check_schema(env, mode, err, n) ||
         check_string(env, "event_id", "$.event_id", 1, 256, err, n) ||
         check_enum(env, "event_type", "$.event_type", event_types, 0, err, n) ||
@@ -195,7 +231,7 @@ int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t n)
         check_string(env, "thread_id", "$.thread_id", 0, 256, err, n) ||
         check_string(env, "parent_id", "$.parent_id", 0, 256, err, n) ||
         check_author(env, err, n) ||
-        check_string(env, "text", "$.text", 1, ENVELOPE_MAX_TEXT, err, n) ||
+        check_string(env, "text", "$.text", 1, LIMIT_TEXT_BYTES, err, n) ||
         check_time(env, "created_at", mode, err, n) ||
         check_time(env, "received_at", mode, err, n) ||
         check_context(env, err, n) || check_attachments(env, err, n))
@@ -219,6 +255,16 @@ json_t *envelope_parse(const char *buf, size_t len, enum envelope_mode mode, cha
     return env;
 }
 
+#define DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))
+
+int envelope_check_size(const json_t *env, char *err, size_t n) {
+    size_t size = json_dumpb(env, NULL, 0, DUMP_FLAGS); /* measures without writing */
+    if (size > LIMIT_ENVELOPE_BYTES)
+        return fail(err, n, "$", "%zu bytes serialized, over the envelope limit of %d", size,
+                    LIMIT_ENVELOPE_BYTES);
+    return 0;
+}
+
 const char *envelope_str(const json_t *env, const char *key) {
     return json_string_value(json_object_get(env, key));
 }
@@ -230,8 +276,6 @@ const char *envelope_author_id(const json_t *env) {
 char *envelope_key(const json_t *env) {
     return xasprintf("%s|%s", envelope_str(env, "tenant"), envelope_author_id(env));
 }
-
-#define DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))
 
 char *envelope_dump(const json_t *env, size_t *len) {
     char *s = json_dumps(env, DUMP_FLAGS);

@@ -1,7 +1,8 @@
 /* The envelope: the one JSON document that flows through the pipeline, enriched at each
  * stage (DESIGN.md, "Contracts"). This module parses and validates it with errors that
  * name the JSON path ("$.author.id: missing"), so that a dead letter says exactly what
- * was wrong. The JSON Schema twin of these rules is docs/schemas/envelope.schema.json. */
+ * was wrong. The JSON Schema twin of these rules is docs/schemas/envelope.schema.json;
+ * the size limits (text, arrays, depth, the whole) are limits.h's. */
 #ifndef VIGILE_ENVELOPE_H
 #define VIGILE_ENVELOPE_H
 
@@ -10,9 +11,6 @@
 
 #define ENVELOPE_SCHEMA_NAME "vigile.envelope"
 #define ENVELOPE_SCHEMA_VERSION 1
-/* Longest text accepted, in bytes. The platforms cap comments well below this (YouTube at
- * 10,000 characters); anything longer is bad input, not a comment. */
-#define ENVELOPE_MAX_TEXT 65536
 
 enum envelope_mode {
     ENVELOPE_STRICT, /* what ingest produces: every required field present */
@@ -33,6 +31,10 @@ json_t *envelope_parse(const char *buf, size_t len, enum envelope_mode mode, cha
 
 /* Validates env in place (see envelope_parse). Returns 0, or -1 with err filled. */
 int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t errlen);
+
+/* Checks that env serializes to at most LIMIT_ENVELOPE_BYTES, what ingest may hand to
+ * vigile.inbound (limits.h). Returns 0, or -1 with err filled ("$: 5000123 bytes ..."). */
+int envelope_check_size(const json_t *env, char *err, size_t errlen);
 
 /* Borrowed string member of env, or NULL when absent or not a string. */
 const char *envelope_str(const json_t *env, const char *key);

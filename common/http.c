@@ -5,12 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "metrics.h"
-#include "timefmt.h"
 #include "xmalloc.h"
-
-/* The loop beats at least every poll interval; a minute of silence means it is stuck. */
-#define HEALTH_STALL_MS 60000
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -28,15 +25,9 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 }
 
 static enum MHD_Result health(struct MHD_Connection *conn) {
-    int64_t age = time_mono_ms() - metrics_last_heartbeat_ms();
-    const char *deg = metrics_degraded();
-    int stalled = age > HEALTH_STALL_MS;
-    char *body = xasprintf("{\"status\":\"%s\",\"loop_age_ms\":%lld%s%s%s}\n",
-                           stalled ? "stalled" : deg ? "degraded" : "ok", (long long)age,
-                           deg ? ",\"reason\":\"" : "", deg ? deg : "", deg ? "\"" : "");
-    /* Degraded (waiting for Redis or Kafka) is still alive: restarting would not help. */
-    return reply(conn, stalled ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK, "application/json",
-                 body);
+    char *body;
+    unsigned status = health_report(&body);
+    return reply(conn, status, "application/json", body);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

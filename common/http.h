@@ -1,5 +1,5 @@
 /* The operational HTTP endpoint every worker serves: /healthz and Prometheus /metrics.
- * libmicrohttpd runs it on its own thread; it only reads atomics from metrics.c. */
+ * libmicrohttpd runs it on its own thread; it only reads metrics.c and health.c. */
 #ifndef VIGILE_HTTP_H
 #define VIGILE_HTTP_H
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
+#include "limits.h"
 #include "log.h"
 
 /* librdkafka's own log lines go through ours, so operators read one format. */
@@ -15,11 +17,19 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 }
 
 /* Ordinary errors (broker down) are retried by the client itself; only fatal ones matter,
- * and the loop discovers those through the calls that fail. */
+ * and the loop discovers those through the calls that fail. /healthz hears of outages. */
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
     (void)rk, (void)opaque;
+    health_kafka_error(err, reason);
     if (err == RD_KAFKA_RESP_ERR__FATAL) log_error("kafka fatal: %s", reason);
     else log_warn("kafka: %s: %s", rd_kafka_err2name(err), reason);
+}
+
+/* Statistics only tell /healthz when a broker is up again (health.h). */
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)rk, (void)opaque;
+    health_kafka_stats(json, len);
+    return 0; /* librdkafka frees json */
 }
 
 static int set_all(rd_kafka_conf_t *conf, const char *const *kv, char *err, size_t n) {
@@ -31,13 +41,15 @@ static int set_all(rd_kafka_conf_t *conf, const char *const *kv, char *err, size
 static rd_kafka_conf_t *base_conf(const char *brokers, void *opaque, char *err, size_t n) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     const char *kv[] = { "bootstrap.servers", brokers, "client.id", "vigile",
-                         "reconnect.backoff.max.ms", "5000", NULL };
+                         "reconnect.backoff.max.ms", "5000", "statistics.interval.ms", "1000",
+                         NULL };
     if (set_all(conf, kv, err, n)) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
     rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_stats_cb(conf, on_stats);
     rd_kafka_conf_set_opaque(conf, opaque);
     return conf;
 }
@@ -50,7 +62,8 @@ rd_kafka_t *kafka_producer_new(const char *brokers, const char *transactional_id
     /* Without a transaction a message may wait forever (0) for a broker to come back.
      * Within one it cannot outlive the transaction, so librdkafka's default applies. */
     const char *kv[] = { "enable.idempotence", "true", "acks", "all",
-                         "compression.codec", "lz4", "linger.ms", "5", NULL };
+                         "compression.codec", "lz4", "linger.ms", "5",
+                         "message.max.bytes", LIMIT_STR(LIMIT_MESSAGE_BYTES), NULL };
     if (set_all(conf, kv, err, n) ||
         (transactional_id &&
          rd_kafka_conf_set(conf, "transactional.id", transactional_id, err, n)) ||

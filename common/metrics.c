@@ -4,11 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timefmt.h"
+#include "health.h"
 
 static _Atomic uint64_t counters[METRIC_COUNT];
-static _Atomic int64_t heartbeat_ms;
-static _Atomic(const char *) degraded_reason;
 
 static const struct {
     const char *name, *help;
@@ -33,22 +31,6 @@ uint64_t metrics_get(enum metric_id id) {
     return atomic_load_explicit(&counters[id], memory_order_relaxed);
 }
 
-void metrics_heartbeat(void) {
-    atomic_store(&heartbeat_ms, time_mono_ms());
-}
-
-int64_t metrics_last_heartbeat_ms(void) {
-    return atomic_load(&heartbeat_ms);
-}
-
-void metrics_set_degraded(const char *reason) {
-    atomic_store(&degraded_reason, reason);
-}
-
-const char *metrics_degraded(void) {
-    return atomic_load(&degraded_reason);
-}
-
 char *metrics_render(const char *component) {
     char *buf = NULL;
     size_t len = 0;
@@ -60,7 +42,7 @@ char *metrics_render(const char *component) {
                 metric_info[i].name, component, (unsigned long long)metrics_get(i));
     fprintf(f, "# HELP vigile_degraded 1 while a dependency is down\n"
                "# TYPE vigile_degraded gauge\nvigile_degraded{component=\"%s\"} %d\n",
-            component, metrics_degraded() != NULL);
+            component, health_degraded());
     if (fclose(f) != 0) abort();
     return buf;
 }

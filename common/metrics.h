@@ -22,13 +22,6 @@ enum metric_id {
 /* Adds v to a counter; callable from any thread. */
 void metrics_add(enum metric_id id, uint64_t v);
 uint64_t metrics_get(enum metric_id id);
-/* Last time (monotonic ms) the worker loop made a pass; /healthz reads it. */
-void metrics_heartbeat(void);
-int64_t metrics_last_heartbeat_ms(void);
-/* Sets the degraded reason shown by /healthz ("redis unavailable"), or NULL when well.
- * Borrowed: must be a string literal. */
-void metrics_set_degraded(const char *reason);
-const char *metrics_degraded(void);
 
 /* Writes the Prometheus text exposition for this process into a new string. */
 char *metrics_render(const char *component);

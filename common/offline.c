@@ -9,6 +9,8 @@
 #include "log.h"
 #include "service.h"
 #include "timefmt.h"
+#include "topics.h"
+#include "xmalloc.h"
 
 int offline_open(struct offline *o, const char *program) {
     char err[512];
@@ -43,13 +45,16 @@ void offline_close(struct offline *o) {
     settings_free(&o->cfg);
 }
 
-static void print_deadletter(struct offline *o, unsigned long lineno, const char *line,
-                             size_t len, const char *reason) {
+/* Replaces out's contents with the dead letter of a bad line, so that it is printed the
+ * way every other output is. */
+static void deadletter_output(struct offline *o, struct stage_outputs *out,
+                              unsigned long lineno, const char *line, size_t len,
+                              const char *reason) {
     struct deadletter_source src = { o->program, "replay", -1, (int64_t)lineno };
     size_t dlen;
     char *rec = deadletter_record(&src, reason, line, len, &dlen);
-    printf("%s\n", rec);
-    free(rec);
+    stage_outputs_clear(out);
+    stage_outputs_add(out, TOPIC_DEADLETTER, xstrdup("unknown"), rec, dlen);
 }
 
 int offline_run(struct offline *o, const char *path,
@@ -73,12 +78,10 @@ int offline_run(struct offline *o, const char *path,
         stage_outputs_clear(&out);
         json_t *env = envelope_parse(line, (size_t)len, ENVELOPE_REPLAY, reason, sizeof reason);
         /* The memory store never fails, so fn answers OK or REJECT here. */
-        if (!env || fn(arg, env, &out, reason, sizeof reason) != STAGE_OK) {
-            print_deadletter(o, lineno, line, (size_t)len, reason);
-        } else {
-            for (size_t i = 0; i < out.n; i++)
-                if (!print || print(&out.v[i])) printf("%.*s\n", (int)out.v[i].len, out.v[i].value);
-        }
+        if (!env || fn(arg, env, &out, reason, sizeof reason) != STAGE_OK)
+            deadletter_output(o, &out, lineno, line, (size_t)len, reason);
+        for (size_t i = 0; i < out.n; i++)
+            if (!print || print(&out.v[i])) printf("%.*s\n", (int)out.v[i].len, out.v[i].value);
         json_decref(env);
     }
     fflush(stdout);

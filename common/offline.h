@@ -26,8 +26,10 @@ void offline_close(struct offline *o);
 
 /* Reads JSON lines from path ("-": stdin). Each valid envelope (replay mode: missing
  * timestamps are now) goes to fn, which appends outputs; bad lines, and envelopes fn
- * rejects, become dead letters. print decides which outputs reach stdout (NULL: all
- * values). Returns the exit code: 0, or 2 when path cannot be opened. */
+ * rejects, become dead letters, outputs to TOPIC_DEADLETTER like any other. print decides
+ * which outputs reach stdout and how: it returns 1 to have the bare value printed, 0 when
+ * it printed the output itself or wants it left out (NULL: every value, bare). Returns the
+ * exit code: 0, or 2 when path cannot be opened. */
 int offline_run(struct offline *o, const char *path,
                 enum stage_status (*fn)(void *arg, json_t *env, struct stage_outputs *out,
                                         char *reason, size_t n),

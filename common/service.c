@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "health.h"
 #include "http.h"
 #include "log.h"
 #include "timefmt.h"
@@ -107,6 +108,7 @@ int service_main(int argc, char **argv, const struct service_def *def) {
 
     int code = EXIT_BAD_CONFIG;
     struct http_server *http = NULL;
+    struct health_watch *watch = NULL;
     struct stage stage = { 0 };
     struct state_store state = { 0 };
     struct tenant_set *set = service_load_tenants(cfg.config_dir);
@@ -130,11 +132,14 @@ int service_main(int argc, char **argv, const struct service_def *def) {
         def->stage_close(&stage);
         goto out;
     }
+    /* Redis is watched only where a stage needs it; the URL was checked above. */
+    if (def->uses_state) watch = health_redis_watch_start(cfg.redis_url, err, sizeof err);
     struct reload_ctx rctx = { def, &stage, &cfg };
     struct worker_hooks hooks = { reload, &rctx };
     code = worker_run(&cfg, &stage, &hooks);
     def->stage_close(&stage);
 out:
+    health_redis_watch_stop(watch);
     http_server_stop(http);
     state_store_free(&state);
     settings_free(&cfg);

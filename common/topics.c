@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "xmalloc.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -35,6 +36,9 @@ static rd_kafka_NewTopic_t *new_topic(const char *name, long long retention_ms, 
     char ret[32];
     snprintf(ret, sizeof ret, "%lld", retention_ms);
     rd_kafka_NewTopic_set_config(nt, "retention.ms", ret);
+    /* Explicit rather than the broker's default, which an operator may have lowered:
+     * every message a worker produces, dead letters included, must fit (limits.h). */
+    rd_kafka_NewTopic_set_config(nt, "max.message.bytes", LIMIT_STR(LIMIT_TOPIC_MESSAGE_BYTES));
     return nt;
 }
 

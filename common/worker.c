@@ -6,7 +6,9 @@
 #include <time.h>
 
 #include "deadletter.h"
+#include "health.h"
 #include "kafka.h"
+#include "limits.h"
 #include "log.h"
 #include "metrics.h"
 #include "timefmt.h"
@@ -153,6 +155,7 @@ static int commit_transactional(struct worker *w) {
             w->fatal = 1;
             return -1;
         }
+        health_heartbeat(); /* waiting for the broker is not being stuck */
         sleep_ms(backoff);
     }
 }
@@ -163,6 +166,7 @@ static int commit_acknowledged(struct worker *w) {
     int64_t give_up = -1;
     while (rd_kafka_outq_len(w->producer) > 0) {
         rd_kafka_flush(w->producer, 1000);
+        health_heartbeat(); /* waiting for the broker is not being stuck */
         if (!worker_running && give_up < 0) give_up = time_mono_ms() + SHUTDOWN_FLUSH_MS;
         if (give_up >= 0 && time_mono_ms() > give_up) {
             log_error("outputs not acknowledged at shutdown; offsets left uncommitted");
@@ -223,18 +227,18 @@ static enum stage_status run_stage(struct worker *w, const struct stage_input *i
         enum stage_status st = w->stage->process(w->stage->ctx, in, &w->out, reason, n);
         metrics_add(METRIC_PROCESS_US, (uint64_t)(time_mono_ms() - t0) * 1000);
         if (st != STAGE_RETRY) {
-            metrics_set_degraded(NULL);
+            health_set_up(HEALTH_STAGE);
             return st;
         }
         metrics_add(METRIC_RETRIES, 1);
-        metrics_set_degraded("a dependency is unavailable");
+        health_set_down(HEALTH_STAGE, "%s: %s", w->stage->name, reason);
         if (!wait_for_it) {
             log_warn("%s; abandoning the batch in hand, to retry it", reason);
             return STAGE_RETRY;
         }
         log_warn("%s; retrying in %d ms", reason, backoff);
         for (int slept = 0; slept < backoff && worker_running; slept += 100) {
-            metrics_heartbeat();
+            health_heartbeat();
             sleep_ms(100);
         }
         if (!worker_running) return STAGE_RETRY;
@@ -252,6 +256,23 @@ static void add_deadletter(struct worker *w, const rd_kafka_message_t *m, const 
     metrics_add(METRIC_DEADLETTERS, 1);
     log_warn("dead letter from %s[%d]@%lld: %s", src.topic, src.partition,
              (long long)src.offset, reason);
+}
+
+/* librdkafka counts a message's framing against message.max.bytes too. */
+#define MESSAGE_FRAMING_BYTES 512
+
+/* An output no topic can take would fail to produce on every attempt and the batch would
+ * be rewound for ever: say which one it is, so that the input is dead-lettered instead.
+ * Returns 1 (reason written) when an output is too large, else 0. */
+static int output_too_large(const struct stage_outputs *out, char *reason, size_t n) {
+    for (size_t i = 0; i < out->n; i++) {
+        const struct stage_output *o = &out->v[i];
+        if (o->len + strlen(o->key) + MESSAGE_FRAMING_BYTES <= LIMIT_MESSAGE_BYTES) continue;
+        snprintf(reason, n, "output to %s is %zu bytes, over the message limit of %d", o->topic,
+                 o->len, LIMIT_MESSAGE_BYTES);
+        return 1;
+    }
+    return 0;
 }
 
 /* Produces the stage's outputs in w->out. Returns 0, or -1 when one could not be queued. */
@@ -289,6 +310,7 @@ static int handle(struct worker *w, const rd_kafka_message_t *m) {
         return HANDLE_FAILED;
     }
     if (st == STAGE_RETRY) return HANDLE_STOPPED;
+    if (st == STAGE_OK && output_too_large(&w->out, reason, sizeof reason)) st = STAGE_REJECT;
     if (st == STAGE_REJECT) add_deadletter(w, m, reason);
     batch_note(w, m); /* before producing, so that a rewind covers this input too */
     return produce_outputs(w) ? HANDLE_FAILED : 0;
@@ -369,6 +391,7 @@ static int worker_open(struct worker *w, char *err, size_t n) {
         rd_kafka_error_destroy(e);
         if (!retriable) return -1;
         log_warn("%s; retrying", err);
+        health_heartbeat(); /* waiting for the broker is not being stuck */
         sleep_ms(1000);
     }
     rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(2);
@@ -404,6 +427,7 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
     struct worker w = { .cfg = cfg, .stage = stage, .transactional = cfg->transactions };
     char err[512];
     batch_reset(&w);
+    health_heartbeat(); /* /healthz is served already; opening may wait for the broker */
     if (worker_open(&w, err, sizeof err)) {
         log_error("%s", err);
         w.fatal = 1;
@@ -412,7 +436,7 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
              w.transactional ? "transactional (exactly-once for read_committed consumers)"
                              : "at-least-once");
     while (worker_running && !w.fatal) {
-        metrics_heartbeat();
+        health_heartbeat();
         if (worker_reload_requested) reload(hooks);
         rd_kafka_poll(w.producer, 0);
         if (stage->tick) tick(&w);

@@ -119,13 +119,56 @@ vigile_log_tail() {
 # The JVM command line for Kafka's tools and broker, as an array rather than a
 # function so that `"${cmd[@]}" &` makes the JVM itself the background child
 # (its pid is $!), not a subshell that would survive being killed.
+# $1 is the broker's directory, where its server.log goes.
 vigile_java_cmd() {
   VIGILE_JAVA_CMD=(
     java -Xms128m -Xmx512m -XX:+UseSerialGC -Djava.awt.headless=true
     -Dlog4j2.configurationFile="$VIGILE_ROOT/scripts/kafka/log4j2.yaml"
-    -Dvigile.kafka.log="$VIGILE_SERVERS_DIR/kafka/server.log"
+    -Dvigile.kafka.log="$1/server.log"
     -cp "$VIGILE_KAFKA_LIBS/*"
   )
+}
+
+# Prints a KRaft cluster id: 16 random bytes, base64url. One id in 64 starts
+# with '-', which the storage tool's argument parser takes for an option: draw
+# again, as Kafka's own Uuid.randomUuid() does (it also skips the two reserved
+# ids, all-zero and 0...01, which 16 random bytes never realistically hit).
+vigile_kafka_cluster_id() {
+  python3 -c '
+import base64, os
+while True:
+    raw = os.urandom(16)
+    cid = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if not cid.startswith("-") and int.from_bytes(raw, "big") > 1:
+        print(cid)
+        break
+'
+}
+
+# Starts a single-node KRaft broker whose config, data and logs live in dir $1,
+# listening on 127.0.0.1:$2 with its controller on $3; sets VIGILE_KAFKA_PID.
+# A new dir is formatted first (a KRaft log dir needs a cluster id before its
+# first start); a dir used before keeps its data, so a broker stopped with
+# vigile_stop_pid can be started again on it (the outage tests do). It runs in a
+# session of its own (setsid execs in place, so $! is the JVM) so that a Ctrl-C
+# in the terminal reaches only the script. Does not wait for it to be ready.
+vigile_kafka_start() {
+  local dir=$1 port=$2 controller_port=$3
+  [[ -n "${VIGILE_KAFKA_LIBS:-}" ]] || vigile_kafka_fetch || return 1
+  mkdir -p "$dir/data" || return 1
+  sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" \
+    -e "s|@LOG_DIR@|$dir/data|g" \
+    "$VIGILE_ROOT/scripts/kafka/server.properties.in" >"$dir/server.properties" || return 1
+  vigile_java_cmd "$dir"
+  if [[ ! -f "$dir/data/meta.properties" ]] &&
+    ! "${VIGILE_JAVA_CMD[@]}" kafka.tools.StorageTool format -t "$(vigile_kafka_cluster_id)" \
+      -c "$dir/server.properties" >"$dir/format.log" 2>&1; then
+    vigile_log "formatting the Kafka log dir failed"
+    vigile_log_tail "$dir/format.log"
+    return 1
+  fi
+  setsid "${VIGILE_JAVA_CMD[@]}" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 &
+  VIGILE_KAFKA_PID=$!
 }
 
 # During start-up: fails, showing the server's logs (paths relative to
@@ -158,7 +201,7 @@ vigile_servers_start() {
   { read -r redis_port; read -r kafka_port; read -r controller_port; } <<<"$ports"
 
   VIGILE_SERVERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vigile-servers.XXXXXX") || return 1
-  mkdir -p "$VIGILE_SERVERS_DIR/redis" "$VIGILE_SERVERS_DIR/kafka/data" || return 1
+  mkdir -p "$VIGILE_SERVERS_DIR/redis" || return 1
 
   # Both servers run in sessions of their own (setsid, which execs in place
   # so $! is the server) so a Ctrl-C in the terminal reaches only the script:
@@ -169,26 +212,10 @@ vigile_servers_start() {
     >"$VIGILE_SERVERS_DIR/redis/redis.log" 2>&1 &
   VIGILE_REDIS_PID=$!
 
-  sed -e "s|@PORT@|$kafka_port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" \
-    -e "s|@LOG_DIR@|$VIGILE_SERVERS_DIR/kafka/data|g" \
-    "$VIGILE_ROOT/scripts/kafka/server.properties.in" \
-    >"$VIGILE_SERVERS_DIR/kafka/server.properties"
-  # A KRaft log dir must be formatted with a cluster id (16 random bytes,
-  # base64url) before the first start.
-  local cluster_id
-  cluster_id=$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))')
-  vigile_java_cmd
-  if ! "${VIGILE_JAVA_CMD[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
-    -c "$VIGILE_SERVERS_DIR/kafka/server.properties" \
-    >"$VIGILE_SERVERS_DIR/kafka/format.log" 2>&1; then
-    vigile_log "formatting the Kafka log dir failed"
-    vigile_log_tail "$VIGILE_SERVERS_DIR/kafka/format.log"
+  if ! vigile_kafka_start "$VIGILE_SERVERS_DIR/kafka" "$kafka_port" "$controller_port"; then
     vigile_servers_stop
     return 1
   fi
-  setsid "${VIGILE_JAVA_CMD[@]}" kafka.Kafka "$VIGILE_SERVERS_DIR/kafka/server.properties" \
-    >"$VIGILE_SERVERS_DIR/kafka/stdout.log" 2>&1 &
-  VIGILE_KAFKA_PID=$!
 
   export VIGILE_KAFKA_BROKERS="127.0.0.1:$kafka_port"
   export VIGILE_REDIS_URL="redis://127.0.0.1:$redis_port"

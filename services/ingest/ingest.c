@@ -27,8 +27,11 @@ enum ingest_status ingest_parse_envelope(const struct ingest_request *req, json_
     } else {
         char now[RFC3339_LEN];
         json_object_set_new(env, "received_at", json_string(rfc3339_format(req->now_ms, now)));
-        json_array_append(out, env);
-        st = INGEST_OK;
+        /* Valid, yet maybe more than vigile.inbound may carry: then refused, with the size. */
+        if (envelope_check_size(env, err, n) == 0) {
+            json_array_append(out, env);
+            st = INGEST_OK;
+        }
     }
     json_decref(env);
     return st;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
+
 struct number_var {
     const char *name;
     long def, min, max;
@@ -16,7 +18,7 @@ struct number_var {
 static const struct number_var numbers[] = {
     { "VIGILE_INGEST_PORT", 8081, 1, 65535, offsetof(struct ingest_config, port), 1,
       "port of the webhook endpoints" },
-    { "VIGILE_INGEST_MAX_BODY", 1048576, 1024, 67108864,
+    { "VIGILE_INGEST_MAX_BODY", LIMIT_HTTP_BODY_DEFAULT, 1024, LIMIT_HTTP_BODY_MAX,
       offsetof(struct ingest_config, max_body), 0, "largest request body in bytes (413 above)" },
     { "VIGILE_INGEST_ACK_TIMEOUT_MS", 5000, 100, 120000,
       offsetof(struct ingest_config, ack_timeout_ms), 1,

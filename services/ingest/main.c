@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "health.h"
 #include "http.h"
 #include "ingest_config.h"
 #include "log.h"
@@ -85,6 +86,7 @@ static int serve(const struct settings *cfg, struct tenant_set **tenants) {
     }
     int code = EXIT_RUNTIME;
     struct http_server *ops = NULL;
+    struct health_watch *watch = health_redis_watch_start(cfg->redis_url, err, sizeof err);
     struct webhook_server *web = NULL;
     struct delivery *delivery = delivery_new(cfg->kafka_brokers, err, sizeof err);
     if (!delivery) {
@@ -101,7 +103,7 @@ static int serve(const struct settings *cfg, struct tenant_set **tenants) {
     }
     log_info("serving webhooks on port %d", icfg.port);
     while (worker_running) {
-        metrics_heartbeat(); /* requests are served by MHD's threads; this one only waits */
+        health_heartbeat(); /* requests are served by MHD's threads; this one only waits */
         if (worker_reload_requested) reload(cfg, web, tenants);
         nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
     }
@@ -111,6 +113,7 @@ out:
     webhook_server_stop(web);
     delivery_free(delivery, SHUTDOWN_FLUSH_MS);
     http_server_stop(ops);
+    health_redis_watch_stop(watch);
     dedup_free(dedup);
     return code;
 }

@@ -156,7 +156,8 @@ enum ingest_status norm_append(const struct ingest_request *req, const struct no
     if (ev->post_text) json_object_set_new(env, "context", json_pack("{s:s}", "post_text",
                                                                      ev->post_text));
     char why[256];
-    if (envelope_validate(env, ENVELOPE_STRICT, why, sizeof why)) {
+    if (envelope_validate(env, ENVELOPE_STRICT, why, sizeof why) ||
+        envelope_check_size(env, why, sizeof why)) {
         json_decref(env);
         /* Name the event as well as the field: a batch may carry many. */
         return norm_malformed(err, n, "%s %s \"%.100s\": envelope %s", ev->platform, ev->kind,

@@ -14,22 +14,33 @@
 
 #define PROGRESS_EVERY 10000
 
+/* What the summary reports. Parsing decides what a line becomes (accepted envelopes,
+ * rejected lines); only the broker's acknowledgements decide what was delivered: envelopes
+ * to vigile.inbound, dead letters to vigile.deadletter, and what never got there. */
 struct replay_counts {
-    unsigned long lines, accepted, rejected, undelivered;
+    unsigned long lines, accepted, rejected;
+    unsigned long delivered, deadlettered, undelivered;
 };
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     struct replay_counts *c = opaque;
     (void)rk;
+    const char *topic = rd_kafka_topic_name(m->rkt);
     if (m->err) {
         c->undelivered++;
-        log_error("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        log_error("delivery to %s failed: %s", topic, rd_kafka_err2str(m->err));
+    } else if (strcmp(topic, TOPIC_DEADLETTER) == 0) {
+        c->deadlettered++;
+    } else {
+        c->delivered++;
     }
 }
 
-/* Turns one line into outputs: its envelopes, or a dead letter saying why not. */
-static int produce_line(rd_kafka_t *rk, const struct tenant_set *tenants, const char *line,
-                        size_t len, struct replay_counts *c, struct stage_outputs *out) {
+/* Turns one line into outputs, its envelopes or a dead letter saying why not, and queues
+ * them. An output that cannot even be queued counts as undelivered (logged) and the
+ * replay goes on: one bad line must not leave the rest of the file unread. */
+static void produce_line(rd_kafka_t *rk, const struct tenant_set *tenants, const char *line,
+                         size_t len, struct replay_counts *c, struct stage_outputs *out) {
     char reason[512];
     stage_outputs_clear(out);
     json_t *envs = json_array();
@@ -48,12 +59,13 @@ static int produce_line(rd_kafka_t *rk, const struct tenant_set *tenants, const 
     json_decref(envs);
     for (size_t i = 0; i < out->n; i++) {
         struct stage_output *o = &out->v[i];
-        int rc = kafka_produce(rk, o->topic, o->key, o->value, o->len);
+        if (kafka_produce(rk, o->topic, o->key, o->value, o->len)) {
+            c->undelivered++;
+            log_error("line %lu: not delivered", c->lines);
+        }
         o->value = NULL; /* taken by librdkafka, or freed on failure */
-        if (rc) return -1;
     }
     rd_kafka_poll(rk, 0);
-    return 0;
 }
 
 int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants, const char *path) {
@@ -74,13 +86,12 @@ int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants, 
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    int rc = 0;
     int64_t t0 = time_mono_ms();
-    while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
+    while ((len = getline(&line, &cap, in)) >= 0) {
         c.lines++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
         if (len == 0) continue; /* blank lines separate nothing and carry nothing */
-        rc = produce_line(rk, tenants, line, (size_t)len, &c, &out);
+        produce_line(rk, tenants, line, (size_t)len, &c, &out);
         if (c.lines % PROGRESS_EVERY == 0)
             fprintf(stderr, "replay: %lu lines, %lu envelopes, %lu rejected, %.0f lines/s\n",
                     c.lines, c.accepted, c.rejected,
@@ -92,7 +103,8 @@ int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants, 
     /* The broker may be slow to come up: wait for every acknowledgement. */
     while (rd_kafka_outq_len(rk) > 0) rd_kafka_flush(rk, 1000);
     rd_kafka_destroy(rk);
-    log_info("replay of %s: %lu lines, %lu envelopes, %lu dead-lettered, %lu undelivered", path,
-             c.lines, c.accepted, c.rejected, c.undelivered);
-    return rc || c.undelivered ? 1 : 0;
+    log_info("replay of %s: %lu lines, %lu of %lu envelopes delivered, %lu of %lu rejected lines "
+             "dead-lettered, %lu messages undelivered",
+             path, c.lines, c.delivered, c.accepted, c.deadlettered, c.rejected, c.undelivered);
+    return c.undelivered ? 1 : 0;
 }

@@ -9,7 +9,9 @@
  * payload (ingest_parse_line) normalized to its envelopes. Lines that are neither are
  * dead-lettered; a progress line goes to stderr every 10,000 lines. Replay does not
  * deduplicate: an operator who replays a file means it.
- * Returns the exit code: 0 when every message was acknowledged by the broker. */
+ * A line whose messages cannot be delivered is counted and logged, and the replay goes
+ * on to the end of the file. Returns the exit code: 0 when every message was
+ * acknowledged by the broker, 1 when any was not (2: path cannot be opened). */
 int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants,
                   const char *path);
 

@@ -221,7 +221,6 @@ static struct answer accept_envelopes(const struct webhook_server *srv, const js
             a = error_answer(MHD_HTTP_SERVICE_UNAVAILABLE, "event being delivered", 1);
             break;
         case DEDUP_DOWN:
-            metrics_set_degraded("redis unavailable"); /* /healthz says why we answer 503 */
             a = error_answer(MHD_HTTP_SERVICE_UNAVAILABLE, "deduplication store unavailable", 1);
             break;
         }
@@ -238,10 +237,8 @@ static struct answer accept_envelopes(const struct webhook_server *srv, const js
         int rc = deliver(srv, &out, states);
         stage_outputs_free(&out);
         if (rc) {
-            metrics_set_degraded("kafka unavailable");
             a = error_answer(MHD_HTTP_SERVICE_UNAVAILABLE, "broker unavailable", 1);
         } else {
-            if (n_fresh) metrics_set_degraded(NULL); /* both dependencies just answered */
             metrics_add(METRIC_OUTPUTS, n_fresh);
             a = (struct answer){ MHD_HTTP_OK,
                                  xasprintf("{\"accepted\":%zu,\"duplicates\":%zu}\n", n_fresh,

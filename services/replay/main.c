@@ -24,8 +24,9 @@ static enum stage_status replay_one(void *arg, json_t *env, struct stage_outputs
     return router_decide(p->router, env, time_now_ms(), out, reason, n);
 }
 
+/* Decisions, and the dead letters of lines that could not be decided. */
 static int decisions_only(const struct stage_output *o) {
-    return strcmp(o->topic, TOPIC_DECISIONS) == 0;
+    return strcmp(o->topic, TOPIC_DECISIONS) == 0 || strcmp(o->topic, TOPIC_DEADLETTER) == 0;
 }
 
 static int print_all(const struct stage_output *o) {

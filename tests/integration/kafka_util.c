@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <librdkafka/rdkafka.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,4 +153,15 @@ void test_save_messages(const char *name, const struct test_message *msgs, size_
     cr_assert_not_null(f, "cannot write %s", path);
     for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", msgs[i].value);
     fclose(f);
+}
+
+char *test_deadletter_payload(const struct test_message *m) {
+    json_t *rec = json_loadb(m->value, m->len, 0, NULL);
+    const char *b64 = json_string_value(json_object_get(rec, "payload_base64"));
+    size_t n = b64 ? strlen(b64) : 0;
+    char *out = xcalloc(1, n + 1);
+    if (n && EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b64, (int)n) < 0)
+        out[0] = '\0';
+    json_decref(rec);
+    return out;
 }

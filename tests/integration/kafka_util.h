@@ -35,6 +35,10 @@ size_t test_consume(const char *topic, int (*match)(const struct test_message *,
                     struct test_message **out);
 void test_messages_free(struct test_message *msgs, size_t n);
 
+/* The payload a dead letter carries (payload_base64 decoded), as a new NUL-terminated
+ * string; "" when m is not a dead letter. */
+char *test_deadletter_payload(const struct test_message *m);
+
 /* Writes the values to BUILD_DIR/messages-<name>.jsonl, one per line, for the schema
  * check (tests/validate_schemas.py validates what the workers really wrote). */
 void test_save_messages(const char *name, const struct test_message *msgs, size_t n);

@@ -106,6 +106,72 @@ char *proc_slurp(const char *path) {
     return buf;
 }
 
+void proc_broker_init(struct proc_broker *b) {
+    memset(b, 0, sizeof *b);
+    snprintf(b->dir, sizeof b->dir, "/tmp/vigile-test-kafka-XXXXXX");
+    cr_assert_not_null(mkdtemp(b->dir));
+    b->port = proc_free_port();
+    b->controller_port = proc_free_port();
+}
+
+static int broker_answers(int port) {
+    char *cmd = xasprintf("kcat -L -b 127.0.0.1:%d -m 2 2>/dev/null | grep -q ' 1 brokers:'",
+                          port);
+    int ok = system(cmd) == 0;
+    free(cmd);
+    return ok;
+}
+
+void proc_broker_start(struct proc_broker *b) {
+    char *pidfile = xasprintf("%s/jvm.pid", b->dir), *log = xasprintf("%s/shell.log", b->dir);
+    unlink(pidfile);
+    char *script = xasprintf("source %s/scripts/servers.sh && vigile_kafka_start %s %d %d && "
+                             "echo $VIGILE_KAFKA_PID > %s && wait $VIGILE_KAFKA_PID",
+                             SOURCE_DIR, b->dir, b->port, b->controller_port, pidfile);
+    char *argv[] = { "/bin/bash", "-c", script, NULL };
+    b->shell = proc_start(argv, log);
+    int up = 0;
+    for (int i = 0; i < 180 && !(up = broker_answers(b->port)); i++) usleep(500 * 1000);
+    char *pid = proc_slurp(pidfile);
+    b->jvm = atoi(pid);
+    cr_assert(up && b->jvm > 0, "the test's broker did not start: %s", proc_slurp(log));
+    free(pid);
+    free(script);
+    free(log);
+    free(pidfile);
+}
+
+void proc_broker_stop(struct proc_broker *b) {
+    kill(b->jvm, SIGTERM);
+    proc_wait(b->shell);
+}
+
+void proc_broker_remove(struct proc_broker *b) {
+    char *rm = xasprintf("rm -rf %s", b->dir);
+    if (system(rm) != 0) cr_log_warn("could not remove %s", b->dir);
+    free(rm);
+}
+
+/* GET path on 127.0.0.1:port; returns the whole response (status line included). */
+char *proc_http_get(int port, const char *path) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return xstrdup("");
+    }
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) cr_assert_fail("short write");
+    size_t cap = 1 << 16, len = 0;
+    char *buf = xcalloc(1, cap);
+    ssize_t r;
+    while ((r = read(fd, buf + len, cap - len - 1)) > 0) len += (size_t)r;
+    close(fd);
+    return buf;
+}
+
 int proc_log_contains(const char *path, const char *needle, int timeout_s) {
     for (int i = 0; i < timeout_s * 10; i++) {
         char *s = proc_slurp(path);

@@ -25,6 +25,27 @@ int proc_wait(pid_t pid);
 int proc_stop(pid_t pid);
 /* The file's contents as a new string ("" when it cannot be read). */
 char *proc_slurp(const char *path);
+/* A Kafka broker of a test's own, for tests that stop and restart one: started through
+ * scripts/servers.sh (as test.sh starts the shared one) by a bash that waits for it, so
+ * that stopping the JVM ends the bash, our child, and nothing is left running. */
+struct proc_broker {
+    char dir[64];        /* its config, data and logs */
+    int port, controller_port;
+    pid_t shell, jvm;
+};
+/* Picks a new temp dir and free ports; starts nothing. */
+void proc_broker_init(struct proc_broker *b);
+/* Starts the broker (again, on the same data, after proc_broker_stop) and waits up to
+ * 90 s until it answers. Fails the test if it does not. */
+void proc_broker_start(struct proc_broker *b);
+/* SIGTERM (Kafka then shuts down cleanly, keeping its data); waits until it has exited. */
+void proc_broker_stop(struct proc_broker *b);
+/* Removes its directory. */
+void proc_broker_remove(struct proc_broker *b);
+
+/* GET path on 127.0.0.1:port; returns the whole response (status line included) as a
+ * new string, "" when nothing answers. */
+char *proc_http_get(int port, const char *path);
 /* Waits up to timeout_s for needle to appear in the file. Returns 1 if it did. */
 int proc_log_contains(const char *path, const char *needle, int timeout_s);
 

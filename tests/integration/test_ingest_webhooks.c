@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kafka_util.h"
+#include "limits.h"
 #include "proc_util.h"
 #include "signature.h"
 #include "timefmt.h"
@@ -397,6 +398,13 @@ Test(ingest_webhooks, kafka_unavailable_gives_503_with_retry_after) {
     free(r.body);
 }
 
+/* Runs vigile-ingest --replay path, its output to log (NULL: inherited); returns its exit
+ * code. */
+static int replay_file(char *path, const char *log) {
+    char *argv[] = { BUILD_DIR "/services/vigile-ingest", "--replay", path, NULL };
+    return proc_wait(proc_start(argv, log));
+}
+
 Test(ingest_webhooks, replay_takes_platform_payloads_and_dead_letters_the_rest) {
     char path[512];
     snprintf(path, sizeof path, "%s/ingest-replay-%d.jsonl", BUILD_DIR, (int)getpid());
@@ -411,8 +419,7 @@ Test(ingest_webhooks, replay_takes_platform_payloads_and_dead_letters_the_rest) 
     fclose(f);
     free(meta);
     free(tg);
-    char *argv[] = { BUILD_DIR "/services/vigile-ingest", "--replay", path, NULL };
-    int code = proc_wait(proc_start(argv, NULL));
+    int code = replay_file(path, NULL);
     cr_expect_eq(code, 0, "replay exit code %d", code);
     unlink(path);
     struct test_message *msgs;
@@ -486,4 +493,169 @@ Test(ingest_webhooks, sighup_reloads_the_channels) {
     system(cmd);
     free(cmd);
     setenv("VIGILE_CONFIG_DIR", SOURCE_DIR "/config", 1);
+}
+
+/* The dead letter of this run whose reason holds needle, as a new JSON object (NULL when
+ * none came within 30 s). Fails the test if it would not fit a message. */
+static int this_run_with(const struct test_message *m, void *needle) {
+    return this_run(m, "\"failed_at\":\"") && strstr(m->value, needle);
+}
+
+static json_t *deadletter_with(const char *needle) {
+    struct test_message *dl;
+    size_t n = test_consume(TOPIC_DEADLETTER, this_run_with, (void *)needle, 1, 30000, 0, &dl);
+    json_t *found = NULL;
+    if (n > 0) {
+        cr_expect_leq(dl[0].len, LIMIT_MESSAGE_BYTES, "a dead letter of %zu bytes", dl[0].len);
+        found = json_loadb(dl[0].value, dl[0].len, 0, NULL);
+    }
+    test_messages_free(dl, n);
+    return found;
+}
+
+/* 100,000 nested objects, 600 KB: more than a dead letter carries whole, and jansson
+ * refuses it (too deep) before anything can be normalized. */
+Test(ingest_webhooks, a_600_kb_nested_body_gets_400_and_a_dead_letter_that_fits) {
+    setenv("VIGILE_INGEST_MAX_BODY", "1048576", 1); /* the default */
+    int port;
+    pid_t pid = start_ingest(&port);
+    size_t depth = 100000, len = 0;
+    char *body = xmalloc(6 * depth + 2);
+    for (size_t i = 0; i < depth; i++) len += (size_t)sprintf(body + len, "{\"a\":");
+    body[len++] = '1';
+    for (size_t i = 0; i < depth; i++) body[len++] = '}';
+    struct http_reply r = http(port, "POST", "/webhooks/generic",
+                               "Content-Type: application/json\r\nAuthorization: Bearer "
+                               GENERIC_TOKEN "\r\n", body, len);
+    cr_expect_eq(r.status, 400, "%d %s", r.status, r.body);
+    free(r.body);
+    cr_expect_eq(proc_stop(pid), 0);
+
+    char *size = xasprintf("\"original_size\":%zu", len);
+    json_t *dl = deadletter_with(size);
+    free(size);
+    cr_assert_not_null(dl, "the refused body was dead-lettered");
+    cr_expect(strstr(json_string_value(json_object_get(dl, "reason")), "generic webhook: JSON"));
+    cr_expect(json_is_true(json_object_get(dl, "truncated")));
+    cr_expect_eq(json_integer_value(json_object_get(dl, "payload_bytes")),
+                 LIMIT_DEADLETTER_PAYLOAD_BYTES);
+    cr_expect_eq(strlen(json_string_value(json_object_get(dl, "original_sha256"))), 64);
+    json_decref(dl);
+    free(body);
+}
+
+/* Writes the generic fixture's envelope with event id x:ovs-<pid>-<n> and, when not NULL,
+ * the member `extra` (JSON text, e.g. "\"attachments\":[...]"). */
+static void write_envelope(FILE *f, int n, const char *extra) {
+    size_t len;
+    char *fx = fixture("generic-envelope.json", &len);
+    json_t *env = json_loadb(fx, len, 0, NULL);
+    char *id = xasprintf("x:ovs-%d-%d", (int)getpid(), n);
+    json_object_set_new(env, "event_id", json_string(id));
+    char *s = json_dumps(env, JSON_COMPACT);
+    s[strlen(s) - 1] = '\0'; /* drop the closing brace to append extra */
+    fprintf(f, "%s%s%s}\n", s, extra ? "," : "", extra ? extra : "");
+    free(s);
+    free(id);
+    json_decref(env);
+    free(fx);
+}
+
+/* ~5 MB each: 32 attachments of 160 KB (valid field by field, too big as a whole), and a
+ * million post topics (an array over its limit). */
+static char *huge_attachments(void) {
+    size_t each = 160000, len = 0;
+    char *s = xmalloc(32 * (each + 64) + 32);
+    len += (size_t)sprintf(s, "\"attachments\":[");
+    for (int i = 0; i < 32; i++) {
+        len += (size_t)sprintf(s + len, "%s{\"type\":\"image\",\"url\":\"", i ? "," : "");
+        memset(s + len, 'u', each);
+        len += each;
+        len += (size_t)sprintf(s + len, "\"}");
+    }
+    sprintf(s + len, "]");
+    return s;
+}
+
+static char *million_topics(void) {
+    char *s = xmalloc(5 * 1000000 + 64);
+    size_t len = (size_t)sprintf(s, "\"context\":{\"post_topics\":[");
+    for (int i = 0; i < 1000000; i++) len += (size_t)sprintf(s + len, "%s\"t\"", i ? "," : "");
+    sprintf(s + len, "]}");
+    return s;
+}
+
+Test(ingest_webhooks, replay_dead_letters_oversize_envelopes_and_goes_on, .timeout = 240) {
+    char path[512], log[512];
+    snprintf(path, sizeof path, "%s/ingest-oversize-%d.jsonl", BUILD_DIR, (int)getpid());
+    snprintf(log, sizeof log, "%s/ingest-oversize-%d.log", BUILD_DIR, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    char *att = huge_attachments(), *topics = million_topics();
+    write_envelope(f, 1, NULL);
+    write_envelope(f, 2, att);
+    write_envelope(f, 3, NULL);
+    write_envelope(f, 4, topics);
+    write_envelope(f, 5, NULL);
+    fclose(f);
+    free(att);
+    free(topics);
+    int code = replay_file(path, log);
+    cr_expect_eq(code, 0, "replay exit code %d", code);
+    cr_expect(proc_log_contains(log, "5 lines, 3 of 3 envelopes delivered, 2 of 2 rejected "
+                                     "lines dead-lettered, 0 messages undelivered", 1),
+              "the summary counts what the broker took");
+    unlink(path);
+    unlink(log);
+
+    struct test_message *msgs;
+    size_t n = read_inbound(3, 30000, 1000, &msgs);
+    for (int i = 1; i <= 5; i++) {
+        char *id = xasprintf("x:ovs-%d-%d", (int)getpid(), i);
+        cr_expect_eq(count_event(msgs, n, id), i % 2, "%s reached inbound %d times", id, i % 2);
+        free(id);
+    }
+    test_messages_free(msgs, n);
+
+    json_t *dl = deadletter_with("bytes serialized, over the envelope limit of 262144");
+    cr_assert_not_null(dl, "the 5 MB envelope was dead-lettered, saying why");
+    cr_expect_eq(json_integer_value(json_object_get(dl, "offset")), 2, "its line number");
+    cr_expect_gt(json_integer_value(json_object_get(dl, "original_size")), 5000000);
+    cr_expect(json_is_true(json_object_get(dl, "truncated")));
+    json_decref(dl);
+    dl = deadletter_with("$.context.post_topics: 1000000 items, over the limit of 64");
+    cr_assert_not_null(dl, "the million post topics were refused");
+    cr_expect_eq(json_integer_value(json_object_get(dl, "offset")), 4);
+    json_decref(dl);
+}
+
+/* On a broker of the test's own that has vigile.deadletter but no vigile.inbound (and
+ * creates no topic by itself), the envelope of line 1 cannot be delivered: the replay
+ * still dead-letters line 2, says so, and exits 1. */
+Test(ingest_webhooks, replay_counts_what_the_broker_did_not_take_and_exits_1,
+     .timeout = 240) {
+    struct proc_broker b;
+    proc_broker_init(&b);
+    proc_broker_start(&b);
+    char *brokers = xasprintf("127.0.0.1:%d", b.port);
+    setenv("VIGILE_KAFKA_BROKERS", brokers, 1);
+    test_create_topics((const char *const[]){ TOPIC_DEADLETTER, NULL });
+    char path[512], log[512];
+    snprintf(path, sizeof path, "%s/ingest-undelivered-%d.jsonl", BUILD_DIR, (int)getpid());
+    snprintf(log, sizeof log, "%s/ingest-undelivered-%d.log", BUILD_DIR, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    write_envelope(f, 1, NULL);
+    fputs("{\"object\":\"page\",\"entry\":\n", f);
+    fclose(f);
+    int code = replay_file(path, log);
+    cr_expect_eq(code, 1, "replay exit code %d", code);
+    cr_expect(proc_log_contains(log, "2 lines, 0 of 1 envelopes delivered, 1 of 1 rejected "
+                                     "lines dead-lettered, 1 messages undelivered", 1),
+              "the summary says what did not get there: %s", proc_slurp(log));
+    unlink(path);
+    unlink(log);
+    proc_broker_stop(&b);
+    proc_broker_remove(&b);
+    free(brokers);
 }

@@ -2,14 +2,11 @@
  * --help and --version, exit code 2 naming the file and path of a bad config, /healthz
  * and /metrics over HTTP, SIGHUP reloading a good config and refusing a bad one while
  * the old one stays in force, and exit 0 after SIGTERM. */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kafka_util.h"
@@ -17,26 +14,6 @@
 #include "xmalloc.h"
 
 #define ROUTE BUILD_DIR "/services/vigile-route"
-
-/* GET path on 127.0.0.1:port; returns the whole response (status line included). */
-static char *http_get(int port, const char *path) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return xstrdup("");
-    }
-    char req[256];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
-    if (write(fd, req, (size_t)n) != n) cr_assert_fail("short write");
-    size_t cap = 1 << 16, len = 0;
-    char *buf = xcalloc(1, cap);
-    ssize_t r;
-    while ((r = read(fd, buf + len, cap - len - 1)) > 0) len += (size_t)r;
-    close(fd);
-    return buf;
-}
 
 static void env_for_route(const char *config_dir, int port) {
     char p[16];
@@ -106,9 +83,9 @@ Test(service, health_metrics_reload_and_clean_exit, .timeout = 120) {
     pid_t pid = proc_start(argv, log);
     cr_assert(proc_log_contains(log, "\"msg\":\"running", 60), "route did not start");
 
-    char *health = http_get(port, "/healthz");
+    char *health = proc_http_get(port, "/healthz");
     cr_expect(strstr(health, "200 OK") && strstr(health, "\"status\":\"ok\""), "%s", health);
-    char *metrics = http_get(port, "/metrics");
+    char *metrics = proc_http_get(port, "/metrics");
     cr_expect(strstr(metrics, "vigile_messages_in_total{component=\"route\"}"), "%s", metrics);
     free(health);
     free(metrics);
@@ -121,7 +98,7 @@ Test(service, health_metrics_reload_and_clean_exit, .timeout = 120) {
     kill(pid, SIGHUP);
     cr_expect(proc_log_contains(log, "configuration reload refused", 30), "bad reload not refused");
     cr_expect(proc_log_contains(log, "lecce.json", 1), "the refused file is named");
-    health = http_get(port, "/healthz");
+    health = proc_http_get(port, "/healthz");
     cr_expect(strstr(health, "200 OK"), "still healthy after a refused reload: %s", health);
     free(health);
 

@@ -105,7 +105,7 @@ static void run_shell(int transactional) {
     int saw_retry = 0;
     for (size_t i = 0; i < n_out; i++) saw_retry |= strcmp(out[i].value, "echo:retry-me") == 0;
     cr_expect(saw_retry, "the input that failed transiently was processed");
-    cr_expect(n_dl > 0 && strstr(dl[0].value, "\"payload_text\":\"BAD") &&
+    cr_expect(n_dl > 0 && strstr(dl[0].value, "\"payload_base64\":\"QkFE") /* "BAD" */ &&
               strstr(dl[0].value, "\"reason\":\"test rejects BAD"), "%s", n_dl ? dl[0].value : "");
     test_messages_free(out, n_out);
     test_messages_free(dl, n_dl);

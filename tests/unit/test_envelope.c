@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "limits.h"
 
 #define OK_FIXTURE TESTS_DIR "/fixtures/envelope-ok.json"
 
@@ -41,9 +42,9 @@ static void pipe_author(json_t *e) {
     json_object_set_new(json_object_get(e, "author"), "id", json_string("a|b"));
 }
 static void huge_text(json_t *e) {
-    char *t = malloc(ENVELOPE_MAX_TEXT + 2);
-    memset(t, 'a', ENVELOPE_MAX_TEXT + 1);
-    t[ENVELOPE_MAX_TEXT + 1] = '\0';
+    char *t = malloc(LIMIT_TEXT_BYTES + 2);
+    memset(t, 'a', LIMIT_TEXT_BYTES + 1);
+    t[LIMIT_TEXT_BYTES + 1] = '\0';
     json_object_set_new(e, "text", json_string(t));
     free(t);
 }
@@ -55,6 +56,64 @@ static void no_channel_no_times(json_t *e) {
 }
 static void bad_topics(json_t *e) {
     json_object_set_new(json_object_get(e, "context"), "post_topics", json_pack("[s,i]", "a", 1));
+}
+/* A million post topics (5 MB of JSON): the array's length is refused, not carried. */
+static void million_topics(json_t *e) {
+    json_t *topics = json_array();
+    for (int i = 0; i < 1000000; i++) json_array_append_new(topics, json_string("t"));
+    json_object_set_new(json_object_get(e, "context"), "post_topics", topics);
+}
+static void long_topic(json_t *e) {
+    char t[LIMIT_POST_TOPIC_BYTES + 2];
+    memset(t, 'x', sizeof t - 1);
+    t[sizeof t - 1] = '\0';
+    json_object_set_new(json_object_get(e, "context"), "post_topics", json_pack("[s]", t));
+}
+static void many_attachments(json_t *e) {
+    json_t *att = json_array();
+    for (int i = 0; i <= LIMIT_ATTACHMENTS; i++)
+        json_array_append_new(att, json_pack("{s:s}", "type", "image"));
+    json_object_set_new(e, "attachments", att);
+}
+/* An attachment nested one level deeper than the limit allows. */
+static void deep_attachment(json_t *e) {
+    /* The envelope is depth 1, attachments 2, the item 3 and one more per wrap. */
+    json_t *inner = json_object();
+    for (int d = 3; d <= LIMIT_ENVELOPE_DEPTH; d++) inner = json_pack("{s:o}", "x", inner);
+    json_object_set_new(inner, "type", json_string("link"));
+    json_object_set_new(e, "attachments", json_pack("[o]", inner));
+}
+
+Test(envelope, arrays_and_depth_are_bounded) {
+    cr_assert_str_eq(error_after(million_topics, ENVELOPE_STRICT),
+                     "$.context.post_topics: 1000000 items, over the limit of 64");
+    cr_assert_str_eq(error_after(long_topic, ENVELOPE_STRICT),
+                     "$.context.post_topics: item 0: 129 bytes, over the limit of 128");
+    cr_assert_str_eq(error_after(many_attachments, ENVELOPE_STRICT),
+                     "$.attachments: 33 items, over the limit of 32");
+    cr_assert_str_eq(error_after(deep_attachment, ENVELOPE_STRICT),
+                     "$: nested deeper than the limit of 16");
+}
+
+Test(envelope, size_is_checked_serialized) {
+    size_t len;
+    char *buf = read_fixture(&len);
+    json_t *env = json_loadb(buf, len, 0, NULL);
+    char err[256] = "";
+    cr_assert_eq(envelope_check_size(env, err, sizeof err), 0, "%s", err);
+    /* 32 attachments of 160 KB each: valid field by field, 5 MB in all. */
+    char *url = malloc(160001);
+    memset(url, 'u', 160000);
+    url[160000] = '\0';
+    json_t *att = json_array();
+    for (int i = 0; i < LIMIT_ATTACHMENTS; i++)
+        json_array_append_new(att, json_pack("{s:s, s:s}", "type", "image", "url", url));
+    json_object_set_new(env, "attachments", att);
+    cr_assert_eq(envelope_validate(env, ENVELOPE_STRICT, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(envelope_check_size(env, err, sizeof err), -1);
+    cr_assert(strstr(err, "bytes serialized, over the envelope limit of 262144"), "%s", err);
+    free(url);
+    json_decref(env);
 }
 
 Test(envelope, valid_fixture_passes) {
