@@ -357,7 +357,7 @@ static void poll_once(struct worker *w) {
     int timeout = open ? (int)(w->batch_deadline > now ? w->batch_deadline - now : 0) : 100;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, timeout);
     if (m) {
-        if (m->err) {
+        if (m->err) { /* a fatal one is seen by worker_run, which makes a new consumer */
             log_warn("consume: %s", rd_kafka_message_errstr(m));
         } else {
             int rc = handle(w, m);
@@ -372,17 +372,35 @@ static void poll_once(struct worker *w) {
         batch_commit(w, 1);
 }
 
-static int worker_open(struct worker *w, char *err, size_t n) {
-    char group[256], txid[512];
+/* The transactional id names this replica of this stage; so does its group membership. */
+static void replica_id(const struct worker *w, char *buf, size_t n) {
+    snprintf(buf, n, "%s-%s-%s", w->cfg->group_prefix, w->stage->name, w->cfg->instance_id);
+}
+
+static int consumer_open(struct worker *w, char *err, size_t n) {
+    char group[256], id[512];
     snprintf(group, sizeof group, "%s-%s", w->cfg->group_prefix, w->stage->name);
-    snprintf(txid, sizeof txid, "%s-%s-%s", w->cfg->group_prefix, w->stage->name,
-             w->cfg->instance_id);
-    w->producer = kafka_producer_new(w->cfg->kafka_brokers, w->transactional ? txid : NULL,
+    replica_id(w, id, sizeof id);
+    w->consumer = kafka_consumer_new(w->cfg->kafka_brokers, group, id, on_rebalance, w, err, n);
+    if (!w->consumer) return -1;
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(2);
+    for (const char *const *t = w->stage->input_topics; *t; t++)
+        rd_kafka_topic_partition_list_add(subs, *t, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(w->consumer, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (e) {
+        snprintf(err, n, "subscribe: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+static int worker_open(struct worker *w, char *err, size_t n) {
+    char id[512];
+    replica_id(w, id, sizeof id);
+    w->producer = kafka_producer_new(w->cfg->kafka_brokers, w->transactional ? id : NULL,
                                      on_delivery, w, err, n);
     if (!w->producer) return -1;
-    /* The transactional id names this replica of this stage; so does its membership. */
-    w->consumer = kafka_consumer_new(w->cfg->kafka_brokers, group, txid, on_rebalance, w, err, n);
-    if (!w->consumer) return -1;
     while (w->transactional && worker_running) {
         rd_kafka_error_t *e = rd_kafka_init_transactions(w->producer, 30000);
         if (!e) break;
@@ -394,16 +412,26 @@ static int worker_open(struct worker *w, char *err, size_t n) {
         health_heartbeat(); /* waiting for the broker is not being stuck */
         sleep_ms(1000);
     }
-    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(2);
-    for (const char *const *t = w->stage->input_topics; *t; t++)
-        rd_kafka_topic_partition_list_add(subs, *t, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(w->consumer, subs);
-    rd_kafka_topic_partition_list_destroy(subs);
-    if (e) {
-        snprintf(err, n, "subscribe: %s", rd_kafka_err2str(e));
-        return -1;
-    }
-    return 0;
+    return consumer_open(w, err, n);
+}
+
+/* A static member whose session timed out while the broker was away is fenced by its
+ * own rejoin (librdkafka issue 3437): the consumer reports a fatal error and would read
+ * nothing ever again. Only the consumer is lost, so only it is made anew, under the
+ * same membership: the batch in hand is abandoned (its offsets cannot be committed by a
+ * consumer that is gone) and read again from the committed offsets. Returns 0, or -1
+ * when the new consumer could not be made (fatal). */
+static int consumer_rejoin(struct worker *w, const char *why) {
+    log_warn("consumer lost (%s); joining the group again", why);
+    if (w->in_txn) txn_abort(w);
+    batch_reset(w);
+    rd_kafka_consumer_close(w->consumer);
+    rd_kafka_destroy(w->consumer);
+    w->consumer = NULL;
+    char err[512];
+    if (consumer_open(w, err, sizeof err) == 0) return 0;
+    log_error("%s", err);
+    return -1;
 }
 
 static void worker_close(struct worker *w) {
@@ -444,6 +472,8 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
         if (rd_kafka_fatal_error(w.producer, err, sizeof err)) {
             log_error("producer fatal error: %s", err);
             w.fatal = 1;
+        } else if (rd_kafka_fatal_error(w.consumer, err, sizeof err)) {
+            if (consumer_rejoin(&w, err)) w.fatal = 1;
         }
     }
     worker_close(&w);

@@ -141,8 +141,8 @@ void proc_broker_start(struct proc_broker *b) {
     free(pidfile);
 }
 
-void proc_broker_stop(struct proc_broker *b) {
-    kill(b->jvm, SIGTERM);
+void proc_broker_signal(struct proc_broker *b, int sig) {
+    kill(b->jvm, sig);
     proc_wait(b->shell);
 }
 

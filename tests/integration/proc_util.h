@@ -2,6 +2,7 @@
 #ifndef VIGILE_TEST_PROC_UTIL_H
 #define VIGILE_TEST_PROC_UTIL_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -38,8 +39,10 @@ void proc_broker_init(struct proc_broker *b);
 /* Starts the broker (again, on the same data, after proc_broker_stop) and waits up to
  * 90 s until it answers. Fails the test if it does not. */
 void proc_broker_start(struct proc_broker *b);
-/* SIGTERM (Kafka then shuts down cleanly, keeping its data); waits until it has exited. */
-void proc_broker_stop(struct proc_broker *b);
+/* Sends sig to the broker: SIGTERM (Kafka shuts down cleanly, keeping its data) or
+ * SIGKILL (a crash: it recovers its logs at the next start); waits until it has exited. */
+void proc_broker_signal(struct proc_broker *b, int sig);
+static inline void proc_broker_stop(struct proc_broker *b) { proc_broker_signal(b, SIGTERM); }
 /* Removes its directory. */
 void proc_broker_remove(struct proc_broker *b);
 

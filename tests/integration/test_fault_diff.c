@@ -429,3 +429,43 @@ static void redis_crash_run(const char *appendfsync) {
 
 Test(fault, redis_killed_with_aof_everysec, .timeout = 300) { redis_crash_run("everysec"); }
 Test(fault, redis_killed_with_aof_always, .timeout = 300) { redis_crash_run("always"); }
+
+/* The broker goes away mid-stream, twice: once stopped cleanly (SIGTERM), once killed
+ * (SIGKILL), each time restarted on its data a moment later. The workers wait and retry;
+ * transactions in flight abort; nothing is lost, doubled or decided otherwise. A broker of
+ * the test's own, so that no other test sees it go. */
+Test(fault, broker_stopped_and_killed_mid_stream, .timeout = 400) {
+    struct proc_broker b;
+    proc_broker_init(&b);
+    proc_broker_start(&b);
+    char *brokers = xasprintf("127.0.0.1:%d", b.port);
+    setenv("VIGILE_KAFKA_BROKERS", brokers, 1);
+    free(brokers);
+    struct fault_run run;
+    fault_prepare(&run, "broker", N_EVENTS / 3);
+    struct worker_proc classify = { .name = "classify" }, route = { .name = "route" };
+    worker_start(&classify);
+    worker_start(&route);
+    cr_assert(proc_log_contains(route.log, "assigned", 90), "route never got partitions");
+
+    const int signals[] = { SIGTERM, SIGKILL };
+    int outages = 0;
+    for (int sent = 0, chunk = 0; sent < run.n; sent += CHUNK, chunk++) {
+        fault_produce(&run, sent, run.n - sent < CHUNK ? run.n : sent + CHUNK);
+        if (chunk % 4 != 1 || outages == 2) {
+            sleep_ms(CHUNK_PAUSE_MS);
+            continue;
+        }
+        sleep_ms(50 + (int)rng(400)); /* while the chunk is being decided */
+        proc_broker_signal(&b, signals[outages++]);
+        sleep_ms(1000 + (int)rng(2000));
+        proc_broker_start(&b);
+    }
+    fault_check(&run, "the broker stopped (SIGTERM) and killed (SIGKILL) mid-stream");
+    cr_expect_eq(outages, 2);
+    cr_expect_eq(proc_stop(classify.pid), 0, "classify exit code");
+    cr_expect_eq(proc_stop(route.pid), 0, "route exit code");
+    proc_broker_stop(&b);
+    proc_broker_remove(&b);
+    fault_free(&run);
+}
