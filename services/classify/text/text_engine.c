@@ -317,6 +317,8 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc,
                     text_norm_build(&sc->post, post_text, post_len, &bad) == 0;
     if (sc->norm.n_len > 0 || sc->norm.p_len > 0) {
         run_pass(&base->pass, &base->lexicon, sc);
+        text_lexicon_scan_variants(&base->lexicon, &sc->norm, text, len,
+                                   &sc->sink);
         if (sc->norm.n_has_mask)
             text_lexicon_scan_masked(&base->lexicon, &sc->norm, &sc->sink);
         if (engine->extra.ac)

@@ -1,0 +1,432 @@
+/* text_variant: misspelled and split lexicon words (see text_variant.h).
+ *
+ * Typos are found as in SymSpell: the table holds each eligible term and
+ * every form of it with one letter deleted; a token is looked up as it is
+ * and with each of its letters deleted.  Two strings one edit apart (a
+ * substitution, insertion, deletion or adjacent swap) always share one of
+ * those forms, so a handful of lookups per token finds every candidate,
+ * which is then checked with an exact one-edit test.  Keys are polynomial
+ * hashes modulo 2^64, so a token's deletions come from its prefix hashes in
+ * one pass with no copying. */
+#include "text_variant.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HASH_BASE 0x100000001b3ull
+
+/* What a slot's key stands for. */
+enum {
+    KEY_EXACT = 1,              /* a term as it is (entry valid) */
+    KEY_DELETION = 2,           /* a term with one letter deleted (entry valid) */
+    KEY_SPLIT = 4,              /* a term a split may join to (entry valid) */
+    KEY_COMMON = 8,             /* an ordinary word */
+    KEY_JOINABLE = 16           /* a word that may run into a term */
+};
+
+/* The shortest term looked for as a typo, and as a split word. */
+#define TYPO_MIN 6
+#define SPLIT_MIN 5
+
+struct text_variant_slot {
+    uint64_t key;               /* 0: empty */
+    uint32_t entry;
+    uint32_t kind;
+};
+
+static uint64_t hash_step(uint64_t h, unsigned char c)
+{
+    return h * HASH_BASE + (uint64_t)(c - 'a' + 1);
+}
+
+/* The table key of polynomial hash h: mixed, so that short words do not
+ * collide when the low bit is spent, and never 0 (the empty slot). */
+static uint64_t key_of(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h | 1;
+}
+
+static uint64_t hash_word(const char *s, size_t n)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < n; i++)
+        h = hash_step(h, (unsigned char)s[i]);
+    return key_of(h);
+}
+
+/* HASH_BASE to the power n: only for split candidates, which are rare. */
+static uint64_t hash_pow(size_t n)
+{
+    uint64_t p = 1;
+    while (n--)
+        p *= HASH_BASE;
+    return p;
+}
+
+static void pending_push(struct text_variants *v, uint64_t key, uint32_t entry, uint32_t kind)
+{
+    xgrow(&v->pending, &v->cap_pending, v->n_pending + 1, sizeof *v->pending);
+    v->pending[v->n_pending++] = (struct text_variant_slot){ key, entry, kind };
+}
+
+static int letters_only(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return 0;
+    return n > 0;
+}
+
+/* The filter's bit for a tag (what the letters are), a code of up to four
+ * letters (5 bits each, 26 for none) and a length: one multiplicative
+ * hash, the scan computing it for every token. */
+enum { FILTER_TYPO_HEAD, FILTER_TYPO_TAIL, FILTER_SPLIT_HEAD, FILTER_SPLIT_TAIL };
+
+static unsigned letters_code(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+    return a << 15 | b << 10 | c << 5 | d;
+}
+
+static unsigned filter_bit(unsigned tag, unsigned code, size_t n)
+{
+    uint32_t x = code | tag << 20 | (uint32_t)n << 22;
+    return (x * 0x9e3779b1u) >> (32 - 16);
+}
+
+static void filter_set(struct text_variants *v, unsigned bit)
+{
+    v->filter[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+}
+
+static int filter_has(const struct text_variants *v, unsigned bit)
+{
+    return v->filter[bit >> 3] >> (bit & 7) & 1;
+}
+
+/* Records a term's first three letters, and its first and last three,
+ * with the lengths its typos may have (one less to one more, two less for
+ * a run that a changed letter may break or merge) or, for a split, its own.
+ * All of it on the term with letter runs made one, as the lexicon view has
+ * them, so that the scan reads tokens there without spelling them. */
+static void filter_add(struct text_variants *v, const char *word, size_t n)
+{
+    char w[TEXT_VARIANT_MAX_WORD];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || w[m - 1] != word[i])
+            w[m++] = word[i];
+    if (m < 3)
+        return;
+    unsigned c[3] = { (unsigned)(w[0] - 'a'), (unsigned)(w[1] - 'a'), (unsigned)(w[2] - 'a') };
+    unsigned l[3] = { (unsigned)(w[m - 3] - 'a'), (unsigned)(w[m - 2] - 'a'),
+                      (unsigned)(w[m - 1] - 'a') };
+    unsigned head = letters_code(c[0], c[1], c[2], 26), tail = letters_code(c[0], l[0], l[1], l[2]);
+    filter_set(v, filter_bit(FILTER_SPLIT_HEAD, head, m));
+    filter_set(v, filter_bit(FILTER_SPLIT_TAIL, tail, m));
+    if (n < TYPO_MIN)
+        return;
+    for (size_t k = m - 2; k <= m + 1; k++) {
+        filter_set(v, filter_bit(FILTER_TYPO_HEAD, head, k));
+        filter_set(v, filter_bit(FILTER_TYPO_TAIL, tail, k));
+    }
+}
+
+void text_variant_add(struct text_variants *v, const char *word, uint32_t entry, int roles)
+{
+    size_t n = strlen(word);
+    if (n >= TEXT_VARIANT_MAX_WORD || !letters_only(word, n))
+        return;
+    uint64_t h = hash_word(word, n);
+    if (roles & (TEXT_VARIANT_COMMON | TEXT_VARIANT_JOINABLE))
+        pending_push(v, h, 0, KEY_COMMON | (roles & TEXT_VARIANT_JOINABLE ? KEY_JOINABLE : 0));
+    if (!(roles & (TEXT_VARIANT_TERM | TEXT_VARIANT_PHRASE)))
+        return;
+    int split = (roles & TEXT_VARIANT_TERM) && n >= SPLIT_MIN;
+    pending_push(v, h, entry, KEY_EXACT | (split ? KEY_SPLIT : 0));
+    if ((roles & TEXT_VARIANT_TERM) && n >= SPLIT_MIN)
+        filter_add(v, word, n);
+    if (!(roles & TEXT_VARIANT_TERM) || n < TYPO_MIN)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char del[TEXT_VARIANT_MAX_WORD];
+        memcpy(del, word, i);
+        memcpy(del + i, word + i + 1, n - i - 1);
+        pending_push(v, hash_word(del, n - 1), entry, KEY_DELETION);
+    }
+}
+
+void text_variant_build(struct text_variants *v, char **terms, size_t n_terms)
+{
+    size_t cap = 64;
+    while (cap < 2 * v->n_pending)
+        cap *= 2;
+    v->slots = xcalloc(cap, sizeof *v->slots);
+    v->mask = cap - 1;
+    for (size_t i = 0; i < v->n_pending; i++) {
+        size_t at = (size_t)(v->pending[i].key >> 7) & v->mask;
+        while (v->slots[at].key)
+            at = (at + 1) & v->mask;
+        v->slots[at] = v->pending[i];
+    }
+    free(v->pending);
+    v->pending = NULL;
+    v->n_pending = v->cap_pending = 0;
+    v->terms = terms;
+    v->n_terms = n_terms;
+}
+
+/* The kinds or'ed over every slot of key. */
+static uint32_t key_kinds(const struct text_variants *v, uint64_t key)
+{
+    uint32_t kinds = 0;
+    for (size_t at = (size_t)(key >> 7) & v->mask; v->slots[at].key; at = (at + 1) & v->mask)
+        if (v->slots[at].key == key)
+            kinds |= v->slots[at].kind;
+    return kinds;
+}
+
+/* Whether a and b are exactly one edit apart: one substitution, one
+ * insertion or deletion, or two adjacent letters swapped. */
+static int one_edit(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na < nb)
+        return one_edit(b, nb, a, na);
+    if (na - nb > 1)
+        return 0;
+    size_t i = 0;
+    while (i < nb && a[i] == b[i])
+        i++;
+    if (i == nb)
+        return na == nb + 1;
+    if (na == nb + 1)
+        return memcmp(a + i + 1, b + i, nb - i) == 0;
+    if (memcmp(a + i + 1, b + i + 1, na - i - 1) == 0)
+        return 1;       /* substitution */
+    return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           memcmp(a + i + 2, b + i + 2, na - i - 2) == 0;
+}
+
+/* The entry of a term one edit from word among the slots of key with a kind
+ * in kinds, the first letter kept; -1 if none. */
+static int64_t typo_entry(const struct text_variants *v, uint64_t key, uint32_t kinds,
+                          const char *word, size_t n)
+{
+    for (size_t at = (size_t)(key >> 7) & v->mask; v->slots[at].key; at = (at + 1) & v->mask) {
+        const struct text_variant_slot *s = &v->slots[at];
+        if (s->key != key || !(s->kind & kinds))
+            continue;
+        const char *t = v->terms[s->entry];
+        size_t tn = strlen(t);
+        if (tn >= TYPO_MIN && t[0] == word[0] && one_edit(word, n, t, tn))
+            return s->entry;
+    }
+    return -1;
+}
+
+/* A token of the lexicon view spelled out (see text_variant.h). */
+struct spelled {
+    char c[TEXT_VARIANT_MAX_WORD];
+    uint64_t prefix[TEXT_VARIANT_MAX_WORD + 1];     /* hash of c[0..i), without the low bit */
+    size_t n;
+    size_t a, b;                /* its lexicon-view range */
+    uint32_t kinds;             /* of the token as it is */
+};
+
+/* Spells lexicon-view bytes [a, b); 0 if they are not all letters or too long. */
+static int spell(const struct text_norm *nm, size_t a, size_t b, struct spelled *w)
+{
+    size_t o = 0;
+    w->prefix[0] = 0;
+    for (size_t i = a; i < b; i++) {
+        unsigned char c = (unsigned char)nm->n[i];
+        int r = nm->n_run[i] == 2 ? 2 : 1;
+        if (c < 'a' || c > 'z' || o + (size_t)r >= TEXT_VARIANT_MAX_WORD)
+            return 0;
+        while (r--) {
+            w->c[o] = (char)c;
+            w->prefix[o + 1] = hash_step(w->prefix[o], c);
+            o++;
+        }
+    }
+    w->c[o] = '\0';
+    w->n = o;
+    w->a = a;
+    w->b = b;
+    return 1;
+}
+
+/* A typo of an eligible term: the token one letter short of it (deletion
+ * keys), one letter longer (its deletions against exact keys) or one
+ * letter changed or swapped (deletion against deletion keys). */
+static int64_t find_typo(const struct text_variants *v, const struct spelled *w)
+{
+    if (w->n < TYPO_MIN - 1 || (w->kinds & (KEY_EXACT | KEY_COMMON)))
+        return -1;
+    int64_t e = typo_entry(v, key_of(w->prefix[w->n]), KEY_DELETION, w->c, w->n);
+    uint64_t tail_pow = 1;      /* HASH_BASE^(n - i - 1) */
+    for (size_t i = w->n; e < 0 && i-- > 0; tail_pow *= HASH_BASE) {
+        /* hash of c without c[i]: the prefix before it, shifted over what
+         * follows, plus what follows */
+        uint64_t after = w->prefix[w->n] - w->prefix[i + 1] * tail_pow;
+        uint64_t key = key_of(w->prefix[i] * tail_pow + after);
+        e = typo_entry(v, key, KEY_EXACT | KEY_DELETION, w->c, w->n);
+    }
+    return e;
+}
+
+/* The entry prev and w join to as a split word, or -1. */
+static int64_t find_split(const struct text_variants *v, const struct spelled *prev,
+                          const struct spelled *w)
+{
+    size_t n = prev->n + w->n;
+    if (prev->n < 2 || w->n < 2 || (prev->n < 3 && w->n < 3) || n < SPLIT_MIN ||
+        n >= TEXT_VARIANT_MAX_WORD || ((prev->kinds | w->kinds) & (KEY_EXACT | KEY_COMMON)))
+        return -1;
+    uint64_t key = key_of(prev->prefix[prev->n] * hash_pow(w->n) + w->prefix[w->n]);
+    for (size_t at = (size_t)(key >> 7) & v->mask; v->slots[at].key; at = (at + 1) & v->mask) {
+        const struct text_variant_slot *s = &v->slots[at];
+        if (s->key != key || !(s->kind & KEY_SPLIT))
+            continue;
+        const char *t = v->terms[s->entry];
+        if (strlen(t) == n && memcmp(t, prev->c, prev->n) == 0 &&
+            memcmp(t + prev->n, w->c, w->n) == 0)
+            return s->entry;
+    }
+    return -1;
+}
+
+/* What the scan reads of a token before spelling it: its range and, in
+ * the lexicon view (letter runs made one), its length, its first three
+ * letters and its last three (0..25; 26 where the token is shorter). */
+struct head {
+    size_t a, b, m;
+    unsigned c[3], last[3];
+};
+
+static void token_head(const struct text_norm *nm, size_t a, size_t b, struct head *h)
+{
+    const unsigned char *t = (const unsigned char *)nm->n;
+    size_t m = b - a;
+    h->a = a;
+    h->b = b;
+    h->m = m;
+    h->c[0] = t[a] - 'a';
+    h->c[1] = m > 1 ? (unsigned)(t[a + 1] - 'a') : 26u;
+    h->c[2] = m > 2 ? (unsigned)(t[a + 2] - 'a') : 26u;
+    h->last[0] = m > 2 ? (unsigned)(t[b - 3] - 'a') : 26u;
+    h->last[1] = m > 1 ? (unsigned)(t[b - 2] - 'a') : 26u;
+    h->last[2] = t[b - 1] - 'a';
+}
+
+/* Whether a term starting with the same letter, of about the same length,
+ * starts with the same three letters as h (as when the one edit lies after
+ * the third) or ends with the same three (as when it lies before: terms
+ * have six letters or more).  A typo of a short term with a double letter
+ * may slip through (the filter reads runs made one): a bound on the cost of
+ * every comment, the price of a rare miss. */
+static int typo_possible(const struct text_variants *v, const struct head *h)
+{
+    const unsigned *c = h->c, *l = h->last;
+    return h->m >= 4 &&
+           (filter_has(v, filter_bit(FILTER_TYPO_HEAD, letters_code(c[0], c[1], c[2], 26), h->m)) ||
+            filter_has(v, filter_bit(FILTER_TYPO_TAIL, letters_code(c[0], l[0], l[1], l[2]), h->m)));
+}
+
+/* Whether p and h may be the halves of a split term: a term of the joined
+ * length has the joined word's first three letters and last three. */
+static int split_possible(const struct text_variants *v, const struct head *p,
+                          const struct head *h)
+{
+    size_t m = p->m + h->m;
+    if (m < 4 || m >= TEXT_VARIANT_MAX_WORD / 2)
+        return 0;
+    unsigned c2 = p->m >= 3 ? p->c[2] : h->c[0];
+    unsigned l0 = h->m >= 3 ? h->last[0] : p->last[2];
+    return filter_has(v, filter_bit(FILTER_SPLIT_HEAD, letters_code(p->c[0], p->c[1], c2, 26), m)) &&
+           filter_has(v, filter_bit(FILTER_SPLIT_TAIL,
+                                    letters_code(p->c[0], l0, h->last[1], h->last[2]), m));
+}
+
+/* Spells h's token into w with the kinds of the word as it is. */
+static int spell_kinds(const struct text_variants *v, const struct text_norm *nm,
+                       const struct head *h, struct spelled *w)
+{
+    if (!spell(nm, h->a, h->b, w))
+        return 0;
+    w->kinds = key_kinds(v, key_of(w->prefix[w->n]));
+    return 1;
+}
+
+void text_variant_scan(const struct text_variants *v, const struct text_norm *nm,
+                       text_variant_fn fn, void *ctx)
+{
+    const unsigned char *t = (const unsigned char *)nm->n;
+    struct head heads[2];
+    struct spelled w, p;
+    int cur = 0, have_prev = 0;
+    size_t i = 0, len = nm->n_len;
+    if (!v->slots)
+        return;
+    while (i < len) {
+        /* Digits and masks are not tested here but by spell, for the few
+         * tokens the filter lets through: they are rare, and this loop
+         * visits every byte. */
+        size_t a = i;
+        while (i < len && t[i] != ' ')
+            i++;
+        size_t b = i++;         /* i: past the space after the token */
+        if (b - a >= TEXT_VARIANT_MAX_WORD / 2) {
+            have_prev = 0;
+            continue;
+        }
+        struct head *h = &heads[cur], *prev = &heads[!cur];
+        token_head(nm, a, b, h);
+        int spelled = 0;        /* 1: w holds h spelled, -1: h is not a word */
+        if (have_prev && split_possible(v, prev, h)) {
+            spelled = spell_kinds(v, nm, h, &w) ? 1 : -1;
+            int64_t e = spelled > 0 && spell_kinds(v, nm, prev, &p) ? find_split(v, &p, &w) : -1;
+            if (e >= 0) {
+                fn(ctx, (uint32_t)e, prev->a, h->b);
+                have_prev = 0;  /* both halves are spent */
+                continue;
+            }
+        }
+        if (spelled >= 0 && typo_possible(v, h)) {
+            if (spelled == 0)
+                spelled = spell_kinds(v, nm, h, &w) ? 1 : -1;
+            int64_t e = spelled > 0 ? find_typo(v, &w) : -1;
+            if (e >= 0)
+                fn(ctx, (uint32_t)e, h->a, h->b);
+        }
+        have_prev = 1;
+        cur = !cur;
+    }
+}
+
+int text_variant_joinable(const struct text_variants *v, const struct text_norm *nm,
+                          size_t a, size_t b)
+{
+    struct spelled w;
+    if (!v->slots || b <= a || !spell(nm, a, b, &w))
+        return 0;
+    /* can[j]: c[0..j) is a sequence of joinable words */
+    unsigned char can[TEXT_VARIANT_MAX_WORD + 1] = { 1 };
+    for (size_t j = 1; j <= w.n; j++)
+        for (size_t k = 0; k < j && !can[j]; k++)
+            if (can[k] && (key_kinds(v, hash_word(w.c + k, j - k)) & KEY_JOINABLE))
+                can[j] = 1;
+    return can[w.n];
+}
+
+void text_variant_release(struct text_variants *v)
+{
+    if (!v)
+        return;
+    free(v->slots);
+    free(v->pending);
+    memset(v, 0, sizeof *v);
+}
