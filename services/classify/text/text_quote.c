@@ -1,6 +1,9 @@
 /* text_quote: abuse quoted by the one it was aimed at (see text_quote.h). */
 #include "text_quote.h"
 
+#include <assert.h>
+#include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -82,16 +85,58 @@ static const char *closing_quote(const char *t, size_t len, size_t i, size_t *op
     return NULL;
 }
 
-/* Whether one of the n phrases starts at a word start in t[lo, end) and
- * ends by end. */
-static int phrase_in(const char *t, size_t lo, size_t end, const char *const *phrases, size_t n)
+/* A list of phrases indexed by first byte, so that a word start is
+ * compared only with the phrases that begin with its letter: the quote
+ * checks run over every word of a sentence with a hate label. */
+struct phrase_set {
+    const char *const *phrases;
+    size_t n;
+    unsigned char order[64];    /* phrase indexes sorted by first byte */
+    unsigned char from[257];    /* order[from[c] .. from[c + 1]) start with c */
+};
+
+static struct phrase_set reporting_set = { reporting, ARRAY_LEN(reporting), {0}, {0} };
+static struct phrase_set countering_set = { countering, ARRAY_LEN(countering), {0}, {0} };
+static struct phrase_set endorsing_set = { endorsing, ARRAY_LEN(endorsing), {0}, {0} };
+static struct phrase_set condemning_set = { condemning, ARRAY_LEN(condemning), {0}, {0} };
+static pthread_once_t phrase_sets_once = PTHREAD_ONCE_INIT;
+
+static void phrase_set_index(struct phrase_set *ps)
 {
-    for (size_t k = 0; k < n; k++) {
-        size_t pn = strlen(phrases[k]);
-        for (size_t at = lo; at + pn <= end; at++)
-            if ((at == 0 || t[at - 1] == ' ' || t[at - 1] == '"' || t[at - 1] == '\'') &&
-                strncasecmp(t + at, phrases[k], pn) == 0)
+    size_t k = 0;
+    assert(ps->n <= sizeof ps->order);
+    for (unsigned c = 0; c < 256; c++) {
+        ps->from[c] = (unsigned char)k;
+        for (size_t i = 0; i < ps->n; i++)
+            if ((unsigned char)ps->phrases[i][0] == c)
+                ps->order[k++] = (unsigned char)i;
+    }
+    ps->from[256] = (unsigned char)k;
+}
+
+static void phrase_sets_index(void)
+{
+    phrase_set_index(&reporting_set);
+    phrase_set_index(&countering_set);
+    phrase_set_index(&endorsing_set);
+    phrase_set_index(&condemning_set);
+}
+
+/* Whether a phrase of ps starts at a word start in t[lo, end) and ends by
+ * end.  Phrases are lower case; the text is compared without regard to
+ * ASCII case. */
+static int phrase_in(const char *t, size_t lo, size_t end, const struct phrase_set *ps)
+{
+    for (size_t at = lo; at < end; at++) {
+        if (at > 0 && t[at - 1] != ' ' && t[at - 1] != '"' && t[at - 1] != '\'')
+            continue;           /* phrases start words */
+        int c = tolower((unsigned char)t[at]);
+        for (unsigned k = ps->from[c]; k < ps->from[c + 1]; k++) {
+            const char *ph = ps->phrases[ps->order[k]];
+            size_t pn = strlen(ph);
+            if (at + pn <= end && strncasecmp(t + at, ph, pn) == 0)
                 return 1;
+        }
     }
     return 0;
 }
@@ -101,7 +146,7 @@ static int phrase_in(const char *t, size_t lo, size_t end, const char *const *ph
 static int reported_before(const char *t, size_t end)
 {
     size_t lo = end > QUOTE_PHRASE_GAP ? end - QUOTE_PHRASE_GAP : 0;
-    return phrase_in(t, lo, end, reporting, ARRAY_LEN(reporting));
+    return phrase_in(t, lo, end, &reporting_set);
 }
 
 /* Whether a reporting phrase ends right before at, only spaces, colons
@@ -113,7 +158,8 @@ static int reported_right_before(const char *t, size_t at)
         end--;
     for (size_t k = 0; k < ARRAY_LEN(reporting); k++) {
         size_t n = strlen(reporting[k]);
-        if (end >= n && strncasecmp(t + end - n, reporting[k], n) == 0 &&
+        if (end >= n && tolower((unsigned char)t[end - 1]) == reporting[k][n - 1] &&
+            strncasecmp(t + end - n, reporting[k], n) == 0 &&
             (end == n || t[end - n - 1] == ' '))
             return 1;
     }
@@ -134,8 +180,7 @@ static int countered(const char *t, size_t len, size_t a, size_t b)
         lo--;
     while (hi < len && !sentence_end_byte(t[hi]))
         hi++;
-    return phrase_in(t, lo, a, countering, ARRAY_LEN(countering)) &&
-           !phrase_in(t, b, hi, endorsing, ARRAY_LEN(endorsing));
+    return phrase_in(t, lo, a, &countering_set) && !phrase_in(t, b, hi, &endorsing_set);
 }
 
 /* Whether a quotation closing at end is condemned right after ("'...' e
@@ -144,8 +189,7 @@ static int quote_condemned(const char *t, size_t len, size_t open, size_t end)
 {
     size_t lo = open > QUOTE_PHRASE_GAP ? open - QUOTE_PHRASE_GAP : 0;
     size_t hi = end + 40 < len ? end + 40 : len;
-    return phrase_in(t, end, hi, condemning, ARRAY_LEN(condemning)) ||
-           phrase_in(t, lo, open, countering, ARRAY_LEN(countering));
+    return phrase_in(t, end, hi, &condemning_set) || phrase_in(t, lo, open, &countering_set);
 }
 
 /* Drops the abuse labels within [a, b). */
@@ -209,6 +253,7 @@ void text_quote_drop_reported(struct text_sink *sink, const char *text, size_t l
         i++;
     if (i == sink->n)
         return;                 /* the common case: nothing to excuse */
+    pthread_once(&phrase_sets_once, phrase_sets_index);
     drop_quoted(sink, text, len);
     drop_countered(sink, text, len);
 }

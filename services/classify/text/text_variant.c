@@ -81,20 +81,26 @@ static int letters_only(const char *s, size_t n)
     return n > 0;
 }
 
-/* The filter's bit for a tag (what the letters are), a code of up to four
+/* The filter's bit for a tag (what the letters are), a code of up to five
  * letters (5 bits each, 26 for none) and a length: one multiplicative
  * hash, the scan computing it for every token. */
-enum { FILTER_TYPO_HEAD, FILTER_TYPO_TAIL, FILTER_SPLIT_HEAD, FILTER_SPLIT_TAIL };
+enum {
+    FILTER_TYPO_HEAD,           /* first three letters */
+    FILTER_TYPO_TAIL,           /* first two, last three */
+    FILTER_TYPO_TAIL4,          /* first, last four */
+    FILTER_SPLIT_HEAD,          /* first three */
+    FILTER_SPLIT_TAIL           /* first, last three */
+};
 
-static unsigned letters_code(unsigned a, unsigned b, unsigned c, unsigned d)
+static uint32_t letters_code(unsigned a, unsigned b, unsigned c, unsigned d, unsigned e)
 {
-    return a << 15 | b << 10 | c << 5 | d;
+    return (uint32_t)a << 20 | b << 15 | c << 10 | d << 5 | e;
 }
 
-static unsigned filter_bit(unsigned tag, unsigned code, size_t n)
+static unsigned filter_bit(unsigned tag, uint32_t code, size_t n)
 {
-    uint32_t x = code | tag << 20 | (uint32_t)n << 22;
-    return (x * 0x9e3779b1u) >> (32 - 16);
+    uint64_t x = code | (uint64_t)tag << 25 | (uint64_t)n << 28;
+    return (unsigned)((x * 0x9e3779b97f4a7c15ull) >> (64 - 16));
 }
 
 static void filter_set(struct text_variants *v, unsigned bit)
@@ -107,11 +113,12 @@ static int filter_has(const struct text_variants *v, unsigned bit)
     return v->filter[bit >> 3] >> (bit & 7) & 1;
 }
 
-/* Records a term's first three letters, and its first and last three,
- * with the lengths its typos may have (one less to one more, two less for
- * a run that a changed letter may break or merge) or, for a split, its own.
- * All of it on the term with letter runs made one, as the lexicon view has
- * them, so that the scan reads tokens there without spelling them. */
+/* Records what typo_possible and split_possible test of a term: its first
+ * and last letters with the lengths its typos may have (one less to one
+ * more, two less for a run that a changed letter may break or merge) or,
+ * for a split, its own.  All of it on the term with letter runs made one,
+ * as the lexicon view has them, so that the scan reads tokens there
+ * without spelling them. */
 static void filter_add(struct text_variants *v, const char *word, size_t n)
 {
     char w[TEXT_VARIANT_MAX_WORD];
@@ -119,20 +126,40 @@ static void filter_add(struct text_variants *v, const char *word, size_t n)
     for (size_t i = 0; i < n; i++)
         if (m == 0 || w[m - 1] != word[i])
             w[m++] = word[i];
-    if (m < 3)
+    if (m < 4)
         return;
-    unsigned c[3] = { (unsigned)(w[0] - 'a'), (unsigned)(w[1] - 'a'), (unsigned)(w[2] - 'a') };
-    unsigned l[3] = { (unsigned)(w[m - 3] - 'a'), (unsigned)(w[m - 2] - 'a'),
-                      (unsigned)(w[m - 1] - 'a') };
-    unsigned head = letters_code(c[0], c[1], c[2], 26), tail = letters_code(c[0], l[0], l[1], l[2]);
-    filter_set(v, filter_bit(FILTER_SPLIT_HEAD, head, m));
-    filter_set(v, filter_bit(FILTER_SPLIT_TAIL, tail, m));
+    unsigned c0 = (unsigned)(w[0] - 'a'), c1 = (unsigned)(w[1] - 'a'), c2 = (unsigned)(w[2] - 'a');
+    unsigned l0 = (unsigned)(w[m - 4] - 'a'), l1 = (unsigned)(w[m - 3] - 'a');
+    unsigned l2 = (unsigned)(w[m - 2] - 'a'), l3 = (unsigned)(w[m - 1] - 'a');
+    v->split_first[c0] |= 1u << c1;
+    filter_set(v, filter_bit(FILTER_SPLIT_HEAD, letters_code(c0, c1, c2, 26, 26), m));
+    filter_set(v, filter_bit(FILTER_SPLIT_TAIL, letters_code(c0, l1, l2, l3, 26), m));
     if (n < TYPO_MIN)
         return;
     for (size_t k = m - 2; k <= m + 1; k++) {
-        filter_set(v, filter_bit(FILTER_TYPO_HEAD, head, k));
-        filter_set(v, filter_bit(FILTER_TYPO_TAIL, tail, k));
+        filter_set(v, filter_bit(FILTER_TYPO_HEAD, letters_code(c0, c1, c2, 26, 26), k));
+        filter_set(v, filter_bit(FILTER_TYPO_TAIL, letters_code(c0, c1, l1, l2, l3), k));
+        filter_set(v, filter_bit(FILTER_TYPO_TAIL4, letters_code(c0, l0, l1, l2, l3), k));
     }
+}
+
+/* The index in short_common of a word of two or three letters (a view
+ * token: runs made one), or -1. */
+static inline long short_index(const unsigned char *w, size_t m)
+{
+    unsigned a = (unsigned)(w[0] - 'a'), b = (unsigned)(w[1] - 'a');
+    unsigned c = m == 3 ? (unsigned)(w[2] - 'a') : 26u;
+    if ((m != 2 && m != 3) || a > 25 || b > 25 || c > 26)
+        return -1;
+    return (long)((a * 26 + b) * 27 + c);
+}
+
+/* Whether a view token of two or three letters is a common word: tested
+ * without hashing, for the many short words a split must not join. */
+static int short_common(const struct text_variants *v, const unsigned char *w, size_t m)
+{
+    long k = short_index(w, m);
+    return k >= 0 && (v->short_common[k >> 3] >> (k & 7) & 1);
 }
 
 void text_variant_add(struct text_variants *v, const char *word, uint32_t entry, int roles)
@@ -141,8 +168,12 @@ void text_variant_add(struct text_variants *v, const char *word, uint32_t entry,
     if (n >= TEXT_VARIANT_MAX_WORD || !letters_only(word, n))
         return;
     uint64_t h = hash_word(word, n);
-    if (roles & (TEXT_VARIANT_COMMON | TEXT_VARIANT_JOINABLE))
+    if (roles & (TEXT_VARIANT_COMMON | TEXT_VARIANT_JOINABLE)) {
         pending_push(v, h, 0, KEY_COMMON | (roles & TEXT_VARIANT_JOINABLE ? KEY_JOINABLE : 0));
+        long k = short_index((const unsigned char *)word, n);
+        if (k >= 0 && (n < 2 || word[0] != word[1]) && (n < 3 || word[1] != word[2]))
+            v->short_common[k >> 3] |= (uint8_t)(1u << (k & 7));
+    }
     if (!(roles & (TEXT_VARIANT_TERM | TEXT_VARIANT_PHRASE)))
         return;
     int split = (roles & TEXT_VARIANT_TERM) && n >= SPLIT_MIN;
@@ -301,10 +332,10 @@ static int64_t find_split(const struct text_variants *v, const struct spelled *p
 
 /* What the scan reads of a token before spelling it: its range and, in
  * the lexicon view (letter runs made one), its length, its first three
- * letters and its last three (0..25; 26 where the token is shorter). */
+ * letters and its last four (0..25; 26 where the token is shorter). */
 struct head {
     size_t a, b, m;
-    unsigned c[3], last[3];
+    unsigned c[3], last[4];
 };
 
 static void token_head(const struct text_norm *nm, size_t a, size_t b, struct head *h)
@@ -317,23 +348,28 @@ static void token_head(const struct text_norm *nm, size_t a, size_t b, struct he
     h->c[0] = t[a] - 'a';
     h->c[1] = m > 1 ? (unsigned)(t[a + 1] - 'a') : 26u;
     h->c[2] = m > 2 ? (unsigned)(t[a + 2] - 'a') : 26u;
-    h->last[0] = m > 2 ? (unsigned)(t[b - 3] - 'a') : 26u;
-    h->last[1] = m > 1 ? (unsigned)(t[b - 2] - 'a') : 26u;
-    h->last[2] = t[b - 1] - 'a';
+    h->last[0] = m > 3 ? (unsigned)(t[b - 4] - 'a') : 26u;
+    h->last[1] = m > 2 ? (unsigned)(t[b - 3] - 'a') : 26u;
+    h->last[2] = m > 1 ? (unsigned)(t[b - 2] - 'a') : 26u;
+    h->last[3] = t[b - 1] - 'a';
 }
 
 /* Whether a term starting with the same letter, of about the same length,
- * starts with the same three letters as h (as when the one edit lies after
- * the third) or ends with the same three (as when it lies before: terms
- * have six letters or more).  A typo of a short term with a double letter
- * may slip through (the filter reads runs made one): a bound on the cost of
- * every comment, the price of a rare miss. */
+ * shares with h what one edit leaves alone: its first three letters (an
+ * edit after the third), its first two and last three (an edit at the
+ * third), or its last four (an edit at the second; terms have six letters
+ * or more).  Typos of short terms with a double letter may slip through
+ * (the filter reads runs made one), and so may a swap of the second and
+ * third letters of a six-letter term: a bound on the cost of every
+ * comment, the price of a rare miss. */
 static int typo_possible(const struct text_variants *v, const struct head *h)
 {
     const unsigned *c = h->c, *l = h->last;
-    return h->m >= 4 &&
-           (filter_has(v, filter_bit(FILTER_TYPO_HEAD, letters_code(c[0], c[1], c[2], 26), h->m)) ||
-            filter_has(v, filter_bit(FILTER_TYPO_TAIL, letters_code(c[0], l[0], l[1], l[2]), h->m)));
+    if (h->m < 4)
+        return 0;
+    return filter_has(v, filter_bit(FILTER_TYPO_HEAD, letters_code(c[0], c[1], c[2], 26, 26), h->m)) ||
+           filter_has(v, filter_bit(FILTER_TYPO_TAIL, letters_code(c[0], c[1], l[1], l[2], l[3]), h->m)) ||
+           filter_has(v, filter_bit(FILTER_TYPO_TAIL4, letters_code(c[0], l[0], l[1], l[2], l[3]), h->m));
 }
 
 /* Whether p and h may be the halves of a split term: a term of the joined
@@ -345,10 +381,10 @@ static int split_possible(const struct text_variants *v, const struct head *p,
     if (m < 4 || m >= TEXT_VARIANT_MAX_WORD / 2)
         return 0;
     unsigned c2 = p->m >= 3 ? p->c[2] : h->c[0];
-    unsigned l0 = h->m >= 3 ? h->last[0] : p->last[2];
-    return filter_has(v, filter_bit(FILTER_SPLIT_HEAD, letters_code(p->c[0], p->c[1], c2, 26), m)) &&
+    unsigned l1 = h->m >= 3 ? h->last[1] : p->last[3];
+    return filter_has(v, filter_bit(FILTER_SPLIT_HEAD, letters_code(p->c[0], p->c[1], c2, 26, 26), m)) &&
            filter_has(v, filter_bit(FILTER_SPLIT_TAIL,
-                                    letters_code(p->c[0], l0, h->last[1], h->last[2]), m));
+                                    letters_code(p->c[0], l1, h->last[2], h->last[3], 26), m));
 }
 
 /* Spells h's token into w with the kinds of the word as it is. */
@@ -361,49 +397,69 @@ static int spell_kinds(const struct text_variants *v, const struct text_norm *nm
     return 1;
 }
 
+/* Whether a split term starts with view bytes c0 c1: the one test most
+ * tokens get, as most are not the first half of anything. */
+static int split_first(const struct text_variants *v, unsigned char c0, unsigned char c1)
+{
+    unsigned a = (unsigned)(c0 - 'a'), b = (unsigned)(c1 - 'a');
+    return a < 26 && b < 26 && (v->split_first[a] >> b & 1);
+}
+
 void text_variant_scan(const struct text_variants *v, const struct text_norm *nm,
                        text_variant_fn fn, void *ctx)
 {
     const unsigned char *t = (const unsigned char *)nm->n;
-    struct head heads[2];
+    struct head h, prev;
     struct spelled w, p;
-    int cur = 0, have_prev = 0;
-    size_t i = 0, len = nm->n_len;
+    size_t i = 0, len = nm->n_len, pa = 0, pb = 0;
+    int prev_starts = 0;        /* the token before may be a split's first half */
     if (!v->slots)
         return;
     while (i < len) {
         /* Digits and masks are not tested here but by spell, for the few
-         * tokens the filter lets through: they are rare, and this loop
+         * tokens the filters let through: they are rare, and this loop
          * visits every byte. */
         size_t a = i;
         while (i < len && t[i] != ' ')
             i++;
         size_t b = i++;         /* i: past the space after the token */
-        if (b - a >= TEXT_VARIANT_MAX_WORD / 2) {
-            have_prev = 0;
+        size_t m = b - a;
+        if (m < 2) {
+            prev_starts = 0;    /* "e", "a": neither half nor typo */
             continue;
         }
-        struct head *h = &heads[cur], *prev = &heads[!cur];
-        token_head(nm, a, b, h);
-        int spelled = 0;        /* 1: w holds h spelled, -1: h is not a word */
-        if (have_prev && split_possible(v, prev, h)) {
-            spelled = spell_kinds(v, nm, h, &w) ? 1 : -1;
-            int64_t e = spelled > 0 && spell_kinds(v, nm, prev, &p) ? find_split(v, &p, &w) : -1;
-            if (e >= 0) {
-                fn(ctx, (uint32_t)e, prev->a, h->b);
-                have_prev = 0;  /* both halves are spent */
-                continue;
+        int common = m <= 3 && short_common(v, t + a, m);
+        int starts = m >= 2 && m < TEXT_VARIANT_MAX_WORD / 2 && !common &&
+                     split_first(v, t[a], t[a + 1]);
+        int headed = 0, spelled = 0;    /* spelled 1: w holds h; -1: h is not a word */
+        if (prev_starts && !common && m < TEXT_VARIANT_MAX_WORD / 2) {
+            token_head(nm, pa, pb, &prev);
+            token_head(nm, a, b, &h);
+            headed = 1;
+            if (split_possible(v, &prev, &h)) {
+                spelled = spell_kinds(v, nm, &h, &w) ? 1 : -1;
+                int64_t e = spelled > 0 && spell_kinds(v, nm, &prev, &p) ? find_split(v, &p, &w) : -1;
+                if (e >= 0) {
+                    fn(ctx, (uint32_t)e, pa, b);
+                    prev_starts = 0;    /* both halves are spent */
+                    continue;
+                }
             }
         }
-        if (spelled >= 0 && typo_possible(v, h)) {
-            if (spelled == 0)
-                spelled = spell_kinds(v, nm, h, &w) ? 1 : -1;
-            int64_t e = spelled > 0 ? find_typo(v, &w) : -1;
-            if (e >= 0)
-                fn(ctx, (uint32_t)e, h->a, h->b);
+        if (m >= 4 && m < TEXT_VARIANT_MAX_WORD / 2 && spelled >= 0) {
+            if (!headed)
+                token_head(nm, a, b, &h);
+            if (typo_possible(v, &h)) {
+                if (spelled == 0)
+                    spelled = spell_kinds(v, nm, &h, &w) ? 1 : -1;
+                int64_t e = spelled > 0 ? find_typo(v, &w) : -1;
+                if (e >= 0)
+                    fn(ctx, (uint32_t)e, a, b);
+            }
         }
-        have_prev = 1;
-        cur = !cur;
+        prev_starts = starts;
+        pa = a;
+        pb = b;
     }
 }
 

@@ -53,6 +53,8 @@ struct text_variants {
      * last three letters of the terms, with their lengths (see
      * text_variant.c). */
     uint8_t filter[1u << 13];
+    uint32_t split_first[26];   /* bit c1 of [c0]: a split term starts c0 c1 */
+    uint8_t short_common[(26 * 26 * 27 + 7) / 8];  /* common words of 2-3 letters */
 };
 
 /* Adds a word: for a term, entry is its lexicon index and word (spelled
