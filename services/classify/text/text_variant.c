@@ -12,6 +12,9 @@
 #include "xmalloc.h"
 
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 #define HASH_BASE 0x100000001b3ull
@@ -132,10 +135,12 @@ static void filter_add(struct text_variants *v, const char *word, size_t n)
     unsigned l0 = (unsigned)(w[m - 4] - 'a'), l1 = (unsigned)(w[m - 3] - 'a');
     unsigned l2 = (unsigned)(w[m - 2] - 'a'), l3 = (unsigned)(w[m - 1] - 'a');
     v->split_first[c0] |= 1u << c1;
+    v->split_last[c0] |= 1u << l3;
     filter_set(v, filter_bit(FILTER_SPLIT_HEAD, letters_code(c0, c1, c2, 26, 26), m));
     filter_set(v, filter_bit(FILTER_SPLIT_TAIL, letters_code(c0, l1, l2, l3, 26), m));
     if (n < TYPO_MIN)
         return;
+    v->typo_pair[c0] |= 1u << c1 | 1u << c2;
     for (size_t k = m - 2; k <= m + 1; k++) {
         filter_set(v, filter_bit(FILTER_TYPO_HEAD, letters_code(c0, c1, c2, 26, 26), k));
         filter_set(v, filter_bit(FILTER_TYPO_TAIL, letters_code(c0, c1, l1, l2, l3), k));
@@ -397,6 +402,38 @@ static int spell_kinds(const struct text_variants *v, const struct text_norm *nm
     return 1;
 }
 
+/* Whether the second or third view byte of a token at w is the second or
+ * third letter of a typo term with its first letter: one edit changes at
+ * most one of them, and a shift leaves the other in place (run-collapsed
+ * letters, as the filter reads them).  The first test a long token gets. */
+static int typo_pair_ok(const struct text_variants *v, const unsigned char *w)
+{
+    unsigned a = (unsigned)(w[0] - 'a'), b = (unsigned)(w[1] - 'a'), c = (unsigned)(w[2] - 'a');
+    if (a > 25)
+        return 0;
+    uint32_t pairs = v->typo_pair[a];
+    return (b < 26 && (pairs >> b & 1)) || (c < 26 && (pairs >> c & 1));
+}
+
+/* The offset of the first space at or after i in t[0..len), or len: sixteen
+ * bytes at a time where SSE2 is there, as this visits every byte of the
+ * view. */
+static size_t next_space(const unsigned char *t, size_t i, size_t len)
+{
+#ifdef __SSE2__
+    const __m128i space = _mm_set1_epi8(' ');
+    for (; i + 16 <= len; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(t + i));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, space));
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    while (i < len && t[i] != ' ')
+        i++;
+    return i;
+}
+
 /* Whether a split term starts with view bytes c0 c1: the one test most
  * tokens get, as most are not the first half of anything. */
 static int split_first(const struct text_variants *v, unsigned char c0, unsigned char c1)
@@ -417,22 +454,22 @@ void text_variant_scan(const struct text_variants *v, const struct text_norm *nm
         return;
     while (i < len) {
         /* Digits and masks are not tested here but by spell, for the few
-         * tokens the filters let through: they are rare, and this loop
-         * visits every byte. */
+         * tokens the filters let through: they are rare. */
         size_t a = i;
-        while (i < len && t[i] != ' ')
-            i++;
+        i = next_space(t, i, len);
         size_t b = i++;         /* i: past the space after the token */
         size_t m = b - a;
         if (m < 2) {
             prev_starts = 0;    /* "e", "a": neither half nor typo */
             continue;
         }
-        int common = m <= 3 && short_common(v, t + a, m);
-        int starts = m >= 2 && m < TEXT_VARIANT_MAX_WORD / 2 && !common &&
-                     split_first(v, t[a], t[a + 1]);
+        /* the cheap tests first: most tokens stop at them */
+        int starts = m < TEXT_VARIANT_MAX_WORD / 2 && split_first(v, t[a], t[a + 1]) &&
+                     !(m <= 3 && short_common(v, t + a, m));
         int headed = 0, spelled = 0;    /* spelled 1: w holds h; -1: h is not a word */
-        if (prev_starts && !common && m < TEXT_VARIANT_MAX_WORD / 2) {
+        if (prev_starts && m < TEXT_VARIANT_MAX_WORD / 2 && (unsigned)(t[b - 1] - 'a') < 26 &&
+            (v->split_last[t[pa] - 'a'] >> (t[b - 1] - 'a') & 1) &&
+            !(m <= 3 && short_common(v, t + a, m))) {
             token_head(nm, pa, pb, &prev);
             token_head(nm, a, b, &h);
             headed = 1;
@@ -446,7 +483,7 @@ void text_variant_scan(const struct text_variants *v, const struct text_norm *nm
                 }
             }
         }
-        if (m >= 4 && m < TEXT_VARIANT_MAX_WORD / 2 && spelled >= 0) {
+        if (m >= 4 && m < TEXT_VARIANT_MAX_WORD / 2 && spelled >= 0 && typo_pair_ok(v, t + a)) {
             if (!headed)
                 token_head(nm, a, b, &h);
             if (typo_possible(v, &h)) {

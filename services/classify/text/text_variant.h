@@ -54,6 +54,8 @@ struct text_variants {
      * text_variant.c). */
     uint8_t filter[1u << 13];
     uint32_t split_first[26];   /* bit c1 of [c0]: a split term starts c0 c1 */
+    uint32_t split_last[26];    /* bit c of [c0]: a split term ends in c */
+    uint32_t typo_pair[26];     /* bit c of [c0]: c is a typo term's second or third */
     uint8_t short_common[(26 * 26 * 27 + 7) / 8];  /* common words of 2-3 letters */
 };
 
