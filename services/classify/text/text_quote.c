@@ -93,18 +93,21 @@ struct phrase_set {
     size_t n;
     unsigned char order[64];    /* phrase indexes sorted by first byte */
     unsigned char from[257];    /* order[from[c] .. from[c + 1]) start with c */
+    unsigned char len[64];      /* strlen of each phrase */
 };
 
-static struct phrase_set reporting_set = { reporting, ARRAY_LEN(reporting), {0}, {0} };
-static struct phrase_set countering_set = { countering, ARRAY_LEN(countering), {0}, {0} };
-static struct phrase_set endorsing_set = { endorsing, ARRAY_LEN(endorsing), {0}, {0} };
-static struct phrase_set condemning_set = { condemning, ARRAY_LEN(condemning), {0}, {0} };
+static struct phrase_set reporting_set = { reporting, ARRAY_LEN(reporting), {0}, {0}, {0} };
+static struct phrase_set countering_set = { countering, ARRAY_LEN(countering), {0}, {0}, {0} };
+static struct phrase_set endorsing_set = { endorsing, ARRAY_LEN(endorsing), {0}, {0}, {0} };
+static struct phrase_set condemning_set = { condemning, ARRAY_LEN(condemning), {0}, {0}, {0} };
 static pthread_once_t phrase_sets_once = PTHREAD_ONCE_INIT;
 
 static void phrase_set_index(struct phrase_set *ps)
 {
     size_t k = 0;
     assert(ps->n <= sizeof ps->order);
+    for (size_t i = 0; i < ps->n; i++)
+        ps->len[i] = (unsigned char)strlen(ps->phrases[i]);
     for (unsigned c = 0; c < 256; c++) {
         ps->from[c] = (unsigned char)k;
         for (size_t i = 0; i < ps->n; i++)
@@ -133,7 +136,7 @@ static int phrase_in(const char *t, size_t lo, size_t end, const struct phrase_s
         int c = tolower((unsigned char)t[at]);
         for (unsigned k = ps->from[c]; k < ps->from[c + 1]; k++) {
             const char *ph = ps->phrases[ps->order[k]];
-            size_t pn = strlen(ph);
+            size_t pn = ps->len[ps->order[k]];
             if (at + pn <= end && strncasecmp(t + at, ph, pn) == 0)
                 return 1;
         }
@@ -156,8 +159,8 @@ static int reported_right_before(const char *t, size_t at)
     size_t end = at;
     while (end > 0 && at - end < 3 && (t[end - 1] == ' ' || t[end - 1] == ':' || t[end - 1] == ','))
         end--;
-    for (size_t k = 0; k < ARRAY_LEN(reporting); k++) {
-        size_t n = strlen(reporting[k]);
+    for (size_t k = 0; k < reporting_set.n; k++) {
+        size_t n = reporting_set.len[k];
         if (end >= n && tolower((unsigned char)t[end - 1]) == reporting[k][n - 1] &&
             strncasecmp(t + end - n, reporting[k], n) == 0 &&
             (end == n || t[end - n - 1] == ' '))
