@@ -245,7 +245,7 @@ static void lex_build_variants(struct text_lexicon *lx)
             text_variant_add(&lx->variants, e->plain, (uint32_t)i,
                              e->joined ? TEXT_VARIANT_PHRASE : TEXT_VARIANT_TERM);
     }
-    text_variant_build(&lx->variants, lx->variant_terms, lx->n);
+    text_variant_build(&lx->variants, lx->variant_terms);
 }
 
 int text_lexicon_load_dir(struct text_lexicon *lx, const char *dir, char *err, size_t errlen)

@@ -195,7 +195,7 @@ void text_variant_add(struct text_variants *v, const char *word, uint32_t entry,
     }
 }
 
-void text_variant_build(struct text_variants *v, char **terms, size_t n_terms)
+void text_variant_build(struct text_variants *v, char **terms)
 {
     size_t cap = 64;
     while (cap < 2 * v->n_pending)
@@ -212,7 +212,6 @@ void text_variant_build(struct text_variants *v, char **terms, size_t n_terms)
     v->pending = NULL;
     v->n_pending = v->cap_pending = 0;
     v->terms = terms;
-    v->n_terms = n_terms;
 }
 
 /* The kinds or'ed over every slot of key. */
@@ -266,9 +265,8 @@ static int64_t typo_entry(const struct text_variants *v, uint64_t key, uint32_t 
 /* A token of the lexicon view spelled out (see text_variant.h). */
 struct spelled {
     char c[TEXT_VARIANT_MAX_WORD];
-    uint64_t prefix[TEXT_VARIANT_MAX_WORD + 1];     /* hash of c[0..i), without the low bit */
+    uint64_t prefix[TEXT_VARIANT_MAX_WORD + 1];     /* polynomial hash of c[0..i) */
     size_t n;
-    size_t a, b;                /* its lexicon-view range */
     uint32_t kinds;             /* of the token as it is */
 };
 
@@ -290,8 +288,6 @@ static int spell(const struct text_norm *nm, size_t a, size_t b, struct spelled 
     }
     w->c[o] = '\0';
     w->n = o;
-    w->a = a;
-    w->b = b;
     return 1;
 }
 
@@ -415,6 +411,16 @@ static int typo_pair_ok(const struct text_variants *v, const unsigned char *w)
     return (b < 26 && (pairs >> b & 1)) || (c < 26 && (pairs >> c & 1));
 }
 
+/* Whether view bytes [a, b) hold a double letter: a token of four view
+ * bytes spells five letters, the shortest a typo has, only then. */
+static int has_double(const struct text_norm *nm, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (nm->n_run[i] == 2)
+            return 1;
+    return 0;
+}
+
 /* The offset of the first space at or after i in t[0..len), or len: sixteen
  * bytes at a time where SSE2 is there, as this visits every byte of the
  * view. */
@@ -483,7 +489,8 @@ void text_variant_scan(const struct text_variants *v, const struct text_norm *nm
                 }
             }
         }
-        if (m >= 4 && m < TEXT_VARIANT_MAX_WORD / 2 && spelled >= 0 && typo_pair_ok(v, t + a)) {
+        if ((m >= 5 || (m == 4 && has_double(nm, a, b))) && m < TEXT_VARIANT_MAX_WORD / 2 &&
+            spelled >= 0 && typo_pair_ok(v, t + a)) {
             if (!headed)
                 token_head(nm, a, b, &h);
             if (typo_possible(v, &h)) {

@@ -3,7 +3,7 @@
  *
  *   typo      one substitution, deletion, insertion or swap of two adjacent
  *             letters in a term of six letters or more, the first letter
- *             kept ("coglinoe", "stronzzo" as "stornzo", "imbecile");
+ *             kept ("coglinoe", "stornzo", "imbecile");
  *   split     a term of five letters or more written as two tokens, neither
  *             of them a common word ("cog lione", "stron zo");
  *   run-in    a term at the end of a longer token whose beginning is made of
@@ -47,11 +47,10 @@ struct text_variants {
     struct text_variant_slot *pending;  /* added, not yet in the table */
     size_t n_pending, cap_pending;
     char **terms;                       /* spelled term of each entry (borrowed) */
-    size_t n_terms;
-    /* A filter that settles most tokens before any hashing of their
-     * letters: bits set for the first three letters and for the first and
-     * last three letters of the terms, with their lengths (see
-     * text_variant.c). */
+    /* Filters that settle most tokens before their letters are hashed: a
+     * hashed bit set of the terms' first and last letters with their
+     * lengths (see filter_add in text_variant.c), and the direct-indexed
+     * sets below. */
     uint8_t filter[1u << 13];
     uint32_t split_first[26];   /* bit c1 of [c0]: a split term starts c0 c1 */
     uint32_t split_last[26];    /* bit c of [c0]: a split term ends in c */
@@ -66,7 +65,7 @@ void text_variant_add(struct text_variants *v, const char *word, uint32_t entry,
 
 /* Builds the lookup table from what was added.  terms[i] is the spelled form
  * of entry i (borrowed, must outlive v). */
-void text_variant_build(struct text_variants *v, char **terms, size_t n_terms);
+void text_variant_build(struct text_variants *v, char **terms);
 
 /* Called for each variant found: entry, and the lexicon-view range [a, b). */
 typedef void (*text_variant_fn)(void *ctx, uint32_t entry, size_t a, size_t b);
