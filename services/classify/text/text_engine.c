@@ -3,9 +3,10 @@
  *
  * Order of a classification: normalize; one Aho-Corasick pass over the
  * lexicon view that both matches lexicon terms and marks the rules whose
- * anchor occurs; misspelled and split terms; masked words; the marked rules (base, then the tenant's);
- * personal data on the original text; off_topic last, because it needs to
- * know whether anything else was found. */
+ * anchor occurs; misspelled and split terms; masked words; the marked
+ * rules (base, then the tenant's); personal data on the original text;
+ * off_topic last, because it needs to know whether anything else was
+ * found. */
 #include "text_engine.h"
 #include "text_ac.h"
 #include "xmalloc.h"
