@@ -24,3 +24,26 @@ Test(quote, quotes_without_a_first_person_report_still_count)
     /* abuse outside the quotation is the author's */
     cr_expect(fixture_has("Mi ha scritto 'ciao', coglione", "insult"));
 }
+
+Test(quote, counter_speech_is_not_hate)
+{
+    static const char *const texts[] = {
+        "chi dice che i rom sono animali e un ignorante",
+        "non e vero che gli immigrati sono criminali",
+        "scrivere 'gli zingari sono feccia' e razzismo",
+        "frasi come \"i gay sono malati\" non si possono leggere",
+        "basta con l'odio: dire che le donne sono inferiori e vergognoso",
+        "Chi scrive che i musulmani sono bestie andrebbe denunciato",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        cr_expect_not(fixture_has(texts[i], "hate_speech"), "\"%s\"", texts[i]);
+}
+
+Test(quote, endorsed_or_plain_hate_still_counts)
+{
+    cr_expect(fixture_has("chi dice che i rom sono animali ha ragione", "hate_speech"));
+    cr_expect(fixture_has("i rom sono animali. Chi dice il contrario mente", "hate_speech"),
+              "the frame is in another sentence");
+    cr_expect(fixture_has("non sono razzista ma i rom sono ladri", "hate_speech"));
+    cr_expect(fixture_has("Mi ha scritto che sei un coglione", "insult"), "no report right before");
+}

@@ -3,9 +3,10 @@
  *
  * Order of a classification: normalize; one Aho-Corasick pass over the
  * lexicon view that both matches lexicon terms and marks the rules whose
- * anchor occurs; masked words; the marked rules (base, then the tenant's);
- * personal data on the original text; off_topic last, because it needs to
- * know whether anything else was found. */
+ * anchor occurs; misspelled and split terms; masked words; the marked
+ * rules (base, then the tenant's); personal data on the original text;
+ * off_topic last, because it needs to know whether anything else was
+ * found. */
 #include "text_engine.h"
 #include "text_ac.h"
 #include "xmalloc.h"
@@ -317,6 +318,8 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc,
                     text_norm_build(&sc->post, post_text, post_len, &bad) == 0;
     if (sc->norm.n_len > 0 || sc->norm.p_len > 0) {
         run_pass(&base->pass, &base->lexicon, sc);
+        text_lexicon_scan_variants(&base->lexicon, &sc->norm, text, len,
+                                   &sc->sink);
         if (sc->norm.n_has_mask)
             text_lexicon_scan_masked(&base->lexicon, &sc->norm, &sc->sink);
         if (engine->extra.ac)

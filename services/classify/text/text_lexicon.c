@@ -9,6 +9,11 @@
 
 #define LEX_TERM_MAX 128
 
+/* Scores of the obfuscated forms text_variant finds: a typo or split word
+ * is less certain than a term run into joinable words. */
+#define LEX_SCORE_VARIANT 0.75
+#define LEX_SCORE_RUN_IN 0.8
+
 /* kind < TEXT_CAT_COUNT is a category; TEXT_CAT_COUNT + v is vocabulary v. */
 struct text_lex_entry {
     char *term;                 /* lexicon view form */
@@ -20,12 +25,20 @@ struct text_lex_entry {
     char *detail;               /* NULL if none */
     char *rule_id;
     int place_name;             /* the same term is listed as a place */
+    int joined;                 /* a phrase written as one word ("pezzidimerda") */
 };
 
 static const char *const vocab_names[TEXT_VOCAB_COUNT] = { "civic", "health", "place" };
 
+/* Kinds of the word lists of text_variant: not entries, never matched. */
+enum { LEX_COMMON = -2, LEX_JOINABLE = -3 };
+
 static int lex_kind(const char *name)
 {
+    if (strcmp(name, "common") == 0)
+        return LEX_COMMON;
+    if (strcmp(name, "joinable") == 0)
+        return LEX_JOINABLE;
     int c = text_category_from_name(name);
     if (c >= 0 && c != TEXT_CAT_REPEATED)
         return c;
@@ -43,7 +56,17 @@ struct lex_line {
     const char *kind_name;
 };
 
-static int lex_add_form(struct lex_line *ln, const char *form, char *err, size_t errlen)
+/* Whether entries of this kind may be misspelled, split or run together
+ * (text_variant): the abusive ones. */
+static int lex_variant_kind(int kind)
+{
+    return kind == TEXT_CAT_PROFANITY || kind == TEXT_CAT_INSULT || kind == TEXT_CAT_HATE_SPEECH;
+}
+
+/* Adds one normalized form; rule_id is the entry's id, or NULL to make one
+ * from the form. */
+static int lex_add_form_as(struct lex_line *ln, const char *form, const char *rule_id,
+                           char *err, size_t errlen)
 {
     char term[LEX_TERM_MAX];
     uint8_t runs[LEX_TERM_MAX];
@@ -70,6 +93,12 @@ static int lex_add_form(struct lex_line *ln, const char *form, char *err, size_t
     e->kind = ln->kind;
     e->sev = ln->sev;
     e->detail = ln->detail ? xstrdup(ln->detail) : NULL;
+    e->joined = rule_id != NULL;
+    e->place_name = 0;
+    if (rule_id) {
+        e->rule_id = xstrdup(rule_id);
+        return 0;
+    }
     size_t idlen = strlen(ln->kind_name) + plain_len + 8;
     e->rule_id = xmalloc(idlen);
     snprintf(e->rule_id, idlen, "lex.%s.%s", ln->kind_name, e->plain);
@@ -77,6 +106,69 @@ static int lex_add_form(struct lex_line *ln, const char *form, char *err, size_t
         if (*p == ' ')
             *p = '_';
     return 0;
+}
+
+static void lex_entry_free(struct text_lex_entry *e)
+{
+    free(e->term);
+    free(e->runs);
+    free(e->plain);
+    free(e->detail);
+    free(e->rule_id);
+}
+
+/* Whether an entry before entry k has the same spelled form. */
+static int lex_plain_listed(const struct text_lexicon *lx, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        if (strcmp(lx->entries[i].plain, lx->entries[k].plain) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds a word of the common or joinable list to the variant index. */
+static int lex_add_word(struct lex_line *ln, const char *form, char *err, size_t errlen)
+{
+    char term[LEX_TERM_MAX], spelled[LEX_TERM_MAX];
+    uint8_t runs[LEX_TERM_MAX];
+    int len = text_norm_term(form, term, runs, sizeof term);
+    size_t o = 0;
+    if (len <= 0) {
+        snprintf(err, errlen, "word \"%s\" is empty, too long or not UTF-8", form);
+        return -1;
+    }
+    for (int i = 0; i < len; i++)
+        for (int r = 0; r < runs[i] && o + 1 < sizeof spelled; r++)
+            spelled[o++] = term[i];
+    spelled[o] = '\0';
+    text_variant_add(&ln->lx->variants, spelled, 0, ln->kind == LEX_JOINABLE ?
+                     TEXT_VARIANT_JOINABLE : TEXT_VARIANT_COMMON);
+    return 0;
+}
+
+/* Adds a form and, for an abusive phrase, the same phrase written as one
+ * word with the phrase's rule id ("pezzi di merda" as "pezzidimerda"). */
+static int lex_add_form(struct lex_line *ln, const char *form, char *err, size_t errlen)
+{
+    if (ln->kind < 0)
+        return lex_add_word(ln, form, err, errlen);
+    if (lex_add_form_as(ln, form, NULL, err, errlen) != 0)
+        return -1;
+    if (!strchr(form, ' ') || !lex_variant_kind(ln->kind))
+        return 0;
+    char joined[LEX_TERM_MAX * 2];
+    size_t o = 0;
+    for (const char *p = form; *p && o + 1 < sizeof joined; p++)
+        if (*p != ' ')
+            joined[o++] = *p;
+    joined[o] = '\0';
+    struct text_lexicon *lx = ln->lx;
+    char *id = xstrdup(lx->entries[lx->n - 1].rule_id);
+    int rc = lex_add_form_as(ln, joined, id, err, errlen);
+    free(id);
+    if (rc == 0 && lex_plain_listed(lx, lx->n - 1))
+        lex_entry_free(&lx->entries[--lx->n]);  /* also listed as one word */
+    return rc;
 }
 
 /* Expands the first {a,b,c} group of term and recurses on each result, so
@@ -119,7 +211,7 @@ static int lex_line_fn(void *ctx, char **f, int n, char *err, size_t errlen)
     }
     struct lex_line ln = { .lx = ctx, .kind = lex_kind(f[1]), .sev = text_tsv_severity(f[2]),
                            .detail = strcmp(f[3], "-") ? f[3] : NULL, .kind_name = f[1] };
-    if (ln.kind < 0) {
+    if (ln.kind == -1) {
         snprintf(err, errlen, "unknown category \"%s\"", f[1]);
         return -1;
     }
@@ -142,11 +234,26 @@ static void lex_mark_places(struct text_lexicon *lx)
     }
 }
 
+/* Adds the abusive single-word entries to the variant index and builds it. */
+static void lex_build_variants(struct text_lexicon *lx)
+{
+    lx->variant_terms = xmalloc((lx->n + 1) * sizeof *lx->variant_terms);
+    for (size_t i = 0; i < lx->n; i++) {
+        struct text_lex_entry *e = &lx->entries[i];
+        lx->variant_terms[i] = e->plain;
+        if (lex_variant_kind(e->kind) && !strchr(e->plain, ' '))
+            text_variant_add(&lx->variants, e->plain, (uint32_t)i,
+                             e->joined ? TEXT_VARIANT_PHRASE : TEXT_VARIANT_TERM);
+    }
+    text_variant_build(&lx->variants, lx->variant_terms);
+}
+
 int text_lexicon_load_dir(struct text_lexicon *lx, const char *dir, char *err, size_t errlen)
 {
     if (text_tsv_load_dir(dir, lex_line_fn, lx, err, errlen) != 0)
         return -1;
     lex_mark_places(lx);
+    lex_build_variants(lx);
     return 0;
 }
 
@@ -232,20 +339,44 @@ static int lex_before_place_noun(const struct text_norm *nm, size_t end)
     return 0;
 }
 
+/* A term at the end of a longer token whose beginning is joinable words
+ * ("seiuncoglione", "siete deipezzidimerda"): the term alone is the
+ * evidence.  Never inside ordinary words: "cazzuola" and "scazzottata" go
+ * on after the term, "Scansano" holds none, and the beginning must be
+ * joinable words only. */
+static void lex_run_in(const struct text_lexicon *lx, const struct text_lex_entry *e,
+                       const struct text_norm *nm, size_t start, size_t end,
+                       struct text_sink *sink)
+{
+    if (!lex_variant_kind(e->kind) || e->len < 4 || strchr(e->plain, ' ') ||
+        start == 0 || nm->n[start - 1] == ' ' || !(end == nm->n_len || nm->n[end] == ' '))
+        return;
+    size_t a = start;
+    while (a > 0 && nm->n[a - 1] != ' ')
+        a--;
+    if (text_variant_joinable(&lx->variants, nm, a, start))
+        text_result_add(sink, (enum text_category)e->kind, e->rule_id, LEX_SCORE_RUN_IN, e->sev,
+                        e->detail, nm->n_start[start], nm->n_end[end - 1]);
+}
+
 void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct text_norm *nm,
                       size_t end, struct text_sink *sink, struct text_vocab_hits *vocab)
 {
     const struct text_lex_entry *e = &lx->entries[idx];
     size_t start = end - e->len;
-    if (!lex_boundary(nm, start, end) || !lex_runs_agree(e, nm, start))
+    if (!lex_runs_agree(e, nm, start))
         return;
+    if (!lex_boundary(nm, start, end)) {
+        lex_run_in(lx, e, nm, start, end, sink);
+        return;
+    }
     if (e->place_name && e->kind < TEXT_CAT_COUNT &&
         (lex_after_place_preposition(nm, start) || lex_before_place_noun(nm, end)))
         return;
     int obf = 0;
     for (size_t i = start; i < end; i++)
         obf |= nm->n_flags[i] & TEXT_NORM_OBFUSCATED;
-    lex_emit(e, nm, start, end, obf ? 0.85 : 0.95, sink, vocab);
+    lex_emit(e, nm, start, end, obf || e->joined ? 0.85 : 0.95, sink, vocab);
 }
 
 /* Writes token [a, b) of the lexicon view with runs spelled out (emphasis
@@ -373,18 +504,46 @@ void text_lexicon_scan_masked(const struct text_lexicon *lx, const struct text_n
     }
 }
 
+struct lex_variant_ctx {
+    const struct text_lexicon *lx;
+    const struct text_norm *nm;
+    const char *text;
+    size_t len;
+    struct text_sink *sink;
+};
+
+/* Whether the original word at byte at looks like a name: a capital, then a
+ * small letter ("Cornuda", the town, is one edit from "cornuta"). */
+static int lex_name_like(const char *text, size_t len, size_t at)
+{
+    return at + 1 < len && text[at] >= 'A' && text[at] <= 'Z' && text[at + 1] >= 'a' && text[at + 1] <= 'z';
+}
+
+static void lex_variant_found(void *arg, uint32_t entry, size_t a, size_t b)
+{
+    struct lex_variant_ctx *c = arg;
+    const struct text_lex_entry *e = &c->lx->entries[entry];
+    if (lex_name_like(c->text, c->len, c->nm->n_start[a]))
+        return;
+    text_result_add(c->sink, (enum text_category)e->kind, e->rule_id, LEX_SCORE_VARIANT, e->sev,
+                    e->detail, c->nm->n_start[a], c->nm->n_end[b - 1]);
+}
+
+void text_lexicon_scan_variants(const struct text_lexicon *lx, const struct text_norm *nm,
+                                const char *text, size_t len, struct text_sink *sink)
+{
+    struct lex_variant_ctx c = { lx, nm, text, len, sink };
+    text_variant_scan(&lx->variants, nm, lex_variant_found, &c);
+}
+
 void text_lexicon_release(struct text_lexicon *lx)
 {
     if (!lx)
         return;
-    for (size_t i = 0; i < lx->n; i++) {
-        struct text_lex_entry *e = &lx->entries[i];
-        free(e->term);
-        free(e->runs);
-        free(e->plain);
-        free(e->detail);
-        free(e->rule_id);
-    }
+    for (size_t i = 0; i < lx->n; i++)
+        lex_entry_free(&lx->entries[i]);
     free(lx->entries);
+    free(lx->variant_terms);
+    text_variant_release(&lx->variants);
     memset(lx, 0, sizeof *lx);
 }

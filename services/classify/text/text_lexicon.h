@@ -6,7 +6,8 @@
  *     term  category  severity  detail
  * term is written as people write it; it is normalized like comments, and
  * "stronz{o,a,i,e}" expands to four entries.  category is a category id or
- * a vocabulary name (civic, health, place); severity is low, medium or high; detail
+ * a vocabulary name (civic, health, place) or a word list of text_variant
+ * (common, joinable: never matched, see text_variant.h); severity is low, medium or high; detail
  * is a hate target, "bestemmia", or "-".
  *
  * A term matches whole words only (never inside "cazzuola" or "analisi"),
@@ -14,13 +15,17 @@
  * matches "cazzo", "anno" does not match "ano"), and a masked word
  * ("st*onzo") matches a single-word term of the same length.  A term that
  * is also a place name ("troia", the town of Troia) does not count right
- * after a preposition of place ("il sindaco di Troia", "con Troia"). */
+ * after a preposition of place ("il sindaco di Troia", "con Troia").
+ * An abusive phrase also matches written as one word ("pezzidimerda"), and
+ * an abusive term at the end of a token made of joinable words before it
+ * ("seiuncoglione"). */
 #ifndef VIGILE_TEXT_LEXICON_H
 #define VIGILE_TEXT_LEXICON_H
 
 #include "text_ac.h"
 #include "text_norm.h"
 #include "text_result.h"
+#include "text_variant.h"
 
 /* Vocabularies: lexicon kinds that are not categories but evidence for
  * other modules. */
@@ -39,6 +44,8 @@ struct text_lex_entry;
 struct text_lexicon {
     struct text_lex_entry *entries;
     size_t n, cap;
+    struct text_variants variants;  /* misspelled, split and run-in terms */
+    char **variant_terms;           /* spelled form of each entry, for variants */
 };
 
 /* Loads every *.tsv in dir (sorted by name) into lx, which must be zeroed.
@@ -59,6 +66,13 @@ void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct 
 /* Matches the masked tokens of nm against single-word terms. */
 void text_lexicon_scan_masked(const struct text_lexicon *lx, const struct text_norm *nm,
                               struct text_sink *sink);
+
+/* Finds misspelled and split abusive terms in nm (text_variant.h); each is
+ * labelled like its term, with its rule id and a lower score.  A word that
+ * looks like a name in text[0..len) (the original, borrowed) is left
+ * alone. */
+void text_lexicon_scan_variants(const struct text_lexicon *lx, const struct text_norm *nm,
+                                const char *text, size_t len, struct text_sink *sink);
 
 /* Releases the entries (not lx).  NULL-safe. */
 void text_lexicon_release(struct text_lexicon *lx);

@@ -3,7 +3,7 @@
  *
  * Both views fold case, strip accents, apply Unicode compatibility forms
  * (utf8proc), map Cyrillic/Greek look-alikes to Latin letters, undo l33t
- * (4→a 3→e 0→o 1→i @→a $→s) inside tokens that contain letters, join letters
+ * (4→a 3→e 0→o 1→i 5→s 7→t @→a $→s) inside tokens that contain letters, join letters
  * split by single spaces, dots, dashes or underscores ("c a z z o",
  * "i.d.i.o.t.a") and drop zero-width characters.
  *

@@ -45,7 +45,8 @@ static inline unsigned char leet_letter(unsigned char c)
     case '3': return 'e';
     case '0': return 'o';
     case '1': return 'i';
-    case '$': return 's';
+    case '5': case '$': return 's';
+    case '7': return 't';
     default: return 0;
     }
 }

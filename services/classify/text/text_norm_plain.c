@@ -143,10 +143,12 @@ static int plain_fold16(__m128i v, size_t at, unsigned char *f, unsigned char *o
         _mm_storeu_si128((__m128i *)(start + 4 * q), pos);
         pos = _mm_add_epi32(pos, _mm_set1_epi32(4));
     }
-    /* plain.rewritable: '0' '1' '3' '4' '@' '$' '*' '#' */
+    /* plain.rewritable: '0' '1' '3' '4' '5' '7' '@' '$' '*' '#' */
     __m128i rw = _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('0')), _mm_cmpeq_epi8(v, _mm_set1_epi8('1'))),
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('3')), _mm_cmpeq_epi8(v, _mm_set1_epi8('4'))));
+    rw = _mm_or_si128(rw, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('5')),
+                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('7'))));
     rw = _mm_or_si128(rw, _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('$'))),
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('*')), _mm_cmpeq_epi8(v, _mm_set1_epi8('#')))));
@@ -381,6 +383,8 @@ static int plain_pattern_block(const unsigned char *f)
         _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('3')), _mm_cmpeq_epi8(v1, _mm_set1_epi8('4'))));
     leet1 = _mm_or_si128(leet1, _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('@')),
                                              _mm_cmpeq_epi8(v1, _mm_set1_epi8('$'))));
+    leet1 = _mm_or_si128(leet1, _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('5')),
+                                             _mm_cmpeq_epi8(v1, _mm_set1_epi8('7'))));
     __m128i word2 = _mm_or_si128(
         _mm_and_si128(_mm_cmpgt_epi8(v2, _mm_set1_epi8('a' - 1)),
                       _mm_cmplt_epi8(v2, _mm_set1_epi8('z' + 1))),
