@@ -1,0 +1,336 @@
+/* text_model: loading, validating and applying the n-gram logistic heads
+ * (format and formula in text_model.h). */
+#include "text_model.h"
+#include "text_features.h"
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAGIC "VGLMODEL"
+#define HEADER_BYTES 32
+#define HEAD_NAME_BYTES 32
+#define HEAD_BYTES (HEAD_NAME_BYTES + 8)
+#define MAX_STRIDE 32
+/* How many of the heaviest n-grams evidence is chosen from. */
+#define EVIDENCE_CANDIDATES 16
+
+struct head {
+    enum text_category cat;
+    float scale, bias;
+    char rule_id[HEAD_NAME_BYTES + 8];      /* "model.<category>" */
+};
+
+struct text_model {
+    int8_t *weights;            /* TEXT_FEATURE_BUCKETS x stride, 64-byte aligned */
+    size_t stride;
+    size_t n_heads;
+    struct head heads[TEXT_CAT_COUNT];
+    int head_of[TEXT_CAT_COUNT];/* head index of a category, or -1 */
+};
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static float get_f32(const unsigned char *p)
+{
+    uint32_t u = get_u32(p);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* zlib's CRC-32 (reflected, polynomial 0xedb88320), what Python's
+ * zlib.crc32 computes. */
+static uint32_t crc32_of(const unsigned char *p, size_t n)
+{
+    uint32_t table[256];
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < n; i++)
+        crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+    return crc ^ 0xffffffffu;
+}
+
+/* Reads the whole file into a new buffer.  Returns it with *len, or NULL
+ * with err. */
+static unsigned char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+    do {
+        xgrow(&buf, &cap, n + 65536, 1);
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        snprintf(err, errlen, "%s: read error", path);
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Checks the fixed header; fills n_heads and stride.  Returns 0 or -1
+ * with err. */
+static int check_header(const unsigned char *buf, size_t len, const char *path,
+                        size_t *n_heads, size_t *stride, char *err, size_t errlen)
+{
+    if (len < HEADER_BYTES || memcmp(buf, MAGIC, 8) != 0) {
+        snprintf(err, errlen, "%s: not a Vigile model (magic \"%s\" missing)", path, MAGIC);
+        return -1;
+    }
+    uint32_t format = get_u32(buf + 8), features = get_u32(buf + 12), bits = get_u32(buf + 16);
+    if (format != TEXT_MODEL_FORMAT) {
+        snprintf(err, errlen, "%s: format %u, this build reads %u", path, format, TEXT_MODEL_FORMAT);
+        return -1;
+    }
+    if (features != TEXT_FEATURE_VERSION || bits != TEXT_FEATURE_BITS) {
+        snprintf(err, errlen, "%s: trained on features v%u with 2^%u buckets, this build computes "
+                 "v%u with 2^%u: retrain (scripts/train-model.py)", path, features, bits,
+                 TEXT_FEATURE_VERSION, TEXT_FEATURE_BITS);
+        return -1;
+    }
+    *n_heads = get_u32(buf + 20);
+    *stride = get_u32(buf + 24);
+    if (*n_heads < 1 || *n_heads > TEXT_CAT_COUNT || *stride < *n_heads || *stride % 16 != 0 ||
+        *stride > MAX_STRIDE) {
+        snprintf(err, errlen, "%s: %zu heads with stride %zu (want 1..%d heads, stride a multiple "
+                 "of 16 up to %d)", path, *n_heads, *stride, TEXT_CAT_COUNT, MAX_STRIDE);
+        return -1;
+    }
+    size_t want = HEADER_BYTES + *n_heads * HEAD_BYTES + (size_t)TEXT_FEATURE_BUCKETS * *stride + 4;
+    if (len != want) {
+        snprintf(err, errlen, "%s: %zu bytes, %zu expected for %zu heads", path, len, want, *n_heads);
+        return -1;
+    }
+    uint32_t crc = get_u32(buf + len - 4);
+    if (crc32_of(buf, len - 4) != crc) {
+        snprintf(err, errlen, "%s: checksum mismatch (file damaged or edited)", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads head i of the table at p into m.  Returns 0 or -1 with err. */
+static int read_head(struct text_model *m, size_t i, const unsigned char *p, const char *path,
+                     char *err, size_t errlen)
+{
+    char name[HEAD_NAME_BYTES + 1];
+    memcpy(name, p, HEAD_NAME_BYTES);
+    name[HEAD_NAME_BYTES] = '\0';
+    int cat = text_category_from_name(name);
+    if (cat < 0 || m->head_of[cat] >= 0) {
+        snprintf(err, errlen, "%s: head %zu: %s category \"%s\"", path, i,
+                 cat < 0 ? "unknown" : "repeated", name);
+        return -1;
+    }
+    struct head *h = &m->heads[i];
+    h->cat = (enum text_category)cat;
+    h->scale = get_f32(p + HEAD_NAME_BYTES);
+    h->bias = get_f32(p + HEAD_NAME_BYTES + 4);
+    if (!isfinite(h->scale) || h->scale <= 0 || !isfinite(h->bias)) {
+        snprintf(err, errlen, "%s: head %s: scale %g and bias %g (scale must be positive)", path,
+                 name, h->scale, h->bias);
+        return -1;
+    }
+    snprintf(h->rule_id, sizeof h->rule_id, "model.%s", name);
+    m->head_of[cat] = (int)i;
+    return 0;
+}
+
+struct text_model *text_model_load(const char *path, char *err, size_t errlen)
+{
+    size_t len = 0, n_heads = 0, stride = 0;
+    unsigned char *buf = read_file(path, &len, err, errlen);
+    if (!buf)
+        return NULL;
+    struct text_model *m = NULL;
+    if (check_header(buf, len, path, &n_heads, &stride, err, errlen) != 0)
+        goto out;
+    m = xcalloc(1, sizeof *m);
+    m->n_heads = n_heads;
+    m->stride = stride;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++)
+        m->head_of[c] = -1;
+    for (size_t i = 0; i < n_heads; i++) {
+        if (read_head(m, i, buf + HEADER_BYTES + i * HEAD_BYTES, path, err, errlen) != 0) {
+            text_model_free(m);
+            m = NULL;
+            goto out;
+        }
+    }
+    size_t wbytes = (size_t)TEXT_FEATURE_BUCKETS * stride;
+    m->weights = aligned_alloc(64, wbytes);
+    if (!m->weights)
+        abort();                /* out of memory, as in xmalloc */
+    memcpy(m->weights, buf + HEADER_BYTES + n_heads * HEAD_BYTES, wbytes);
+out:
+    free(buf);
+    return m;
+}
+
+void text_model_free(struct text_model *m)
+{
+    if (!m)
+        return;
+    free(m->weights);
+    free(m);
+}
+
+size_t text_model_bytes(const struct text_model *m)
+{
+    return sizeof *m + (size_t)TEXT_FEATURE_BUCKETS * m->stride;
+}
+
+const char *text_model_rule_id(const struct text_model *m, enum text_category cat)
+{
+    if ((unsigned)cat >= TEXT_CAT_COUNT || m->head_of[cat] < 0)
+        return NULL;
+    return m->heads[m->head_of[cat]].rule_id;
+}
+
+struct accumulator {
+    const struct text_model *m;
+    int32_t acc[MAX_STRIDE];
+};
+
+/* How far ahead of the n-gram being added its successors' rows are
+ * fetched: the rows are random lines of a table larger than L2, and
+ * fetching several at once overlaps their misses. */
+#define PREFETCH_AHEAD 8
+
+static void accumulate_block(void *arg, const struct text_feature_block *b)
+{
+    struct accumulator *a = arg;
+    const int8_t *w = a->m->weights;
+    size_t stride = a->m->stride;
+    for (size_t j = 0; j < b->n && j < PREFETCH_AHEAD; j++)
+        __builtin_prefetch(w + (size_t)b->bucket[j] * stride);
+    for (size_t j = 0; j < b->n; j++) {
+        if (j + PREFETCH_AHEAD < b->n)
+            __builtin_prefetch(w + (size_t)b->bucket[j + PREFETCH_AHEAD] * stride);
+        const int8_t *row = w + (size_t)b->bucket[j] * stride;
+        /* stride is 16 or 32: two fixed loops the compiler vectorizes */
+        for (size_t h = 0; h < 16; h++)
+            a->acc[h] += row[h];
+        if (stride == 32)
+            for (size_t h = 16; h < 32; h++)
+                a->acc[h] += row[h];
+    }
+}
+
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+void text_model_score(const struct text_model *m, const struct text_norm *nm,
+                      double scores[TEXT_CAT_COUNT])
+{
+    struct accumulator a;
+    a.m = m;
+    memset(a.acc, 0, sizeof a.acc);
+    size_t total = text_features_scan(nm, accumulate_block, &a);
+    double norm = total > 0 ? 1.0 / sqrt((double)total) : 0.0;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++)
+        scores[c] = -1;
+    for (size_t i = 0; i < m->n_heads; i++) {
+        const struct head *h = &m->heads[i];
+        scores[h->cat] = sigmoid(h->bias + (double)h->scale * a.acc[i] * norm);
+    }
+}
+
+/* One n-gram's weight for a head, with its place in the pattern view. */
+struct candidate {
+    int weight;
+    uint32_t start, len;
+};
+
+struct evidence_scan {
+    const int8_t *w;
+    size_t stride, head;
+    struct candidate top[EVIDENCE_CANDIDATES];  /* heaviest first */
+    size_t n;
+};
+
+/* Keeps the EVIDENCE_CANDIDATES heaviest positive n-grams, earlier first
+ * among equals. */
+static void collect_block(void *arg, const struct text_feature_block *b)
+{
+    struct evidence_scan *s = arg;
+    for (size_t j = 0; j < b->n; j++) {
+        int weight = s->w[(size_t)b->bucket[j] * s->stride + s->head];
+        if (weight <= 0 || b->len[j] == 0)
+            continue;
+        if (s->n == EVIDENCE_CANDIDATES && weight <= s->top[s->n - 1].weight)
+            continue;
+        size_t k = s->n < EVIDENCE_CANDIDATES ? s->n++ : s->n - 1;
+        while (k > 0 && s->top[k - 1].weight < weight) {
+            s->top[k] = s->top[k - 1];
+            k--;
+        }
+        s->top[k] = (struct candidate){ weight, b->start[j], b->len[j] };
+    }
+}
+
+static int is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80;
+}
+
+/* Widens pattern-view range [*from, *to) to the words it touches, so that a
+ * moderator reads "cretino", not "etin". */
+static void widen_to_words(const struct text_norm *nm, size_t *from, size_t *to)
+{
+    while (*from > 0 && is_word_char(nm->p[*from]) && is_word_char(nm->p[*from - 1]))
+        (*from)--;
+    while (*to < nm->p_len && is_word_char(nm->p[*to - 1]) && is_word_char(nm->p[*to]))
+        (*to)++;
+}
+
+size_t text_model_evidence(const struct text_model *m, const struct text_norm *nm,
+                           enum text_category cat, struct text_span *spans, size_t max)
+{
+    if ((unsigned)cat >= TEXT_CAT_COUNT || m->head_of[cat] < 0 || max == 0)
+        return 0;
+    struct evidence_scan s = { m->weights, m->stride, (size_t)m->head_of[cat], { { 0, 0, 0 } }, 0 };
+    text_features_scan(nm, collect_block, &s);
+    size_t n = 0;
+    for (size_t i = 0; i < s.n && n < max; i++) {
+        size_t from = s.top[i].start, to = from + s.top[i].len;
+        while (from < to && nm->p[from] == ' ')
+            from++;
+        while (to > from && nm->p[to - 1] == ' ')
+            to--;
+        if (from == to)
+            continue;
+        widen_to_words(nm, &from, &to);
+        struct text_span span = { nm->p_start[from], nm->p_end[to - 1] };
+        int overlaps = 0;
+        for (size_t k = 0; k < n && !overlaps; k++)
+            overlaps = span.start < spans[k].end && spans[k].start < span.end;
+        if (!overlaps)
+            spans[n++] = span;
+    }
+    return n;
+}
