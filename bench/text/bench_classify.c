@@ -52,7 +52,7 @@ static struct text_engine *make_tenant(const struct text_base *base, int k)
         snprintf(pats[j], sizeof pats[j], "\\b(?:vota|votate|sostieni) (?:per )?(?:candidato%03dx%d|lista civica %03d-%d)\\b", k, j, k, j);
         rules[j] = (struct text_rule){ ids[j], "political_propaganda", pats[j], TEXT_SEV_MEDIUM, NULL };
     }
-    struct text_engine_options opt = { base, rules, BENCH_RULES_PER_TENANT };
+    struct text_engine_options opt = { base, rules, BENCH_RULES_PER_TENANT, NULL };
     struct text_engine *e = text_engine_new(&opt, err, sizeof err);
     if (!e) {
         fprintf(stderr, "bench-classify: %s\n", err);

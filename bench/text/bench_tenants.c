@@ -25,7 +25,7 @@ int bench_tenant_engines(const struct text_base *base, const char *config_dir,
             rules[r] = (struct text_rule){ tr->id, tr->category, tr->pattern,
                                            (enum text_severity)tr->severity, NULL };
         }
-        struct text_engine_options opt = { base, rules, nr };
+        struct text_engine_options opt = { base, rules, nr, NULL };
         engines[n] = text_engine_new(&opt, err, sizeof err);
         free(rules);
         if (!engines[n]) {

@@ -59,7 +59,7 @@ static int engines_build(struct tenant_engines *te, const struct text_base *base
             rules[r] = (struct text_rule){ tr->id, tr->category, tr->pattern,
                                            (enum text_severity)tr->severity, NULL };
         }
-        struct text_engine_options opt = { base, rules, nr };
+        struct text_engine_options opt = { base, rules, nr, NULL };
         char why[512];
         te->engines[i] = text_engine_new(&opt, why, sizeof why);
         free(rules);

@@ -90,7 +90,17 @@ static unsigned char *read_file(const char *path, size_t *len, char *err, size_t
     return buf;
 }
 
-/* Checks the fixed header; fills n_heads and stride.  Returns 0 or -1
+/* Checked after the structure, whose errors say more than a mismatch. */
+static int check_crc(const unsigned char *buf, size_t len, const char *path, char *err,
+                     size_t errlen)
+{
+    if (crc32_of(buf, len - 4) == get_u32(buf + len - 4))
+        return 0;
+    snprintf(err, errlen, "%s: checksum mismatch (file damaged or edited)", path);
+    return -1;
+}
+
+/* Checks the fixed header and the size; fills n_heads and stride.  Returns 0 or -1
  * with err. */
 static int check_header(const unsigned char *buf, size_t len, const char *path,
                         size_t *n_heads, size_t *stride, char *err, size_t errlen)
@@ -121,11 +131,6 @@ static int check_header(const unsigned char *buf, size_t len, const char *path,
     size_t want = HEADER_BYTES + *n_heads * HEAD_BYTES + (size_t)TEXT_FEATURE_BUCKETS * *stride + 4;
     if (len != want) {
         snprintf(err, errlen, "%s: %zu bytes, %zu expected for %zu heads", path, len, want, *n_heads);
-        return -1;
-    }
-    uint32_t crc = get_u32(buf + len - 4);
-    if (crc32_of(buf, len - 4) != crc) {
-        snprintf(err, errlen, "%s: checksum mismatch (file damaged or edited)", path);
         return -1;
     }
     return 0;
@@ -172,18 +177,20 @@ struct text_model *text_model_load(const char *path, char *err, size_t errlen)
     m->stride = stride;
     for (int c = 0; c < TEXT_CAT_COUNT; c++)
         m->head_of[c] = -1;
-    for (size_t i = 0; i < n_heads; i++) {
-        if (read_head(m, i, buf + HEADER_BYTES + i * HEAD_BYTES, path, err, errlen) != 0) {
-            text_model_free(m);
-            m = NULL;
-            goto out;
-        }
-    }
+    for (size_t i = 0; i < n_heads; i++)
+        if (read_head(m, i, buf + HEADER_BYTES + i * HEAD_BYTES, path, err, errlen) != 0)
+            goto fail;
+    if (check_crc(buf, len, path, err, errlen) != 0)
+        goto fail;
     size_t wbytes = (size_t)TEXT_FEATURE_BUCKETS * stride;
     m->weights = aligned_alloc(64, wbytes);
     if (!m->weights)
         abort();                /* out of memory, as in xmalloc */
     memcpy(m->weights, buf + HEADER_BYTES + n_heads * HEAD_BYTES, wbytes);
+    goto out;
+fail:
+    text_model_free(m);
+    m = NULL;
 out:
     free(buf);
     return m;
