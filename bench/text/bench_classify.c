@@ -5,8 +5,10 @@
  * rules) used in turn, with one engine, and with 100 engines (one per
  * synthetic tenant, each with its own extra rules: candidate and list
  * names) used in turn, then the time to classify one 1 MB comment.
- * Figures only; no thresholds.  SECONDS 0 runs each mix once (for
- * callgrind).
+ * Then the same mixes with the statistical scorer off and on (one engine,
+ * no extra rules, the model labelling from 0.5), with the ratio, and the
+ * model's memory.  Figures only; no thresholds.  SECONDS 0 runs each mix
+ * once (for callgrind).
  *
  * usage: bench-classify [DATA_DIR] [SECONDS] [CONFIG_DIR] */
 #include "bench_mix.h"
@@ -59,6 +61,29 @@ static struct text_engine *make_tenant(const struct text_base *base, int k)
         exit(1);
     }
     return e;
+}
+
+/* The base alone, with the model off (NULL) or labelling from threshold. */
+static struct text_engine *make_plain(const struct text_base *base, const double *thresholds)
+{
+    char err[512];
+    struct text_engine_options opt = { base, NULL, 0, thresholds };
+    struct text_engine *e = text_engine_new(&opt, err, sizeof err);
+    if (!e) {
+        fprintf(stderr, "bench-classify: %s\n", err);
+        exit(1);
+    }
+    return e;
+}
+
+/* Rules alone against rules and model on one mix, in the same run. */
+static void compare_model(struct text_engine *rules_only, struct text_engine *with_model,
+                          struct text_scratch *sc, const struct bench_mix *mix, const char *name,
+                          double seconds)
+{
+    double off = run_mix(&rules_only, 1, sc, mix, seconds);
+    double on = run_mix(&with_model, 1, sc, mix, seconds);
+    printf("  %-13s rules only %.0f, rules + model %.0f, ratio %.2f\n", name, off, on, on / off);
 }
 
 /* About 1 MB of the mix's comments, one after another. */
@@ -117,6 +142,18 @@ int main(int argc, char **argv)
     printf("corpus stress mix, every corpus text alike (avg %.0f bytes), comments/s per core:\n",
            stress.avg_len);
     printf("  %d tenants:   %.0f\n", n_real, run_mix(real, n_real, sc, &stress, seconds));
+    double thresholds[TEXT_CAT_COUNT];
+    for (int c = 0; c < TEXT_CAT_COUNT; c++)
+        thresholds[c] = 0.5;
+    struct text_engine *rules_only = make_plain(base, NULL);
+    struct text_engine *with_model = make_plain(base, thresholds);
+    printf("statistical scorer (%.1f MiB of weights), comments/s per core:\n",
+           text_base_model_bytes(base) / 1048576.0);
+    compare_model(rules_only, with_model, sc, &mix, "sentence mix", seconds);
+    compare_model(rules_only, with_model, sc, &corpus, "corpus mix", seconds);
+    compare_model(rules_only, with_model, sc, &stress, "corpus stress", seconds);
+    text_engine_free(rules_only);
+    text_engine_free(with_model);
     size_t big_len;
     char *big = make_big(&mix, &big_len);
     struct text_result r;

@@ -73,8 +73,6 @@ struct text_engine {
     double model_thresholds[TEXT_CAT_COUNT];
 };
 
-/* Evidence spans of one model label: enough for a moderator to see why. */
-#define MODEL_EVIDENCE_SPANS 3
 
 struct text_scratch {
     struct text_norm norm, post;
@@ -328,21 +326,25 @@ static void run_model(const struct text_engine *engine, struct text_scratch *sc,
 {
     const struct text_model *model = engine->base->model;
     text_model_score(model, &sc->norm, scores);
-    unsigned found = 0;
+    unsigned found = 0, labelled = 0;
     for (size_t i = 0; i < sc->sink.n; i++)
         found |= 1u << sc->sink.labels[i].category_id;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++)
+        if (scores[c] >= 0 && scores[c] >= engine->model_thresholds[c] && !(found & (1u << c)))
+            labelled |= 1u << c;
+    if (!labelled)
+        return;
+    struct text_evidence ev[TEXT_CAT_COUNT];
+    text_model_evidence(model, &sc->norm, labelled, ev);
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
-        if (scores[c] < 0 || scores[c] < engine->model_thresholds[c] || (found & (1u << c)))
+        if (!(labelled & (1u << c)))
             continue;
-        struct text_span spans[MODEL_EVIDENCE_SPANS];
-        size_t n = text_model_evidence(model, &sc->norm, (enum text_category)c, spans,
-                                       MODEL_EVIDENCE_SPANS);
         const char *rule_id = text_model_rule_id(model, (enum text_category)c);
-        if (n == 0)             /* the bias alone: the whole comment is the evidence */
+        if (ev[c].n == 0)       /* the bias alone: the whole comment is the evidence */
             text_result_add_model(&sc->sink, (enum text_category)c, rule_id, scores[c], 0, len);
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < ev[c].n; k++)
             text_result_add_model(&sc->sink, (enum text_category)c, rule_id, scores[c],
-                                  spans[k].start, spans[k].end);
+                                  ev[c].spans[k].start, ev[c].spans[k].end);
     }
 }
 

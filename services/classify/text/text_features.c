@@ -1,16 +1,30 @@
 /* text_features: hashed character and word n-grams of the pattern view (see
  * text_features.h for the definition the trainer relies on). */
 #include "text_features.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #define FNV_PRIME 0x100000001b3ull
-/* One seed per kind of n-gram, so "ab" as characters and "ab" as a word
- * land in unrelated buckets. */
-#define SEED_CHAR 0xcbf29ce484222325ull
-#define SEED_WORD 0x84222325cbf29ce4ull
+/* Seeds of the word hashes, so that a word and a pair of words land in
+ * unrelated buckets. */
+#define SEED_WORD 0xcbf29ce484222325ull
 #define SEED_PAIR 0x9ce484222325cbf2ull
 
 #define CHAR_MIN 2
 #define CHAR_MAX 5
+#define PADDED_ON_STACK 4096
+
+/* Eight bytes read from memory as a little-endian number. */
+static inline uint64_t le64(uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(v);
+#else
+    return v;
+#endif
+}
 
 static inline uint64_t fnv_byte(uint64_t h, unsigned char c)
 {
@@ -24,10 +38,11 @@ static uint64_t fnv_bytes(uint64_t h, const char *s, size_t n)
     return h;
 }
 
-/* FNV's low bits mix poorly; a multiplicative step takes the top bits. */
-static inline uint32_t bucket_of(uint64_t h)
+/* A 64-bit key to a bucket: Fibonacci hashing (the top bits of the key
+ * times 2^64 / phi), one multiplication that every key bit reaches. */
+static inline uint32_t bucket_of(uint64_t key)
 {
-    return (uint32_t)((h * 0x9e3779b97f4a7c15ull) >> (64 - TEXT_FEATURE_BITS));
+    return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> (64 - TEXT_FEATURE_BITS));
 }
 
 struct emitter {
@@ -37,37 +52,50 @@ struct emitter {
     size_t total;
 };
 
-static inline void emit(struct emitter *e, uint64_t h, size_t start, size_t len)
+/* Hands the block over unless it has room for `room` more n-grams.  Blocks
+ * are batches, not all full: checking once per position, not per n-gram,
+ * is what counts. */
+static inline void reserve(struct emitter *e, size_t room)
+{
+    if (e->block.n + room <= TEXT_FEATURE_BLOCK)
+        return;
+    e->fn(e->arg, &e->block);
+    e->total += e->block.n;
+    e->block.n = 0;
+}
+
+/* Adds one n-gram; the caller has reserved room for it. */
+static inline void emit(struct emitter *e, uint64_t key, size_t start, size_t len)
 {
     struct text_feature_block *b = &e->block;
-    b->bucket[b->n] = bucket_of(h);
+    b->bucket[b->n] = bucket_of(key);
     b->start[b->n] = (uint32_t)start;
     b->len[b->n] = (uint32_t)len;
-    if (++b->n == TEXT_FEATURE_BLOCK) {
-        e->fn(e->arg, b);
-        e->total += b->n;
-        b->n = 0;
-    }
+    b->n++;
 }
 
-/* Byte i of " " p " ". */
-static inline unsigned char padded_at(const char *p, size_t len, size_t i)
+/* Character n-grams.  The key of an n-gram is its bytes themselves, first
+ * byte lowest, with its length in the top byte: at most five bytes need no
+ * hashing of their own, only the bucket mix, which is what keeps a
+ * thousand n-grams per comment cheap.  padded is " " p " " followed by
+ * eight zero bytes, so that eight bytes can be read at any position.  An
+ * n-gram of the padded view at [i, i + k) covers pattern-view bytes
+ * [i - 1, i - 1 + k) clipped to the view. */
+static void scan_chars(struct emitter *e, const unsigned char *padded, size_t len)
 {
-    return i == 0 || i > len ? ' ' : (unsigned char)p[i - 1];
-}
-
-/* Character n-grams.  An n-gram of the padded view at [i, i + k) covers
- * pattern-view bytes [i - 1, i - 1 + k) clipped to the view. */
-static void scan_chars(struct emitter *e, const char *p, size_t len)
-{
-    size_t padded = len + 2;
-    for (size_t i = 0; i + CHAR_MIN <= padded; i++) {
-        uint64_t h = fnv_byte(SEED_CHAR, padded_at(p, len, i));
-        for (size_t k = 2; k <= CHAR_MAX && i + k <= padded; k++) {
-            h = fnv_byte(h, padded_at(p, len, i + k - 1));
-            size_t from = i > 0 ? i - 1 : 0;
+    static const uint64_t mask[CHAR_MAX + 1] = { 0, 0, 0xffff, 0xffffff, 0xffffffff,
+                                                 0xffffffffff };
+    size_t n = len + 2;
+    for (size_t i = 0; i + CHAR_MIN <= n; i++) {
+        uint64_t window;
+        memcpy(&window, padded + i, sizeof window);
+        window = le64(window);
+        size_t from = i > 0 ? i - 1 : 0;
+        size_t kmax = n - i < CHAR_MAX ? n - i : CHAR_MAX;
+        reserve(e, CHAR_MAX - CHAR_MIN + 1);
+        for (size_t k = CHAR_MIN; k <= kmax; k++) {
             size_t to = i + k - 1 < len ? i + k - 1 : len;
-            emit(e, h, from, to > from ? to - from : 0);
+            emit(e, (window & mask[k]) | (uint64_t)k << 56, from, to - from);
         }
     }
 }
@@ -92,6 +120,7 @@ static void scan_words(struct emitter *e, const char *p, size_t len)
         while (i < len && is_word_byte((unsigned char)p[i]))
             i++;
         size_t wlen = i - start;
+        reserve(e, 2);
         emit(e, fnv_bytes(SEED_WORD, p + start, wlen), start, wlen);
         if (have_prev) {
             uint64_t h = fnv_bytes(SEED_PAIR, p + prev_start, prev_len);
@@ -113,7 +142,18 @@ size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void 
     e.total = 0;
     if (nm->p_len == 0)
         return 0;
-    scan_chars(&e, nm->p, nm->p_len);
+    /* the padded copy: on the stack for a comment, on the heap for a long text */
+    unsigned char stack[PADDED_ON_STACK], *padded = stack;
+    size_t need = nm->p_len + 2 + 8;
+    if (need > sizeof stack)
+        padded = xmalloc(need);
+    padded[0] = ' ';
+    memcpy(padded + 1, nm->p, nm->p_len);
+    padded[nm->p_len + 1] = ' ';
+    memset(padded + nm->p_len + 2, 0, 8);
+    scan_chars(&e, padded, nm->p_len);
+    if (padded != stack)
+        free(padded);
     scan_words(&e, nm->p, nm->p_len);
     if (e.block.n > 0) {
         fn(arg, &e.block);

@@ -15,8 +15,9 @@
  *   word n-grams       every token (a run of letters, digits or non-ASCII
  *                      bytes) and every pair of consecutive tokens.
  *
- * Each n-gram is hashed (FNV-1a 64, a different seed per kind) into one of
- * 2^TEXT_FEATURE_BITS buckets.  A comment's feature vector is the count of
+ * Each n-gram gets a 64-bit key (a character n-gram's bytes and length, a
+ * word n-gram's FNV-1a hash, one seed per kind) mixed into one of
+ * 2^TEXT_FEATURE_BITS buckets (text_features.c).  A comment's feature vector is the count of
  * each bucket divided by the square root of the total number of n-grams
  * (see text_model.h), which the trainer must reproduce exactly. */
 #ifndef VIGILE_TEXT_FEATURES_H

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAGIC "VGLMODEL"
 #define HEADER_BYTES 32
@@ -226,24 +229,50 @@ struct accumulator {
  * fetching several at once overlaps their misses. */
 #define PREFETCH_AHEAD 8
 
-static void accumulate_block(void *arg, const struct text_feature_block *b)
+#ifdef __SSE2__
+/* Adds the rows of a block's n-grams, 16 heads at a time, in 16-bit lanes:
+ * a block has at most TEXT_FEATURE_BLOCK (256) n-grams and a weight is at
+ * most 127 in magnitude, so a lane cannot overflow before it is widened. */
+static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
+                            size_t part)
 {
-    struct accumulator *a = arg;
-    const int8_t *w = a->m->weights;
+    const int8_t *w = a->m->weights + 16 * part;
     size_t stride = a->m->stride;
+    __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128(), zero = _mm_setzero_si128();
     for (size_t j = 0; j < b->n && j < PREFETCH_AHEAD; j++)
         __builtin_prefetch(w + (size_t)b->bucket[j] * stride);
     for (size_t j = 0; j < b->n; j++) {
         if (j + PREFETCH_AHEAD < b->n)
             __builtin_prefetch(w + (size_t)b->bucket[j + PREFETCH_AHEAD] * stride);
-        const int8_t *row = w + (size_t)b->bucket[j] * stride;
-        /* stride is 16 or 32: two fixed loops the compiler vectorizes */
-        for (size_t h = 0; h < 16; h++)
-            a->acc[h] += row[h];
-        if (stride == 32)
-            for (size_t h = 16; h < 32; h++)
-                a->acc[h] += row[h];
+        __m128i v = _mm_load_si128((const __m128i *)(w + (size_t)b->bucket[j] * stride));
+        __m128i sign = _mm_cmpgt_epi8(zero, v);
+        lo = _mm_add_epi16(lo, _mm_unpacklo_epi8(v, sign));
+        hi = _mm_add_epi16(hi, _mm_unpackhi_epi8(v, sign));
     }
+    int16_t lanes[16];
+    _mm_storeu_si128((__m128i *)lanes, lo);
+    _mm_storeu_si128((__m128i *)(lanes + 8), hi);
+    for (size_t h = 0; h < 16; h++)
+        a->acc[16 * part + h] += lanes[h];
+}
+#else
+static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
+                            size_t part)
+{
+    const int8_t *w = a->m->weights + 16 * part;
+    for (size_t j = 0; j < b->n; j++) {
+        const int8_t *row = w + (size_t)b->bucket[j] * a->m->stride;
+        for (size_t h = 0; h < 16; h++)
+            a->acc[16 * part + h] += row[h];
+    }
+}
+#endif
+
+static void accumulate_block(void *arg, const struct text_feature_block *b)
+{
+    struct accumulator *a = arg;
+    for (size_t part = 0; part < a->m->stride / 16; part++)
+        accumulate_rows(a, b, part);
 }
 
 static double sigmoid(double x)
@@ -273,30 +302,45 @@ struct candidate {
     uint32_t start, len;
 };
 
-struct evidence_scan {
-    const int8_t *w;
-    size_t stride, head;
+/* The heaviest n-grams of one head. */
+struct top_list {
+    size_t head;
     struct candidate top[EVIDENCE_CANDIDATES];  /* heaviest first */
     size_t n;
+    int floor;                  /* what a weight must exceed to enter top */
+};
+
+struct evidence_scan {
+    const int8_t *w;
+    size_t stride;
+    struct top_list lists[TEXT_CAT_COUNT];
+    size_t n_lists;
 };
 
 /* Keeps the EVIDENCE_CANDIDATES heaviest positive n-grams, earlier first
  * among equals. */
+static void top_list_offer(struct top_list *t, int weight, uint32_t start, uint32_t len)
+{
+    /* one test, mostly false once the list is full: most n-grams are cheap */
+    if (weight <= t->floor || len == 0)
+        return;
+    size_t k = t->n < EVIDENCE_CANDIDATES ? t->n++ : t->n - 1;
+    while (k > 0 && t->top[k - 1].weight < weight) {
+        t->top[k] = t->top[k - 1];
+        k--;
+    }
+    t->top[k] = (struct candidate){ weight, start, len };
+    if (t->n == EVIDENCE_CANDIDATES)
+        t->floor = t->top[t->n - 1].weight;
+}
+
 static void collect_block(void *arg, const struct text_feature_block *b)
 {
     struct evidence_scan *s = arg;
     for (size_t j = 0; j < b->n; j++) {
-        int weight = s->w[(size_t)b->bucket[j] * s->stride + s->head];
-        if (weight <= 0 || b->len[j] == 0)
-            continue;
-        if (s->n == EVIDENCE_CANDIDATES && weight <= s->top[s->n - 1].weight)
-            continue;
-        size_t k = s->n < EVIDENCE_CANDIDATES ? s->n++ : s->n - 1;
-        while (k > 0 && s->top[k - 1].weight < weight) {
-            s->top[k] = s->top[k - 1];
-            k--;
-        }
-        s->top[k] = (struct candidate){ weight, b->start[j], b->len[j] };
+        const int8_t *row = s->w + (size_t)b->bucket[j] * s->stride;
+        for (size_t l = 0; l < s->n_lists; l++)
+            top_list_offer(&s->lists[l], row[s->lists[l].head], b->start[j], b->len[j]);
     }
 }
 
@@ -315,16 +359,14 @@ static void widen_to_words(const struct text_norm *nm, size_t *from, size_t *to)
         (*to)++;
 }
 
-size_t text_model_evidence(const struct text_model *m, const struct text_norm *nm,
-                           enum text_category cat, struct text_span *spans, size_t max)
+/* The disjoint original-text spans of a list's candidates, at most
+ * TEXT_MODEL_EVIDENCE; returns how many. */
+static size_t list_spans(const struct top_list *t, const struct text_norm *nm,
+                         struct text_span *spans)
 {
-    if ((unsigned)cat >= TEXT_CAT_COUNT || m->head_of[cat] < 0 || max == 0)
-        return 0;
-    struct evidence_scan s = { m->weights, m->stride, (size_t)m->head_of[cat], { { 0, 0, 0 } }, 0 };
-    text_features_scan(nm, collect_block, &s);
     size_t n = 0;
-    for (size_t i = 0; i < s.n && n < max; i++) {
-        size_t from = s.top[i].start, to = from + s.top[i].len;
+    for (size_t i = 0; i < t->n && n < TEXT_MODEL_EVIDENCE; i++) {
+        size_t from = t->top[i].start, to = from + t->top[i].len;
         while (from < to && nm->p[from] == ' ')
             from++;
         while (to > from && nm->p[to - 1] == ' ')
@@ -340,4 +382,25 @@ size_t text_model_evidence(const struct text_model *m, const struct text_norm *n
             spans[n++] = span;
     }
     return n;
+}
+
+void text_model_evidence(const struct text_model *m, const struct text_norm *nm, unsigned cats,
+                         struct text_evidence out[TEXT_CAT_COUNT])
+{
+    struct evidence_scan s;
+    s.w = m->weights;
+    s.stride = m->stride;
+    s.n_lists = 0;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) {
+        out[c].n = 0;
+        if ((cats & (1u << c)) && m->head_of[c] >= 0)
+            s.lists[s.n_lists++] = (struct top_list){ .head = (size_t)m->head_of[c] };
+    }
+    if (s.n_lists == 0)
+        return;
+    text_features_scan(nm, collect_block, &s);
+    for (size_t l = 0; l < s.n_lists; l++) {
+        enum text_category cat = m->heads[s.lists[l].head].cat;
+        out[cat].n = list_spans(&s.lists[l], nm, out[cat].spans);
+    }
 }

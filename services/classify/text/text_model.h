@@ -60,11 +60,21 @@ const char *text_model_rule_id(const struct text_model *model, enum text_categor
 void text_model_score(const struct text_model *model, const struct text_norm *nm,
                       double scores[TEXT_CAT_COUNT]);
 
-/* The evidence for cat's score: the n-grams that weighed most towards it,
- * widened to the words they lie in, as at most max disjoint spans of the
- * ORIGINAL text (nm's offsets), heaviest first.  Returns how many were
- * written (0 when the model has no head for cat or nothing weighed for it). */
-size_t text_model_evidence(const struct text_model *model, const struct text_norm *nm,
-                           enum text_category cat, struct text_span *spans, size_t max);
+/* Evidence spans of one category: enough for a moderator to see why. */
+#define TEXT_MODEL_EVIDENCE 3
+
+struct text_evidence {
+    struct text_span spans[TEXT_MODEL_EVIDENCE];  /* heaviest first, disjoint */
+    size_t n;
+};
+
+/* The evidence for the scores of the categories whose bits are set in cats
+ * (1u << category), in one pass over the comment: for each, the n-grams
+ * that weighed most towards it, widened to the words they lie in, as
+ * disjoint spans of the ORIGINAL text (nm's offsets).  out[cat].n is 0 for
+ * the other categories, those without a head, and those nothing weighed
+ * for.  nm is borrowed. */
+void text_model_evidence(const struct text_model *model, const struct text_norm *nm,
+                         unsigned cats, struct text_evidence out[TEXT_CAT_COUNT]);
 
 #endif
