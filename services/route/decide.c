@@ -46,16 +46,48 @@ static int harms_only_in_public(const char *category, const char *kind) {
            (strcmp(category, "personal_data") == 0 || strcmp(category, "private_matter") == 0);
 }
 
+/* Whether some label of the comment is criticism of the administration, found by a rule
+ * or by the model. */
+static int has_criticism(const json_t *labels) {
+    size_t i;
+    json_t *label;
+    json_array_foreach(labels, i, label) {
+        const char *cat = json_string_value(json_object_get(label, "category"));
+        if (cat && strcmp(cat, "criticism") == 0) return 1;
+    }
+    return 0;
+}
+
+/* A label only the statistical scorer found (origin "model") applies the category's
+ * action only from the tenant's removal threshold, and never on a comment that is also
+ * criticism: criticism, however harsh, is not removed for its wording, and a model reads
+ * wording. Otherwise a person decides: the content stays as it is, with no strike. */
+static int model_label_acts(const json_t *label, const struct tenant_category_rule *rule,
+                            int criticism) {
+    double score = json_number_value(json_object_get(label, "score"));
+    return score >= rule->model_remove && !(criticism && route_removes(rule->action));
+}
+
+static int is_model_label(const json_t *label) {
+    const char *origin = json_string_value(json_object_get(label, "origin"));
+    return origin && strcmp(origin, "model") == 0;
+}
+
 /* Folds the tenant's rule for each label into the verdict: the harshest action wins,
  * ties go to the more severe rule. */
 static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t *labels,
                          const char *kind) {
     size_t i;
     json_t *label;
+    int criticism = has_criticism(labels);
     json_array_foreach(labels, i, label) {
         const char *cat = json_string_value(json_object_get(label, "category"));
         const struct tenant_category_rule *rule = cat ? tenant_category(t, cat) : NULL;
         if (!rule || harms_only_in_public(cat, kind)) continue;
+        if (is_model_label(label) && !model_label_acts(label, rule, criticism)) {
+            if (rule->action != TENANT_ACTION_NONE) v->needs_review = 1;
+            continue;
+        }
         double score = json_number_value(json_object_get(label, "score"));
         if (action_rank(rule->action) > action_rank(v->action) ||
             (v->rule && rule->action == v->action && rule->severity > v->rule->severity)) {
