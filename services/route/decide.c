@@ -98,7 +98,8 @@ static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t
         if (route_removes(rule->action) && score < v->min_score) v->min_score = score;
         if (rule->severity > v->severity) v->severity = rule->severity;
         v->strike |= rule->strike;
-        v->ban_at_once |= rule->ban_at_once;
+        /* a ban at once is never on the model's word alone */
+        v->ban_at_once |= rule->ban_at_once && !is_model_label(label);
         v->report_police |= rule->report_police;
         if (rule->action != TENANT_ACTION_NONE) add_ref(v->policy_refs, rule->policy_ref);
     }
