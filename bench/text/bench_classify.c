@@ -5,8 +5,8 @@
  * rules) used in turn, with one engine, and with 100 engines (one per
  * synthetic tenant, each with its own extra rules: candidate and list
  * names) used in turn, then the time to classify one 1 MB comment.
- * Then the same mixes with the statistical scorer off and on (one engine,
- * no extra rules, the model labelling from 0.5), with the ratio, and the
+ * Then the three mixes with the real tenants' engines without and with the
+ * statistical scorer (at the tenants' thresholds), with the ratio, and the
  * model's memory.  Figures only; no thresholds.  SECONDS 0 runs each mix
  * once (for callgrind).
  *
@@ -63,27 +63,15 @@ static struct text_engine *make_tenant(const struct text_base *base, int k)
     return e;
 }
 
-/* The base alone, with the model off (NULL) or labelling from threshold. */
-static struct text_engine *make_plain(const struct text_base *base, const double *thresholds)
+/* The real tenants' engines without and with the model, on one mix, in the
+ * same run. */
+static void compare_model(struct text_engine **rules_only, struct text_engine **with_model,
+                          int n, struct text_scratch *sc, const struct bench_mix *mix,
+                          const char *name, double seconds)
 {
-    char err[512];
-    struct text_engine_options opt = { base, NULL, 0, thresholds };
-    struct text_engine *e = text_engine_new(&opt, err, sizeof err);
-    if (!e) {
-        fprintf(stderr, "bench-classify: %s\n", err);
-        exit(1);
-    }
-    return e;
-}
-
-/* Rules alone against rules and model on one mix, in the same run. */
-static void compare_model(struct text_engine *rules_only, struct text_engine *with_model,
-                          struct text_scratch *sc, const struct bench_mix *mix, const char *name,
-                          double seconds)
-{
-    double off = run_mix(&rules_only, 1, sc, mix, seconds);
-    double on = run_mix(&with_model, 1, sc, mix, seconds);
-    printf("  %-13s rules only %.0f, rules + model %.0f, ratio %.2f\n", name, off, on, on / off);
+    double off = run_mix(rules_only, n, sc, mix, seconds);
+    double on = run_mix(with_model, n, sc, mix, seconds);
+    printf("  %-14s rules only %.0f, rules + model %.0f, ratio %.2f\n", name, off, on, on / off);
 }
 
 /* About 1 MB of the mix's comments, one after another. */
@@ -125,7 +113,9 @@ int main(int argc, char **argv)
     printf("%d tenant engines (%d extra rules each): %.1f ms\n", BENCH_TENANTS,
            BENCH_RULES_PER_TENANT, (bench_now() - t0) * 1e3);
     struct text_engine *real[BENCH_TENANTS];
-    int n_real = bench_tenant_engines(base, config_dir, real, BENCH_TENANTS, "bench-classify");
+    int n_real = bench_tenant_engines(base, config_dir, real, BENCH_TENANTS, 0, "bench-classify");
+    struct text_engine *real_model[BENCH_TENANTS];
+    bench_tenant_engines(base, config_dir, real_model, BENCH_TENANTS, 1, "bench-classify");
     struct text_scratch *sc = text_scratch_new();
     struct bench_mix mix, corpus, stress;
     bench_mix_sentences(&mix);
@@ -142,18 +132,11 @@ int main(int argc, char **argv)
     printf("corpus stress mix, every corpus text alike (avg %.0f bytes), comments/s per core:\n",
            stress.avg_len);
     printf("  %d tenants:   %.0f\n", n_real, run_mix(real, n_real, sc, &stress, seconds));
-    double thresholds[TEXT_CAT_COUNT];
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
-        thresholds[c] = 0.5;
-    struct text_engine *rules_only = make_plain(base, NULL);
-    struct text_engine *with_model = make_plain(base, thresholds);
-    printf("statistical scorer (%.1f MiB of weights), comments/s per core:\n",
-           text_base_model_bytes(base) / 1048576.0);
-    compare_model(rules_only, with_model, sc, &mix, "sentence mix", seconds);
-    compare_model(rules_only, with_model, sc, &corpus, "corpus mix", seconds);
-    compare_model(rules_only, with_model, sc, &stress, "corpus stress", seconds);
-    text_engine_free(rules_only);
-    text_engine_free(with_model);
+    printf("statistical scorer (%.1f MiB, shared), %d tenants at their thresholds, "
+           "comments/s per core:\n", text_base_model_bytes(base) / 1048576.0, n_real);
+    compare_model(real, real_model, n_real, sc, &mix, "sentence mix", seconds);
+    compare_model(real, real_model, n_real, sc, &corpus, "corpus mix", seconds);
+    compare_model(real, real_model, n_real, sc, &stress, "corpus stress", seconds);
     size_t big_len;
     char *big = make_big(&mix, &big_len);
     struct text_result r;
@@ -166,8 +149,10 @@ int main(int argc, char **argv)
     bench_mix_free(&corpus);
     bench_mix_free(&stress);
     text_scratch_free(sc);
-    for (int k = 0; k < n_real; k++)
+    for (int k = 0; k < n_real; k++) {
         text_engine_free(real[k]);
+        text_engine_free(real_model[k]);
+    }
     for (int k = 0; k < BENCH_TENANTS; k++)
         text_engine_free(engines[k]);
     text_base_free(base);

@@ -6,6 +6,7 @@
 
 #include "envelope.h"
 #include "pseudonym.h"
+#include "tenant_engine.h"
 #include "text_engine.h"
 #include "timefmt.h"
 #include "topics.h"
@@ -45,20 +46,7 @@ static void engines_free(struct tenant_engines *te) {
     te->tenants = NULL;
 }
 
-/* The score from which the tenant wants a label the model alone found: the lower of its
- * review and removal thresholds (above 1, never, where it sets neither). */
-static void model_thresholds(const struct tenant *t, double thresholds[TEXT_CAT_COUNT]) {
-    for (int c = 0; c < TEXT_CAT_COUNT; c++) {
-        const struct tenant_category_rule *rule =
-            tenant_category(t, text_category_name((enum text_category)c));
-        thresholds[c] = !rule ? TENANT_MODEL_NEVER
-                        : rule->model_review < rule->model_remove ? rule->model_review
-                                                                  : rule->model_remove;
-    }
-}
-
-/* Builds each tenant's engine: the base plus the tenant's own rules and model thresholds.
- * Steals tenants. */
+/* Builds each tenant's engine (tenant_engine_new, the model on). Steals tenants. */
 static int engines_build(struct tenant_engines *te, const struct text_base *base,
                          struct tenant_set *tenants, char *err, size_t n) {
     size_t count = tenant_set_count(tenants);
@@ -66,19 +54,8 @@ static int engines_build(struct tenant_engines *te, const struct text_base *base
     te->engines = xcalloc(count, sizeof *te->engines);
     for (size_t i = 0; i < count; i++) {
         const struct tenant *t = tenant_set_at(tenants, i);
-        size_t nr = tenant_rule_count(t);
-        struct text_rule *rules = xcalloc(nr, sizeof *rules);
-        for (size_t r = 0; r < nr; r++) {
-            const struct tenant_rule *tr = tenant_rule_at(t, r);
-            rules[r] = (struct text_rule){ tr->id, tr->category, tr->pattern,
-                                           (enum text_severity)tr->severity, NULL };
-        }
-        double thresholds[TEXT_CAT_COUNT];
-        model_thresholds(t, thresholds);
-        struct text_engine_options opt = { base, rules, nr, thresholds };
         char why[512];
-        te->engines[i] = text_engine_new(&opt, why, sizeof why);
-        free(rules);
+        te->engines[i] = tenant_engine_new(base, t, 1, why, sizeof why);
         if (!te->engines[i]) {
             snprintf(err, n, "tenant %s: %s", tenant_id(t), why);
             engines_free(te);
