@@ -64,15 +64,22 @@ static inline void reserve(struct emitter *e, size_t room)
     e->block.n = 0;
 }
 
-/* Adds one n-gram; the caller has reserved room for it. */
-static inline void emit(struct emitter *e, uint64_t key, size_t start, size_t len)
+/* Adds one n-gram; the caller has reserved room for it.  Inlined where
+ * with_pos is a constant, so the scoring pass stores no positions. */
+static inline __attribute__((always_inline)) void emit(struct emitter *e, int with_pos,
+                                                       uint64_t key, size_t start, size_t len)
 {
     struct text_feature_block *b = &e->block;
     b->bucket[b->n] = bucket_of(key);
-    b->start[b->n] = (uint32_t)start;
-    b->len[b->n] = (uint32_t)len;
+    if (with_pos) {
+        b->start[b->n] = (uint32_t)start;
+        b->len[b->n] = (uint32_t)len;
+    }
     b->n++;
 }
+
+#define MASK(k) ((1ull << (8 * (k))) - 1)
+#define CHAR_KEY(window, k) (((window) & MASK(k)) | (uint64_t)(k) << 56)
 
 /* Character n-grams.  The key of an n-gram is its bytes themselves, first
  * byte lowest, with its length in the top byte: at most five bytes need no
@@ -81,21 +88,28 @@ static inline void emit(struct emitter *e, uint64_t key, size_t start, size_t le
  * eight zero bytes, so that eight bytes can be read at any position.  An
  * n-gram of the padded view at [i, i + k) covers pattern-view bytes
  * [i - 1, i - 1 + k) clipped to the view. */
-static void scan_chars(struct emitter *e, const unsigned char *padded, size_t len)
+static inline __attribute__((always_inline)) void
+scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t len)
 {
-    static const uint64_t mask[CHAR_MAX + 1] = { 0, 0, 0xffff, 0xffffff, 0xffffffff,
-                                                 0xffffffffff };
     size_t n = len + 2;
     for (size_t i = 0; i + CHAR_MIN <= n; i++) {
         uint64_t window;
         memcpy(&window, padded + i, sizeof window);
         window = le64(window);
+        reserve(e, CHAR_MAX - CHAR_MIN + 1);
+        if (i > 0 && i + CHAR_MAX <= n - 1) {
+            /* inside the view: every length fits, nothing is clipped */
+            emit(e, with_pos, CHAR_KEY(window, 2), i - 1, 2);
+            emit(e, with_pos, CHAR_KEY(window, 3), i - 1, 3);
+            emit(e, with_pos, CHAR_KEY(window, 4), i - 1, 4);
+            emit(e, with_pos, CHAR_KEY(window, 5), i - 1, 5);
+            continue;
+        }
         size_t from = i > 0 ? i - 1 : 0;
         size_t kmax = n - i < CHAR_MAX ? n - i : CHAR_MAX;
-        reserve(e, CHAR_MAX - CHAR_MIN + 1);
         for (size_t k = CHAR_MIN; k <= kmax; k++) {
             size_t to = i + k - 1 < len ? i + k - 1 : len;
-            emit(e, (window & mask[k]) | (uint64_t)k << 56, from, to - from);
+            emit(e, with_pos, CHAR_KEY(window, k), from, to - from);
         }
     }
 }
@@ -106,7 +120,8 @@ static inline int is_word_byte(unsigned char c)
 }
 
 /* Word unigrams and bigrams, in text order. */
-static void scan_words(struct emitter *e, const char *p, size_t len)
+static inline __attribute__((always_inline)) void
+scan_words(struct emitter *e, int with_pos, const char *p, size_t len)
 {
     size_t prev_start = 0, prev_len = 0;
     int have_prev = 0;
@@ -121,11 +136,11 @@ static void scan_words(struct emitter *e, const char *p, size_t len)
             i++;
         size_t wlen = i - start;
         reserve(e, 2);
-        emit(e, fnv_bytes(SEED_WORD, p + start, wlen), start, wlen);
+        emit(e, with_pos, fnv_bytes(SEED_WORD, p + start, wlen), start, wlen);
         if (have_prev) {
             uint64_t h = fnv_bytes(SEED_PAIR, p + prev_start, prev_len);
             h = fnv_bytes(fnv_byte(h, ' '), p + start, wlen);
-            emit(e, h, prev_start, i - prev_start);
+            emit(e, with_pos, h, prev_start, i - prev_start);
         }
         prev_start = start;
         prev_len = wlen;
@@ -133,7 +148,10 @@ static void scan_words(struct emitter *e, const char *p, size_t len)
     }
 }
 
-size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void *arg)
+/* Both kinds of n-grams, as text_features_scan and text_features_buckets
+ * describe; with_pos is a constant in each caller. */
+static inline __attribute__((always_inline)) size_t
+scan(const struct text_norm *nm, int with_pos, text_feature_fn *fn, void *arg)
 {
     struct emitter e;
     e.block.n = 0;
@@ -151,13 +169,23 @@ size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void 
     memcpy(padded + 1, nm->p, nm->p_len);
     padded[nm->p_len + 1] = ' ';
     memset(padded + nm->p_len + 2, 0, 8);
-    scan_chars(&e, padded, nm->p_len);
+    scan_chars(&e, with_pos, padded, nm->p_len);
     if (padded != stack)
         free(padded);
-    scan_words(&e, nm->p, nm->p_len);
+    scan_words(&e, with_pos, nm->p, nm->p_len);
     if (e.block.n > 0) {
         fn(arg, &e.block);
         e.total += e.block.n;
     }
     return e.total;
+}
+
+size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void *arg)
+{
+    return scan(nm, 1, fn, arg);
+}
+
+size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg)
+{
+    return scan(nm, 0, fn, arg);
 }

@@ -53,4 +53,8 @@ typedef void text_feature_fn(void *arg, const struct text_feature_block *block);
  * in blocks.  Returns the number of features (the total n-gram count). */
 size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void *arg);
 
+/* The same features without their places (block start and len are left
+ * undefined): the scoring pass, which needs none, stores none. */
+size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg);
+
 #endif

@@ -227,7 +227,7 @@ struct accumulator {
 /* How far ahead of the n-gram being added its successors' rows are
  * fetched: the rows are random lines of a table larger than L2, and
  * fetching several at once overlaps their misses. */
-#define PREFETCH_AHEAD 8
+#define PREFETCH_AHEAD 16
 
 #ifdef __SSE2__
 /* Adds the rows of a block's n-grams, 16 heads at a time, in 16-bit lanes:
@@ -286,7 +286,7 @@ void text_model_score(const struct text_model *m, const struct text_norm *nm,
     struct accumulator a;
     a.m = m;
     memset(a.acc, 0, sizeof a.acc);
-    size_t total = text_features_scan(nm, accumulate_block, &a);
+    size_t total = text_features_buckets(nm, accumulate_block, &a);
     double norm = total > 0 ? 1.0 / sqrt((double)total) : 0.0;
     for (int c = 0; c < TEXT_CAT_COUNT; c++)
         scores[c] = -1;
