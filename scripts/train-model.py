@@ -176,7 +176,10 @@ def train_head(cat, rows, x, seed):
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     for train, test in folds.split(np.zeros(len(y)), y):
         w, b = fit(xm[train], y[train], seed)
-        oof[test] = 1 / (1 + np.exp(-(xm[test] @ w + b)))
+        # scored as shipped: int8 weights and float32 bias, so the thresholds fit the file
+        q, scale = quantise(w)
+        z = float(np.float32(b)) + float(scale) * (xm[test] @ q.astype(np.float64))
+        oof[test] = 1 / (1 + np.exp(-z))
     review = pick_threshold(y, oof, REVIEW_PRECISION)
     remove = pick_threshold(y, oof, REMOVE_PRECISION)
     w, b = fit(xm, y, seed)
