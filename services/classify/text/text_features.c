@@ -31,13 +31,6 @@ static inline uint64_t fnv_byte(uint64_t h, unsigned char c)
     return (h ^ c) * FNV_PRIME;
 }
 
-static uint64_t fnv_bytes(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = fnv_byte(h, (unsigned char)s[i]);
-    return h;
-}
-
 /* A 64-bit key to a bucket: Fibonacci hashing (the top bits of the key
  * times 2^64 / phi), one multiplication that every key bit reaches. */
 static inline uint32_t bucket_of(uint64_t key)
@@ -119,11 +112,14 @@ static inline int is_word_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-/* Word unigrams and bigrams, in text order. */
+/* Word unigrams and bigrams, in text order.  A pair's key combines its
+ * words' hashes (the first rotated, so that "a b" is not "b a"): each word
+ * is hashed once. */
 static inline __attribute__((always_inline)) void
 scan_words(struct emitter *e, int with_pos, const char *p, size_t len)
 {
-    size_t prev_start = 0, prev_len = 0;
+    size_t prev_start = 0;
+    uint64_t prev_hash = 0;
     int have_prev = 0;
     size_t i = 0;
     while (i < len) {
@@ -132,18 +128,16 @@ scan_words(struct emitter *e, int with_pos, const char *p, size_t len)
             continue;
         }
         size_t start = i;
+        uint64_t h = SEED_WORD;
         while (i < len && is_word_byte((unsigned char)p[i]))
-            i++;
-        size_t wlen = i - start;
+            h = fnv_byte(h, (unsigned char)p[i++]);
         reserve(e, 2);
-        emit(e, with_pos, fnv_bytes(SEED_WORD, p + start, wlen), start, wlen);
-        if (have_prev) {
-            uint64_t h = fnv_bytes(SEED_PAIR, p + prev_start, prev_len);
-            h = fnv_bytes(fnv_byte(h, ' '), p + start, wlen);
-            emit(e, with_pos, h, prev_start, i - prev_start);
-        }
+        emit(e, with_pos, h, start, i - start);
+        if (have_prev)
+            emit(e, with_pos, SEED_PAIR ^ (prev_hash << 17 | prev_hash >> 47) ^ h, prev_start,
+                 i - prev_start);
         prev_start = start;
-        prev_len = wlen;
+        prev_hash = h;
         have_prev = 1;
     }
 }

@@ -16,7 +16,7 @@
  *                      bytes) and every pair of consecutive tokens.
  *
  * Each n-gram gets a 64-bit key (a character n-gram's bytes and length, a
- * word n-gram's FNV-1a hash, one seed per kind) mixed into one of
+ * word's FNV-1a hash, a pair's combination of its words' hashes) mixed into one of
  * 2^TEXT_FEATURE_BITS buckets (text_features.c).  A comment's feature vector is the count of
  * each bucket divided by the square root of the total number of n-grams
  * (see text_model.h), which the trainer must reproduce exactly. */
