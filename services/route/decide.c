@@ -94,6 +94,7 @@ static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t
             v->action = rule->action;
             v->rule = rule;
             v->template_id = rule->template_id;
+            v->model_score = is_model_label(label) ? score : 0;
         }
         if (route_removes(rule->action) && score < v->min_score) v->min_score = score;
         if (rule->severity > v->severity) v->severity = rule->severity;

@@ -277,6 +277,8 @@ Test(route, model_only_label_removes_from_the_removal_threshold) {
     json_t *cat = json_array_get(json_object_get(d, "categories"), 0);
     cr_expect_str_eq(json_string_value(json_object_get(cat, "origin")), "model");
     cr_expect_str_eq(json_string_value(json_object_get(cat, "rule_id")), "model.insult");
+    cr_expect(strstr(str(d, "statement_of_reasons", NULL), "classificazione statistica") != NULL,
+              "the author is told a model decided: %s", str(d, "statement_of_reasons", NULL));
     json_decref(d);
 }
 
