@@ -208,3 +208,27 @@ Test(model, rules_only_engine_does_not_score)
         cr_expect_eq(r->labels[i].origin, TEXT_ORIGIN_RULE);
     fixture_teardown();
 }
+
+Test(model, long_comment_is_scored_with_evidence_inside_it)
+{
+    /* past the scanner's stack buffer: the padded view goes to the heap */
+    size_t len = 0, cap = 1 << 20;
+    char *text = malloc(cap + 1);
+    const char *piece = "vergognati, sei un povero fallito e patetico! ";
+    while (len + strlen(piece) <= cap) {
+        memcpy(text + len, piece, strlen(piece));
+        len += strlen(piece);
+    }
+    text[len] = '\0';
+    struct text_base *base;
+    struct text_engine *engine;
+    struct text_scratch *sc;
+    const struct text_result *r = classify_with_model(text, &base, &engine, &sc);
+    for (size_t i = 0; i < r->n; i++)
+        cr_expect(r->labels[i].span.start < r->labels[i].span.end && r->labels[i].span.end <= len);
+    cr_expect_geq(r->model_scores[TEXT_CAT_INSULT], 0);
+    text_scratch_free(sc);
+    text_engine_free(engine);
+    text_base_free(base);
+    free(text);
+}
