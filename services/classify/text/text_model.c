@@ -19,8 +19,6 @@
 #define HEAD_NAME_BYTES 32
 #define HEAD_BYTES (HEAD_NAME_BYTES + 8)
 #define MAX_STRIDE 32
-/* How many of the heaviest n-grams evidence is chosen from. */
-#define EVIDENCE_CANDIDATES 16
 
 struct head {
     enum text_category cat;
@@ -296,131 +294,112 @@ void text_model_score(const struct text_model *m, const struct text_norm *nm,
     }
 }
 
-/* One n-gram's weight for a head, with its place in the pattern view. */
-struct candidate {
-    int weight;
-    uint32_t start, len;
-};
-
-/* The heaviest n-grams of one head. */
-struct top_list {
-    struct candidate top[EVIDENCE_CANDIDATES];  /* heaviest first */
-    size_t n;
-};
-
-/* The heaviest n-grams of the heads asked for.  floor[h] is what a weight
- * of head h must exceed to enter its list: INT8_MAX for heads not asked
- * for, 0 until a list is full, then its lightest member. */
-struct evidence_scan {
+/* Evidence is told in words: each n-gram that lies within one word adds
+ * its weight to that word, and the words with the largest positive sums are
+ * the evidence.  A moderator reads "fallito", not the n-gram "llit"; the
+ * n-grams across words and punctuation still count in the score, only not
+ * in what is shown. */
+struct word_evidence {
     const int8_t *w;
     size_t stride;
-    int8_t floor[MAX_STRIDE];
-    struct top_list lists[MAX_STRIDE];  /* by head */
+    uint32_t *word_of;          /* per pattern-view byte: its word, or NO_WORD */
+    size_t n_words;
+    size_t heads[TEXT_CAT_COUNT];
+    size_t n_heads;
+    int32_t *sums;              /* n_words x n_heads */
 };
 
-/* Enters an n-gram in head h's list (its weight is above the floor). */
-static void offer(struct evidence_scan *s, size_t h, int weight, uint32_t start, uint32_t len)
-{
-    struct top_list *t = &s->lists[h];
-    if (len == 0)
-        return;
-    size_t k = t->n < EVIDENCE_CANDIDATES ? t->n++ : t->n - 1;
-    while (k > 0 && t->top[k - 1].weight < weight) {
-        t->top[k] = t->top[k - 1];
-        k--;
-    }
-    t->top[k] = (struct candidate){ weight, start, len };
-    if (t->n == EVIDENCE_CANDIDATES)
-        s->floor[h] = (int8_t)t->top[t->n - 1].weight;
-}
-
-/* Offers each n-gram to the heads whose floor its weight exceeds.  Once
- * the lists fill, almost no n-gram does: sixteen compares at once (SSE2)
- * and one test make the common case. */
-static void collect_block(void *arg, const struct text_feature_block *b)
-{
-    struct evidence_scan *s = arg;
-    for (size_t j = 0; j < b->n; j++) {
-        const int8_t *row = s->w + (size_t)b->bucket[j] * s->stride;
-        for (size_t part = 0; part < s->stride; part += 16) {
-#ifdef __SSE2__
-            __m128i v = _mm_load_si128((const __m128i *)(row + part));
-            __m128i f = _mm_loadu_si128((const __m128i *)(s->floor + part));
-            unsigned above = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(v, f));
-#else
-            unsigned above = 0;
-            for (unsigned h = 0; h < 16; h++)
-                above |= (unsigned)(row[part + h] > s->floor[part + h]) << h;
-#endif
-            while (above) {
-                unsigned h = (unsigned)__builtin_ctz(above);
-                above &= above - 1;
-                offer(s, part + h, row[part + h], b->start[j], b->len[j]);
-            }
-        }
-    }
-}
+#define NO_WORD UINT32_MAX
 
 static int is_word_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80;
 }
 
-/* Widens pattern-view range [*from, *to) to the words it touches, so that a
- * moderator reads "cretino", not "etin". */
-static void widen_to_words(const struct text_norm *nm, size_t *from, size_t *to)
-{
-    while (*from > 0 && is_word_char(nm->p[*from]) && is_word_char(nm->p[*from - 1]))
-        (*from)--;
-    while (*to < nm->p_len && is_word_char(nm->p[*to - 1]) && is_word_char(nm->p[*to]))
-        (*to)++;
-}
-
-/* The disjoint original-text spans of a list's candidates, at most
- * TEXT_MODEL_EVIDENCE; returns how many. */
-static size_t list_spans(const struct top_list *t, const struct text_norm *nm,
-                         struct text_span *spans)
+/* Numbers the words of the pattern view; fills word_of and each word's
+ * range in from/to (new arrays the caller frees).  Returns the count. */
+static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32_t **from,
+                           uint32_t **to)
 {
     size_t n = 0;
-    for (size_t i = 0; i < t->n && n < TEXT_MODEL_EVIDENCE; i++) {
-        size_t from = t->top[i].start, to = from + t->top[i].len;
-        while (from < to && nm->p[from] == ' ')
-            from++;
-        while (to > from && nm->p[to - 1] == ' ')
-            to--;
-        if (from == to)
+    for (size_t i = 0; i < nm->p_len; i++)
+        n += is_word_char(nm->p[i]) && (i == 0 || !is_word_char(nm->p[i - 1]));
+    *from = xmalloc((n + 1) * sizeof **from);
+    *to = xmalloc((n + 1) * sizeof **to);
+    size_t k = 0;
+    for (size_t i = 0; i < nm->p_len; i++) {
+        if (!is_word_char(nm->p[i])) {
+            word_of[i] = NO_WORD;
             continue;
-        widen_to_words(nm, &from, &to);
-        struct text_span span = { nm->p_start[from], nm->p_end[to - 1] };
-        int overlaps = 0;
-        for (size_t k = 0; k < n && !overlaps; k++)
-            overlaps = span.start < spans[k].end && spans[k].start < span.end;
-        if (!overlaps)
-            spans[n++] = span;
+        }
+        if (i == 0 || !is_word_char(nm->p[i - 1]))
+            (*from)[k++] = (uint32_t)i;
+        word_of[i] = (uint32_t)(k - 1);
+        (*to)[k - 1] = (uint32_t)i + 1;
     }
+    return n;
+}
+
+static void sum_block(void *arg, const struct text_feature_block *b)
+{
+    struct word_evidence *we = arg;
+    for (size_t j = 0; j < b->n; j++) {
+        if (b->len[j] == 0)
+            continue;
+        uint32_t first = we->word_of[b->start[j]];
+        if (first == NO_WORD || we->word_of[b->start[j] + b->len[j] - 1] != first)
+            continue;           /* not within one word */
+        const int8_t *row = we->w + (size_t)b->bucket[j] * we->stride;
+        int32_t *sum = we->sums + (size_t)first * we->n_heads;
+        for (size_t h = 0; h < we->n_heads; h++)
+            sum[h] += row[we->heads[h]];
+    }
+}
+
+/* The TEXT_MODEL_EVIDENCE words with the largest positive sums for head
+ * column col, heaviest first, as original-text spans.  Returns how many. */
+static size_t top_words(const struct word_evidence *we, size_t col, const uint32_t *from,
+                        const uint32_t *to, const struct text_norm *nm, struct text_span *spans)
+{
+    size_t best[TEXT_MODEL_EVIDENCE], n = 0;
+    for (size_t wd = 0; wd < we->n_words; wd++) {
+        int32_t v = we->sums[wd * we->n_heads + col];
+        if (v <= 0 || (n == TEXT_MODEL_EVIDENCE && v <= we->sums[best[n - 1] * we->n_heads + col]))
+            continue;
+        size_t k = n < TEXT_MODEL_EVIDENCE ? n++ : n - 1;
+        while (k > 0 && we->sums[best[k - 1] * we->n_heads + col] < v) {
+            best[k] = best[k - 1];
+            k--;
+        }
+        best[k] = wd;
+    }
+    for (size_t k = 0; k < n; k++)
+        spans[k] = (struct text_span){ nm->p_start[from[best[k]]], nm->p_end[to[best[k]] - 1] };
     return n;
 }
 
 void text_model_evidence(const struct text_model *m, const struct text_norm *nm, unsigned cats,
                          struct text_evidence out[TEXT_CAT_COUNT])
 {
-    struct evidence_scan s;
-    int any = 0;
-    s.w = m->weights;
-    s.stride = m->stride;
-    memset(s.floor, INT8_MAX, sizeof s.floor);
+    struct word_evidence we = { .w = m->weights, .stride = m->stride };
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         out[c].n = 0;
-        if ((cats & (1u << c)) && m->head_of[c] >= 0) {
-            s.floor[m->head_of[c]] = 0;
-            s.lists[m->head_of[c]].n = 0;
-            any = 1;
-        }
-    }
-    if (!any)
-        return;
-    text_features_scan(nm, collect_block, &s);
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
         if ((cats & (1u << c)) && m->head_of[c] >= 0)
-            out[c].n = list_spans(&s.lists[m->head_of[c]], nm, out[c].spans);
+            we.heads[we.n_heads++] = (size_t)m->head_of[c];
+    }
+    if (we.n_heads == 0 || nm->p_len == 0)
+        return;
+    uint32_t *from, *to;
+    we.word_of = xmalloc(nm->p_len * sizeof *we.word_of);
+    we.n_words = number_words(nm, we.word_of, &from, &to);
+    we.sums = xcalloc(we.n_words + 1, we.n_heads * sizeof *we.sums);
+    text_features_scan(nm, sum_block, &we);
+    for (size_t col = 0; col < we.n_heads; col++) {
+        enum text_category cat = m->heads[we.heads[col]].cat;
+        out[cat].n = top_words(&we, col, from, to, nm, out[cat].spans);
+    }
+    free(we.word_of);
+    free(we.sums);
+    free(from);
+    free(to);
 }

@@ -69,10 +69,10 @@ struct text_evidence {
 };
 
 /* The evidence for the scores of the categories whose bits are set in cats
- * (1u << category), in one pass over the comment: for each, the n-grams
- * that weighed most towards it, widened to the words they lie in, as
- * disjoint spans of the ORIGINAL text (nm's offsets).  out[cat].n is 0 for
- * the other categories, those without a head, and those nothing weighed
+ * (1u << category), in one pass over the comment: for each, the words whose
+ * n-grams (those lying within the word) weighed most towards it, as spans
+ * of the ORIGINAL text (nm's offsets), heaviest first.  out[cat].n is 0 for
+ * the other categories, those without a head, and those no word weighed
  * for.  nm is borrowed. */
 void text_model_evidence(const struct text_model *model, const struct text_norm *nm,
                          unsigned cats, struct text_evidence out[TEXT_CAT_COUNT]);
