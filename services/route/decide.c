@@ -58,14 +58,27 @@ static int has_criticism(const json_t *labels) {
     return 0;
 }
 
+/* Whether a model label's evidence lies inside a quotation (detail "citazione", see
+ * text_quote.h): counter-speech quotes what it condemns. */
+static int quotes_its_evidence(const json_t *label) {
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(label, "details"), i, d) {
+        if (strcmp(json_string_value(d), "citazione") == 0) return 1;
+    }
+    return 0;
+}
+
 /* A label only the statistical scorer found (origin "model") applies the category's
  * action only from the tenant's removal threshold, and never on a comment that is also
- * criticism: criticism, however harsh, is not removed for its wording, and a model reads
- * wording. Otherwise a person decides: the content stays as it is, with no strike. */
+ * criticism (however harsh, it is not removed for its wording, and a model reads wording)
+ * nor when some of its evidence is quoted (counter-speech). Otherwise a person decides:
+ * the content stays as it is, with no strike. */
 static int model_label_acts(const json_t *label, const struct tenant_category_rule *rule,
                             int criticism) {
     double score = json_number_value(json_object_get(label, "score"));
-    return score >= rule->model_remove && !(criticism && route_removes(rule->action));
+    return score >= rule->model_remove && !(criticism && route_removes(rule->action)) &&
+           !quotes_its_evidence(label);
 }
 
 static int is_model_label(const json_t *label) {

@@ -4,6 +4,7 @@
  * inside the text. */
 #include "text_fixture.h"
 #include "text_model.h"
+#include "text_quote.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -193,6 +194,33 @@ Test(model, labels_carry_evidence_inside_text)
                   "span [%zu, %zu) outside the text", l->span.start, l->span.end);
     }
     cr_expect_gt(model_labels, 0u, "insult score %.3f", r->model_scores[TEXT_CAT_INSULT]);
+    text_scratch_free(sc);
+    text_engine_free(engine);
+    text_base_free(base);
+}
+
+Test(model, evidence_in_a_quotation_is_marked)
+{
+    /* counter-speech: the hateful words are quoted to condemn them */
+    const char *text = "Chi scrive \"stranieri schifosi tornatevene a casa vostra, rubate "
+                       "e basta\" dovrebbe vergognarsi";
+    struct text_base *base;
+    struct text_engine *engine;
+    struct text_scratch *sc;
+    const struct text_result *r = classify_with_model(text, &base, &engine, &sc);
+    const char *quote_end = strchr(text + 12, '"');
+    size_t marked = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct text_label *l = &r->labels[i];
+        int inside = l->span.start > 11 && l->span.end <= (size_t)(quote_end - text);
+        if (l->origin != TEXT_ORIGIN_MODEL || !inside)
+            continue;
+        cr_expect(l->detail && strcmp(l->detail, TEXT_QUOTE_DETAIL) == 0,
+                  "%s label on quoted \"%.*s\" not marked", l->category,
+                  (int)(l->span.end - l->span.start), text + l->span.start);
+        marked++;
+    }
+    cr_expect_gt(marked, 0u, "the model found nothing inside the quotation");
     text_scratch_free(sc);
     text_engine_free(engine);
     text_base_free(base);

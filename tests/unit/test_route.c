@@ -299,6 +299,17 @@ Test(route, model_never_removes_criticism) {
     json_decref(d);
 }
 
+Test(route, model_never_removes_what_it_found_in_a_quotation) {
+    json_t *env = classified_by_model("lecce", "m6", "hate_speech", 1.0, 0);
+    json_t *label = json_array_get(json_object_get(json_object_get(env, "classification"),
+                                                   "labels"), 0);
+    json_object_set_new(label, "details", json_pack("[s]", "citazione"));
+    json_t *d = decide(env);
+    cr_expect_str_eq(str(d, "action", NULL), "none", "counter-speech quotes what it condemns");
+    cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    json_decref(d);
+}
+
 Test(route, tradate_reviews_what_only_the_model_found) {
     json_t *d = decide(classified_by_model("tradate", "m4", "hate_speech", 1.0, 0));
     cr_expect_str_eq(str(d, "action", NULL), "none");
