@@ -73,7 +73,6 @@ struct text_engine {
     double model_thresholds[TEXT_CAT_COUNT];
 };
 
-
 struct text_scratch {
     struct text_norm norm, post;
     struct text_sink sink;
@@ -318,9 +317,10 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
     }
 }
 
-/* Scores the comment and labels, with the weightiest n-grams as evidence,
- * each category whose score reaches the engine's threshold and of which the
- * rules found nothing. */
+/* Scores the comment and labels, with the words that weighed most as
+ * evidence, each category whose score reaches the engine's threshold and of
+ * which the rules found nothing.  A model label counts as a finding for
+ * off_topic, which runs after it. */
 static void run_model(const struct text_engine *engine, struct text_scratch *sc, size_t len,
                       double scores[TEXT_CAT_COUNT])
 {
