@@ -107,11 +107,6 @@ scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t 
     }
 }
 
-static inline int is_word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 /* Word unigrams and bigrams, in text order.  A pair's key combines its
  * words' hashes (the first rotated, so that "a b" is not "b a"): each word
  * is hashed once. */
@@ -123,13 +118,13 @@ scan_words(struct emitter *e, int with_pos, const char *p, size_t len)
     int have_prev = 0;
     size_t i = 0;
     while (i < len) {
-        if (!is_word_byte((unsigned char)p[i])) {
+        if (!text_feature_word_byte((unsigned char)p[i])) {
             i++;
             continue;
         }
         size_t start = i;
         uint64_t h = SEED_WORD;
-        while (i < len && is_word_byte((unsigned char)p[i]))
+        while (i < len && text_feature_word_byte((unsigned char)p[i]))
             h = fnv_byte(h, (unsigned char)p[i++]);
         reserve(e, 2);
         emit(e, with_pos, h, start, i - start);

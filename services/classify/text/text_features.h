@@ -36,6 +36,14 @@
 
 #define TEXT_FEATURE_BLOCK 256
 
+/* Whether a pattern-view byte belongs to a word (a token): a letter, a digit
+ * or a byte of a non-ASCII character.  The scorer's evidence is told in the
+ * same words. */
+static inline int text_feature_word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
 /* A batch of consecutive features of one comment, with where each n-gram
  * lies in the pattern view: [start, start + len). */
 struct text_feature_block {

@@ -311,11 +311,6 @@ struct word_evidence {
 
 #define NO_WORD UINT32_MAX
 
-static int is_word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80;
-}
-
 /* Numbers the words of the pattern view; fills word_of and each word's
  * range in from/to (new arrays the caller frees).  Returns the count. */
 static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32_t **from,
@@ -323,16 +318,16 @@ static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32
 {
     size_t n = 0;
     for (size_t i = 0; i < nm->p_len; i++)
-        n += is_word_char(nm->p[i]) && (i == 0 || !is_word_char(nm->p[i - 1]));
+        n += text_feature_word_byte((unsigned char)nm->p[i]) && (i == 0 || !text_feature_word_byte((unsigned char)nm->p[i - 1]));
     *from = xmalloc((n + 1) * sizeof **from);
     *to = xmalloc((n + 1) * sizeof **to);
     size_t k = 0;
     for (size_t i = 0; i < nm->p_len; i++) {
-        if (!is_word_char(nm->p[i])) {
+        if (!text_feature_word_byte((unsigned char)nm->p[i])) {
             word_of[i] = NO_WORD;
             continue;
         }
-        if (i == 0 || !is_word_char(nm->p[i - 1]))
+        if (i == 0 || !text_feature_word_byte((unsigned char)nm->p[i - 1]))
             (*from)[k++] = (uint32_t)i;
         word_of[i] = (uint32_t)(k - 1);
         (*to)[k - 1] = (uint32_t)i + 1;
