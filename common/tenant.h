@@ -33,7 +33,15 @@ struct tenant_category_rule {
     int ticket;             /* 1: also open a ticket for the routed office */
     int ban_at_once;        /* 1: may ban on the first occurrence (threats, incitement) */
     int report_police;      /* 1: a ticket to routing "police" (the legal office) */
+    /* Added by #13: what the statistical scorer alone may do (docs/policy.md). A label
+     * only the model found sends the content to review from model_review and applies
+     * the action from model_remove; TENANT_MODEL_NEVER when the tenant says neither. */
+    double model_review;
+    double model_remove;
 };
+
+/* A model threshold no score reaches (scores are 0..1). */
+#define TENANT_MODEL_NEVER 2.0
 
 struct tenant_channel {
     const char *id;         /* "facebook-comune" */

@@ -437,6 +437,43 @@ static int action_needs_template(enum tenant_action a) {
            a == TENANT_ACTION_HOLD;
 }
 
+/* One model threshold, 0..1; TENANT_MODEL_NEVER when absent or null. */
+static double get_threshold(struct loader *ld, json_t *obj, const char *path, const char *key) {
+    char p[PATH_LEN];
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) return TENANT_MODEL_NEVER;
+    subpath(p, path, key);
+    if (!json_is_number(v)) {
+        ld_error(ld, p, "expected a score between 0 and 1, got %s", type_name(v));
+        return TENANT_MODEL_NEVER;
+    }
+    double x = json_number_value(v);
+    if (x < 0 || x > 1) {
+        ld_error(ld, p, "%g is not a score between 0 and 1", x);
+        return TENANT_MODEL_NEVER;
+    }
+    return x;
+}
+
+/* "model": {"review": 0.6, "remove": 0.9}: the scores from which a label the statistical
+ * scorer alone found sends the content to review, and applies the category's action.
+ * Either may be absent or null (never). */
+static void walk_model(struct loader *ld, json_t *v, const char *p,
+                       struct tenant_category_rule *r) {
+    static const char *const keys[] = { "review", "remove", NULL };
+    char pm[PATH_LEN], pk[PATH_LEN];
+    r->model_review = r->model_remove = TENANT_MODEL_NEVER;
+    json_t *m = member(ld, v, p, "model", K_OBJ, 0);
+    if (!m) return;
+    subpath(pm, p, "model");
+    check_keys(ld, m, pm, keys);
+    r->model_review = get_threshold(ld, m, pm, "review");
+    r->model_remove = get_threshold(ld, m, pm, "remove");
+    if (r->model_remove < r->model_review)
+        ld_error(ld, subpath(pk, pm, "remove"), "%g is below review (%g): a score that removes "
+                 "must also be one that asks for review", r->model_remove, r->model_review);
+}
+
 static void walk_category(struct loader *ld, struct tenant *t, const char *id, json_t *v,
                           const char *p) {
     char pk[PATH_LEN];
@@ -456,6 +493,7 @@ static void walk_category(struct loader *ld, struct tenant *t, const char *id, j
     r->ticket = get_bool(ld, v, p, "ticket", 0, r->action == TENANT_ACTION_ESCALATE);
     r->ban_at_once = get_bool(ld, v, p, "ban_at_once", 0, 0);
     r->report_police = get_bool(ld, v, p, "report_police", 0, 0);
+    walk_model(ld, v, p, r);
     r->policy_ref = get_ref(ld, t, v, p, 1, &r->section);
     if (!ld->full || action < 0) return;
     if (action_needs_template(r->action) && !r->template_id)
@@ -468,7 +506,7 @@ static void walk_category(struct loader *ld, struct tenant *t, const char *id, j
 static void walk_categories(struct loader *ld, struct tenant *t, json_t *doc) {
     static const char *const keys[] = { "label", "action", "strike", "severity", "template",
                                         "ticket", "ban_at_once", "report_police",
-                                        "policy_ref", NULL };
+                                        "model", "policy_ref", NULL };
     json_t *cats = member(ld, doc, "$", "categories", K_OBJ, 1);
     if (!cats) return;
     each_entry(ld, t, cats, "$.categories", keys, walk_category);

@@ -5,8 +5,10 @@
  * rules) used in turn, with one engine, and with 100 engines (one per
  * synthetic tenant, each with its own extra rules: candidate and list
  * names) used in turn, then the time to classify one 1 MB comment.
- * Figures only; no thresholds.  SECONDS 0 runs each mix once (for
- * callgrind).
+ * Then the three mixes with the real tenants' engines without and with the
+ * statistical scorer (at the tenants' thresholds), with the ratio, and the
+ * model's memory.  Figures only; no thresholds.  SECONDS 0 runs each mix
+ * once (for callgrind).
  *
  * usage: bench-classify [DATA_DIR] [SECONDS] [CONFIG_DIR] */
 #include "bench_mix.h"
@@ -23,11 +25,12 @@
 /* The sentence mix's share: 4 of its 16 sentences carry a removal label. */
 #define BENCH_REMOVAL_SHARE 0.25
 
-static double run_mix(struct text_engine **engines, int n_engines, struct text_scratch *sc,
-                      const struct bench_mix *mix, double seconds)
+/* Comments per second of clock (bench_now or bench_cpu_now). */
+static double run_mix_on(double (*clock)(void), struct text_engine **engines, int n_engines,
+                         struct text_scratch *sc, const struct bench_mix *mix, double seconds)
 {
     size_t done = 0;
-    double start = bench_now(), t;
+    double start = clock(), t;
     do {
         for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
             struct text_result r;
@@ -36,9 +39,15 @@ static double run_mix(struct text_engine **engines, int n_engines, struct text_s
                 abort();
         }
         done += BENCH_MIX_COMMENTS;
-        t = bench_now() - start;
+        t = clock() - start;
     } while (t < seconds);
     return done / t;
+}
+
+static double run_mix(struct text_engine **engines, int n_engines, struct text_scratch *sc,
+                      const struct bench_mix *mix, double seconds)
+{
+    return run_mix_on(bench_now, engines, n_engines, sc, mix, seconds);
 }
 
 /* Tenant k's extra rules: its candidates and list, as a tenant config
@@ -52,13 +61,25 @@ static struct text_engine *make_tenant(const struct text_base *base, int k)
         snprintf(pats[j], sizeof pats[j], "\\b(?:vota|votate|sostieni) (?:per )?(?:candidato%03dx%d|lista civica %03d-%d)\\b", k, j, k, j);
         rules[j] = (struct text_rule){ ids[j], "political_propaganda", pats[j], TEXT_SEV_MEDIUM, NULL };
     }
-    struct text_engine_options opt = { base, rules, BENCH_RULES_PER_TENANT };
+    struct text_engine_options opt = { base, rules, BENCH_RULES_PER_TENANT, NULL };
     struct text_engine *e = text_engine_new(&opt, err, sizeof err);
     if (!e) {
         fprintf(stderr, "bench-classify: %s\n", err);
         exit(1);
     }
     return e;
+}
+
+/* The real tenants' engines without and with the model, on one mix, in the
+ * same run, per second of CPU time: the two figures are compared, and a
+ * shared machine deschedules either at random. */
+static void compare_model(struct text_engine **rules_only, struct text_engine **with_model,
+                          int n, struct text_scratch *sc, const struct bench_mix *mix,
+                          const char *name, double seconds)
+{
+    double off = run_mix_on(bench_cpu_now, rules_only, n, sc, mix, seconds);
+    double on = run_mix_on(bench_cpu_now, with_model, n, sc, mix, seconds);
+    printf("  %-14s rules only %.0f, rules + model %.0f, ratio %.2f\n", name, off, on, on / off);
 }
 
 /* About 1 MB of the mix's comments, one after another. */
@@ -100,7 +121,9 @@ int main(int argc, char **argv)
     printf("%d tenant engines (%d extra rules each): %.1f ms\n", BENCH_TENANTS,
            BENCH_RULES_PER_TENANT, (bench_now() - t0) * 1e3);
     struct text_engine *real[BENCH_TENANTS];
-    int n_real = bench_tenant_engines(base, config_dir, real, BENCH_TENANTS, "bench-classify");
+    int n_real = bench_tenant_engines(base, config_dir, real, BENCH_TENANTS, 0, "bench-classify");
+    struct text_engine *real_model[BENCH_TENANTS];
+    bench_tenant_engines(base, config_dir, real_model, BENCH_TENANTS, 1, "bench-classify");
     struct text_scratch *sc = text_scratch_new();
     struct bench_mix mix, corpus, stress;
     bench_mix_sentences(&mix);
@@ -117,6 +140,11 @@ int main(int argc, char **argv)
     printf("corpus stress mix, every corpus text alike (avg %.0f bytes), comments/s per core:\n",
            stress.avg_len);
     printf("  %d tenants:   %.0f\n", n_real, run_mix(real, n_real, sc, &stress, seconds));
+    printf("statistical scorer (%.1f MiB, shared), %d tenants at their thresholds, "
+           "comments per CPU second:\n", text_base_model_bytes(base) / 1048576.0, n_real);
+    compare_model(real, real_model, n_real, sc, &mix, "sentence mix", seconds);
+    compare_model(real, real_model, n_real, sc, &corpus, "corpus mix", seconds);
+    compare_model(real, real_model, n_real, sc, &stress, "corpus stress", seconds);
     size_t big_len;
     char *big = make_big(&mix, &big_len);
     struct text_result r;
@@ -129,8 +157,10 @@ int main(int argc, char **argv)
     bench_mix_free(&corpus);
     bench_mix_free(&stress);
     text_scratch_free(sc);
-    for (int k = 0; k < n_real; k++)
+    for (int k = 0; k < n_real; k++) {
         text_engine_free(real[k]);
+        text_engine_free(real_model[k]);
+    }
     for (int k = 0; k < BENCH_TENANTS; k++)
         text_engine_free(engines[k]);
     text_base_free(base);

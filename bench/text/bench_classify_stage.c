@@ -168,7 +168,7 @@ int main(int argc, char **argv)
         return 1;
     }
     struct text_engine *engines[BENCH_MAX_TENANTS];
-    int n = bench_tenant_engines(base, VIGILE_CONFIG_DIR, engines, BENCH_MAX_TENANTS,
+    int n = bench_tenant_engines(base, VIGILE_CONFIG_DIR, engines, BENCH_MAX_TENANTS, 1,
                                  "bench-classify-stage");
     struct bench_mix mix;
     bench_mix_sentences(&mix);

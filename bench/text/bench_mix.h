@@ -28,5 +28,8 @@ void bench_mix_corpus(struct bench_mix *mix, const char *corpus_path, double rem
 void bench_mix_free(struct bench_mix *mix);
 
 double bench_now(void); /* monotonic seconds */
+/* CPU seconds of the calling thread: on a machine shared with other work, time spent
+ * descheduled does not count against the code measured. */
+double bench_cpu_now(void);
 
 #endif

@@ -314,9 +314,9 @@ static int make_engines(const struct text_base *base, const char *config_dir,
                         struct text_engine **engines)
 {
     char err[512];
-    struct text_engine_options plain = { base, NULL, 0 };
+    struct text_engine_options plain = { base, NULL, 0, NULL };
     engines[0] = text_engine_new(&plain, err, sizeof err);
-    return 1 + bench_tenant_engines(base, config_dir, engines + 1, EQUIV_MAX_ENGINES - 1,
+    return 1 + bench_tenant_engines(base, config_dir, engines + 1, EQUIV_MAX_ENGINES - 1, 0,
                                     "text-equiv");
 }
 

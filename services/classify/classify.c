@@ -6,6 +6,7 @@
 
 #include "envelope.h"
 #include "pseudonym.h"
+#include "tenant_engine.h"
 #include "text_engine.h"
 #include "timefmt.h"
 #include "topics.h"
@@ -26,6 +27,7 @@ struct tenant_engines {
 };
 
 struct classifier {
+    char *data_dir;          /* owned copy: a reload reads the data again */
     struct text_base *base;
     struct tenant_engines te;
     struct text_scratch *scratch;
@@ -44,7 +46,7 @@ static void engines_free(struct tenant_engines *te) {
     te->tenants = NULL;
 }
 
-/* Builds each tenant's engine: the base plus the tenant's own rules. Steals tenants. */
+/* Builds each tenant's engine (tenant_engine_new, the model on). Steals tenants. */
 static int engines_build(struct tenant_engines *te, const struct text_base *base,
                          struct tenant_set *tenants, char *err, size_t n) {
     size_t count = tenant_set_count(tenants);
@@ -52,17 +54,8 @@ static int engines_build(struct tenant_engines *te, const struct text_base *base
     te->engines = xcalloc(count, sizeof *te->engines);
     for (size_t i = 0; i < count; i++) {
         const struct tenant *t = tenant_set_at(tenants, i);
-        size_t nr = tenant_rule_count(t);
-        struct text_rule *rules = xcalloc(nr, sizeof *rules);
-        for (size_t r = 0; r < nr; r++) {
-            const struct tenant_rule *tr = tenant_rule_at(t, r);
-            rules[r] = (struct text_rule){ tr->id, tr->category, tr->pattern,
-                                           (enum text_severity)tr->severity, NULL };
-        }
-        struct text_engine_options opt = { base, rules, nr };
         char why[512];
-        te->engines[i] = text_engine_new(&opt, why, sizeof why);
-        free(rules);
+        te->engines[i] = tenant_engine_new(base, t, 1, why, sizeof why);
         if (!te->engines[i]) {
             snprintf(err, n, "tenant %s: %s", tenant_id(t), why);
             engines_free(te);
@@ -78,25 +71,32 @@ struct classifier *classifier_new(const char *data_dir, struct tenant_set *tenan
     struct classifier *c = xcalloc(1, sizeof *c);
     c->state = state;
     c->pseudonym_key = pseudonym_key;
-    c->base = text_base_new(data_dir, err, n);
-    if (!c->base) {
-        tenant_set_free(tenants);
-        free(c);
-        return NULL;
-    }
-    if (engines_build(&c->te, c->base, tenants, err, n)) {
-        text_base_free(c->base);
-        free(c);
-        return NULL;
-    }
+    c->data_dir = xstrdup(data_dir);
     c->scratch = text_scratch_new();
+    if (classifier_reload(c, tenants, err, n)) {
+        classifier_free(c);
+        return NULL;
+    }
     return c;
 }
 
+/* A reload reads the data directory again (lexicons, rules, the model: a retrained
+ * model is picked up by SIGHUP like a changed tenant file) and swaps base and engines
+ * together, so that no engine outlives the base it was built on. */
 int classifier_reload(struct classifier *c, struct tenant_set *tenants, char *err, size_t n) {
     struct tenant_engines fresh = { 0 };
-    if (engines_build(&fresh, c->base, tenants, err, n)) return -1;
+    struct text_base *base = text_base_new(c->data_dir, err, n);
+    if (!base) {
+        tenant_set_free(tenants);
+        return -1;
+    }
+    if (engines_build(&fresh, base, tenants, err, n)) {
+        text_base_free(base);
+        return -1;
+    }
     engines_free(&c->te);
+    text_base_free(c->base);
+    c->base = base;
     c->te = fresh;
     return 0;
 }
@@ -106,6 +106,7 @@ void classifier_free(struct classifier *c) {
     engines_free(&c->te);
     text_scratch_free(c->scratch);
     text_base_free(c->base);
+    free(c->data_dir);
     free(c);
 }
 
@@ -122,17 +123,23 @@ static void append_unique(json_t *array, const char *s) {
     json_array_append_new(array, json_string(s));
 }
 
-/* The JSON label of a category, created on first use; labels[] is indexed by category. */
+/* The JSON label of a category, created on first use; labels[] is indexed by category.
+ * Its origin is its first finding's: the engine labels a category from the model only
+ * when no rule found it, so a category's findings share one origin. model_score < 0:
+ * the model has no score for the category. */
 static json_t *category_label(json_t **labels, enum text_category cat, const char *rule_id,
+                              enum text_origin origin, double model_score,
                               const struct tenant *t) {
     if (labels[cat]) return labels[cat];
     const char *name = text_category_name(cat);
     const struct tenant_category_rule *rule = tenant_category(t, name);
-    labels[cat] = json_pack("{s:s, s:f, s:s, s:s, s:[], s:s, s:[], s:[]}", "category", name,
-                            "score", 0.0, "severity", "low", "rule_id", rule_id, "rule_ids",
+    labels[cat] = json_pack("{s:s, s:f, s:s, s:s, s:s, s:[], s:s, s:[], s:[]}", "category", name,
+                            "score", 0.0, "severity", "low", "rule_id", rule_id, "origin",
+                            origin == TEXT_ORIGIN_MODEL ? "model" : "rules", "rule_ids",
                             "policy_ref", rule && rule->policy_ref ? rule->policy_ref
                                                                    : "(nessuna clausola)",
                             "spans", "details");
+    if (model_score >= 0) json_object_set_new(labels[cat], "model_score", json_real(model_score));
     return labels[cat];
 }
 
@@ -196,8 +203,10 @@ static enum stage_status find_labels(struct classifier *c, long ti, const json_t
     }
     for (size_t i = 0; i < res.n; i++) {
         const struct text_label *l = &res.labels[i];
-        merge_finding(category_label(by_cat, l->category_id, l->rule_id, t), l->rule_id,
-                      l->score, (int)l->severity, l->detail, l->span.start, l->span.end);
+        merge_finding(category_label(by_cat, l->category_id, l->rule_id, l->origin,
+                                     res.model_scores[l->category_id], t),
+                      l->rule_id, l->score, (int)l->severity, l->detail, l->span.start,
+                      l->span.end);
     }
     /* Copied before the state call: res points into the scratch. */
     *redacted = json_stringn(res.redacted, res.redacted_len);
@@ -209,7 +218,8 @@ static enum stage_status find_labels(struct classifier *c, long ti, const json_t
         return STAGE_RETRY;
     }
     if (rep)
-        merge_finding(category_label(by_cat, TEXT_CAT_REPEATED, "state.repeated", t),
+        merge_finding(category_label(by_cat, TEXT_CAT_REPEATED, "state.repeated",
+                                     TEXT_ORIGIN_RULE, -1, t),
                       "state.repeated", 0.9, TEXT_SEV_LOW, NULL, 0, json_string_length(text));
     return STAGE_OK;
 }

@@ -21,7 +21,9 @@ struct classifier;
 struct classifier *classifier_new(const char *data_dir, struct tenant_set *tenants,
                                   struct state_store *state, const char *pseudonym_key,
                                   char *err, size_t errlen);
-/* Swaps in a new tenant set (stolen, also on failure). Returns 0, or -1 with err. */
+/* Swaps in a new tenant set (stolen, also on failure) and the text engine's data read
+ * again from data_dir (lexicons, rules, model). On failure the classifier keeps what it
+ * had. Returns 0, or -1 with err. */
 int classifier_reload(struct classifier *c, struct tenant_set *tenants, char *err, size_t errlen);
 void classifier_free(struct classifier *c); /* NULL-safe */
 

@@ -46,27 +46,74 @@ static int harms_only_in_public(const char *category, const char *kind) {
            (strcmp(category, "personal_data") == 0 || strcmp(category, "private_matter") == 0);
 }
 
+/* Whether some label of the comment is criticism of the administration, found by a rule
+ * or by the model. */
+static int has_criticism(const json_t *labels) {
+    size_t i;
+    json_t *label;
+    json_array_foreach(labels, i, label) {
+        const char *cat = json_string_value(json_object_get(label, "category"));
+        if (cat && strcmp(cat, "criticism") == 0) return 1;
+    }
+    return 0;
+}
+
+/* Whether a model label's evidence lies inside a quotation (detail "citazione", see
+ * text_quote.h): counter-speech quotes what it condemns. */
+static int quotes_its_evidence(const json_t *label) {
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(label, "details"), i, d) {
+        if (strcmp(json_string_value(d), "citazione") == 0) return 1;
+    }
+    return 0;
+}
+
+/* A label only the statistical scorer found (origin "model") applies the category's
+ * action only from the tenant's removal threshold, and never on a comment that is also
+ * criticism (however harsh, it is not removed for its wording, and a model reads wording)
+ * nor when some of its evidence is quoted (counter-speech). Otherwise a person decides:
+ * the content stays as it is, with no strike. */
+static int model_label_acts(const json_t *label, const struct tenant_category_rule *rule,
+                            int criticism) {
+    double score = json_number_value(json_object_get(label, "score"));
+    return score >= rule->model_remove && !(criticism && route_removes(rule->action)) &&
+           !quotes_its_evidence(label);
+}
+
+static int is_model_label(const json_t *label) {
+    const char *origin = json_string_value(json_object_get(label, "origin"));
+    return origin && strcmp(origin, "model") == 0;
+}
+
 /* Folds the tenant's rule for each label into the verdict: the harshest action wins,
  * ties go to the more severe rule. */
 static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t *labels,
                          const char *kind) {
     size_t i;
     json_t *label;
+    int criticism = has_criticism(labels);
     json_array_foreach(labels, i, label) {
         const char *cat = json_string_value(json_object_get(label, "category"));
         const struct tenant_category_rule *rule = cat ? tenant_category(t, cat) : NULL;
         if (!rule || harms_only_in_public(cat, kind)) continue;
+        if (is_model_label(label) && !model_label_acts(label, rule, criticism)) {
+            if (rule->action != TENANT_ACTION_NONE) v->needs_review = 1;
+            continue;
+        }
         double score = json_number_value(json_object_get(label, "score"));
         if (action_rank(rule->action) > action_rank(v->action) ||
             (v->rule && rule->action == v->action && rule->severity > v->rule->severity)) {
             v->action = rule->action;
             v->rule = rule;
             v->template_id = rule->template_id;
+            v->model_score = is_model_label(label) ? score : 0;
         }
         if (route_removes(rule->action) && score < v->min_score) v->min_score = score;
         if (rule->severity > v->severity) v->severity = rule->severity;
         v->strike |= rule->strike;
-        v->ban_at_once |= rule->ban_at_once;
+        /* a ban at once is never on the model's word alone */
+        v->ban_at_once |= rule->ban_at_once && !is_model_label(label);
         v->report_police |= rule->report_police;
         if (rule->action != TENANT_ACTION_NONE) add_ref(v->policy_refs, rule->policy_ref);
     }

@@ -65,6 +65,19 @@ static char *statement(const struct tenant *t, const struct verdict *v) {
             NULL };
         about_account = tenant_render(t, v->step_rule->template_id, &vars);
     }
+    if (about_content && v->model_score > 0) {
+        /* The author is told that no rule but a statistical model decided, and how sure
+         * it was (Art. 17(3)(c) DSA: information on the automated means used). */
+        char score[16];
+        snprintf(score, sizeof score, "%.2f", v->model_score);
+        char *comma = strchr(score, '.');
+        if (comma) *comma = ',';
+        char *with_model = xasprintf("%s La valutazione è stata fatta da un sistema automatico di "
+                                     "classificazione statistica (punteggio %s su 1) ed è "
+                                     "possibile chiederne il riesame.", about_content, score);
+        free(about_content);
+        about_content = with_model;
+    }
     if (!about_account) return about_content;
     if (!about_content) return about_account;
     char *both = xasprintf("%s %s", about_content, about_account);

@@ -28,6 +28,8 @@ struct verdict {
     const char *template_id;     /* statement of reasons or reply */
     int severity;                /* highest among the labels' rules */
     double min_score;            /* lowest score among labels whose rule removes */
+    double model_score;          /* > 0: the action's rule came from a label only the
+                                    statistical scorer found, with this score */
     int strike, ban_at_once, report_police, needs_review;
     long strikes;                /* in the window, this one included */
     enum tenant_step step;

@@ -66,7 +66,7 @@ Test(rules, bad_rule_reports_id_and_offset)
     struct text_base *base = text_base_new(VIGILE_TEXT_DATA_DIR, err, sizeof err);
     cr_assert_not_null(base, "%s", err);
     struct text_rule bad = { "tenant.x.broken", "spam", "abc(def", TEXT_SEV_LOW, NULL };
-    struct text_engine_options opt = { base, &bad, 1 };
+    struct text_engine_options opt = { base, &bad, 1, NULL };
     cr_expect_null(text_engine_new(&opt, err, sizeof err));
     cr_expect_not_null(strstr(err, "tenant.x.broken"), "%s", err);
     cr_expect_not_null(strstr(err, "offset 7"), "%s", err);

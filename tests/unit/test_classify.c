@@ -97,3 +97,34 @@ Test(classify, deletions_are_recorded_without_labels) {
 Test(classify, unknown_tenant_is_rejected) {
     json_decref(run("atlantide", "u1", "a", "ciao", 0, STAGE_REJECT));
 }
+
+Test(classify, labels_say_whether_a_rule_or_the_model_found_them) {
+    json_t *env = run("lecce", "o1", "a", "Sindaco ladro e buffone", 0, STAGE_OK);
+    const json_t *insult = label(env, "insult");
+    cr_assert_not_null(insult);
+    cr_expect_str_eq(json_string_value(json_object_get(insult, "origin")), "rules");
+    cr_expect(json_is_number(json_object_get(insult, "model_score")), "the model scored it too");
+    json_decref(env);
+    /* wording the rules do not know; the model has seen its like */
+    const char *text = "sei solo un povero fallito, vergognati e sparisci da questa pagina";
+    env = run("lecce", "o2", "a", text, 1, STAGE_OK);
+    size_t i, model_labels = 0;
+    json_t *l;
+    json_array_foreach(json_object_get(json_object_get(env, "classification"), "labels"), i, l) {
+        if (strcmp(json_string_value(json_object_get(l, "origin")), "model") != 0) continue;
+        model_labels++;
+        char want[64];
+        snprintf(want, sizeof want, "model.%s", json_string_value(json_object_get(l, "category")));
+        cr_expect_str_eq(json_string_value(json_object_get(l, "rule_id")), want);
+        size_t k;
+        json_t *span;
+        json_array_foreach(json_object_get(l, "spans"), k, span) {
+            json_int_t s = json_integer_value(json_object_get(span, "start"));
+            json_int_t e = json_integer_value(json_object_get(span, "end"));
+            cr_expect(0 <= s && s < e && e <= (json_int_t)strlen(text), "span [%lld, %lld)",
+                      (long long)s, (long long)e);
+        }
+    }
+    cr_expect_gt(model_labels, 0, "no model label on: %s", text);
+    json_decref(env);
+}

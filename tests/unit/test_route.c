@@ -294,6 +294,93 @@ Test(route, criticism_is_never_removed_nor_a_strike) {
     }
 }
 
+/* A classified envelope whose only label of category the model alone found, with score;
+ * with_criticism adds a rule's criticism label. */
+static json_t *classified_by_model(const char *tenant, const char *event_id,
+                                   const char *category, double score, int with_criticism) {
+    json_t *env = classified(tenant, event_id, "comment", category, 1);
+    json_t *labels = json_object_get(json_object_get(env, "classification"), "labels");
+    json_t *label = json_array_get(labels, 0);
+    char rule_id[64];
+    snprintf(rule_id, sizeof rule_id, "model.%s", category);
+    json_object_set_new(label, "origin", json_string("model"));
+    json_object_set_new(label, "rule_id", json_string(rule_id));
+    json_object_set_new(label, "score", json_real(score));
+    json_object_set_new(label, "model_score", json_real(score));
+    if (with_criticism)
+        json_array_append_new(labels, json_pack("{s:s, s:f, s:s, s:s, s:s, s:s, s:[], s:[]}",
+                                                "category", "criticism", "score", 0.9,
+                                                "severity", "low", "rule_id", "re.criticism.x",
+                                                "origin", "rules", "policy_ref",
+                                                "Test: «clausola»", "spans", "rule_ids"));
+    return env;
+}
+
+static double model_remove(const char *tenant, const char *category) {
+    char err[4096];
+    struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
+    cr_assert_not_null(set, "%s", err);
+    double x = tenant_category(tenant_set_find(set, tenant), category)->model_remove;
+    tenant_set_free(set);
+    return x;
+}
+
+Test(route, model_only_label_removes_from_the_removal_threshold) {
+    double remove = model_remove("lecce", "insult");
+    cr_assert_leq(remove, 1.0, "the baseline removes model-only insults from some score");
+    json_t *d = decide(classified_by_model("lecce", "m1", "insult", remove, 0));
+    cr_expect_str_eq(str(d, "action", NULL), "hide");
+    cr_expect_eq(strikes(d), 1);
+    json_t *cat = json_array_get(json_object_get(d, "categories"), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(cat, "origin")), "model");
+    cr_expect_str_eq(json_string_value(json_object_get(cat, "rule_id")), "model.insult");
+    cr_expect(strstr(str(d, "statement_of_reasons", NULL), "classificazione statistica") != NULL,
+              "the author is told a model decided: %s", str(d, "statement_of_reasons", NULL));
+    json_decref(d);
+}
+
+Test(route, model_only_label_below_removal_asks_for_review) {
+    double remove = model_remove("lecce", "insult");
+    json_t *d = decide(classified_by_model("lecce", "m2", "insult", remove - 0.05, 0));
+    cr_expect_str_eq(str(d, "action", NULL), "none", "content untouched");
+    cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    cr_expect_eq(strikes(d), 0, "no strike until a moderator confirms");
+    json_decref(d);
+}
+
+Test(route, model_never_removes_criticism) {
+    json_t *d = decide(classified_by_model("lecce", "m3", "insult", 1.0, 1));
+    cr_expect_str_eq(str(d, "action", NULL), "none");
+    cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    cr_expect_eq(strikes(d), 0);
+    json_decref(d);
+}
+
+Test(route, model_never_removes_what_it_found_in_a_quotation) {
+    json_t *env = classified_by_model("lecce", "m6", "hate_speech", 1.0, 0);
+    json_t *label = json_array_get(json_object_get(json_object_get(env, "classification"),
+                                                   "labels"), 0);
+    json_object_set_new(label, "details", json_pack("[s]", "citazione"));
+    json_t *d = decide(env);
+    cr_expect_str_eq(str(d, "action", NULL), "none", "counter-speech quotes what it condemns");
+    cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    json_decref(d);
+}
+
+Test(route, tradate_reviews_what_only_the_model_found) {
+    json_t *d = decide(classified_by_model("tradate", "m4", "hate_speech", 1.0, 0));
+    cr_expect_str_eq(str(d, "action", NULL), "none");
+    cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    json_decref(d);
+}
+
+Test(route, model_only_threat_never_bans_at_once) {
+    json_t *d = decide(classified_by_model("lecce", "m5", "threat", 1.0, 0));
+    cr_expect_str_eq(str(d, "action", NULL), "delete");
+    cr_expect_str_neq(str(d, "enforcement", "step"), "ban");
+    json_decref(d);
+}
+
 Test(route, threats_go_to_the_legal_office) {
     json_t *d = decide(classified("lecce", "th1", "comment", "threat", 1));
     cr_expect_str_eq(str(d, "action", NULL), "delete");

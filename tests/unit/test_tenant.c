@@ -122,6 +122,28 @@ Test(tenant, tradate_never_deletes_profanity) {
     cr_expect_eq(tenant_ladder(t)->nsteps, 0, "the internal policy provides no bans");
 }
 
+Test(tenant, model_thresholds_come_from_the_baseline) {
+    const struct tenant_category_rule *r = rule("lecce", "insult");
+    cr_expect(r->model_review > 0 && r->model_review <= r->model_remove && r->model_remove <= 1,
+              "insult: review %g, remove %g", r->model_review, r->model_remove);
+    r = rule("lecce", "personal_data");
+    cr_expect_eq(r->model_review, TENANT_MODEL_NEVER, "personal data is the scanners' alone");
+    cr_expect_eq(r->model_remove, TENANT_MODEL_NEVER);
+    cr_expect_eq(rule("lecce", "criticism")->model_remove, TENANT_MODEL_NEVER);
+}
+
+Test(tenant, tradate_model_only_reviews) {
+    /* "delete nothing but grave violations": what only the model saw is not grave enough
+     * to act on unseen; it still asks a person. */
+    size_t n;
+    const char *const *cats = tenant_category_ids(&n);
+    for (size_t c = 0; c < n; c++) {
+        const struct tenant_category_rule *r = rule("tradate", cats[c]);
+        cr_expect_eq(r->model_remove, TENANT_MODEL_NEVER, "tradate %s", cats[c]);
+        cr_expect_eq(r->model_review, rule("lecce", cats[c])->model_review, "tradate %s", cats[c]);
+    }
+}
+
 Test(tenant, tradate_answers_in_24_working_hours_with_a_courtesy_reply) {
     const struct tenant *t = tenant("tradate");
     const struct tenant_sla *sla = tenant_sla(t);
@@ -309,7 +331,7 @@ Test(tenant_bad, every_fixture_fails_with_its_exact_lines) {
         free(names[i]);
     }
     free(names);
-    cr_expect_geq(cases, 13);
+    cr_expect_geq(cases, 14);
 }
 
 Test(tenant_bad, missing_directory) {

@@ -4,7 +4,9 @@
  * Order of a classification: normalize; one Aho-Corasick pass over the
  * lexicon view that both matches lexicon terms and marks the rules whose
  * anchor occurs; misspelled and split terms; masked words; the marked
- * rules (base, then the tenant's); personal data on the original text;
+ * rules (base, then the tenant's); personal data on the original text; the
+ * model's scores, and its labels where the rules found nothing of a
+ * category; reported quotations dropped (rule and model labels alike);
  * off_topic last, because it needs to know whether anything else was
  * found. */
 #include "text_engine.h"
@@ -13,6 +15,7 @@
 #include "text_context.h"
 #include "text_fingerprint.h"
 #include "text_lexicon.h"
+#include "text_model.h"
 #include "text_norm.h"
 #include "text_person.h"
 #include "text_pii.h"
@@ -61,11 +64,14 @@ struct text_base {
     struct text_lexicon lexicon;
     struct rule_pass pass;
     struct text_context context;
+    struct text_model *model;
 };
 
 struct text_engine {
     const struct text_base *base;
     struct rule_pass extra;     /* ac is NULL when the tenant has no rules */
+    int run_model;
+    double model_thresholds[TEXT_CAT_COUNT];
 };
 
 struct text_scratch {
@@ -114,6 +120,10 @@ struct text_base *text_base_new(const char *data_dir, char *err, size_t errlen)
     if (text_ruleset_load_dir(&base->pass.rules, dir, err, errlen) != 0)
         goto fail;
     rule_pass_finish(&base->pass);
+    snprintf(dir, sizeof dir, "%s/%s", data_dir, TEXT_MODEL_PATH);
+    base->model = text_model_load(dir, err, errlen);
+    if (!base->model)
+        goto fail;
     return base;
 fail:
     text_base_free(base);
@@ -127,7 +137,13 @@ void text_base_free(struct text_base *base)
     text_lexicon_release(&base->lexicon);
     rule_pass_release(&base->pass);
     text_context_release(&base->context);
+    text_model_free(base->model);
     free(base);
+}
+
+size_t text_base_model_bytes(const struct text_base *base)
+{
+    return text_model_bytes(base->model);
 }
 
 struct text_engine *text_engine_new(const struct text_engine_options *opt, char *err, size_t errlen)
@@ -138,6 +154,9 @@ struct text_engine *text_engine_new(const struct text_engine_options *opt, char 
     }
     struct text_engine *engine = xcalloc(1, sizeof *engine);
     engine->base = opt->base;
+    engine->run_model = opt->model_thresholds != NULL;
+    if (engine->run_model)
+        memcpy(engine->model_thresholds, opt->model_thresholds, sizeof engine->model_thresholds);
     if (opt->n_extra_rules == 0)
         return engine;
     engine->extra.ac = text_ac_new();
@@ -299,13 +318,48 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
     }
 }
 
+/* Scores the comment and labels, with the words that weighed most as
+ * evidence, each category whose score reaches the engine's threshold and of
+ * which the rules found nothing.  A model label counts as a finding for
+ * off_topic, which runs after it. */
+static void run_model(const struct text_engine *engine, struct text_scratch *sc, size_t len,
+                      double scores[TEXT_CAT_COUNT])
+{
+    const struct text_model *model = engine->base->model;
+    text_model_score(model, &sc->norm, scores);
+    unsigned found = 0, labelled = 0;
+    for (size_t i = 0; i < sc->sink.n; i++)
+        found |= 1u << sc->sink.labels[i].category_id;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++)
+        if (scores[c] >= 0 && scores[c] >= engine->model_thresholds[c] && !(found & (1u << c)))
+            labelled |= 1u << c;
+    if (!labelled)
+        return;
+    struct text_evidence ev[TEXT_CAT_COUNT];
+    text_model_evidence(model, &sc->norm, labelled, ev);
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) {
+        if (!(labelled & (1u << c)))
+            continue;
+        const char *rule_id = text_model_rule_id(model, (enum text_category)c);
+        if (ev[c].n == 0)       /* the bias alone: the whole comment is the evidence */
+            text_result_add_model(&sc->sink, (enum text_category)c, rule_id, scores[c], 0, len);
+        for (size_t k = 0; k < ev[c].n; k++)
+            text_result_add_model(&sc->sink, (enum text_category)c, rule_id, scores[c],
+                                  ev[c].spans[k].start, ev[c].spans[k].end);
+    }
+}
+
 int text_classify(const struct text_engine *engine, struct text_scratch *sc,
                   const char *text, size_t len, const char *post_text, size_t post_len,
                   struct text_result *out)
 {
     const struct text_base *base = engine->base;
     size_t bad = 0;
+    double scores[TEXT_CAT_COUNT];
+    for (int c = 0; c < TEXT_CAT_COUNT; c++)
+        scores[c] = -1;
     memset(out, 0, sizeof *out);
+    memcpy(out->model_scores, scores, sizeof scores);
     text_result_sink_reset(&sc->sink);
     memset(&sc->vocab, 0, sizeof sc->vocab);
     if (text_norm_build(&sc->norm, text, len, &bad) != 0) {
@@ -326,12 +380,17 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc,
             run_pass(&engine->extra, NULL, sc);
         text_pii_scan(text, len, &sc->sink);
         text_person_scan(text, len, &sc->vocab, &sc->sink);
+        if (engine->run_model)
+            run_model(engine, sc, len, scores);
         text_quote_drop_reported(&sc->sink, text, len);
+        if (engine->run_model)
+            text_quote_mark_model(&sc->sink, text, len);
         if (sc->norm.n_len > 0)
             text_context_off_topic(&base->context, &sc->context, &sc->norm,
                                    have_post ? &sc->post : NULL, &sc->vocab, &sc->sink);
     }
     text_result_finish(&sc->sink, text, len, out);
+    memcpy(out->model_scores, scores, sizeof scores);
     out->fingerprint = text_fingerprint_view(&sc->norm);
     return TEXT_OK;
 }

@@ -8,9 +8,18 @@
  * glue attaches policy clauses, decides `repeated` from fingerprints and
  * builds the JSON.
  *
+ * Beside the rules runs a statistical scorer (text_model.h): one score 0..1
+ * per category it has a head for, in text_result.model_scores.  Where the
+ * engine's options ask for it, a category the rules did not find but whose
+ * score reaches the tenant's threshold gets a model label (origin
+ * TEXT_ORIGIN_MODEL, rule_id "model.<category>", the n-grams that weighed
+ * most as evidence).  Whether such a label removes the comment or only sends
+ * it to review is the router's decision, from the same tenant thresholds.
+ *
  * Objects and threads:
- *   text_base     lexicons and baseline rules loaded from a data directory;
- *                 built once per process, immutable, shared by all engines.
+ *   text_base     lexicons, baseline rules and the model loaded from a data
+ *                 directory; built once per process (and again on reload),
+ *                 immutable, shared by all engines.
  *   text_engine   a base plus one tenant's extra rules; immutable once built,
  *                 so one engine may serve any number of threads.
  *   text_scratch  per-thread working memory and result storage; one thread
@@ -45,21 +54,28 @@ int text_category_from_name(const char *name);
 
 enum text_severity { TEXT_SEV_LOW = 1, TEXT_SEV_MEDIUM = 2, TEXT_SEV_HIGH = 3 };
 
+/* Where a label comes from: a rule (lexicon term, pattern, personal-data
+ * scanner: each cites what matched) or the statistical scorer alone (the
+ * rules found nothing of the category; a score and the weightiest n-grams). */
+enum text_origin { TEXT_ORIGIN_RULE = 0, TEXT_ORIGIN_MODEL = 1 };
+
 /* Byte offsets into the ORIGINAL text, end exclusive. */
 struct text_span { size_t start, end; };
 
 struct text_label {
     enum text_category category_id;
     const char *category;       /* text_category_name(category_id); static */
+    enum text_origin origin;
     const char *rule_id;        /* "lex.profanity.cazzo", "re.threat.ti_ammazzo",
-                                   "pii.codice_fiscale", ...; owned by the base or
-                                   the engine, valid while they live */
-    double score;               /* 0..1, how sure the rule is */
+                                   "pii.codice_fiscale", "model.insult", ...; owned
+                                   by the base or the engine, valid while they live */
+    double score;               /* 0..1, how sure the rule is; for a model label
+                                   the model's score */
     enum text_severity severity;
     const char *detail;         /* pii type ("codice_fiscale", "telefono", ...),
                                    hate target ("etnia", "religione", ...),
                                    "bestemmia", or NULL; same owner as rule_id */
-    struct text_span span;
+    struct text_span span;      /* a model label has one label per evidence span */
 };
 
 /* An extra pcre2 rule (a tenant's party or candidate names, local words).
@@ -78,19 +94,30 @@ struct text_base;
 struct text_engine;
 struct text_scratch;
 
-/* Loads lexicons (data_dir/lexicons/\*.tsv) and baseline rules
- * (data_dir/rules/\*.tsv) and compiles them.  data_dir is borrowed.  Returns
- * a new base owned by the caller, or NULL with a message in err naming the
- * file and line, and for a bad pattern pcre2's message and offset. */
+/* The model file every base loads, under the data directory. */
+#define TEXT_MODEL_PATH "models/comments-it.bin"
+
+/* Loads lexicons (data_dir/lexicons/\*.tsv), baseline rules
+ * (data_dir/rules/\*.tsv) and the model (data_dir/TEXT_MODEL_PATH) and
+ * compiles them.  data_dir is borrowed.  Returns a new base owned by the
+ * caller, or NULL with a message in err naming the file and line, for a bad
+ * pattern pcre2's message and offset, for a bad model what is wrong with it. */
 struct text_base *text_base_new(const char *data_dir, char *err, size_t errlen);
 
 /* NULL-safe.  Every engine built on the base must be freed first. */
 void text_base_free(struct text_base *base);
 
+/* Bytes the base's model holds (its weights are shared by every engine). */
+size_t text_base_model_bytes(const struct text_base *base);
+
 struct text_engine_options {
     const struct text_base *base;       /* borrowed; must outlive the engine */
     const struct text_rule *extra_rules;/* borrowed for the call; may be NULL */
     size_t n_extra_rules;
+    /* Per category, the score from which the model labels a comment the rules
+     * did not (copied; a value above 1 never labels).  NULL: the scorer does
+     * not run at all, and text_result.model_scores are all -1. */
+    const double *model_thresholds;     /* TEXT_CAT_COUNT entries, or NULL */
 };
 
 /* Builds an engine: the base plus extra rules compiled once.  Returns a new
@@ -123,6 +150,8 @@ struct text_result {
     uint64_t fingerprint;       /* text_fingerprint() of the text */
     unsigned flags;             /* TEXT_RESULT_* */
     size_t bad_offset;          /* with TEXT_ERR_UTF8: first invalid byte */
+    double model_scores[TEXT_CAT_COUNT]; /* 0..1, or -1 where the model has no
+                                            head or did not run */
 };
 
 enum text_status {

@@ -207,30 +207,42 @@ static void drop_within(struct text_sink *sink, size_t a, size_t b)
     sink->n = o;
 }
 
-/* Drops the abuse labels inside quotations that are reported or condemned. */
-static void drop_quoted(struct text_sink *sink, const char *text, size_t len)
+/* Finds the next quotation opening at or after *at: its text is [*from, *end).
+ * Returns 1 with *at just past it, or 0 when there is none. */
+static int next_quotation(const char *text, size_t len, size_t *at, size_t *from, size_t *end)
 {
-    for (size_t at = 0; at < len; at++) {
+    for (; *at < len; (*at)++) {
         /* The first bytes of the opening quotes, tested before anything else: this loop
          * visits every byte of a comment that has an abuse label. */
-        unsigned char c = (unsigned char)text[at];
+        unsigned char c = (unsigned char)text[*at];
         if (c != '\'' && c != '"' && c != 0xc2 && c != 0xe2)
             continue;
         size_t open_len;
-        const char *close = closing_quote(text, len, at, &open_len);
+        const char *close = closing_quote(text, len, *at, &open_len);
         /* An apostrophe inside a word ("l'ufficio") opens nothing. */
-        if (!close || (at > 0 && text[at - 1] != ' ' && text[at - 1] != ':'))
+        if (!close || (*at > 0 && text[*at - 1] != ' ' && text[*at - 1] != ':'))
             continue;
-        size_t from = at + open_len, limit = from + QUOTE_MAX_LEN < len ? from + QUOTE_MAX_LEN : len;
-        size_t cn = strlen(close), end = from;
-        while (end + cn <= limit && memcmp(text + end, close, cn) != 0)
-            end++;
-        if (end + cn > limit)
+        size_t f = *at + open_len, limit = f + QUOTE_MAX_LEN < len ? f + QUOTE_MAX_LEN : len;
+        size_t cn = strlen(close), e = f;
+        while (e + cn <= limit && memcmp(text + e, close, cn) != 0)
+            e++;
+        if (e + cn > limit)
             continue;
-        if (reported_before(text, at) || quote_condemned(text, len, at, end + cn))
-            drop_within(sink, from, end);
-        at = end + cn - 1;
+        *from = f;
+        *end = e;
+        *at = e + cn;
+        return 1;
     }
+    return 0;
+}
+
+/* Drops the abuse labels inside quotations that are reported or condemned. */
+static void drop_quoted(struct text_sink *sink, const char *text, size_t len)
+{
+    size_t at = 0, from, end;
+    while (next_quotation(text, len, &at, &from, &end))
+        if (reported_before(text, from) || quote_condemned(text, len, from, at))
+            drop_within(sink, from, end);
 }
 
 /* Drops hate and threat labels in counter-speech, and abuse reported
@@ -259,4 +271,16 @@ void text_quote_drop_reported(struct text_sink *sink, const char *text, size_t l
     pthread_once(&phrase_sets_once, phrase_sets_index);
     drop_quoted(sink, text, len);
     drop_countered(sink, text, len);
+}
+
+void text_quote_mark_model(struct text_sink *sink, const char *text, size_t len)
+{
+    size_t at = 0, from, end;
+    while (next_quotation(text, len, &at, &from, &end)) {
+        for (size_t i = 0; i < sink->n; i++) {
+            struct text_label *l = &sink->labels[i];
+            if (l->origin == TEXT_ORIGIN_MODEL && l->span.start >= from && l->span.end <= end)
+                l->detail = TEXT_QUOTE_DETAIL;
+        }
+    }
 }

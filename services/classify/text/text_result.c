@@ -13,24 +13,32 @@ void text_result_sink_reset(struct text_sink *sink)
     sink->flags = 0;
 }
 
-void text_result_add(struct text_sink *sink, enum text_category cat, const char *rule_id,
-                     double score, enum text_severity sev, const char *detail,
-                     size_t start, size_t end)
+/* Appends a label unless its category is full (see
+ * TEXT_RESULT_MAX_PER_CATEGORY). */
+static void add_label(struct text_sink *sink, const struct text_label *label)
 {
+    enum text_category cat = label->category_id;
     if (cat != TEXT_CAT_PERSONAL_DATA && sink->per_category[cat]++ >= TEXT_RESULT_MAX_PER_CATEGORY) {
         sink->flags |= TEXT_RESULT_LIMITED;
         return;
     }
     xgrow(&sink->labels, &sink->cap, sink->n + 1, sizeof *sink->labels);
-    struct text_label *l = &sink->labels[sink->n++];
-    l->category_id = cat;
-    l->category = text_category_name(cat);
-    l->rule_id = rule_id;
-    l->score = score;
-    l->severity = sev;
-    l->detail = detail;
-    l->span.start = start;
-    l->span.end = end;
+    sink->labels[sink->n++] = *label;
+}
+
+void text_result_add(struct text_sink *sink, enum text_category cat, const char *rule_id,
+                     double score, enum text_severity sev, const char *detail,
+                     size_t start, size_t end)
+{
+    add_label(sink, &(struct text_label){ cat, text_category_name(cat), TEXT_ORIGIN_RULE, rule_id,
+                                          score, sev, detail, { start, end } });
+}
+
+void text_result_add_model(struct text_sink *sink, enum text_category cat, const char *rule_id,
+                           double score, size_t start, size_t end)
+{
+    add_label(sink, &(struct text_label){ cat, text_category_name(cat), TEXT_ORIGIN_MODEL,
+                                          rule_id, score, TEXT_SEV_LOW, NULL, { start, end } });
 }
 
 static int label_cmp(const void *a, const void *b)

@@ -29,6 +29,11 @@ void text_result_add(struct text_sink *sink, enum text_category cat, const char 
                      double score, enum text_severity sev, const char *detail,
                      size_t start, size_t end);
 
+/* Adds a label of the statistical scorer (origin TEXT_ORIGIN_MODEL, severity
+ * low); same ownership as text_result_add. */
+void text_result_add_model(struct text_sink *sink, enum text_category cat, const char *rule_id,
+                           double score, size_t start, size_t end);
+
 /* Sorts, removes labels duplicated or contained in another of the same
  * category, builds the redacted copy of text and fills *out with pointers
  * into the sink. */
