@@ -17,13 +17,14 @@ VIGILE_KAFKA_VERSION=4.1.1
 VIGILE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages to build, test and run Vigile (clang and its runtimes only for the
-# libFuzzer run of ingest's parsers). java and mvn are looked for
+# libFuzzer run of ingest's parsers; scikit-learn only for the check that the trainer
+# rebuilds the shipped model). java and mvn are looked for
 # as commands first: a JDK or Maven installed another way is good enough.
 VIGILE_DEB_PACKAGES=(
   build-essential cmake pkg-config ninja-build
   librdkafka-dev libhiredis-dev libjansson-dev libpcre2-dev libcriterion-dev
   libmicrohttpd-dev libssl-dev libutf8proc-dev
-  redis-server python3 python3-jsonschema python3-yaml kcat
+  redis-server python3 python3-jsonschema python3-yaml python3-sklearn kcat
   clang libclang-rt-14-dev
 )
 
