@@ -201,13 +201,18 @@ static enum stage_status find_labels(struct classifier *c, long ti, const json_t
         snprintf(reason, n, "$.text: invalid UTF-8 at byte %zu", res.bad_offset);
         return STAGE_REJECT;
     }
+    int unquoted[TEXT_CAT_COUNT] = { 0 };
     for (size_t i = 0; i < res.n; i++) {
         const struct text_label *l = &res.labels[i];
         merge_finding(category_label(by_cat, l->category_id, l->rule_id, l->origin,
                                      res.model_scores[l->category_id], t),
                       l->rule_id, l->score, (int)l->severity, l->detail, l->span.start,
                       l->span.end);
+        unquoted[l->category_id] |= !l->quoted;
     }
+    /* Quoted only when all of its evidence is: one quoted word does not excuse the rest. */
+    for (int i = 0; i < TEXT_CAT_COUNT; i++)
+        if (by_cat[i] && !unquoted[i]) json_object_set_new(by_cat[i], "quoted", json_true());
     /* Copied before the state call: res points into the scratch. */
     *redacted = json_stringn(res.redacted, res.redacted_len);
     int rep = is_repeated(c, env, res.fingerprint, json_string_length(text));

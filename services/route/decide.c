@@ -58,15 +58,10 @@ static int has_criticism(const json_t *labels) {
     return 0;
 }
 
-/* Whether a model label's evidence lies inside a quotation (detail "citazione", see
+/* Whether all of a label's evidence lies inside quotations ("quoted", see
  * text_quote.h): counter-speech quotes what it condemns. */
 static int quotes_its_evidence(const json_t *label) {
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(label, "details"), i, d) {
-        if (strcmp(json_string_value(d), "citazione") == 0) return 1;
-    }
-    return 0;
+    return json_is_true(json_object_get(label, "quoted"));
 }
 
 /* A label only the statistical scorer found (origin "model") applies the category's
@@ -97,7 +92,9 @@ static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t
         const char *cat = json_string_value(json_object_get(label, "category"));
         const struct tenant_category_rule *rule = cat ? tenant_category(t, cat) : NULL;
         if (!rule || harms_only_in_public(cat, kind)) continue;
-        if (is_model_label(label) && !model_label_acts(label, rule, criticism)) {
+        /* Quoted abuse, like a model's word alone, removes nothing by itself. */
+        if ((is_model_label(label) && !model_label_acts(label, rule, criticism)) ||
+            (quotes_its_evidence(label) && route_removes(rule->action))) {
             if (rule->action != TENANT_ACTION_NONE) v->needs_review = 1;
             continue;
         }

@@ -215,8 +215,7 @@ Test(model, evidence_in_a_quotation_is_marked)
         int inside = l->span.start > 11 && l->span.end <= (size_t)(quote_end - text);
         if (l->origin != TEXT_ORIGIN_MODEL || !inside)
             continue;
-        cr_expect(l->detail && strcmp(l->detail, TEXT_QUOTE_DETAIL) == 0,
-                  "%s label on quoted \"%.*s\" not marked", l->category,
+        cr_expect(l->quoted, "%s label on quoted \"%.*s\" not marked", l->category,
                   (int)(l->span.end - l->span.start), text + l->span.start);
         marked++;
     }

@@ -360,10 +360,23 @@ Test(route, model_never_removes_what_it_found_in_a_quotation) {
     json_t *env = classified_by_model("lecce", "m6", "hate_speech", 1.0, 0);
     json_t *label = json_array_get(json_object_get(json_object_get(env, "classification"),
                                                    "labels"), 0);
-    json_object_set_new(label, "details", json_pack("[s]", "citazione"));
+    json_object_set_new(label, "quoted", json_true());
     json_t *d = decide(env);
     cr_expect_str_eq(str(d, "action", NULL), "none", "counter-speech quotes what it condemns");
     cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    json_decref(d);
+}
+
+/* The same for a rule's finding: quoted abuse goes to a person, with no strike. */
+Test(route, quoted_abuse_found_by_a_rule_removes_nothing) {
+    json_t *env = classified("lecce", "q1", "comment", "hate_speech", 1);
+    json_t *label = json_array_get(json_object_get(json_object_get(env, "classification"),
+                                                   "labels"), 0);
+    json_object_set_new(label, "quoted", json_true());
+    json_t *d = decide(env);
+    cr_expect_str_eq(str(d, "action", NULL), "none");
+    cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
+    cr_expect_eq(strikes(d), 0);
     json_decref(d);
 }
 

@@ -383,8 +383,7 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc,
         if (engine->run_model)
             run_model(engine, sc, len, scores);
         text_quote_drop_reported(&sc->sink, text, len);
-        if (engine->run_model)
-            text_quote_mark_model(&sc->sink, text, len);
+        text_quote_mark_quoted(&sc->sink, text, len);
         if (sc->norm.n_len > 0)
             text_context_off_topic(&base->context, &sc->context, &sc->norm,
                                    have_post ? &sc->post : NULL, &sc->vocab, &sc->sink);

@@ -76,6 +76,8 @@ struct text_label {
                                    hate target ("etnia", "religione", ...),
                                    "bestemmia", or NULL; same owner as rule_id */
     struct text_span span;      /* a model label has one label per evidence span */
+    int quoted;                 /* 1: abuse whose evidence lies inside a quotation
+                                   (text_quote.h): it never acts on its own */
 };
 
 /* An extra pcre2 rule (a tenant's party or candidate names, local words).

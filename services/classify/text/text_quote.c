@@ -273,14 +273,17 @@ void text_quote_drop_reported(struct text_sink *sink, const char *text, size_t l
     drop_countered(sink, text, len);
 }
 
-void text_quote_mark_model(struct text_sink *sink, const char *text, size_t len)
+void text_quote_mark_quoted(struct text_sink *sink, const char *text, size_t len)
 {
     size_t at = 0, from, end;
     while (next_quotation(text, len, &at, &from, &end)) {
         for (size_t i = 0; i < sink->n; i++) {
             struct text_label *l = &sink->labels[i];
-            if (l->origin == TEXT_ORIGIN_MODEL && l->span.start >= from && l->span.end <= end)
-                l->detail = TEXT_QUOTE_DETAIL;
+            /* incitement too: "chi scrive 'a morte X' va denunciato" calls for nothing */
+            if ((is_abuse(l->category_id) || l->category_id == TEXT_CAT_INCITEMENT ||
+                 l->origin == TEXT_ORIGIN_MODEL) &&
+                l->span.start >= from && l->span.end <= end)
+                l->quoted = 1;
         }
     }
 }

@@ -28,13 +28,12 @@
  * original comment; borrowed). */
 void text_quote_drop_reported(struct text_sink *sink, const char *text, size_t len);
 
-/* The detail of a model label whose evidence lies inside a quotation. */
-#define TEXT_QUOTE_DETAIL "citazione"
-
-/* Marks with TEXT_QUOTE_DETAIL the model labels of sink whose evidence lies inside any
- * quotation of text (len bytes; borrowed).  Counter-speech quotes what it condemns
- * ("chi scrive «...» dovrebbe vergognarsi"): the words are there, the intent is not,
- * and a model reads words; the router never lets such a label act on its own. */
-void text_quote_mark_model(struct text_sink *sink, const char *text, size_t len);
+/* Marks as quoted the abuse labels of sink, rule or model, whose evidence lies inside
+ * any quotation of text (len bytes; borrowed) that the checks above did not excuse.
+ * Counter-speech quotes what it condemns in more ways than any list of phrases knows
+ * ("chi scrive «...» dovrebbe vergognarsi", "leggere '...' fa male"): the words are
+ * there, the intent may not be, so the router never lets quoted abuse act on its own,
+ * and a person decides. */
+void text_quote_mark_quoted(struct text_sink *sink, const char *text, size_t len);
 
 #endif

@@ -31,14 +31,14 @@ void text_result_add(struct text_sink *sink, enum text_category cat, const char 
                      size_t start, size_t end)
 {
     add_label(sink, &(struct text_label){ cat, text_category_name(cat), TEXT_ORIGIN_RULE, rule_id,
-                                          score, sev, detail, { start, end } });
+                                          score, sev, detail, { start, end }, 0 });
 }
 
 void text_result_add_model(struct text_sink *sink, enum text_category cat, const char *rule_id,
                            double score, size_t start, size_t end)
 {
     add_label(sink, &(struct text_label){ cat, text_category_name(cat), TEXT_ORIGIN_MODEL,
-                                          rule_id, score, TEXT_SEV_LOW, NULL, { start, end } });
+                                          rule_id, score, TEXT_SEV_LOW, NULL, { start, end }, 0 });
 }
 
 static int label_cmp(const void *a, const void *b)
