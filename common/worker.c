@@ -117,7 +117,15 @@ static int txn_begin(struct worker *w) {
     return 0;
 }
 
+/* librdkafka 2.0 can send the abort before the broker has registered the partitions of
+ * the transaction's first outputs, and the broker then refuses it with a fatal
+ * INVALID_TXN_STATE (librdkafka issue 4849). An acknowledged output proves its partition
+ * registered, so what is queued is delivered first (it is aborted with the rest); a
+ * broker that cannot take it in ABORT_FLUSH_MS gets the abort anyway. */
+#define ABORT_FLUSH_MS 10000
+
 static void txn_abort(struct worker *w) {
+    if (rd_kafka_outq_len(w->producer) > 0) rd_kafka_flush(w->producer, ABORT_FLUSH_MS);
     rd_kafka_error_t *e = rd_kafka_abort_transaction(w->producer, -1);
     if (e) {
         log_error("abort transaction: %s", rd_kafka_error_string(e));
