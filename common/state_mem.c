@@ -1,7 +1,5 @@
 /* The in-memory state store: the same semantics as state_redis.c, kept in a hash table
  * of per-key entries, for vigile-replay and tests. Single-threaded. */
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +18,7 @@ struct mem_entry {
     struct mem_item *items;
     size_t n, cap;
     int64_t ban_until;
+    int answered;     /* a recent-answer entry: its items' fingerprints are the answer */
     struct mem_entry *next;
 };
 
@@ -59,6 +58,15 @@ static struct mem_item *find_item(struct mem_entry *e, const char *member) {
     return NULL;
 }
 
+/* Appends it to e's items (the member, if any, now owned by e). */
+static void push_item(struct mem_entry *e, struct mem_item it) {
+    if (e->n == e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 4;
+        e->items = xrealloc(e->items, e->cap * sizeof *e->items);
+    }
+    e->items[e->n++] = it;
+}
+
 /* Adds member unless present (Redis ZADD NX) and forgets items far out of any window. */
 static void add_item(struct mem_entry *e, const char *member, int64_t ts, uint64_t fp,
                      int64_t window_ms) {
@@ -68,12 +76,7 @@ static void add_item(struct mem_entry *e, const char *member, int64_t ts, uint64
         else e->items[keep++] = e->items[i];
     }
     e->n = keep;
-    if (find_item(e, member)) return;
-    if (e->n == e->cap) {
-        e->cap = e->cap ? e->cap * 2 : 4;
-        e->items = xrealloc(e->items, e->cap * sizeof *e->items);
-    }
-    e->items[e->n++] = (struct mem_item){ xstrdup(member), ts, fp };
+    if (!find_item(e, member)) push_item(e, (struct mem_item){ xstrdup(member), ts, fp });
 }
 
 static long strikes_in(const struct mem_entry *e, const char *except, int64_t ts,
@@ -126,27 +129,22 @@ static int mem_ban_set(void *impl, const char *tenant, const char *author, int64
     return 0;
 }
 
-/* The first answer for an event id is kept as its fingerprints in hex, as in Redis. */
+/* The first answer for an event id is kept in an entry of its own, as its items. */
 static int mem_recent_add(void *impl, const char *tenant, const char *author,
                           const char *event_id, int64_t ts, uint64_t fp, int64_t window,
                           uint64_t *earlier, size_t max, size_t *n) {
     struct mem_entry *answer = entry(impl, "recent-answer", tenant, event_id);
-    *n = 0;
-    if (answer->record) {
-        for (const char *s = answer->record; *s && *n < max; s += s[16] ? 17 : 16)
-            earlier[(*n)++] = strtoull(s, NULL, 16);
-        return 0;
+    if (!answer->answered) {
+        struct mem_entry *e = entry(impl, "recent", tenant, author);
+        for (size_t i = 0; i < e->n && answer->n < max; i++) {
+            const struct mem_item *it = &e->items[i];
+            if (it->ts >= ts - window && it->ts <= ts && strcmp(it->member, event_id) != 0)
+                push_item(answer, (struct mem_item){ NULL, it->ts, it->fp });
+        }
+        add_item(e, event_id, ts, fp, window);
+        answer->answered = 1;
     }
-    struct mem_entry *e = entry(impl, "recent", tenant, author);
-    for (size_t i = 0; i < e->n && *n < max; i++) {
-        const struct mem_item *it = &e->items[i];
-        if (it->ts >= ts - window && it->ts <= ts && strcmp(it->member, event_id) != 0)
-            earlier[(*n)++] = it->fp;
-    }
-    add_item(e, event_id, ts, fp, window);
-    answer->record = xcalloc(*n ? *n * 17 : 1, 1);
-    for (size_t i = 0; i < *n; i++)
-        sprintf(answer->record + i * 17, i + 1 < *n ? "%016" PRIx64 "," : "%016" PRIx64, earlier[i]);
+    for (*n = 0; *n < answer->n && *n < max; (*n)++) earlier[*n] = answer->items[*n].fp;
     return 0;
 }
 
