@@ -39,7 +39,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-BUCKET_BITS = 18          # TEXT_FEATURE_BITS
+BUCKET_BITS = 16          # TEXT_FEATURE_BITS
 FEATURE_VERSION = 1       # TEXT_FEATURE_VERSION
 FORMAT = 1                # TEXT_MODEL_FORMAT
 MAGIC = b"VGLMODEL"
