@@ -14,7 +14,7 @@
 #include "text_norm.h"
 #include "text_result.h"
 
-#define TEXT_CONTEXT_MIN_WORDS 5
+#define TEXT_CONTEXT_MIN_WORDS 4
 
 /* Stop words, normalized once; immutable after text_context_init. */
 struct text_context {
