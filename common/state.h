@@ -50,6 +50,8 @@ struct state_ops {
                            struct state_author_view *view, char **record);
     int (*decision_commit)(void *impl, const char *tenant, const char *author,
                            const struct state_decision *d, char **existing);
+    int (*decision_amend)(void *impl, const char *tenant, const char *author,
+                          const struct state_decision *d);
     int (*strike_remove)(void *impl, const char *tenant, const char *author,
                          const char *event_id);
     int (*ban_set)(void *impl, const char *tenant, const char *author, int64_t until_ms,
@@ -88,6 +90,14 @@ static inline int state_decision_commit(struct state_store *st, const char *tena
                                         const char *author, const struct state_decision *d,
                                         char **existing) {
     return st->ops->decision_commit(st->impl, tenant, author, d, existing);
+}
+
+/* Applies d's strike and ban and replaces its record, all in one atomic step, whatever
+ * record is there: what a person's confirmation adds to a decision already committed.
+ * A strike is counted once per event id, so amending twice counts it once. */
+static inline int state_decision_amend(struct state_store *st, const char *tenant,
+                                       const char *author, const struct state_decision *d) {
+    return st->ops->decision_amend(st->impl, tenant, author, d);
 }
 
 /* Removes the strike of event_id (an overturned decision); absent is fine. */

@@ -100,16 +100,23 @@ static int mem_decision_lookup(void *impl, const char *tenant, const char *autho
     return 0;
 }
 
+static int mem_decision_amend(void *impl, const char *tenant, const char *author,
+                              const struct state_decision *d) {
+    struct mem_entry *rec = entry(impl, "record", tenant, d->event_id);
+    if (d->strike)
+        add_item(entry(impl, "strikes", tenant, author), d->event_id, d->ts_ms, 0, d->window_ms);
+    if (d->ban_until > d->ts_ms) entry(impl, "ban", tenant, author)->ban_until = d->ban_until;
+    free(rec->record);
+    rec->record = xstrdup(d->record);
+    return 0;
+}
+
 static int mem_decision_commit(void *impl, const char *tenant, const char *author,
                                const struct state_decision *d, char **existing) {
     struct mem_entry *rec = entry(impl, "record", tenant, d->event_id);
     *existing = rec->record ? xstrdup(rec->record) : NULL;
     if (rec->record) return 0;
-    if (d->strike)
-        add_item(entry(impl, "strikes", tenant, author), d->event_id, d->ts_ms, 0, d->window_ms);
-    if (d->ban_until > d->ts_ms) entry(impl, "ban", tenant, author)->ban_until = d->ban_until;
-    rec->record = xstrdup(d->record);
-    return 0;
+    return mem_decision_amend(impl, tenant, author, d);
 }
 
 static int mem_strike_remove(void *impl, const char *tenant, const char *author,
@@ -179,7 +186,7 @@ static void mem_free(void *impl) {
 }
 
 static const struct state_ops mem_ops = {
-    mem_decision_lookup, mem_decision_commit, mem_strike_remove, mem_ban_set,
+    mem_decision_lookup, mem_decision_commit, mem_decision_amend, mem_strike_remove, mem_ban_set,
     mem_recent_add,      mem_record_put,      mem_record_get,    mem_free,
 };
 

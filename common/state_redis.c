@@ -47,25 +47,31 @@ static int redis_decision_lookup(void *impl, const char *tenant, const char *aut
 
 /* KEYS: record, strikes, ban. ARGV: record, record ttl, strike (0/1), event id, ts,
  * strikes to forget below, strikes ttl, ban ("" none, "forever", or its end), ban ttl. */
+#define DECISION_EFFECTS_LUA                                                    \
+    "if ARGV[3] == '1' then\n"                                                  \
+    "  redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[4])\n"                   \
+    "  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])\n"        \
+    "  redis.call('PEXPIRE', KEYS[2], ARGV[7])\n"                               \
+    "end\n"                                                                     \
+    "if ARGV[8] == 'forever' then redis.call('SET', KEYS[3], 'forever')\n"      \
+    "elseif ARGV[8] ~= '' then redis.call('SET', KEYS[3], ARGV[8], 'PX', ARGV[9]) end\n" \
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+
 static const char decision_commit_lua[] =
     "local prior = redis.call('GET', KEYS[1])\n"
     "if prior then return prior end\n"
-    "if ARGV[3] == '1' then\n"
-    "  redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[4])\n"
-    "  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])\n"
-    "  redis.call('PEXPIRE', KEYS[2], ARGV[7])\n"
-    "end\n"
-    "if ARGV[8] == 'forever' then redis.call('SET', KEYS[3], 'forever')\n"
-    "elseif ARGV[8] ~= '' then redis.call('SET', KEYS[3], ARGV[8], 'PX', ARGV[9]) end\n"
-    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    DECISION_EFFECTS_LUA
     "return false\n";
 
-/* One script, so that the strike, the ban and the record land together or not at all.
- * EVAL rather than EVALSHA: Redis caches the compiled script either way, and a plain EVAL
+static const char decision_amend_lua[] = DECISION_EFFECTS_LUA "return false\n";
+
+/* Runs one of the scripts above for d; *reply is its answer (the caller frees it). One
+ * script, so that the strike, the ban and the record land together or not at all. EVAL
+ * rather than EVALSHA: Redis caches the compiled script either way, and a plain EVAL
  * needs no reloading after a restart or a SCRIPT FLUSH. */
-static int redis_decision_commit(void *impl, const char *tenant, const char *author,
-                                 const struct state_decision *d, char **existing) {
-    struct redis_conn *c = impl;
+static int eval_decision(struct redis_conn *c, const char *script, const char *what,
+                         const char *tenant, const char *author,
+                         const struct state_decision *d, redisReply **reply) {
     if (!redis_conn_get(c)) return -1;
     char *rk = key(tenant, "record", d->event_id), *sk = key(tenant, "strikes", author),
          *bk = key(tenant, "ban", author);
@@ -74,14 +80,29 @@ static int redis_decision_commit(void *impl, const char *tenant, const char *aut
     else if (d->ban_until > d->ts_ms) snprintf(ban, sizeof ban, "%lld", (long long)d->ban_until);
     /* Ban ends expire relative to the event's clock, which is the one they are read in. */
     redisAppendCommand(c->rc, "EVAL %s 3 %s %s %s %s %lld %d %s %lld %lld %lld %s %lld",
-                       decision_commit_lua, rk, sk, bk, d->record, (long long)d->record_ttl_ms,
+                       script, rk, sk, bk, d->record, (long long)d->record_ttl_ms,
                        d->strike ? 1 : 0, d->event_id, (long long)d->ts_ms,
                        (long long)(d->ts_ms - 2 * d->window_ms), (long long)(2 * d->window_ms),
                        ban, (long long)(d->ban_until - d->ts_ms));
     free(rk), free(sk), free(bk);
+    return redis_conn_replies(c, reply, 1, what);
+}
+
+static int redis_decision_commit(void *impl, const char *tenant, const char *author,
+                                 const struct state_decision *d, char **existing) {
     redisReply *rep[1];
-    if (redis_conn_replies(c, rep, 1, "decision commit")) return -1;
+    if (eval_decision(impl, decision_commit_lua, "decision commit", tenant, author, d, rep))
+        return -1;
     *existing = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+static int redis_decision_amend(void *impl, const char *tenant, const char *author,
+                                const struct state_decision *d) {
+    redisReply *rep[1];
+    if (eval_decision(impl, decision_amend_lua, "decision amend", tenant, author, d, rep))
+        return -1;
     redis_replies_free(rep, 1);
     return 0;
 }
@@ -200,7 +221,7 @@ static void redis_free(void *impl) {
 }
 
 static const struct state_ops redis_ops = {
-    redis_decision_lookup, redis_decision_commit, redis_strike_remove, redis_ban_set,
+    redis_decision_lookup, redis_decision_commit, redis_decision_amend, redis_strike_remove, redis_ban_set,
     redis_recent_add,      redis_record_put,      redis_record_get,    redis_free,
 };
 

@@ -53,6 +53,11 @@ const char *const *tenant_category_ids(size_t *count) {
 const char *tenant_action_name(enum tenant_action action) { return tenant_action_table[action]; }
 const char *tenant_step_name(enum tenant_step step) { return tenant_step_table[step]; }
 
+enum tenant_action tenant_action_from_name(const char *name) {
+    int i = name ? strlist_index(name, tenant_action_table) : -1;
+    return i >= 0 ? (enum tenant_action)i : TENANT_ACTION_NONE;
+}
+
 const struct tenant_category_rule *tenant_category(const struct tenant *t, const char *category) {
     int i = strlist_index(category, tenant_category_table);
     return i >= 0 && t->categories[i].category ? &t->categories[i] : NULL;

@@ -140,6 +140,8 @@ const char *tenant_template(const struct tenant *t, const char *template_id);
 /* Names as written in config and decisions: "hide", "temp_ban". */
 const char *tenant_action_name(enum tenant_action action);
 const char *tenant_step_name(enum tenant_step step);
+/* The action named name (as in decisions); TENANT_ACTION_NONE for an unknown name. */
+enum tenant_action tenant_action_from_name(const char *name);
 
 /* The fixed category ids of the classification issue, in a stable order; n in *count. */
 const char *const *tenant_category_ids(size_t *count);

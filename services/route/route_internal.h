@@ -37,6 +37,11 @@ struct verdict {
     int64_t ban_until;           /* ban applied now: end, STATE_BAN_FOREVER, or 0 */
     int64_t ban_in_force_until;  /* the author was already banned until then, or 0 */
     int64_t ban_proposed;        /* ban end a moderator must confirm, or 0 */
+    /* The removal a moderator's confirmation applies: asked for by labels that may not
+     * act alone (a model's below the removal threshold or beside criticism, quoted
+     * abuse), harsher than the action taken; TENANT_ACTION_NONE when there is none. */
+    enum tenant_action proposed;
+    const struct tenant_category_rule *proposed_rule;
     json_t *policy_refs;         /* array of clauses applied; owned by the caller */
 };
 
