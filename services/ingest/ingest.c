@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "envelope.h"
-#include "normalize.h"
+#include "platform_event.h"
 #include "timefmt.h"
 #include "topics.h"
 

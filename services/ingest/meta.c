@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 struct meta_entry {
     const char *platform; /* "facebook" or "instagram" */

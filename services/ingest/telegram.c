@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 /* "<chat id>:<message id>": message ids are unique only within a chat. */
 static const char *chat_message_id(const char *chat, const json_t *message_id, char *buf,

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 /* The profile name WhatsApp sent for wa_id in contacts[], or NULL. */
 static const char *contact_name(const json_t *value, const char *wa_id) {

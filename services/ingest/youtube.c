@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 /* One youtube#comment: a thread's top-level comment or one of its replies. */
 static enum ingest_status comment(const struct ingest_request *req, const char *channel,

@@ -1,4 +1,4 @@
-#include "replay.h"
+#include "file_source.h"
 
 #include <stdio.h>
 #include <stdlib.h>

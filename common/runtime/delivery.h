@@ -3,8 +3,8 @@
  * (DESIGN.md, "Delivery"). Each request produces a batch and waits for the delivery
  * reports of that batch alone, for a bounded time; a thread of this module serves the
  * reports. */
-#ifndef VIGILE_INGEST_DELIVERY_H
-#define VIGILE_INGEST_DELIVERY_H
+#ifndef VIGILE_DELIVERY_H
+#define VIGILE_DELIVERY_H
 
 #include <stddef.h>
 

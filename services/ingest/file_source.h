@@ -1,6 +1,6 @@
 /* `vigile-ingest --replay FILE|-`: JSON lines into vigile.inbound, through the broker. */
-#ifndef VIGILE_INGEST_REPLAY_H
-#define VIGILE_INGEST_REPLAY_H
+#ifndef VIGILE_INGEST_FILE_SOURCE_H
+#define VIGILE_INGEST_FILE_SOURCE_H
 
 #include "settings.h"
 #include "tenant.h"

@@ -1,8 +1,8 @@
 /* What every payload parser shares: reading ids and timestamps the way platforms write
  * them, and turning one platform event into an envelope bound to its tenant and channel.
  * Internal to ingest; the parsers' public face is ingest.h. */
-#ifndef VIGILE_INGEST_NORMALIZE_H
-#define VIGILE_INGEST_NORMALIZE_H
+#ifndef VIGILE_INGEST_PLATFORM_EVENT_H
+#define VIGILE_INGEST_PLATFORM_EVENT_H
 
 #include <jansson.h>
 #include <stddef.h>

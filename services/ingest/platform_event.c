@@ -1,4 +1,4 @@
-#include "normalize.h"
+#include "platform_event.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
