@@ -7,7 +7,7 @@
 #include "deadletter.h"
 #include "envelope.h"
 #include "log.h"
-#include "service.h"
+#include "program.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"

@@ -10,9 +10,8 @@
 #ifndef VIGILE_WORKER_H
 #define VIGILE_WORKER_H
 
-#include <signal.h>
-
 #include "settings.h"
+#include "signals.h"
 #include "stage.h"
 
 struct worker_hooks {
@@ -21,13 +20,6 @@ struct worker_hooks {
     int (*reload)(void *ctx);
     void *ctx;
 };
-
-/* Set by the signal handlers the worker installs; other code only reads them. */
-extern volatile sig_atomic_t worker_running;
-extern volatile sig_atomic_t worker_reload_requested;
-
-/* Installs SIGTERM/SIGINT (stop) and SIGHUP (reload) handlers that only set flags. */
-void worker_install_signals(void);
 
 /* Runs the loop until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean
  * shutdown (batch finished, outputs flushed, offsets committed), 1 on a fatal Kafka error. */
