@@ -12,6 +12,7 @@ int redis_conn_init(struct redis_conn *c, const char *url, char *err, size_t n) 
     char host[256];
     int used = 0;
     c->port = 6379;
+    c->timeout_ms = 2000;
     if (sscanf(url, "redis://%255[^:/]%n", host, &used) != 1 ||
         (url[used] == ':' && sscanf(url + used, ":%d%n", &c->port, &used) != 1) ||
         c->port <= 0 || c->port > 65535) {
@@ -38,7 +39,7 @@ void redis_conn_drop(struct redis_conn *c, const char *what, const char *why) {
 
 redisContext *redis_conn_get(struct redis_conn *c) {
     if (c->rc) return c->rc;
-    struct timeval tv = { 2, 0 };
+    struct timeval tv = { c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000 };
     redisContext *rc = redisConnectWithTimeout(c->host, c->port, tv);
     if (!rc || rc->err) {
         log_warn("redis %s:%d: %s", c->host, c->port, rc ? rc->errstr : "cannot allocate");

@@ -12,6 +12,9 @@ struct redis_conn {
     char *host;
     int port;
     int db;
+    /* Connect and command timeout; init sets 2000. A caller that answers a client while
+     * it waits (ingest's dedup) may lower it before the first call. */
+    int timeout_ms;
     redisContext *rc;    /* NULL until connected, and again after a failure */
     unsigned generation; /* counts connections made: a new one has no loaded scripts */
 };
