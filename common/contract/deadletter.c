@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "topics.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -57,4 +58,11 @@ char *deadletter_record(const struct deadletter_source *src, const char *reason,
     if (!s) abort();
     *out_len = strlen(s);
     return s;
+}
+
+void deadletter_add(struct stage_outputs *out, const struct deadletter_source *src, char *key,
+                    const char *reason, const void *payload, size_t len) {
+    size_t rec_len;
+    char *rec = deadletter_record(src, reason, payload, len, &rec_len);
+    stage_outputs_add(out, TOPIC_DEADLETTER, key ? key : xstrdup("unknown"), rec, rec_len);
 }

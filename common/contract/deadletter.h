@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stage.h"
+
 #define DEADLETTER_SCHEMA_VERSION 2
 
 struct deadletter_source {
@@ -26,5 +28,11 @@ struct deadletter_source {
  * LIMIT_MESSAGE_BYTES minus room for the key; *out_len gets its length. */
 char *deadletter_record(const struct deadletter_source *src, const char *reason,
                         const void *payload, size_t len, size_t *out_len);
+
+/* Appends to out the dead letter of payload for vigile.deadletter, the one way every
+ * shell, server and tool sends one. Steals key (xmalloc'd; NULL: "unknown", when the
+ * input had none); everything else is borrowed. */
+void deadletter_add(struct stage_outputs *out, const struct deadletter_source *src, char *key,
+                    const char *reason, const void *payload, size_t len);
 
 #endif

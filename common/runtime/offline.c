@@ -51,10 +51,8 @@ static void deadletter_output(struct offline *o, struct stage_outputs *out,
                               unsigned long lineno, const char *line, size_t len,
                               const char *reason) {
     struct deadletter_source src = { o->program, "replay", -1, (int64_t)lineno };
-    size_t dlen;
-    char *rec = deadletter_record(&src, reason, line, len, &dlen);
     stage_outputs_clear(out);
-    stage_outputs_add(out, TOPIC_DEADLETTER, xstrdup("unknown"), rec, dlen);
+    deadletter_add(out, &src, NULL, reason, line, len);
 }
 
 int offline_run(struct offline *o, const char *path,

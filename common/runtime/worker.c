@@ -240,11 +240,9 @@ static enum stage_status run_stage(struct worker *w, const struct stage_input *i
 static void add_deadletter(struct worker *w, const rd_kafka_message_t *m, const char *reason) {
     struct deadletter_source src = { w->stage->name, rd_kafka_topic_name(m->rkt), m->partition,
                                      m->offset };
-    size_t len;
-    char *rec = deadletter_record(&src, reason, m->payload, m->len, &len);
-    char *key = m->key ? xstrndup(m->key, m->key_len) : xstrdup("unknown");
     stage_outputs_clear(&w->out);
-    stage_outputs_add(&w->out, TOPIC_DEADLETTER, key, rec, len);
+    deadletter_add(&w->out, &src, m->key ? xstrndup(m->key, m->key_len) : NULL, reason,
+                   m->payload, m->len);
     metrics_add(METRIC_DEADLETTERS, 1);
     log_warn("dead letter from %s[%d]@%lld: %s", src.topic, src.partition,
              (long long)src.offset, reason);

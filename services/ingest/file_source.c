@@ -50,9 +50,7 @@ static void produce_line(rd_kafka_t *rk, const struct tenant_set *tenants, const
         c->accepted += json_array_size(envs);
     } else {
         struct deadletter_source src = { "ingest", "replay", -1, (int64_t)c->lines };
-        size_t dlen;
-        char *rec = deadletter_record(&src, reason, line, len, &dlen);
-        stage_outputs_add(out, TOPIC_DEADLETTER, xstrdup("unknown"), rec, dlen);
+        deadletter_add(out, &src, NULL, reason, line, len);
         c->rejected++;
         log_warn("line %lu: %s", c->lines, reason);
     }
