@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_doc.h"
 #include "limits.h"
 #include "strlist.h"
 #include "timefmt.h"
@@ -23,19 +24,6 @@ static int fail(char *err, size_t n, const char *path, const char *fmt, ...) {
     return -1;
 }
 
-static const char *type_name(const json_t *v) {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    default: return "null";
-    }
-}
-
 const char *const envelope_platforms[] = { "facebook", "instagram", "x", "youtube",
                                          "telegram", "whatsapp", "generic", NULL };
 const char *const envelope_kinds[] = { "comment", "reply", "post", "private_message",
@@ -48,7 +36,7 @@ static int check_string(const json_t *obj, const char *key, const char *path, in
                         size_t max, char *err, size_t n) {
     json_t *v = json_object_get(obj, key);
     if (!v) return required ? fail(err, n, path, "missing") : 0;
-    if (!json_is_string(v)) return fail(err, n, path, "expected string, got %s", type_name(v));
+    if (!json_is_string(v)) return fail(err, n, path, "expected string, got %s", json_doc_type(v));
     size_t len = json_string_length(v);
     if (len == 0 && required) return fail(err, n, path, "empty");
     if (len > max) return fail(err, n, path, "%zu bytes, over the limit of %zu", len, max);
@@ -101,7 +89,7 @@ static int check_schema(json_t *env, enum envelope_mode mode, char *err, size_t 
     }
     if (!s) return fail(err, n, "$.schema", "missing");
     if (!json_is_object(s))
-        return fail(err, n, "$.schema", "expected object, got %s", type_name(s));
+        return fail(err, n, "$.schema", "expected object, got %s", json_doc_type(s));
     const char *name = json_string_value(json_object_get(s, "name"));
     if (!name || strcmp(name, ENVELOPE_SCHEMA_NAME) != 0)
         return fail(err, n, "$.schema.name", "must be \"%s\"", ENVELOPE_SCHEMA_NAME);
@@ -115,7 +103,7 @@ static int check_author(const json_t *env, char *err, size_t n) {
     json_t *a = json_object_get(env, "author");
     if (!a) return fail(err, n, "$.author", "missing");
     if (!json_is_object(a))
-        return fail(err, n, "$.author", "expected object, got %s", type_name(a));
+        return fail(err, n, "$.author", "expected object, got %s", json_doc_type(a));
     if (check_string(a, "id", "$.author.id", 1, 256, err, n)) return -1;
     /* The key is "<tenant>|<author_id>": a '|' in the id would make it ambiguous. */
     if (strchr(json_string_value(json_object_get(a, "id")), '|'))
@@ -127,13 +115,13 @@ static int check_context(const json_t *env, char *err, size_t n) {
     json_t *c = json_object_get(env, "context");
     if (!c || json_is_null(c)) return 0;
     if (!json_is_object(c))
-        return fail(err, n, "$.context", "expected object, got %s", type_name(c));
+        return fail(err, n, "$.context", "expected object, got %s", json_doc_type(c));
     if (check_string(c, "post_text", "$.context.post_text", 0, LIMIT_TEXT_BYTES, err, n))
         return -1;
     json_t *topics = json_object_get(c, "post_topics");
     if (!topics) return 0;
     if (!json_is_array(topics))
-        return fail(err, n, "$.context.post_topics", "expected array, got %s", type_name(topics));
+        return fail(err, n, "$.context.post_topics", "expected array, got %s", json_doc_type(topics));
     if (json_array_size(topics) > LIMIT_POST_TOPICS)
         return fail(err, n, "$.context.post_topics", "%zu items, over the limit of %d",
                     json_array_size(topics), LIMIT_POST_TOPICS);
@@ -142,7 +130,7 @@ static int check_context(const json_t *env, char *err, size_t n) {
     json_array_foreach(topics, i, t) {
         if (!json_is_string(t))
             return fail(err, n, "$.context.post_topics", "item %zu: expected string, got %s", i,
-                        type_name(t));
+                        json_doc_type(t));
         if (json_string_length(t) > LIMIT_POST_TOPIC_BYTES)
             return fail(err, n, "$.context.post_topics",
                         "item %zu: %zu bytes, over the limit of %d", i, json_string_length(t),
@@ -155,7 +143,7 @@ static int check_attachments(const json_t *env, char *err, size_t n) {
     json_t *att = json_object_get(env, "attachments");
     if (!att) return 0;
     if (!json_is_array(att))
-        return fail(err, n, "$.attachments", "expected array, got %s", type_name(att));
+        return fail(err, n, "$.attachments", "expected array, got %s", json_doc_type(att));
     if (json_array_size(att) > LIMIT_ATTACHMENTS)
         return fail(err, n, "$.attachments", "%zu items, over the limit of %d",
                     json_array_size(att), LIMIT_ATTACHMENTS);
@@ -164,7 +152,7 @@ static int check_attachments(const json_t *env, char *err, size_t n) {
     json_array_foreach(att, i, a) {
         char path[48];
         snprintf(path, sizeof path, "$.attachments[%zu]", i);
-        if (!json_is_object(a)) return fail(err, n, path, "expected object, got %s", type_name(a));
+        if (!json_is_object(a)) return fail(err, n, path, "expected object, got %s", json_doc_type(a));
         snprintf(path, sizeof path, "$.attachments[%zu].type", i);
         if (check_string(a, "type", path, 1, 64, err, n)) return -1;
     }
@@ -217,7 +205,7 @@ static int depth(const json_t *v, int limit) {
 }
 
 int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t n) {
-    if (!json_is_object(env)) return fail(err, n, "$", "expected object, got %s", type_name(env));
+    if (!json_is_object(env)) return fail(err, n, "$", "expected object, got %s", json_doc_type(env));
     if (depth(env, LIMIT_ENVELOPE_DEPTH) > LIMIT_ENVELOPE_DEPTH)
         return fail(err, n, "$", "nested deeper than the limit of %d", LIMIT_ENVELOPE_DEPTH);
     if (check_unknown_keys(env, err, n) || check_schema(env, mode, err, n) ||
@@ -241,13 +229,9 @@ int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t n)
 
 json_t *envelope_parse(const char *buf, size_t len, enum envelope_mode mode, char *err,
                        size_t n) {
-    json_error_t je;
-    /* jansson rejects invalid UTF-8 and NUL characters: both become dead letters here. */
-    json_t *env = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-    if (!env) {
-        snprintf(err, n, "JSON %d:%d: %s", je.line, je.column, je.text);
-        return NULL;
-    }
+    /* Invalid UTF-8 and NUL characters are refused too: both become dead letters here. */
+    json_t *env = json_doc_load(buf, len, err, n);
+    if (!env) return NULL;
     if (envelope_validate(env, mode, err, n)) {
         json_decref(env);
         return NULL;

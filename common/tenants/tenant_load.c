@@ -13,6 +13,7 @@
 #include "tenant_internal.h"
 
 #include "envelope.h"
+#include "json_doc.h"
 #include "strlist.h"
 
 #include "xmalloc.h"
@@ -75,19 +76,6 @@ enum kind { K_STR, K_INT, K_BOOL, K_OBJ, K_ARR };
 static const char *const kind_names[] = { "a string", "an integer", "true or false",
                                           "an object", "a list" };
 
-static const char *type_name(const json_t *v) {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number with decimals";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
-
 static int kind_ok(const json_t *v, enum kind k) {
     switch (k) {
     case K_STR: return json_is_string(v);
@@ -108,7 +96,7 @@ static const char *subpath(char *buf, const char *path, const char *key) {
 /* Checks v against a kind; reports at path. Returns v or NULL. */
 static json_t *expect(struct loader *ld, json_t *v, const char *path, enum kind k) {
     if (kind_ok(v, k)) return v;
-    ld_error(ld, path, "expected %s, got %s", kind_names[k], type_name(v));
+    ld_error(ld, path, "expected %s, got %s", kind_names[k], json_doc_type_phrase(v));
     return NULL;
 }
 
@@ -444,7 +432,7 @@ static double get_threshold(struct loader *ld, json_t *obj, const char *path, co
     if (!v || json_is_null(v)) return TENANT_MODEL_NEVER;
     subpath(p, path, key);
     if (!json_is_number(v)) {
-        ld_error(ld, p, "expected a score between 0 and 1, got %s", type_name(v));
+        ld_error(ld, p, "expected a score between 0 and 1, got %s", json_doc_type_phrase(v));
         return TENANT_MODEL_NEVER;
     }
     double x = json_number_value(v);
@@ -830,7 +818,7 @@ static json_t *load_object(struct loader *ld, const char *path) {
         return NULL;
     }
     if (!json_is_object(doc)) {
-        ld_error(ld, "$", "expected an object, got %s", type_name(doc));
+        ld_error(ld, "$", "expected an object, got %s", json_doc_type_phrase(doc));
         json_decref(doc);
         return NULL;
     }

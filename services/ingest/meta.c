@@ -163,7 +163,7 @@ static enum ingest_status each(const struct ingest_request *req, const struct me
 
 enum ingest_status ingest_parse_meta(const struct ingest_request *req, json_t *out, char *err,
                                      size_t n) {
-    json_t *root = norm_load(req->body, req->len, err, n);
+    json_t *root = json_doc_load_object(req->body, req->len, err, n);
     if (!root) return INGEST_MALFORMED;
     const char *object = norm_str(root, "object");
     const char *platform = !object                          ? NULL

@@ -21,24 +21,9 @@ enum ingest_status norm_malformed(char *err, size_t n, const char *fmt, ...) {
     return INGEST_MALFORMED;
 }
 
-json_t *norm_load(const char *body, size_t len, char *err, size_t n) {
-    json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
-        snprintf(err, n, "JSON %d:%d: %s", je.line, je.column, je.text);
-        return NULL;
-    }
-    if (!json_is_object(root)) {
-        snprintf(err, n, "$: expected an object");
-        json_decref(root);
-        return NULL;
-    }
-    return root;
-}
-
 json_t *norm_load_list(const char *body, size_t len, const char *key, const char *want,
                        const char *list_key, const json_t **list, char *err, size_t n) {
-    json_t *root = norm_load(body, len, err, n);
+    json_t *root = json_doc_load_object(body, len, err, n);
     if (!root) return NULL;
     const char *mark = norm_str(root, key);
     *list = json_object_get(root, list_key);

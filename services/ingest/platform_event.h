@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ingest.h"
+#include "json_doc.h"
 
 /* Text carried by a "deleted" event: platforms do not resend what was removed, and the
  * envelope requires a text. Classify reads event_type first (docs/ingest.md). */
@@ -53,10 +54,6 @@ const char *norm_id(const json_t *v, char *buf);
 
 /* Borrowed string member, or NULL when absent, not a string or empty. */
 const char *norm_str(const json_t *obj, const char *key);
-
-/* Loads body as a JSON object. Returns a new reference, or NULL with "JSON 1:17: ..." or
- * "$: expected an object" in err. */
-json_t *norm_load(const char *body, size_t len, char *err, size_t errlen);
 
 /* Loads body as a JSON object whose member key is the string want (the platform's mark
  * on its payload, "kind": "youtube#commentThreadListResponse") and whose member list_key

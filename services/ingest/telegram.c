@@ -33,7 +33,7 @@ static const char *text_of(const json_t *msg) {
 
 enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_t *out,
                                          char *err, size_t n) {
-    json_t *root = norm_load(req->body, req->len, err, n);
+    json_t *root = json_doc_load_object(req->body, req->len, err, n);
     if (!root) return INGEST_MALFORMED;
     enum ingest_status st = INGEST_OK;
     const json_t *msg = json_object_get(root, "message");

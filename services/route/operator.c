@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "json_doc.h"
 #include "route_internal.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -115,12 +116,8 @@ static int check_event(const json_t *op, char *reason, size_t n) {
 
 enum stage_status route_operator(struct router *r, const char *buf, size_t len, int64_t now_ms,
                                  struct stage_outputs *out, char *reason, size_t n) {
-    json_error_t je;
-    json_t *op = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-    if (!op) {
-        snprintf(reason, n, "JSON %d:%d: %s", je.line, je.column, je.text);
-        return STAGE_REJECT;
-    }
+    json_t *op = json_doc_load(buf, len, reason, n);
+    if (!op) return STAGE_REJECT;
     enum stage_status st = STAGE_REJECT;
     json_t *rec = NULL;
     char *stored = NULL;
