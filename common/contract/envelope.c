@@ -28,7 +28,7 @@ const char *const envelope_platforms[] = { "facebook", "instagram", "x", "youtub
                                          "telegram", "whatsapp", "generic", NULL };
 const char *const envelope_kinds[] = { "comment", "reply", "post", "private_message",
                                      "mention", NULL };
-static const char *const event_types[] = { "created", "edited", "deleted", NULL };
+static const char *const event_types[] = { EVENT_CREATED, EVENT_EDITED, EVENT_DELETED, NULL };
 
 /* Checks that obj[key] is a string of 1..max bytes. Absent is an error only if required.
  * Returns 0, or -1 with err filled. */

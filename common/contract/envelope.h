@@ -12,6 +12,12 @@
 #define ENVELOPE_SCHEMA_NAME "vigile.envelope"
 #define ENVELOPE_SCHEMA_VERSION 1
 
+/* The values of $.event_type (docs/ingest.md): what happened to the content. Absent means
+ * created. */
+#define EVENT_CREATED "created"
+#define EVENT_EDITED  "edited"
+#define EVENT_DELETED "deleted"
+
 enum envelope_mode {
     ENVELOPE_STRICT, /* what ingest produces: every required field present */
     ENVELOPE_REPLAY, /* an operator's file: schema and timestamps may be absent */

@@ -238,7 +238,7 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
     json_t *by_cat[TEXT_CAT_COUNT] = { 0 };
     json_t *redacted = NULL;
     const char *event_type = envelope_str(env, "event_type");
-    if (event_type && strcmp(event_type, "deleted") == 0) {
+    if (event_type && strcmp(event_type, EVENT_DELETED) == 0) {
         /* A deletion carries no text of the author's to judge; it is recorded as it is. */
         redacted = json_incref(json_object_get(env, "text"));
     } else {

@@ -106,12 +106,12 @@ enum ingest_status norm_append(const struct ingest_request *req, const struct no
         return INGEST_UNKNOWN_PAGE;
     }
     const struct tenant_channel *ch = tenant_channel_by_page(t, ev->platform, page);
-    int deleted = strcmp(ev->event_type, "deleted") == 0;
+    int deleted = strcmp(ev->event_type, EVENT_DELETED) == 0;
     const char *text = deleted ? NORM_DELETED_TEXT : ev->text;
     if (!text) return norm_malformed(err, n, "%s %s %.100s: no text", ev->platform, ev->kind,
                                      ev->content_id ? ev->content_id : "?");
     char event_id[300], digest[17] = "";
-    if (strcmp(ev->event_type, "edited") == 0) text_digest(text, digest);
+    if (strcmp(ev->event_type, EVENT_EDITED) == 0) text_digest(text, digest);
     snprintf(event_id, sizeof event_id, "%s:%.256s%s%s%s", ev->platform,
              ev->content_id ? ev->content_id : "", digest[0] ? ":edited:" : "", digest,
              deleted ? ":deleted" : "");

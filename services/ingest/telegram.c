@@ -61,7 +61,7 @@ enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_
     struct norm_event ev = {
         .platform = "telegram",
         .page_id = req->page_id,
-        .event_type = edited && msg == edited ? "edited" : "created",
+        .event_type = edited && msg == edited ? EVENT_EDITED : EVENT_CREATED,
         .author_id = norm_id(json_object_get(who, "id"), author_buf),
         .author_name = who == from ? person_name(from, name, sizeof name)
                                    : norm_str(sender_chat, "title"),

@@ -264,7 +264,7 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
         return STAGE_REJECT;
     }
     const char *event_type = envelope_str(env, "event_type");
-    if (event_type && strcmp(event_type, "deleted") == 0)
+    if (event_type && strcmp(event_type, EVENT_DELETED) == 0)
         return route_withdraw(r, t, env, now_ms, out, reason, n);
 
     struct decision_run run = { .t = t, .env = env,
