@@ -9,7 +9,10 @@
 
 #include "envelope.h"
 #include "json_doc.h"
-#include "route_internal.h"
+#include "route_emit.h"
+#include "route_operator.h"
+#include "route_record.h"
+#include "route_router.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
