@@ -127,8 +127,9 @@ static enum stage_status on_operator(struct sla *s, const json_t *msg, char *rea
     return STAGE_RETRY;
 }
 
-enum stage_status sla_process(struct sla *s, const struct stage_input *in,
+enum stage_status sla_process(void *ctx, const struct stage_input *in,
                               struct stage_outputs *out, char *reason, size_t n) {
+    struct sla *s = ctx;
     (void)out; /* inputs only change timers; events come from the tick */
     json_t *msg = json_doc_load_object(in->payload, in->len, reason, n);
     if (!msg) return STAGE_REJECT;
