@@ -10,10 +10,7 @@
 #include "xmalloc.h"
 
 const char *const tenant_category_table[NCATEGORIES + 1] = {
-    "insult",       "profanity",      "threat",     "incitement",          "hate_speech",
-    "personal_data", "private_matter", "spam",      "advertising",         "political_propaganda",
-    "off_topic",    "repeated",       "disruption", "copyright",           "crime_report",
-    "service_report", "application",  "information_request", "criticism",  NULL,
+    VIGILE_CATEGORIES(VIGILE_CATEGORY_ID) NULL,
 };
 
 const char *const tenant_action_table[] = { "none", "reply", "hide", "delete", "hold",

@@ -5,11 +5,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "categories.h"
 #include "tenant.h"
 
 /* The fixed category ids, the action and step names as written in config files, each a
- * NULL-terminated list in the order of its enum (categories: as in the issue). */
-#define NCATEGORIES 19
+ * NULL-terminated list in the order of its enum (categories: categories.h). */
+#define NCATEGORIES VIGILE_CATEGORY_COUNT
 extern const char *const tenant_category_table[NCATEGORIES + 1];
 extern const char *const tenant_action_table[];
 extern const char *const tenant_step_table[];
