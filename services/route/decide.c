@@ -9,7 +9,11 @@
 #include "envelope.h"
 #include "pseudonym.h"
 #include "route.h"
-#include "route_internal.h"
+#include "route_emit.h"
+#include "route_record.h"
+#include "route_router.h"
+#include "route_verdict.h"
+#include "route_withdraw.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"
@@ -279,7 +283,7 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
         return STAGE_REJECT;
     }
     const char *event_type = envelope_str(env, "event_type");
-    if (event_type && strcmp(event_type, "deleted") == 0)
+    if (event_type && strcmp(event_type, EVENT_DELETED) == 0)
         return route_withdraw(r, t, env, now_ms, out, reason, n);
 
     struct decision_run run = { .t = t, .env = env,

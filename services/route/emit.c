@@ -8,7 +8,9 @@
 
 #include "envelope.h"
 #include "rome_time.h"
-#include "route_internal.h"
+#include "route_dsa.h"
+#include "route_emit.h"
+#include "route_verdict.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"

@@ -8,7 +8,12 @@
 #include <string.h>
 
 #include "envelope.h"
-#include "route_internal.h"
+#include "json_doc.h"
+#include "route_dsa.h"
+#include "route_emit.h"
+#include "route_operator.h"
+#include "route_record.h"
+#include "route_router.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -202,12 +207,8 @@ static int check_event(const json_t *op, char *reason, size_t n) {
 
 enum stage_status route_operator(struct router *r, const char *buf, size_t len, int64_t now_ms,
                                  struct stage_outputs *out, char *reason, size_t n) {
-    json_error_t je;
-    json_t *op = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-    if (!op) {
-        snprintf(reason, n, "JSON %d:%d: %s", je.line, je.column, je.text);
-        return STAGE_REJECT;
-    }
+    json_t *op = json_doc_load(buf, len, reason, n);
+    if (!op) return STAGE_REJECT;
     enum stage_status st = STAGE_REJECT;
     json_t *rec = NULL;
     char *stored = NULL;
