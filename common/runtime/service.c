@@ -9,7 +9,7 @@
 #include "http.h"
 #include "log.h"
 #include "timefmt.h"
-#include "topics_admin.h"
+#include "topics.h"
 #include "worker.h"
 #include "xmalloc.h"
 
