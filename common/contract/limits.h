@@ -26,8 +26,9 @@
 #ifndef VIGILE_LIMITS_H
 #define VIGILE_LIMITS_H
 
-#define LIMIT_HTTP_BODY_DEFAULT 1048576L
-#define LIMIT_HTTP_BODY_MAX 67108864L
+/* Plain literals too: ingest_config.c writes the default as text. */
+#define LIMIT_HTTP_BODY_DEFAULT 1048576
+#define LIMIT_HTTP_BODY_MAX 67108864
 
 #define LIMIT_ENVELOPE_BYTES 262144
 #define LIMIT_TEXT_BYTES 65536

@@ -9,7 +9,7 @@
 #include "http.h"
 #include "log.h"
 #include "timefmt.h"
-#include "topics_admin.h"
+#include "topics.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -48,11 +48,26 @@ static int reload(void *arg) {
     return 0;
 }
 
+/* --help and --version: the synopsis, the summary and the service's own variables.
+ * Returns 1 when one was handled. */
+static int std_options(int argc, char **argv, const char *program,
+                       const struct service_def *def) {
+    char *usage = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&usage, &len);
+    if (!f) abort();
+    fprintf(f, "Usage: %s [--help] [--version]\n\n%s", program, def->summary);
+    if (def->print_help) def->print_help(f);
+    if (fclose(f) != 0) abort();
+    int handled = service_std_options(argc, argv, program, usage);
+    free(usage);
+    return handled;
+}
+
 int service_main(int argc, char **argv, const struct service_def *def) {
-    char program[64], usage[512], err[512];
+    char program[64], err[512];
     snprintf(program, sizeof program, "vigile-%s", def->name);
-    snprintf(usage, sizeof usage, "Usage: %s [--help] [--version]\n\n%s", program, def->summary);
-    if (service_std_options(argc, argv, program, usage)) return EXIT_CLEAN;
+    if (std_options(argc, argv, program, def)) return EXIT_CLEAN;
     if (argc > 1) {
         fprintf(stderr, "%s: unknown option %s (see --help)\n", program, argv[1]);
         return EXIT_BAD_CONFIG;
@@ -72,13 +87,16 @@ int service_main(int argc, char **argv, const struct service_def *def) {
         tenant_set_free(set);
         goto out;
     }
-    if (ensure_topics(&cfg, set)) {
+    if (!def->serves_itself && ensure_topics(&cfg, set)) {
         tenant_set_free(set);
         code = worker_running ? EXIT_RUNTIME : EXIT_CLEAN;
         goto out;
     }
-    if (def->stage_open(&stage, &cfg, set, def->uses_state ? &state : NULL, err, sizeof err)) {
-        log_error("config: %s", err); /* set was stolen */
+    int opened = def->stage_open(&stage, &cfg, set, def->uses_state ? &state : NULL, err,
+                                 sizeof err);
+    if (opened) {
+        log_error(opened == -2 ? "%s" : "config: %s", err); /* set was stolen */
+        code = opened == -2 ? EXIT_RUNTIME : EXIT_BAD_CONFIG;
         goto out;
     }
     if (cfg.http_port && !(http = http_server_start(cfg.http_port, def->name, err, sizeof err))) {
@@ -90,7 +108,7 @@ int service_main(int argc, char **argv, const struct service_def *def) {
     if (def->uses_state) watch = health_redis_watch_start(cfg.redis_url, err, sizeof err);
     struct reload_ctx rctx = { def, &stage, &cfg };
     struct worker_hooks hooks = { reload, &rctx };
-    code = worker_run(&cfg, &stage, &hooks);
+    code = def->serves_itself ? worker_wait(&hooks) : worker_run(&cfg, &stage, &hooks);
     def->stage_close(&stage);
 out:
     health_redis_watch_stop(watch);

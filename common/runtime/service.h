@@ -5,6 +5,7 @@
 #define VIGILE_SERVICE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "program.h"
 #include "settings.h"
@@ -16,9 +17,15 @@ struct service_def {
     const char *name;     /* "classify": program vigile-<name>, log component, group */
     const char *summary;  /* one line for --help */
     int uses_state;       /* 1: give the stage the Redis state store of VIGILE_REDIS_URL */
+    /* 1 for a service whose input is not a topic (ingest's webhooks): what stage_open
+     * starts serves on threads of its own, which the runtime only keeps alive (health,
+     * reload on SIGHUP, SIGTERM) instead of running the worker loop; no topic is made. */
+    int serves_itself;
+    /* Optional (NULL): prints the service's own variables under the summary in --help. */
+    void (*print_help)(FILE *out);
     /* Builds the stage. Steals tenants; state is borrowed (NULL unless uses_state) and
      * outlives the stage. Returns 0, or -1 with a reason in err (bad configuration: the
-     * process exits 2). */
+     * process exits 2), or -2 when something it needs is unavailable (exits 1). */
     int (*stage_open)(struct stage *stage, const struct settings *cfg, struct tenant_set *tenants,
                       struct state_store *state, char *err, size_t errlen);
     /* Swaps in a new configuration between two messages. Steals tenants, also on failure.

@@ -1,43 +1,40 @@
 #include "settings.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "xmalloc.h"
 
-#define F(member) offsetof(struct settings, member)
-
 static const struct setting_field fields[] = {
-    { .type = SETTING_STR, .name = "VIGILE_KAFKA_BROKERS", .def = "127.0.0.1:9092",
-      .offset = F(kafka_brokers), .help = "Kafka bootstrap servers" },
-    { .type = SETTING_STR, .name = "VIGILE_REDIS_URL", .def = "redis://127.0.0.1:6379",
-      .offset = F(redis_url), .help = "Redis URL (redis://host:port[/db])" },
-    { .type = SETTING_STR, .name = "VIGILE_CONFIG_DIR", .def = "config",
-      .offset = F(config_dir), .help = "directory holding tenants/*.json and baseline.json" },
-    { .type = SETTING_INT, .name = "VIGILE_HTTP_PORT", .num = 8080, .offset = F(http_port),
-      .min = 0, .max = 65535, .help = "port of /healthz and /metrics (0: off)" },
-    { .type = SETTING_STR, .name = "VIGILE_LOG_LEVEL", .def = "info", .offset = F(log_level),
-      .help = "debug, info, warn or error" },
-    { .type = SETTING_STR, .name = "VIGILE_INSTANCE_ID", .offset = F(instance_id),
-      .help = "stable name of this instance, part of the transactional id" },
-    { .type = SETTING_BOOL, .name = "VIGILE_KAFKA_TRANSACTIONS", .num = 1,
-      .offset = F(transactions), .min = 0, .max = 1,
-      .help = "1: outputs and input offsets commit in one Kafka transaction" },
-    { .type = SETTING_INT, .name = "VIGILE_BATCH_MAX", .num = 500, .offset = F(batch_max),
-      .min = 1, .max = 100000, .help = "most input messages per commit" },
-    { .type = SETTING_INT, .name = "VIGILE_BATCH_MS", .num = 100, .offset = F(batch_ms),
-      .min = 1, .max = 60000, .help = "longest a batch stays open, in milliseconds" },
-    { .type = SETTING_INT, .name = "VIGILE_TOPIC_PARTITIONS", .num = 6, .offset = F(partitions),
-      .min = 1, .max = 1000, .help = "partitions of the topics created at start-up" },
-    { .type = SETTING_STR, .name = "VIGILE_GROUP_PREFIX", .def = "vigile",
-      .offset = F(group_prefix), .help = "consumer groups are named <prefix>-<stage>" },
-    { .type = SETTING_STR, .name = "VIGILE_DATA_DIR", .def = "data", .offset = F(data_dir),
-      .help = "directory holding lexicons/ and rules/ of the classifier" },
-    { .type = SETTING_STR, .name = "VIGILE_PSEUDONYM_KEY", .def = "",
-      .offset = F(pseudonym_key),
-      .help = "secret behind authors' pseudonyms (required by classify and route)" },
+    { SETTING_STR, "VIGILE_KAFKA_BROKERS", "127.0.0.1:9092",
+      offsetof(struct settings, kafka_brokers), 0, 0, "Kafka bootstrap servers" },
+    { SETTING_STR, "VIGILE_REDIS_URL", "redis://127.0.0.1:6379",
+      offsetof(struct settings, redis_url), 0, 0, "Redis URL (redis://host:port[/db])" },
+    { SETTING_STR, "VIGILE_CONFIG_DIR", "config", offsetof(struct settings, config_dir), 0, 0,
+      "directory holding tenants/*.json and baseline.json" },
+    { SETTING_INT, "VIGILE_HTTP_PORT", "8080", offsetof(struct settings, http_port), 0, 65535,
+      "port of /healthz and /metrics (0: off)" },
+    { SETTING_STR, "VIGILE_LOG_LEVEL", "info", offsetof(struct settings, log_level), 0, 0,
+      "debug, info, warn or error" },
+    { SETTING_STR, "VIGILE_INSTANCE_ID", NULL, offsetof(struct settings, instance_id), 0, 0,
+      "stable name of this instance, part of the transactional id" },
+    { SETTING_BOOL, "VIGILE_KAFKA_TRANSACTIONS", "1", offsetof(struct settings, transactions),
+      0, 1, "1: outputs and input offsets commit in one Kafka transaction" },
+    { SETTING_INT, "VIGILE_BATCH_MAX", "500", offsetof(struct settings, batch_max), 1, 100000,
+      "most input messages per commit" },
+    { SETTING_INT, "VIGILE_BATCH_MS", "100", offsetof(struct settings, batch_ms), 1, 60000,
+      "longest a batch stays open, in milliseconds" },
+    { SETTING_INT, "VIGILE_TOPIC_PARTITIONS", "6", offsetof(struct settings, partitions), 1,
+      1000, "partitions of the topics created at start-up" },
+    { SETTING_STR, "VIGILE_GROUP_PREFIX", "vigile", offsetof(struct settings, group_prefix), 0,
+      0, "consumer groups are named <prefix>-<stage>" },
+    { SETTING_STR, "VIGILE_DATA_DIR", "data", offsetof(struct settings, data_dir), 0, 0,
+      "directory holding lexicons/ and rules/ of the classifier" },
+    { SETTING_STR, "VIGILE_PSEUDONYM_KEY", "", offsetof(struct settings, pseudonym_key), 0, 0,
+      "secret behind authors' pseudonyms (required by classify and route)" },
 };
 #define N_FIELDS (sizeof fields / sizeof *fields)
 
@@ -65,27 +62,20 @@ static int parse_number(const struct setting_field *f, const char *v, long *out,
     return 0;
 }
 
-/* Stores one row's value (v: the environment's, NULL when unset) into its slot. */
+/* Stores one row's value (v: the environment's, or the default) into its slot. */
 static int load_field(const struct setting_field *f, const char *v, void *slot, char *err,
                       size_t n) {
-    long x = f->num;
-    switch (f->type) {
-    case SETTING_STR:
-        if (!v) v = f->def;
+    long x;
+    if (f->type == SETTING_STR) {
         *(char **)slot = v ? xstrdup(v) : default_instance_id();
-        return 0;
-    case SETTING_SECRET:
+    } else if (f->type == SETTING_SECRET) {
         *(const char **)slot = v;
-        return 0;
-    case SETTING_LONG:
-        if (v && parse_number(f, v, &x, err, n)) return -1;
+    } else if (parse_number(f, v, &x, err, n)) {
+        return -1;
+    } else if (f->type == SETTING_LONG) {
         *(long *)slot = x;
-        return 0;
-    case SETTING_INT:
-    case SETTING_BOOL:
-        if (v && parse_number(f, v, &x, err, n)) return -1;
+    } else {
         *(int *)slot = (int)x;
-        return 0;
     }
     return 0;
 }
@@ -94,7 +84,9 @@ int settings_table_load(const struct setting_field *table, size_t count, void *d
                         size_t n) {
     for (size_t i = 0; i < count; i++) {
         const char *v = getenv(table[i].name);
-        if (load_field(&table[i], v && *v ? v : NULL, (char *)dst + table[i].offset, err, n)) {
+        if (v && !*v) v = NULL;
+        if (!v) v = table[i].def;
+        if (load_field(&table[i], v, (char *)dst + table[i].offset, err, n)) {
             settings_table_free(table, i, dst);
             return -1;
         }
@@ -112,15 +104,11 @@ void settings_table_free(const struct setting_field *table, size_t count, void *
 }
 
 void settings_table_print(FILE *out, const struct setting_field *table, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        const struct setting_field *f = &table[i];
-        char def[32];
-        const char *shown = def;
-        if (f->type == SETTING_STR) shown = !f->def ? "host name" : *f->def ? f->def : "none";
-        else if (f->type == SETTING_SECRET) shown = "none";
-        else snprintf(def, sizeof def, "%ld", f->num);
-        fprintf(out, "  %-28s %s (default: %s)\n", f->name, f->help, shown);
-    }
+    for (size_t i = 0; i < count; i++)
+        fprintf(out, "  %-28s %s (default: %s)\n", table[i].name, table[i].help,
+                table[i].type == SETTING_STR && !table[i].def ? "host name"
+                : table[i].def && *table[i].def              ? table[i].def
+                                                              : "none");
 }
 
 int settings_load(struct settings *s, char *err, size_t n) {

@@ -3,8 +3,9 @@
 #ifndef VIGILE_SETTINGS_H
 #define VIGILE_SETTINGS_H
 
-#include <stddef.h>
 #include <stdio.h>
+
+#include "settings_table.h"
 
 struct settings {
     char *kafka_brokers;    /* VIGILE_KAFKA_BROKERS */
@@ -22,36 +23,7 @@ struct settings {
     char *pseudonym_key;    /* VIGILE_PSEUDONYM_KEY: master secret of author pseudonyms */
 };
 
-/* One setting of a table: where it goes in the struct the table fills. Tables are
- * const arrays of these, each row naming its variable, default and help once. */
-enum setting_type {
-    SETTING_STR,    /* char *, a new string; def NULL: the host name */
-    SETTING_SECRET, /* const char *, borrowed from the environment; NULL when unset */
-    SETTING_INT,    /* int in min..max, default num */
-    SETTING_LONG,   /* long in min..max, default num */
-    SETTING_BOOL,   /* int 0 or 1 (also true/false, yes/no), default num */
-};
-
-struct setting_field {
-    enum setting_type type;
-    const char *name;   /* "VIGILE_HTTP_PORT" */
-    const char *def;    /* strings */
-    long num;           /* numbers */
-    size_t offset;      /* of the member in the struct filled */
-    long min, max;      /* numbers */
-    const char *help;
-};
-
-/* Fills dst from the environment by the n rows of table, defaults for what is unset or
- * empty. Returns 0, or -1 with "VIGILE_HTTP_PORT: \"x\" is not an integer in 0..65535" in
- * err and nothing allocated. Free the strings with settings_table_free. */
-int settings_table_load(const struct setting_field *table, size_t n, void *dst, char *err,
-                        size_t errlen);
-void settings_table_free(const struct setting_field *table, size_t n, void *dst);
-/* Prints one line per variable: name, help and default, for --help. */
-void settings_table_print(FILE *out, const struct setting_field *table, size_t n);
-
-/* The common table, read into struct settings. Fills s from the environment, defaults for what is unset. Returns 0, or -1 with
+/* Fills s from the environment, defaults for what is unset. Returns 0, or -1 with
  * "VIGILE_HTTP_PORT: not an integer in 0..65535" in err. Strings in s are new; free them
  * with settings_free. */
 int settings_load(struct settings *s, char *err, size_t errlen);

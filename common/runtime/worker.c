@@ -329,7 +329,7 @@ static void tick(struct worker *w) {
     if (produce_outputs(w)) batch_abandon(w);
 }
 
-static void reload(const struct worker_hooks *hooks) {
+void worker_reload(const struct worker_hooks *hooks) {
     worker_reload_requested = 0;
     if (!hooks || !hooks->reload) return;
     if (hooks->reload(hooks->ctx) == 0) {
@@ -455,7 +455,7 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
                              : "at-least-once");
     while (worker_running && !w.fatal) {
         health_heartbeat();
-        if (worker_reload_requested) reload(hooks);
+        if (worker_reload_requested) worker_reload(hooks);
         rd_kafka_poll(w.producer, 0);
         if (stage->tick) tick(&w);
         poll_once(&w);
@@ -469,4 +469,13 @@ int worker_run(const struct settings *cfg, struct stage *stage, const struct wor
     worker_close(&w);
     log_info("stopped %s", w.fatal ? "after a fatal error" : "cleanly");
     return w.fatal ? 1 : 0;
+}
+
+int worker_wait(const struct worker_hooks *hooks) {
+    while (worker_running) {
+        health_heartbeat(); /* the work is on other threads; this one only waits */
+        if (worker_reload_requested) worker_reload(hooks);
+        nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
+    }
+    return 0;
 }

@@ -21,6 +21,13 @@ struct worker_hooks {
     void *ctx;
 };
 
+/* After SIGHUP: clears the request, calls hooks->reload and counts and logs the outcome. */
+void worker_reload(const struct worker_hooks *hooks);
+
+/* For a service whose work runs on threads of its own (ingest's HTTP server): keeps
+ * /healthz fresh and reloads on SIGHUP until SIGTERM/SIGINT. Returns 0. */
+int worker_wait(const struct worker_hooks *hooks);
+
 /* Runs the loop until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean
  * shutdown (batch finished, outputs flushed, offsets committed), 1 on a fatal Kafka error. */
 int worker_run(const struct settings *cfg, struct stage *stage, const struct worker_hooks *hooks);

@@ -59,13 +59,4 @@ struct tenant_set {
     size_t n;
 };
 
-struct loader;
-
-/* Walks doc (stolen) into a new tenant (tenant_schema.c). Returns it, or NULL when this
- * walk reported any problem. stem is the file name without .json ("" for a file walked
- * on its own). */
-struct tenant *tenant_build(struct loader *ld, json_t *doc, const char *stem);
-/* Frees t and everything it owns. NULL-safe. */
-void tenant_free(struct tenant *t);
-
 #endif

@@ -8,6 +8,7 @@
 #include "ingest.h"
 #include "kafka.h"
 #include "log.h"
+#include "program.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"
@@ -105,4 +106,14 @@ int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants, 
              "dead-lettered, %lu messages undelivered",
              path, c.lines, c.delivered, c.accepted, c.deadlettered, c.rejected, c.undelivered);
     return c.undelivered ? 1 : 0;
+}
+
+int ingest_replay_main(const char *path) {
+    struct settings cfg;
+    if (service_init("ingest", &cfg)) return EXIT_BAD_CONFIG;
+    struct tenant_set *tenants = service_load_tenants(cfg.config_dir);
+    int code = tenants ? ingest_replay(&cfg, tenants, path) : EXIT_BAD_CONFIG;
+    tenant_set_free(tenants);
+    settings_free(&cfg);
+    return code;
 }

@@ -15,4 +15,8 @@
 int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants,
                   const char *path);
 
+/* `vigile-ingest --replay path` as a program: settings and tenants as every worker reads
+ * them, then ingest_replay. Returns the exit code (2 also for a bad configuration). */
+int ingest_replay_main(const char *path);
+
 #endif

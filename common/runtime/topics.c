@@ -1,4 +1,4 @@
-#include "topics_admin.h"
+#include "topics.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -7,6 +7,23 @@
 
 #include "limits.h"
 #include "xmalloc.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+/* Retention follows what each topic is for: decisions and operator events are the record a
+ * citizen's appeal or a DSA transparency report looks back on, so they stay for 400 days;
+ * work queues need only cover an outage and a replay. */
+const struct topic_spec topic_specs[] = {
+    { TOPIC_INBOUND, 7 * DAY_MS },
+    { TOPIC_CLASSIFIED, 7 * DAY_MS },
+    { TOPIC_DECISIONS, 400 * DAY_MS },
+    { TOPIC_ACTIONS, 7 * DAY_MS },
+    { TOPIC_ESCALATIONS, 90 * DAY_MS },
+    { TOPIC_OPERATOR, 400 * DAY_MS },
+    { TOPIC_SLA, 90 * DAY_MS },
+    { TOPIC_DEADLETTER, 30 * DAY_MS },
+    { NULL, 0 },
+};
 
 static rd_kafka_NewTopic_t *new_topic(const char *name, long long retention_ms, int partitions,
                                       char *err, size_t n) {
