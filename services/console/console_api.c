@@ -94,6 +94,10 @@ static void templates(struct call *c, const char *tenant) {
     const char *id;
     const json_t *tpl;
     json_object_foreach((json_t *)all, id, tpl) {
+        /* Templates citing a category or a section are statements of reasons, written
+         * by route; the rest are answers a person may send to a citizen. */
+        const char *raw = json_string_value(json_object_get(tpl, "text"));
+        if (!raw || strstr(raw, "{categoria}") || strstr(raw, "{sezione}")) continue;
         char *text = tenant_render(t, id, &vars);
         if (!text) continue;
         json_array_append_new(out, json_pack("{s:s, s:s}", "id", id, "text", text));

@@ -101,7 +101,7 @@ function show(view) {
   clearTimers();
   $('login').hidden = true;
   $('view').hidden = false;
-  $('view').replaceChildren(...view);
+  $('view').replaceChildren(...view.flat(Infinity).filter((n) => n !== null));
   $('main').focus();
 }
 
@@ -213,7 +213,7 @@ function stackedChart(rows, key, from) {
   const keys = [...new Set(rows.map((r) => r[key]))].sort();
   const totals = new Array(30).fill(0);
   for (const r of rows) totals[Math.round((r.day_ms - from) / 86400000)] += r.n;
-  const max = Math.max(1, ...totals), W = 600, H = 200, bw = W / 30;
+  const max = Math.max(1, ...totals), W = 600, H = 120, bw = W / 30;
   const chart = svg('svg', { viewBox: '0 0 ' + W + ' ' + (H + 20), class: 'chart', role: 'img',
     'aria-label': 'Conteggi per giorno per ' + (key === 'category' ? 'categoria' : 'azione') });
   const base = new Array(30).fill(0);
