@@ -85,7 +85,9 @@ struct input {
 
 static const char *req_str(struct input *in, const char *key) {
     const char *s = json_string_value(json_object_get(in->doc, key));
-    if (!s || !*s) snprintf(in->reason, in->n, "$.%s: missing or not a string", key);
+    /* the first missing field is the one reported */
+    if ((!s || !*s) && !in->reason[0])
+        snprintf(in->reason, in->n, "$.%s: missing or not a string", key);
     return s && *s ? s : NULL;
 }
 
@@ -97,7 +99,7 @@ static int req_time(struct input *in, const char *key, int64_t *ms) {
     const char *s = req_str(in, key);
     if (!s) return -1;
     if (rfc3339_parse(s, ms)) {
-        snprintf(in->reason, in->n, "$.%s: not RFC 3339", key);
+        if (!in->reason[0]) snprintf(in->reason, in->n, "$.%s: not RFC 3339", key);
         return -1;
     }
     return 0;
@@ -323,6 +325,7 @@ enum console_apply console_store_apply(struct console_store *st, const char *top
         return CONSOLE_REJECTED;
     }
     struct input in = { doc, reason, n };
+    reason[0] = '\0';
     if (txn(st->db, "BEGIN IMMEDIATE")) {
         json_decref(doc);
         return CONSOLE_FAILED;
