@@ -58,6 +58,9 @@ enum console_apply console_store_apply(struct console_store *st, const char *top
 /* Records that the input at offset was dead-lettered, without applying it. 0 or -1. */
 int console_store_skip(struct console_store *st, const char *topic, int32_t partition,
                        int64_t offset);
+/* Forgets what the topics' retention (common/topics.c) has dropped by now_ms. Returns
+ * the rows removed, or -1 (logged). */
+int console_store_prune(struct console_store *st, int64_t now_ms);
 /* The next offset to read of (topic, partition), or -1 when nothing was read yet. */
 int64_t console_store_next_offset(struct console_store *st, const char *topic, int32_t partition);
 

@@ -13,6 +13,7 @@
 #include "health.h"
 #include "kafka.h"
 #include "log.h"
+#include "timefmt.h"
 #include "topics.h"
 #include "worker.h"
 
@@ -78,9 +79,18 @@ static int handle(struct console_store *st, rd_kafka_t *producer, const rd_kafka
     return -1;
 }
 
+/* Often enough that nothing stays a day past its topic's retention. */
+#define CONSOLE_PRUNE_EVERY_MS (3600 * 1000)
+
 static int feed_loop(rd_kafka_t *rk, struct console_store *st, rd_kafka_t *producer) {
+    int64_t pruned_at = 0;
     while (worker_running) {
         health_heartbeat();
+        if (time_mono_ms() - pruned_at > CONSOLE_PRUNE_EVERY_MS || pruned_at == 0) {
+            pruned_at = time_mono_ms();
+            int n = console_store_prune(st, time_now_ms());
+            if (n > 0) log_info("console: %d rows past the topics' retention forgotten", n);
+        }
         rd_kafka_poll(producer, 0);
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (!m) continue;

@@ -346,3 +346,36 @@ enum console_apply console_store_apply(struct console_store *st, const char *top
 int console_store_skip(struct console_store *st, const char *topic, int32_t part, int64_t offset) {
     return offset_record(st->db, topic, part, offset);
 }
+
+/* How long a topic keeps what it is given (common/topics.c), -1 when forever. */
+static long long retention_of(const char *topic) {
+    for (const struct topic_spec *t = topic_specs; t->name; t++)
+        if (strcmp(t->name, topic) == 0) return t->retention_ms;
+    return -1;
+}
+
+int console_store_prune(struct console_store *st, int64_t now_ms) {
+    /* Each table forgets what its topic has forgotten, by the instant the producer wrote
+     * it, so that the read model holds no more personal data than the topics do and a
+     * replica rebuilt from them holds the same. */
+    static const struct {
+        const char *topic, *sql;
+    } tables[] = {
+        { TOPIC_DECISIONS, "DELETE FROM decisions WHERE decided_ms<?" },
+        { TOPIC_ESCALATIONS, "DELETE FROM tickets WHERE received_ms<?" },
+        { TOPIC_SLA, "DELETE FROM sla_events WHERE fired_ms<?" },
+        { TOPIC_OPERATOR, "DELETE FROM audit WHERE at_ms<?" },
+    };
+    int removed = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        long long keep = retention_of(tables[i].topic);
+        int n = keep < 0 ? 0 : console_db_exec(st->db, tables[i].sql, "I", now_ms - keep);
+        if (n < 0) return -1;
+        removed += n;
+    }
+    if (console_db_exec(st->db, "DELETE FROM decision_categories WHERE NOT EXISTS (SELECT 1"
+                                " FROM decisions d WHERE d.tenant=decision_categories.tenant"
+                                " AND d.decision_id=decision_categories.decision_id)", "") < 0)
+        return -1;
+    return removed;
+}

@@ -256,3 +256,18 @@ Test(console_store, bad_input_is_rejected_with_its_path) {
         cr_expect_eq(console_store_next_offset(st, topics[i], 0), 1);
     }
 }
+
+Test(console_store, rows_go_with_the_topics_retention) {
+    feed(TOPIC_DECISIONS, decision("lecce", "old", 1, 0, "p_a", "insult", "2025-01-01T10:00:00Z"));
+    feed(TOPIC_DECISIONS, decision("lecce", "new", 1, 0, "p_a", "insult", "2026-11-20T10:00:00Z"));
+    feed(TOPIC_ESCALATIONS, escalation("lecce", "t-old", "old", "2026-07-01T10:00:00Z"));
+    feed(TOPIC_ESCALATIONS, escalation("lecce", "t-new", "new", "2026-11-20T10:00:00Z"));
+    int64_t now;
+    rfc3339_parse("2026-11-25T12:00:00Z", &now);
+    /* decisions are kept 400 days, escalations 90 */
+    cr_expect_eq(console_store_prune(st, now), 2);
+    cr_expect_eq(count("SELECT count(*) FROM decisions WHERE decision_id='new'"), 1);
+    cr_expect_eq(count("SELECT count(*) FROM decisions"), 1);
+    cr_expect_eq(count("SELECT count(*) FROM tickets"), 1);
+    cr_expect_eq(count("SELECT count(*) FROM decision_categories"), 1);
+}
