@@ -80,6 +80,27 @@ json_t *console_query_audit(sqlite3 *db, const char *tenant, int limit);
 /* 1 when the tenant owns the decision (kind "decision") or ticket ("ticket"), else 0. */
 int console_query_owns(sqlite3 *db, const char *tenant, const char *kind, const char *id);
 
+/* ---- console_check.c: a draft of the municipality's own editors against its policy. */
+
+struct console_checker;
+
+/* Loads the classifier's data from data_dir and the tenants of config_dir. Returns a new
+ * checker, or NULL with the reason in err. Not thread-safe: one thread checks. */
+struct console_checker *console_checker_new(const char *data_dir, const char *config_dir,
+                                            char *err, size_t errlen);
+void console_checker_free(struct console_checker *c);
+/* Classifies text (borrowed, UTF-8) as a post of tenant t and returns a new
+ * {tenant, ok, problems: [{category, rule_ids, spans, evidence, policy_ref}],
+ * redacted_text, personal_data, other_labels}, or NULL with the reason in err. */
+json_t *console_check_draft(struct console_checker *c, const struct tenant *t, const char *text,
+                            int64_t now_ms, char *err, size_t errlen);
+
+/* `vigile-config check-draft --tenant T FILE` ("-": stdin): prints the check as JSON.
+ * Returns the exit code: 0 no problem, 3 problems found, 1 FILE unreadable, 2 bad
+ * configuration or unknown tenant. */
+int console_check_file(const char *config_dir, const char *data_dir, const char *tenant,
+                       const char *path);
+
 /* ---- console_accounts.c: operators, roles per tenant, sessions. */
 
 enum console_role { ROLE_NONE, ROLE_MODERATOR, ROLE_SUPERVISOR, ROLE_ADMIN };
@@ -130,6 +151,7 @@ struct console_api {
     const struct tenant_set *tenants; /* borrowed */
     console_emit_fn emit;
     void *emit_ctx;
+    struct console_checker *checker; /* borrowed; NULL: /api/check answers 503 */
 };
 
 struct console_request {

@@ -131,6 +131,17 @@ static void action(struct call *c, const char *tenant) {
     respond(c, 202, json_pack("{s:o}", "event", ev));
 }
 
+static void check(struct call *c, const char *tenant) {
+    const char *text = param(c, "text");
+    if (!text || !*text) return fail(c, 400, "il testo della bozza è vuoto");
+    if (!c->api->checker) return fail(c, 503, "la verifica delle bozze non è disponibile");
+    char err[256];
+    json_t *doc = console_check_draft(c->api->checker, tenant_set_find(c->api->tenants, tenant),
+                                      text, c->req->now_ms, err, sizeof err);
+    if (doc) respond(c, 200, doc);
+    else fail(c, 400, err);
+}
+
 static void tenant_call(struct call *c, const char *path) {
     int audit = strcmp(path, "/api/audit") == 0;
     const char *tenant = tenant_or_fail(c, audit ? ROLE_SUPERVISOR : ROLE_MODERATOR);
@@ -146,6 +157,7 @@ static void tenant_call(struct call *c, const char *path) {
     else if (audit) answer(c, json_pack("{s:o*}", "actions", console_query_audit(db, tenant, 500)));
     else if (strcmp(path, "/api/templates") == 0) templates(c, tenant);
     else if (strcmp(path, "/api/action") == 0 && c->body) action(c, tenant);
+    else if (strcmp(path, "/api/check") == 0 && c->body) check(c, tenant);
     else fail(c, 404, "operazione sconosciuta");
 }
 

@@ -29,6 +29,7 @@ struct console_proc {
     rd_kafka_t *ops, *dead;          /* producers: operator events, dead letters */
     struct http_server *ops_http;    /* /healthz, /metrics */
     struct console_http *http;
+    struct console_checker *checker; /* drafts: the classifier with its data */
     struct console_api api;
 };
 
@@ -64,7 +65,10 @@ static int start(struct console_proc *p, const struct settings *cfg, char *err, 
     p->ops = kafka_producer_new(cfg->kafka_brokers, NULL, NULL, NULL, err, n);
     p->dead = p->ops ? kafka_producer_new(cfg->kafka_brokers, NULL, NULL, NULL, err, n) : NULL;
     if (!p->dead) return EXIT_RUNTIME;
-    p->api = (struct console_api){ p->api_read, p->accounts, p->tenants, console_emit_kafka, p->ops };
+    if (!(p->checker = console_checker_new(cfg->data_dir, cfg->config_dir, err, n)))
+        return EXIT_BAD_CONFIG;
+    p->api = (struct console_api){ p->api_read, p->accounts, p->tenants, console_emit_kafka,
+                                   p->ops, p->checker };
     if (cfg->http_port && !(p->ops_http = http_server_start(cfg->http_port, "console", err, n)))
         return EXIT_BAD_CONFIG;
     const char *web = getenv("VIGILE_CONSOLE_WEB_DIR");
@@ -84,6 +88,7 @@ static void stop(struct console_proc *p) {
         if (rd_kafka_flush(producers[i], 10000)) log_warn("console: events left unsent at exit");
         rd_kafka_destroy(producers[i]);
     }
+    console_checker_free(p->checker);
     console_db_close(p->accounts);
     console_db_close(p->api_read);
     console_store_close(p->store);

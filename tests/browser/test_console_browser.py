@@ -242,6 +242,14 @@ def scenario(p, d):
     d.get(p.url + "/#/giorni")
     wait_for(d, lambda: d.find_elements(By.CSS_SELECTOR, "#view svg rect"), "the day view draws bars", 15)
     shot(d, "days")
+    d.get(p.url + "/#/bozza")
+    wait_for(d, lambda: d.find_elements(By.ID, "draft-text"), "the draft check shows", 15)
+    d.find_element(By.ID, "draft-text").send_keys(
+        "Guadagna 5000 euro al mese da casa con le crypto, scrivimi in privato! bit.ly/soldifacili")
+    d.find_element(By.CSS_SELECTOR, "#view form button").click()
+    wait_for(d, lambda: "I contenuti pubblicati" in view_text(d),
+             "the draft check cites Lecce's clause on what it publishes", 15)
+    shot(d, "draft")
     d.get(p.url + "/#/registro")
     wait_for(d, lambda: "annullamento" in view_text(d), "the audit log lists the overturn", 15)
     shot(d, "audit")

@@ -69,7 +69,7 @@ static void setup(void) {
     producer = kafka_producer_new(test_brokers(), NULL, NULL, NULL, err, sizeof err);
     cr_assert(producer, "%s", err);
     api = (struct console_api){ console_store_db(st), accounts, tenants, console_emit_kafka,
-                                producer };
+                                producer, NULL };
 }
 
 static void teardown(void) {
@@ -262,4 +262,26 @@ Test(console_api, logins_are_limited_after_repeated_failures) {
     cr_expect_eq(status_of(NULL, "/api/login", NULL,
                            json_pack("{s:s, s:s}", "user", "mario", "password", "password-di-mario"),
                            NULL), 429);
+}
+
+Test(console_api, a_draft_is_checked_against_the_editors_clauses) {
+    char err[512];
+    api.checker = console_checker_new(SOURCE_DIR "/data", SOURCE_DIR "/config", err, sizeof err);
+    cr_assert(api.checker, "%s", err);
+    struct session s = login("mario", "password-di-mario");
+    json_t *b = json_pack("{s:s, s:s}", "tenant", "arese", "text", "Bozza");
+    cr_expect_eq(status_of(&s, "/api/check", NULL, b, s.csrf), 403, "not mario's tenant");
+    b = json_pack("{s:s, s:s}", "tenant", "lecce", "text", "Bozza");
+    cr_expect_eq(status_of(&s, "/api/check", NULL, b, NULL), 403, "no CSRF token");
+    b = json_pack("{s:s, s:s}", "tenant", "lecce", "text",
+                  "Guadagna 5000 euro al mese da casa con le crypto, scrivimi in privato! "
+                  "bit.ly/soldifacili");
+    unsigned status;
+    json_t *doc = call(&s, "/api/check", NULL, b, s.csrf, &status, NULL);
+    cr_expect_eq(status, 200);
+    cr_expect(json_is_false(json_object_get(doc, "ok")), "advertising is not Lecce's content");
+    json_t *p = json_array_get(json_object_get(doc, "problems"), 0);
+    cr_expect(strstr(json_string_value(json_object_get(p, "policy_ref")), "I contenuti pubblicati"));
+    json_decref(doc);
+    console_checker_free(api.checker);
 }

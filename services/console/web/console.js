@@ -13,7 +13,7 @@ function el(tag, attrs, ...children) {
     if (k === 'on') for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
     else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c);
   return node;
 }
 const SVG = 'http://www.w3.org/2000/svg';
@@ -250,6 +250,29 @@ async function viewAudit() {
       ['Ticket', (r) => r.ticket_id || ''], ['Nota', (r) => r.note || '']])]);
 }
 
+// An editor's draft against the tenant's policy, before publishing (POST /api/check).
+function viewDraft() {
+  const text = el('textarea', { id: 'draft-text' });
+  const result = el('div', { id: 'draft-result', 'aria-live': 'polite' });
+  const run = async (ev) => {
+    ev.preventDefault();
+    try {
+      const doc = await api('/api/check', { tenant: state.tenant, text: text.value });
+      result.replaceChildren(...[
+        el('h3', {}, doc.ok ? 'Nessun problema rispetto alla policy per i redattori.' : 'Problemi da correggere'),
+        el('ul', {}, doc.problems.map((p) => el('li', {}, el('span', { class: 'tag' }, p.category), ' ',
+          p.evidence.map((e, i) => [i ? ' … ' : '', el('mark', {}, e)]), el('div', { class: 'meta' }, p.policy_ref)))),
+        doc.personal_data.length ? el('p', {}, 'Dati personali che verrebbero oscurati: ' + doc.personal_data.join(', ')) : null,
+        el('h3', {}, 'Testo con i dati personali oscurati'), el('div', { class: 'text' }, doc.redacted_text),
+        doc.other_labels.length ? el('p', { class: 'meta' }, 'Altre categorie rilevate, non vietate ai redattori: ' + doc.other_labels.join(', ')) : null,
+      ].filter((n) => n !== null));
+    } catch (e) { say(e.message, true); }
+  };
+  show([el('h2', {}, 'Verifica una bozza — ' + tenantName()),
+    el('form', { on: { submit: run } }, el('label', { for: 'draft-text' }, 'Testo del post da pubblicare'), text,
+      el('button', { type: 'submit' }, 'Verifica')), result]);
+}
+
 function tenantName() {
   const t = state.tenants.find((x) => x.id === state.tenant);
   return t ? t.name : state.tenant;
@@ -263,6 +286,7 @@ async function route() {
     else if (view === 'autore') await viewAuthor(arg);
     else if (view === 'giorni') await viewDays();
     else if (view === 'registro') await viewAudit();
+    else if (view === 'bozza') viewDraft();
     else await viewQueue();
   } catch (e) { say(e.message, true); }
 }
@@ -303,6 +327,6 @@ document.addEventListener('DOMContentLoaded', () => {
     state.tenant = sessionStorage.tenant = $('tenant').value;
     route();
   });
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => { say(''); route(); });
   api('/api/session').then(signedIn, showLogin);
 });
