@@ -109,3 +109,20 @@ Test(console_check, vigile_config_check_draft_exits_3_on_a_problem) {
     cr_expect_eq(run_cli("tradate", "Sabato la biblioteca apre alle 9.", out, sizeof out), 0, "%s", out);
     cr_expect_eq(run_cli("nessuno", "testo", out, sizeof out), 2);
 }
+
+Test(console_check, a_bad_editors_section_names_its_path) {
+    char dir[] = "/tmp/test-editors-XXXXXX", cmd[512], err[4096];
+    cr_assert(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "cp -r %s/config/. %s && /usr/bin/python3 -c \"import json; "
+             "p='%s/tenants/tradate.json'; d=json.load(open(p)); "
+             "d['editors']['categories']['gossip']='x'; d['editors']['categories']['spam']=''; "
+             "json.dump(d, open(p, 'w'))\"", SOURCE_DIR, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    struct tenant_set *set = tenant_set_load(dir, err, sizeof err);
+    cr_expect_null(set);
+    cr_expect(strstr(err, "$.editors.categories.gossip: unknown category id"), "%s", err);
+    cr_expect(strstr(err, "$.editors.categories.spam: must not be empty"), "%s", err);
+    tenant_set_free(set);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
