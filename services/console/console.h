@@ -21,6 +21,8 @@ typedef struct sqlite3 sqlite3;
  * new handle, or NULL with "path: reason" in err. */
 sqlite3 *console_db_open(const char *path, const char *schema, char *err, size_t errlen);
 void console_db_close(sqlite3 *db); /* NULL-safe */
+/* The instant of the Rome midnight that starts ms's day there (also rome_day() in SQL). */
+int64_t console_rome_midnight(int64_t ms);
 /* Runs one statement. Returns the rows changed, or -1 (logged). */
 int console_db_exec(sqlite3 *db, const char *sql, const char *types, ...);
 /* The first column of the first row into *out: returns 1, 0 when there is none, -1 on error. */
@@ -73,7 +75,8 @@ json_t *console_query_queue(sqlite3 *db, const char *tenant, int64_t now_ms);
 json_t *console_query_decision(sqlite3 *db, const char *tenant, const char *decision_id);
 /* An author's decisions, newest first, and where the author stands on the ladder. */
 json_t *console_query_author(sqlite3 *db, const char *tenant, const char *pseudonym);
-/* The 30 days ending on now_ms's day: counts per day, category and action; SLA figures. */
+/* The 30 days (in Rome) ending on now_ms's day: counts per day, category and action, each
+ * day named by the instant of its Rome midnight; SLA figures. */
 json_t *console_query_days(sqlite3 *db, const char *tenant, int64_t now_ms);
 /* Every operator action on the tenant, newest first (at most limit). */
 json_t *console_query_audit(sqlite3 *db, const char *tenant, int limit);

@@ -8,6 +8,20 @@
 #include <string.h>
 
 #include "log.h"
+#include "rome_time.h"
+
+/* rome_day(ms): the instant of midnight in Rome that starts ms's day there, so that the
+ * day view counts by the municipality's days, not UTC's. */
+static void sql_rome_day(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_int64(ctx, console_rome_midnight(sqlite3_value_int64(argv[0])));
+}
+
+int64_t console_rome_midnight(int64_t ms) { return rome_to_utc(rome_day_of(ms, NULL), 0); }
 
 sqlite3 *console_db_open(const char *path, const char *schema, char *err, size_t n) {
     sqlite3 *db = NULL;
@@ -21,6 +35,8 @@ sqlite3 *console_db_open(const char *path, const char *schema, char *err, size_t
      * busy timeout covers the moments two connections want the write lock. */
     char *msg = NULL;
     sqlite3_busy_timeout(db, 5000);
+    sqlite3_create_function(db, "rome_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_rome_day, NULL, NULL);
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                          "PRAGMA foreign_keys=ON;", NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {

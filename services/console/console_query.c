@@ -99,14 +99,16 @@ json_t *console_query_author(sqlite3 *db, const char *tenant, const char *pseudo
 }
 
 json_t *console_query_days(sqlite3 *db, const char *tenant, int64_t now_ms) {
-    int64_t from = (now_ms / DAY_MS - 29) * DAY_MS;
+    /* 29 days before today's Rome midnight, plus the hours a daylight-saving change
+     * between them added or took: rome_day() of that instant is the first day. */
+    int64_t from = console_rome_midnight(console_rome_midnight(now_ms) - 29 * DAY_MS + DAY_MS / 2);
     json_t *cats = console_db_rows(db,
-        "SELECT (d.first_ms / 86400000) * 86400000 AS day_ms, c.category, count(*) AS n"
+        "SELECT rome_day(d.first_ms) AS day_ms, c.category, count(*) AS n"
         " FROM decisions d JOIN decision_categories c ON c.tenant=d.tenant AND"
         " c.decision_id=d.decision_id WHERE d.tenant=? AND d.first_ms>=?"
         " GROUP BY day_ms, c.category ORDER BY day_ms", "sI", tenant, from);
     json_t *acts = console_db_rows(db,
-        "SELECT (first_ms / 86400000) * 86400000 AS day_ms, action, count(*) AS n FROM decisions"
+        "SELECT rome_day(first_ms) AS day_ms, action, count(*) AS n FROM decisions"
         " WHERE tenant=? AND first_ms>=? GROUP BY day_ms, action ORDER BY day_ms", "sI", tenant,
         from);
     json_t *sla = console_db_rows(db,

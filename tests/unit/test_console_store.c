@@ -271,3 +271,19 @@ Test(console_store, rows_go_with_the_topics_retention) {
     cr_expect_eq(count("SELECT count(*) FROM tickets"), 1);
     cr_expect_eq(count("SELECT count(*) FROM decision_categories"), 1);
 }
+
+Test(console_store, days_are_romes) {
+    /* 23:30 UTC on 20 November is 00:30 on the 21st in Rome */
+    feed(TOPIC_DECISIONS, decision("lecce", "late", 1, 0, "p_a", "insult", "2026-11-20T23:30:00Z"));
+    int64_t now, midnight;
+    rfc3339_parse("2026-11-25T12:00:00Z", &now);
+    rfc3339_parse("2026-11-21T00:00:00+01:00", &midnight);
+    json_t *days = console_query_days(console_store_db(st), "lecce", now);
+    cr_assert(days);
+    json_t *row = json_array_get(json_object_get(days, "actions"), 0);
+    cr_expect_eq(json_integer_value(json_object_get(row, "day_ms")), midnight);
+    int64_t from;
+    rfc3339_parse("2026-10-27T00:00:00+01:00", &from);
+    cr_expect_eq(json_integer_value(json_object_get(days, "from_ms")), from, "29 days before the 25th");
+    json_decref(days);
+}

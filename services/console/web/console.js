@@ -223,8 +223,9 @@ function stackedChart(rows, key, from) {
     chart.append(svg('rect', { x: i * bw + 1, y: H - base[i], width: bw - 2, height: h,
       fill: COLORS[keys.indexOf(r[key]) % COLORS.length] }, svg('title', {}, day.format(new Date(r.day_ms)) + ' ' + r[key] + ': ' + r.n)));
   }
+  // labels at noon: a daylight-saving change in the window moves midnights by an hour
   for (let i = 0; i < 30; i += 5)
-    chart.append(svg('text', { x: i * bw, y: H + 15, 'font-size': 11 }, day.format(new Date(from + i * 86400000))));
+    chart.append(svg('text', { x: i * bw, y: H + 15, 'font-size': 11 }, day.format(new Date(from + i * 86400000 + 43200000))));
   const legend = el('p', { class: 'legend' }, keys.map((k, i) => el('span', {},
     svg('svg', { width: 10, height: 10, class: 'swatch' }, svg('rect', { width: 10, height: 10, fill: COLORS[i % COLORS.length] })),
     label(k) + ' (' + rows.filter((r) => r[key] === k).reduce((a, r) => a + r.n, 0) + ')')));
