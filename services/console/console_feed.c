@@ -82,10 +82,15 @@ static int handle(struct console_store *st, rd_kafka_t *producer, const rd_kafka
 /* Often enough that nothing stays a day past its topic's retention. */
 #define CONSOLE_PRUNE_EVERY_MS (3600 * 1000)
 
-static int feed_loop(rd_kafka_t *rk, struct console_store *st, rd_kafka_t *producer) {
+static int feed_loop(rd_kafka_t *rk, struct console_store *st, rd_kafka_t *producer,
+                     const struct worker_hooks *hooks) {
     int64_t pruned_at = 0;
     while (worker_running) {
         health_heartbeat();
+        if (worker_reload_requested) {
+            worker_reload_requested = 0;
+            if (hooks && hooks->reload) hooks->reload(hooks->ctx);
+        }
         if (time_mono_ms() - pruned_at > CONSOLE_PRUNE_EVERY_MS || pruned_at == 0) {
             pruned_at = time_mono_ms();
             int n = console_store_prune(st, time_now_ms());
@@ -105,7 +110,7 @@ static int feed_loop(rd_kafka_t *rk, struct console_store *st, rd_kafka_t *produ
 }
 
 int console_feed_run(struct console_store *st, const char *brokers, const char *group,
-                     rd_kafka_t *producer) {
+                     rd_kafka_t *producer, const struct worker_hooks *hooks) {
     char err[512];
     rd_kafka_t *rk = kafka_consumer_new(brokers, group, NULL, NULL, NULL, err, sizeof err);
     if (!rk) {
@@ -119,7 +124,7 @@ int console_feed_run(struct console_store *st, const char *brokers, const char *
         rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);
         log_info("console: reading %d partitions from the read model's offsets", parts->cnt);
         rd_kafka_topic_partition_list_destroy(parts);
-        code = e ? EXIT_FAILURE : feed_loop(rk, st, producer);
+        code = e ? EXIT_FAILURE : feed_loop(rk, st, producer, hooks);
         if (e) log_error("console: assign: %s", rd_kafka_err2str(e));
     }
     rd_kafka_consumer_close(rk);

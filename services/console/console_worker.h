@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "console.h"
+#include "worker.h"
 
 struct console_http;
 
@@ -20,11 +21,12 @@ int console_http_port(const struct console_http *srv);
 void console_http_stop(struct console_http *srv); /* NULL-safe */
 
 /* Reads vigile.decisions, .escalations, .sla and .operator (every partition, read_committed)
- * from the offsets recorded in st, until worker_running is cleared. Bad input is sent to
+ * from the offsets recorded in st, until worker_running is cleared; after SIGHUP it calls
+ * hooks->reload between two inputs (hooks may be NULL). Bad input is sent to
  * vigile.deadletter through producer (borrowed) before its offset is recorded. Returns
  * the exit code: 0 on a clean stop, 1 when SQLite or Kafka failed for good. */
 int console_feed_run(struct console_store *st, const char *brokers, const char *group,
-                     rd_kafka_t *producer);
+                     rd_kafka_t *producer, const struct worker_hooks *hooks);
 
 /* An emit function (console_emit_fn) producing to vigile.operator through ctx, an
  * rd_kafka_t producer, and waiting up to 10 s for the acknowledgement. */

@@ -23,6 +23,9 @@ static const char usage[] =
     "VIGILE_CONSOLE_WEB_DIR: the page's files (default: the source tree's).";
 
 struct console_proc {
+    const struct settings *cfg;
+    const char *web_dir;             /* borrowed from the environment or a literal */
+    int http_lost;                   /* a reload could not serve the page again */
     struct tenant_set *tenants;
     struct console_store *store;
     sqlite3 *accounts, *api_read;
@@ -72,11 +75,44 @@ static int start(struct console_proc *p, const struct settings *cfg, char *err, 
     if (cfg->http_port && !(p->ops_http = http_server_start(cfg->http_port, "console", err, n)))
         return EXIT_BAD_CONFIG;
     const char *web = getenv("VIGILE_CONSOLE_WEB_DIR");
-    p->http = console_http_start(env_int("VIGILE_CONSOLE_PORT", 8090),
-                                 web && *web ? web : CONSOLE_WEB_DIR, &p->api, err, n);
+    p->web_dir = web && *web ? web : CONSOLE_WEB_DIR;
+    p->http = console_http_start(env_int("VIGILE_CONSOLE_PORT", 8090), p->web_dir, &p->api, err, n);
     if (!p->http) return EXIT_BAD_CONFIG;
     log_info("console: serving on port %d", console_http_port(p->http));
     return EXIT_CLEAN;
+}
+
+/* SIGHUP: the configuration (and the page's files) read again. The new tenants and
+ * checker are built first, so a bad configuration changes nothing; the HTTP server then
+ * stops between requests, the swap happens, and it serves again on the same port. */
+static int reload(void *arg) {
+    struct console_proc *p = arg;
+    char err[512] = "";
+    struct tenant_set *set = service_load_tenants(p->cfg->config_dir);
+    struct console_checker *checker =
+        set ? console_checker_new(p->cfg->data_dir, p->cfg->config_dir, err, sizeof err) : NULL;
+    if (!checker) {
+        if (err[0]) log_error("reload: %s", err);
+        log_error("reload refused: the old configuration stays");
+        tenant_set_free(set);
+        return -1;
+    }
+    int port = console_http_port(p->http);
+    console_http_stop(p->http);
+    console_checker_free(p->checker);
+    tenant_set_free(p->tenants);
+    p->tenants = set;
+    p->api.tenants = set;
+    p->checker = p->api.checker = checker;
+    console_store_set_tenants(p->store, set);
+    if (!(p->http = console_http_start(port, p->web_dir, &p->api, err, sizeof err))) {
+        log_error("reload: %s; stopping", err);
+        p->http_lost = 1;
+        worker_running = 0;
+        return -1;
+    }
+    log_info("console: configuration reloaded");
+    return 0;
 }
 
 static void stop(struct console_proc *p) {
@@ -100,13 +136,15 @@ int main(int argc, char **argv) {
     if (service_std_options(argc, argv, "vigile-console", usage)) return EXIT_CLEAN;
     struct settings cfg;
     if (service_init("console", &cfg)) return EXIT_BAD_CONFIG;
-    struct console_proc p = { 0 };
+    struct console_proc p = { .cfg = &cfg };
     char err[512];
     int code = EXIT_BAD_CONFIG;
     if ((p.tenants = service_load_tenants(cfg.config_dir)) &&
         (code = start(&p, &cfg, err, sizeof err)) == EXIT_CLEAN) {
         char *group = xasprintf("%s-console-%s", cfg.group_prefix, cfg.instance_id);
-        code = console_feed_run(p.store, cfg.kafka_brokers, group, p.dead);
+        struct worker_hooks hooks = { reload, &p };
+        code = console_feed_run(p.store, cfg.kafka_brokers, group, p.dead, &hooks);
+        if (p.http_lost) code = EXIT_RUNTIME;
         free(group);
     } else if (p.tenants) {
         log_error("console: %s", err);

@@ -74,7 +74,7 @@ static void *feed_thread(void *arg) {
     struct feed_run *r = arg;
     char group[96];
     snprintf(group, sizeof group, "test-console-%s", run_id);
-    r->code = console_feed_run(r->st, test_brokers(), group, r->producer);
+    r->code = console_feed_run(r->st, test_brokers(), group, r->producer, NULL);
     return NULL;
 }
 
