@@ -138,6 +138,10 @@ enum console_login { LOGIN_OK, LOGIN_BAD, LOGIN_LIMITED };
  * its CSRF token (64 hex digits each) into token and csrf. */
 enum console_login console_login(sqlite3 *db, const char *name, const char *password,
                                  int64_t now_ms, char token[65], char csrf[65]);
+/* Opens a session for name (an enabled account) without a password: for a reverse proxy
+ * that authenticated the user already. 0 with the tokens filled, or -1. */
+int console_session_open(sqlite3 *db, const char *name, int64_t now_ms, char token[65],
+                         char csrf[65]);
 /* The user of a live session token as a new string (the CSRF token into csrf), or NULL. */
 char *console_session_user(sqlite3 *db, const char *token, int64_t now_ms, char csrf[65]);
 void console_logout(sqlite3 *db, const char *token);
@@ -166,6 +170,9 @@ struct console_request {
     size_t body_len;
     const char *session;   /* the session cookie, or NULL */
     const char *csrf;      /* the X-CSRF-Token header, or NULL */
+    /* The user a trusted reverse proxy authenticated (VIGILE_CONSOLE_TRUST_USER_HEADER),
+     * or NULL: without a session, one is opened for that account. Off by default. */
+    const char *proxy_user;
     int64_t now_ms;
 };
 

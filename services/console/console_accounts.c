@@ -146,16 +146,24 @@ enum console_login console_login(sqlite3 *db, const char *name, const char *pass
         console_db_exec(db, "INSERT INTO login_failures VALUES(?,?)", "sI", name, now_ms);
         return LOGIN_BAD;
     }
+    if (console_session_open(db, name, now_ms, token, csrf)) return LOGIN_BAD;
+    console_db_exec(db, "DELETE FROM login_failures WHERE name=?", "s", name);
+    return LOGIN_OK;
+}
+
+int console_session_open(sqlite3 *db, const char *name, int64_t now_ms, char token[65],
+                         char csrf[65]) {
+    int64_t enabled = 0;
+    if (console_db_int(db, &enabled, "SELECT count(*) FROM users WHERE name=? AND disabled=0",
+                       "s", name) != 1 || !enabled)
+        return -1;
     char hash[65];
     random_hex(token);
     random_hex(csrf);
     token_hash(token, hash);
     console_db_exec(db, "DELETE FROM sessions WHERE expires_ms<?", "I", now_ms);
-    if (console_db_exec(db, "INSERT INTO sessions VALUES(?,?,?,?)", "sssI", hash, name, csrf,
-                        now_ms + CONSOLE_SESSION_MS) != 1)
-        return LOGIN_BAD;
-    console_db_exec(db, "DELETE FROM login_failures WHERE name=?", "s", name);
-    return LOGIN_OK;
+    return console_db_exec(db, "INSERT INTO sessions VALUES(?,?,?,?)", "sssI", hash, name, csrf,
+                           now_ms + CONSOLE_SESSION_MS) == 1 ? 0 : -1;
 }
 
 char *console_session_user(sqlite3 *db, const char *token, int64_t now_ms, char csrf[65]) {

@@ -57,6 +57,13 @@ static void session_doc(struct call *c) {
                               console_user_tenants(c->api->accounts, c->user, c->api->tenants)));
 }
 
+/* The session cookie: never readable by scripts, never sent by another site. */
+static void session_cookie(struct call *c, const char *token) {
+    c->res->set_cookie = xasprintf("vigile_session=%s; Path=/; HttpOnly; Secure; "
+                                   "SameSite=Strict; Max-Age=%lld", token,
+                                   (long long)(CONSOLE_SESSION_MS / 1000));
+}
+
 static void login(struct call *c) {
     const char *name = param(c, "user"), *password = param(c, "password");
     if (!name || !password) return fail(c, 400, "nome utente e password richiesti");
@@ -66,9 +73,7 @@ static void login(struct call *c) {
     case LOGIN_BAD: return fail(c, 401, "nome utente o password errati");
     case LOGIN_OK: break;
     }
-    c->res->set_cookie = xasprintf("vigile_session=%s; Path=/; HttpOnly; Secure; "
-                                   "SameSite=Strict; Max-Age=%lld", token,
-                                   (long long)(CONSOLE_SESSION_MS / 1000));
+    session_cookie(c, token);
     c->user = xstrdup(name);
     session_doc(c);
 }
@@ -163,9 +168,25 @@ static void tenant_call(struct call *c, const char *path) {
 
 /* The session behind the cookie, and for a POST its CSRF token; else the answer is
  * written and -1 returned. */
+/* A trusted proxy's user gets a session, hence a cookie and a CSRF token, like anyone
+ * who logged in: the page then works the same, CSRF checks included. */
+static void proxy_session(struct call *c) {
+    char token[65];
+    const char *name = c->req->proxy_user;
+    if (!name || console_session_open(c->api->accounts, name, c->req->now_ms, token, c->csrf))
+        return;
+    c->user = xstrdup(name);
+    session_cookie(c, token);
+}
+
 static int session_or_fail(struct call *c) {
     if (c->req->session) c->user = console_session_user(c->api->accounts, c->req->session,
                                                          c->req->now_ms, c->csrf);
+    if (c->user && c->req->proxy_user && strcmp(c->user, c->req->proxy_user) != 0) {
+        free(c->user); /* the proxy now vouches for someone else */
+        c->user = NULL;
+    }
+    if (!c->user) proxy_session(c);
     if (!c->user) {
         fail(c, 401, "sessione scaduta: accedi di nuovo");
         return -1;

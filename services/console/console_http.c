@@ -28,6 +28,7 @@ struct asset {
 struct console_http {
     struct MHD_Daemon *daemon;
     const struct console_api *api;
+    const char *proxy_header; /* borrowed; NULL: no proxy is trusted */
     struct asset assets[3];
 };
 
@@ -100,6 +101,9 @@ static enum MHD_Result api_call(struct console_http *srv, struct MHD_Connection 
         .body = up ? up->buf : NULL, .body_len = up ? up->len : 0,
         .session = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "vigile_session"),
         .csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"),
+        .proxy_user = srv->proxy_header
+                          ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, srv->proxy_header)
+                          : NULL,
         .now_ms = time_now_ms(),
     };
     console_api_handle(srv->api, &req, &res);
@@ -168,9 +172,11 @@ static int load_assets(struct console_http *srv, const char *dir, char *err, siz
 }
 
 struct console_http *console_http_start(int port, const char *web_dir,
-                                        const struct console_api *api, char *err, size_t n) {
+                                        const struct console_api *api, const char *proxy_header,
+                                        char *err, size_t n) {
     struct console_http *srv = xcalloc(1, sizeof *srv);
     srv->api = api;
+    srv->proxy_header = proxy_header;
     if (load_assets(srv, web_dir, err, n)) {
         console_http_stop(srv);
         return NULL;

@@ -13,10 +13,12 @@ struct console_http;
 
 /* Serves web_dir's page (index.html, console.css, console.js, read once here) and the API
  * on port (0.0.0.0; 0 picks a free port, see console_http_port). api is borrowed and must
- * outlive the server; its handles are used from the server's one thread only. Returns
- * NULL with the reason in err. */
+ * outlive the server; its handles are used from the server's one thread only.
+ * proxy_header (borrowed, may be NULL) names the header in which a trusted reverse proxy
+ * passes the user it authenticated. Returns NULL with the reason in err. */
 struct console_http *console_http_start(int port, const char *web_dir,
-                                        const struct console_api *api, char *err, size_t errlen);
+                                        const struct console_api *api, const char *proxy_header,
+                                        char *err, size_t errlen);
 int console_http_port(const struct console_http *srv);
 void console_http_stop(struct console_http *srv); /* NULL-safe */
 

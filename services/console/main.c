@@ -20,11 +20,14 @@ static const char usage[] =
     "Serves the moderators' console on $VIGILE_CONSOLE_PORT (default 8090) and keeps its\n"
     "read model ($VIGILE_CONSOLE_DIR/read.db, default console-data) up to date from\n"
     "vigile.decisions, vigile.escalations, vigile.sla and vigile.operator.\n"
-    "VIGILE_CONSOLE_WEB_DIR: the page's files (default: the source tree's).";
+    "VIGILE_CONSOLE_WEB_DIR: the page's files (default: the source tree's).\n"
+    "VIGILE_CONSOLE_TRUST_USER_HEADER: a header in which a reverse proxy names the user it\n"
+    "authenticated (off by default; only behind a proxy that sets it on every request).";
 
 struct console_proc {
     const struct settings *cfg;
     const char *web_dir;             /* borrowed from the environment or a literal */
+    const char *proxy_header;        /* VIGILE_CONSOLE_TRUST_USER_HEADER, or NULL (off) */
     int http_lost;                   /* a reload could not serve the page again */
     struct tenant_set *tenants;
     struct console_store *store;
@@ -76,7 +79,11 @@ static int start(struct console_proc *p, const struct settings *cfg, char *err, 
         return EXIT_BAD_CONFIG;
     const char *web = getenv("VIGILE_CONSOLE_WEB_DIR");
     p->web_dir = web && *web ? web : CONSOLE_WEB_DIR;
-    p->http = console_http_start(env_int("VIGILE_CONSOLE_PORT", 8090), p->web_dir, &p->api, err, n);
+    p->proxy_header = getenv("VIGILE_CONSOLE_TRUST_USER_HEADER");
+    if (p->proxy_header && !*p->proxy_header) p->proxy_header = NULL;
+    if (p->proxy_header) log_warn("console: trusting the user named in %s", p->proxy_header);
+    p->http = console_http_start(env_int("VIGILE_CONSOLE_PORT", 8090), p->web_dir, &p->api,
+                                 p->proxy_header, err, n);
     if (!p->http) return EXIT_BAD_CONFIG;
     log_info("console: serving on port %d", console_http_port(p->http));
     return EXIT_CLEAN;
@@ -105,7 +112,8 @@ static int reload(void *arg) {
     p->api.tenants = set;
     p->checker = p->api.checker = checker;
     console_store_set_tenants(p->store, set);
-    if (!(p->http = console_http_start(port, p->web_dir, &p->api, err, sizeof err))) {
+    if (!(p->http = console_http_start(port, p->web_dir, &p->api, p->proxy_header, err,
+                                       sizeof err))) {
         log_error("reload: %s; stopping", err);
         p->http_lost = 1;
         worker_running = 0;

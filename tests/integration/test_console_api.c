@@ -93,6 +93,8 @@ static const char *arg_of(void *ctx, const char *name) {
     return NULL;
 }
 
+static const char *proxy_user; /* what a trusted proxy's header says, for call() */
+
 struct session {
     char token[65], csrf[65];
 };
@@ -106,7 +108,7 @@ static json_t *call(const struct session *s, const char *path, const char *const
     json_decref(body);
     struct console_request req = { body ? "POST" : "GET", path, arg_of,
                                    (void *)(args ? args : none), text, text ? strlen(text) : 0,
-                                   s ? s->token : NULL, csrf, time_now_ms() };
+                                   s ? s->token : NULL, csrf, proxy_user, time_now_ms() };
     struct console_response res;
     console_api_handle(&api, &req, &res);
     free(text);
@@ -284,4 +286,23 @@ Test(console_api, a_draft_is_checked_against_the_editors_clauses) {
     cr_expect(strstr(json_string_value(json_object_get(p, "policy_ref")), "I contenuti pubblicati"));
     json_decref(doc);
     console_checker_free(api.checker);
+}
+
+Test(console_api, a_trusted_proxys_user_gets_a_session_only_for_a_known_account) {
+    unsigned status;
+    struct console_response res;
+    proxy_user = "mario";
+    json_t *doc = call(NULL, "/api/session", NULL, NULL, NULL, &status, &res);
+    cr_expect_eq(status, 200);
+    cr_expect(res.set_cookie && strstr(res.set_cookie, "HttpOnly"), "a session cookie is set");
+    cr_expect_str_eq(json_string_value(json_object_get(doc, "user")), "mario");
+    console_response_free(&res);
+    json_decref(doc);
+    cr_expect_eq(status_of(NULL, "/api/action", NULL,
+                           action_body("lecce", "ack", "ticket_id", "x"), NULL), 403,
+                 "a POST still needs the CSRF token");
+    proxy_user = "nessuno";
+    cr_expect_eq(status_of(NULL, "/api/session", NULL, NULL, NULL), 401, "no such account");
+    proxy_user = NULL;
+    cr_expect_eq(status_of(NULL, "/api/session", NULL, NULL, NULL), 401, "off: no header trusted");
 }

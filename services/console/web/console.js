@@ -117,7 +117,9 @@ function queueItem(it) {
       ' · ricevuto ' + when(it.received_ms) + (it.taken_ms ? ' · in carico dal ' + when(it.taken_ms) : '')),
     highlighted(d.redacted_text || t.redacted_text, d.categories),
     el('p', {}, (d.categories || []).map((c) => el('span', { class: 'tag' }, c.category))),
-    d.statement_of_reasons ? el('p', { class: 'meta' }, d.statement_of_reasons) : null);
+    d.statement_of_reasons ? el('p', { class: 'meta' }, d.statement_of_reasons) : null,
+    it.kind === 'ticket' && !it.taken_ms ? el('div', { class: 'actions' },
+      actionButton('Prendi in carico', '', () => act('ack', { ticket_id: it.ticket_id }).then(later))) : null);
 }
 
 async function viewQueue() {
