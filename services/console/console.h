@@ -33,6 +33,12 @@ char *console_db_text(sqlite3 *db, const char *sql, const char *types, ...);
  * x. Returns a new array, or NULL (logged). */
 json_t *console_db_rows(sqlite3 *db, const char *sql, const char *types, ...);
 
+/* ---- console_file.c */
+
+/* The whole of path ("-": standard input) as a new NUL-terminated string, its length in
+ * *len (may be NULL); NULL when it cannot be opened or read. */
+char *console_file_read(const char *path, size_t *len);
+
 /* ---- console_store.c: the read model. */
 
 struct console_store;

@@ -105,29 +105,13 @@ json_t *console_check_draft(struct console_checker *c, const struct tenant *t, c
     return out;
 }
 
-/* Reads the whole of path ("-": stdin) as a new NUL-terminated string, or NULL. */
-static char *slurp(const char *path) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t cap = 0, len = 0, got;
-    do {
-        xgrow(&buf, &cap, len + 4097, 1);
-        got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-    } while (got > 0);
-    buf[len] = '\0';
-    if (f != stdin) fclose(f);
-    return buf;
-}
-
 int console_check_file(const char *config_dir, const char *data_dir, const char *tenant,
                        const char *path) {
     char err[4096];
     struct tenant_set *set = tenant_set_load(config_dir, err, sizeof err);
     const struct tenant *t = set ? tenant_set_find(set, tenant) : NULL;
     struct console_checker *c = t ? console_checker_new(data_dir, config_dir, err, sizeof err) : NULL;
-    char *text = c ? slurp(path) : NULL;
+    char *text = c ? console_file_read(path, NULL) : NULL;
     json_t *doc = text ? console_check_draft(c, t, text, time_now_ms(), err, sizeof err) : NULL;
     int code = 2;
     if (doc) {

@@ -38,21 +38,6 @@ struct upload {
     int too_big;
 };
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
-    do {
-        xgrow(&buf, &cap, n + 4096, 1);
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static void secure_headers(struct MHD_Response *r, const char *type) {
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Content-Security-Policy", csp);
@@ -163,7 +148,7 @@ static int load_assets(struct console_http *srv, const char *dir, char *err, siz
     for (size_t i = 0; i < 3; i++) {
         srv->assets[i] = list[i];
         char *path = xasprintf("%s/%s", dir, list[i].file);
-        srv->assets[i].body = read_file(path, &srv->assets[i].len);
+        srv->assets[i].body = console_file_read(path, &srv->assets[i].len);
         if (!srv->assets[i].body) snprintf(err, n, "%s: cannot be read", path);
         free(path);
         if (!srv->assets[i].body) return -1;
