@@ -13,6 +13,7 @@
 #include "console_worker.h"
 #include "kafka.h"
 #include "kafka_util.h"
+#include "proc_util.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "worker.h"
@@ -148,4 +149,61 @@ Test(console_feed, reads_dead_letters_resumes_and_rebuilds) {
     struct console_store *replica = open_store("replica.db");
     feed_until(replica, 3);
     console_store_close(replica);
+}
+
+/* Decisions of this run in the read model at path, read through a connection of ours. */
+static int64_t ours_at(const char *path) {
+    char err[256];
+    sqlite3 *db = console_db_open(path, "", err, sizeof err);
+    int64_t n = 0;
+    char like[64];
+    snprintf(like, sizeof like, "%s-%%", run_id);
+    if (db) console_db_int(db, &n, "SELECT count(*) FROM decisions WHERE decision_id LIKE ?", "s", like);
+    console_db_close(db);
+    return n;
+}
+
+static int64_t wait_ours(const char *path, int64_t want, int timeout_s) {
+    int64_t n = 0, deadline = time_mono_ms() + timeout_s * 1000LL;
+    while ((n = ours_at(path)) < want && time_mono_ms() < deadline) usleep(50 * 1000);
+    return n;
+}
+
+Test(console_feed, a_killed_console_loses_nothing) {
+    enum { N = 300 };
+    char *keys[N], *values[N];
+    for (int i = 0; i < N; i++) {
+        char *id = xasprintf("%s-k%d", run_id, i);
+        json_t *d = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:i}, s:[]}",
+                              "tenant", "lecce", "decision_id", id, "revision", 1, "status",
+                              "automated", "action", "none", "needs_review", 0, "author",
+                              "p_kill", "decided_at", "2026-11-20T10:00:00Z", "enforcement",
+                              "step", "none", "strikes", 0, "categories");
+        keys[i] = xasprintf("lecce|%s", id);
+        values[i] = json_dumps(d, JSON_COMPACT);
+        json_decref(d);
+        free(id);
+    }
+    test_produce_batch(TOPIC_DECISIONS, keys, values, N);
+    for (int i = 0; i < N; i++) free(keys[i]), free(values[i]);
+
+    char path[128], port[16], log[128];
+    proc_test_env(run_id);
+    setenv("VIGILE_CONSOLE_DIR", dir, 1);
+    snprintf(port, sizeof port, "%d", proc_free_port());
+    setenv("VIGILE_CONSOLE_PORT", port, 1);
+    snprintf(path, sizeof path, "%s/read.db", dir);
+    snprintf(log, sizeof log, "%s/console.log", dir);
+    pid_t pid = proc_start_worker("console", log);
+    int64_t before = wait_ours(path, 1, 60);
+    kill(pid, SIGKILL); /* mid-stream, wherever its transaction is */
+    cr_expect_eq(proc_wait(pid), 128 + SIGKILL);
+    cr_assert_gt(before, 0, "it had started: %s", proc_slurp(log));
+    cr_expect_lt(before, N, "killed before it had read them all");
+    cr_log_info("killed with %lld of %d decisions in the read model", (long long)before, N);
+    pid = proc_start_worker("console", log);
+    cr_expect_eq(wait_ours(path, N, 60), N, "every decision after the restart");
+    usleep(1500 * 1000);
+    cr_expect_eq(ours_at(path), N);
+    cr_expect_eq(proc_stop(pid), 0);
 }
