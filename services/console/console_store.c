@@ -132,6 +132,19 @@ static int categories_replace(sqlite3 *db, const char *tenant, const char *id, c
     return 0;
 }
 
+/* A verdict (confirm, overturn) read before its decision: the topics are read side by
+ * side, so a new decision takes the latest one already in the audit log. */
+static int decision_catch_up(sqlite3 *db, const char *tenant, const char *id) {
+    static const char sql[] =
+        "UPDATE decisions SET (verdict, verdict_by)=(SELECT type, operator FROM audit a"
+        " WHERE a.tenant=decisions.tenant AND a.decision_id=decisions.decision_id AND a.type IN"
+        " ('confirm','overturn') ORDER BY at_ms DESC LIMIT 1)"
+        " WHERE tenant=? AND decision_id=? AND verdict IS NULL AND EXISTS (SELECT 1 FROM audit a"
+        " WHERE a.tenant=decisions.tenant AND a.decision_id=decisions.decision_id AND a.type IN"
+        " ('confirm','overturn'))";
+    return console_db_exec(db, sql, "ss", tenant, id) < 0 ? -1 : 0;
+}
+
 static int apply_decision(sqlite3 *db, struct input *in) {
     const char *tenant = req_str(in, "tenant"), *id = req_str(in, "decision_id"),
                *status = req_str(in, "status"), *action = req_str(in, "action"),
@@ -164,7 +177,8 @@ static int apply_decision(sqlite3 *db, struct input *in) {
         json_string_value(json_object_get(enf, "ban_until")), doc);
     free(doc);
     if (changed < 0) return -1;
-    return changed ? categories_replace(db, tenant, id, cats) : 0;
+    if (!changed) return 0;
+    return categories_replace(db, tenant, id, cats) || decision_catch_up(db, tenant, id) ? -1 : 0;
 }
 
 /* The ticket's take-charge and response deadlines on its tenant's office calendar, so
@@ -179,20 +193,26 @@ static void ticket_deadlines(const struct console_store *st, const char *tenant,
     *resp = d.due[SLA_RESPONSE];
 }
 
-/* An operator event naming the decision alone also covers tickets that arrive after it
- * (operator.schema.json): a late ticket takes the earliest such event of each type. */
+/* The topics are read side by side, so a ticket may reach the read model after the
+ * operator and SLA events about it (a replica rebuilding reads every topic from the
+ * start): a new ticket takes what they said. An operator event naming the decision alone
+ * covers its tickets too, also later ones (operator.schema.json). */
+#define OPS_OF_TICKET(types)                                                                \
+    "(SELECT min(at_ms) FROM audit a WHERE a.tenant=tickets.tenant AND a.type IN " types      \
+    " AND (a.ticket_id=tickets.ticket_id OR (a.ticket_id IS NULL AND"                         \
+    " a.decision_id=tickets.decision_id)))"
+#define DUE_OF_TICKET(timer)                                                                \
+    "(SELECT max(due_ms) FROM sla_events e WHERE e.tenant=tickets.tenant AND"                \
+    " e.ticket_id=tickets.ticket_id AND e.timer='" timer "')"
+
 static int ticket_catch_up(sqlite3 *db, const char *tenant, const char *ticket) {
     static const char sql[] =
         "UPDATE tickets SET"
-        " taken_ms=coalesce(taken_ms,(SELECT min(at_ms) FROM audit a WHERE a.tenant=tickets.tenant"
-        "  AND a.decision_id=tickets.decision_id AND a.ticket_id IS NULL AND a.type IN"
-        "  ('ack','reply','resolve'))),"
-        " replied_ms=coalesce(replied_ms,(SELECT min(at_ms) FROM audit a WHERE"
-        "  a.tenant=tickets.tenant AND a.decision_id=tickets.decision_id AND a.ticket_id IS NULL"
-        "  AND a.type='reply')),"
-        " resolved_ms=coalesce(resolved_ms,(SELECT min(at_ms) FROM audit a WHERE"
-        "  a.tenant=tickets.tenant AND a.decision_id=tickets.decision_id AND a.ticket_id IS NULL"
-        "  AND a.type='resolve'))"
+        " taken_ms=coalesce(taken_ms," OPS_OF_TICKET("('ack','reply','resolve')") "),"
+        " replied_ms=coalesce(replied_ms," OPS_OF_TICKET("('reply')") "),"
+        " resolved_ms=coalesce(resolved_ms," OPS_OF_TICKET("('resolve')") "),"
+        " take_due=coalesce(" DUE_OF_TICKET("take_charge") ", take_due),"
+        " response_due=coalesce(" DUE_OF_TICKET("response") ", response_due)"
         " WHERE tenant=? AND ticket_id=?";
     return console_db_exec(db, sql, "ss", tenant, ticket) < 0 ? -1 : 0;
 }

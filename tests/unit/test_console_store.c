@@ -287,3 +287,27 @@ Test(console_store, days_are_romes) {
     cr_expect_eq(json_integer_value(json_object_get(days, "from_ms")), from, "29 days before the 25th");
     json_decref(days);
 }
+
+Test(console_store, events_read_before_their_ticket_or_decision_still_count) {
+    /* a replica reads the topics side by side: the ack and the SLA event of a ticket, and
+     * the verdict on a decision, may come before them */
+    feed(TOPIC_OPERATOR, operator_ev("lecce", "ack", "ticket_id", "t1", "ev1",
+                                     "2026-11-20T11:00:00Z"));
+    feed(TOPIC_OPERATOR, operator_ev("lecce", "confirm", "decision_id", "d9", "ev2",
+                                     "2026-11-20T11:00:00Z"));
+    feed(TOPIC_SLA, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "tenant", "lecce", "event_id",
+                              "t1:response:due_soon", "ticket_id", "t1", "timer", "response",
+                              "type", "due_soon", "due", "2026-11-23T12:00:00+01:00", "fired_at",
+                              "2026-11-23T11:00:00+01:00"));
+    feed(TOPIC_ESCALATIONS, escalation("lecce", "t1", "d1", "2026-11-20T10:00:00+01:00"));
+    feed(TOPIC_DECISIONS, decision("lecce", "d9", 1, 1, "p_a", "insult", "2026-11-20T10:00:00Z"));
+    int64_t due;
+    rfc3339_parse("2026-11-23T12:00:00+01:00", &due);
+    json_t *q = items("lecce");
+    cr_assert_eq(json_array_size(q), 1, "the confirmed decision is out of the queue");
+    json_t *it = json_array_get(q, 0);
+    cr_expect(json_integer_value(json_object_get(it, "taken_ms")) > 0, "taken in charge");
+    cr_expect_str_eq(json_string_value(json_object_get(it, "due_timer")), "response");
+    cr_expect_eq(json_integer_value(json_object_get(it, "due_ms")), due, "vigile-sla's deadline");
+    json_decref(q);
+}

@@ -3,7 +3,7 @@
 // Content-Security-Policy allows no inline script: a comment's text is always text.
 'use strict';
 
-const state = { csrf: null, user: null, tenants: [], tenant: null, timers: [] };
+const state = { csrf: null, user: null, tenants: [], tenant: null, office: '', timers: [] };
 const $ = (id) => document.getElementById(id);
 
 // Builds an element; children are nodes or strings (strings become text nodes).
@@ -122,10 +122,24 @@ function queueItem(it) {
       actionButton('Prendi in carico', '', () => act('ack', { ticket_id: it.ticket_id }).then(later))) : null);
 }
 
+// The queue, optionally of one office (an office's staff see their own tickets).
 async function viewQueue() {
   const doc = await api(q('/api/queue', { tenant: state.tenant }));
+  const offices = [...new Set(doc.items.map((it) => it.office).filter((o) => o))].sort();
+  const list = el('div', { id: 'queue-items' });
+  const pick = el('select', { id: 'office', on: { change: () => {
+    state.office = pick.value;
+    fill();
+  } } }, el('option', { value: '' }, 'tutti gli uffici'),
+  offices.map((o) => el('option', { value: o, selected: o === state.office }, o)));
+  const fill = () => {
+    clearTimers();
+    const items = doc.items.filter((it) => !state.office || it.office === state.office);
+    list.replaceChildren(...(items.length ? items.map(queueItem) : [el('p', {}, 'Nessuna voce in coda.')]));
+  };
   show([el('h2', {}, 'Coda — ' + tenantName()),
-    doc.items.length ? doc.items.map(queueItem) : el('p', {}, 'Nessuna voce in coda.')]);
+    el('p', {}, el('label', { for: 'office' }, 'Ufficio '), pick), list]);
+  fill();
 }
 
 function actionButton(text, cls, fn) {
@@ -328,6 +342,7 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('tenant').addEventListener('change', () => {
     state.tenant = sessionStorage.tenant = $('tenant').value;
+    state.office = '';
     route();
   });
   window.addEventListener('hashchange', () => { say(''); route(); });
