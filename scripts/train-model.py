@@ -39,7 +39,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-BUCKET_BITS = 18          # TEXT_FEATURE_BITS
+BUCKET_BITS = 16          # TEXT_FEATURE_BITS
 FEATURE_VERSION = 1       # TEXT_FEATURE_VERSION
 FORMAT = 1                # TEXT_MODEL_FORMAT
 MAGIC = b"VGLMODEL"
@@ -50,8 +50,8 @@ NO_HEAD = {"personal_data", "repeated", "off_topic"}
 MIN_POSITIVES = 40
 C_REGULARISATION = 4.0
 MAX_ITER = 1000
-# Thresholds from the out-of-fold scores: the lowest score where precision
-# reaches these, with at least MIN_AT_THRESHOLD positives above it.
+# Thresholds from the out-of-fold scores of the project's own comments: the lowest
+# score where precision reaches these, with at least MIN_AT_THRESHOLD positives above it.
 REVIEW_PRECISION = 0.80
 REMOVE_PRECISION = 0.95
 MIN_AT_THRESHOLD = 5
@@ -180,12 +180,21 @@ def train_head(cat, rows, x, seed):
         q, scale = quantise(w)
         z = float(np.float32(b)) + float(scale) * (xm[test] @ q.astype(np.float64))
         oof[test] = 1 / (1 + np.exp(-z))
-    review = pick_threshold(y, oof, REVIEW_PRECISION)
-    remove = pick_threshold(y, oof, REMOVE_PRECISION)
+    # Thresholds are read off the comments the scorer is for: a head that also learns
+    # from another source (hate speech from tweets) is thresholded on the project's own
+    # municipal comments only, whose score distribution is the one it meets in service.
+    own = np.array([r[2] is None for r in rows])[mask]
+    review = pick_threshold(y[own], oof[own], REVIEW_PRECISION)
+    remove = pick_threshold(y[own], oof[own], REMOVE_PRECISION)
     w, b = fit(xm, y, seed)
     cv = {"rows": int(len(y)), "positives": int(y.sum()),
           "at_0.5": figures(y, oof, 0.5), "review": figures(y, oof, review),
           "remove": figures(y, oof, remove)}
+    if not own.all():
+        cv["own_comments"] = {"rows": int(own.sum()), "positives": int(y[own].sum()),
+                              "at_0.5": figures(y[own], oof[own], 0.5),
+                              "review": figures(y[own], oof[own], review),
+                              "remove": figures(y[own], oof[own], remove)}
     return w, b, cv, review, remove
 
 

@@ -8,6 +8,12 @@
  *   combined      the labels of the engine vigile-classify runs: the rules'
  *                 plus the model's where the rules found nothing (from the
  *                 lower of the two thresholds)
+ *   acts          the combined labels that act without a person, as route
+ *                 weighs them: rule labels and model labels at the removal
+ *                 threshold, neither of them quoted, and no model label
+ *                 where the comment is also criticism.  In a category whose
+ *                 rule removes, its precision is the precision of removals;
+ *                 the rest of "combined" goes to human review.
  *
  * Then how many comments labelled criticism only would lose their content
  * to a model-only label at the removal threshold (route vetoes those; the
@@ -24,9 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum column { COL_RULES, COL_MODEL_REVIEW, COL_MODEL_REMOVE, COL_COMBINED, COL_COUNT };
+enum column { COL_RULES, COL_MODEL_REVIEW, COL_MODEL_REMOVE, COL_COMBINED, COL_ACTS, COL_COUNT };
 static const char *const column_names[COL_COUNT] = { "rules", "model>=rev", "model>=rem",
-                                                     "combined" };
+                                                     "combined", "acts" };
 
 struct counts { unsigned tp, fp, fn; };
 
@@ -78,6 +84,24 @@ static int removes(const struct tenant_category_rule *rule)
     return rule && (rule->action == TENANT_ACTION_HIDE || rule->action == TENANT_ACTION_DELETE);
 }
 
+/* The categories of r's labels that act on their own (see "acts" above). */
+static unsigned acting_labels(const struct setup *s, const struct text_result *r)
+{
+    unsigned criticism = 0, acts = 0;
+    for (size_t i = 0; i < r->n; i++)
+        criticism |= r->labels[i].category_id == TEXT_CAT_CRITICISM;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct text_label *l = &r->labels[i];
+        const struct tenant_category_rule *rule = tenant_category(s->tenant, l->category);
+        if (l->quoted || !rule)
+            continue;
+        if (l->origin == TEXT_ORIGIN_MODEL && (l->score < rule->model_remove || criticism))
+            continue;
+        acts |= 1u << l->category_id;
+    }
+    return acts;
+}
+
 static void count(struct quality *q, int col, unsigned got, unsigned want)
 {
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
@@ -111,6 +135,7 @@ static void evaluate_row(struct quality *q, const struct setup *s, const char *t
     count(q, COL_MODEL_REVIEW, review, want);
     count(q, COL_MODEL_REMOVE, remove, want);
     count(q, COL_COMBINED, combined, want);
+    count(q, COL_ACTS, acting_labels(s, &r), want);
     for (int c = 0; c < TEXT_CAT_COUNT; c++)
         q->support[c] += (want >> c) & 1;
     q->rows++;

@@ -17,16 +17,16 @@ int bench_tenant_engines(const struct text_base *base, const char *config_dir,
         fprintf(stderr, "%s: %s\n", prog, err);
         exit(1);
     }
-    int n = 0;
-    for (size_t i = 0; i < tenant_set_count(set) && n < max; i++) {
-        const struct tenant *t = tenant_set_at(set, i);
-        engines[n] = tenant_engine_new(base, t, with_model, err, sizeof err);
-        if (!engines[n]) {
-            fprintf(stderr, "%s: tenant %s: %s\n", prog, tenant_id(t), err);
-            exit(1);
-        }
-        n++;
+    struct text_engine **all = tenant_engines_new(base, set, with_model, err, sizeof err);
+    if (!all) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        exit(1);
     }
+    size_t count = tenant_set_count(set);
+    int n = count < (size_t)max ? (int)count : max;
+    for (int i = 0; i < n; i++) engines[i] = all[i];
+    for (size_t i = (size_t)n; i < count; i++) text_engine_free(all[i]);
+    free(all);           /* the engines themselves are the caller's */
     tenant_set_free(set);       /* engines copied what they need */
     return n;
 }

@@ -14,7 +14,7 @@
 #include "settings.h"
 #include "stage.h"
 #include "timefmt.h"
-#include "topics.h"
+#include "topics_admin.h"
 #include "worker.h"
 #include "xmalloc.h"
 

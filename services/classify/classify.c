@@ -36,31 +36,20 @@ struct classifier {
 };
 
 static void engines_free(struct tenant_engines *te) {
-    if (te->engines) {
-        for (size_t i = 0; i < tenant_set_count(te->tenants); i++)
-            text_engine_free(te->engines[i]);
-    }
-    free(te->engines);
+    if (te->tenants) tenant_engines_free(te->engines, tenant_set_count(te->tenants));
     tenant_set_free(te->tenants);
     te->engines = NULL;
     te->tenants = NULL;
 }
 
-/* Builds each tenant's engine (tenant_engine_new, the model on). Steals tenants. */
+/* Builds each tenant's engine (the model on). Steals tenants. */
 static int engines_build(struct tenant_engines *te, const struct text_base *base,
                          struct tenant_set *tenants, char *err, size_t n) {
-    size_t count = tenant_set_count(tenants);
     te->tenants = tenants;
-    te->engines = xcalloc(count, sizeof *te->engines);
-    for (size_t i = 0; i < count; i++) {
-        const struct tenant *t = tenant_set_at(tenants, i);
-        char why[512];
-        te->engines[i] = tenant_engine_new(base, t, 1, why, sizeof why);
-        if (!te->engines[i]) {
-            snprintf(err, n, "tenant %s: %s", tenant_id(t), why);
-            engines_free(te);
-            return -1;
-        }
+    te->engines = tenant_engines_new(base, tenants, 1, err, n);
+    if (!te->engines) {
+        engines_free(te);
+        return -1;
     }
     return 0;
 }
@@ -238,7 +227,7 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
     json_t *by_cat[TEXT_CAT_COUNT] = { 0 };
     json_t *redacted = NULL;
     const char *event_type = envelope_str(env, "event_type");
-    if (event_type && strcmp(event_type, "deleted") == 0) {
+    if (event_type && strcmp(event_type, EVENT_DELETED) == 0) {
         /* A deletion carries no text of the author's to judge; it is recorded as it is. */
         redacted = json_incref(json_object_get(env, "text"));
     } else {

@@ -1,6 +1,7 @@
 /* tenant_engine: a tenant's configuration as text engine options (see tenant_engine.h). */
 #include "tenant_engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "xmalloc.h"
@@ -30,4 +31,28 @@ struct text_engine *tenant_engine_new(const struct text_base *base, const struct
     struct text_engine *engine = text_engine_new(&opt, err, errlen);
     free(rules);
     return engine;
+}
+
+struct text_engine **tenant_engines_new(const struct text_base *base,
+                                        const struct tenant_set *set, int with_model,
+                                        char *err, size_t n) {
+    size_t count = tenant_set_count(set);
+    struct text_engine **engines = xcalloc(count ? count : 1, sizeof *engines);
+    for (size_t i = 0; i < count; i++) {
+        const struct tenant *t = tenant_set_at(set, i);
+        char why[512];
+        engines[i] = tenant_engine_new(base, t, with_model, why, sizeof why);
+        if (!engines[i]) {
+            snprintf(err, n, "tenant %s: %s", tenant_id(t), why);
+            tenant_engines_free(engines, i);
+            return NULL;
+        }
+    }
+    return engines;
+}
+
+void tenant_engines_free(struct text_engine **engines, size_t n) {
+    if (!engines) return;
+    for (size_t i = 0; i < n; i++) text_engine_free(engines[i]);
+    free(engines);
 }

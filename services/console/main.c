@@ -12,6 +12,7 @@
 #include "log.h"
 #include "service.h"
 #include "topics.h"
+#include "topics_admin.h"
 #include "worker.h"
 
 static const char usage[] =

@@ -3,34 +3,31 @@
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "redis_conn.h"
 #include "xmalloc.h"
 
 #define DEDUP_DONE "done"
 #define DEDUP_PENDING "pending"
 
+/* A webhook's answer waits on Redis: fail fast rather than hold the platform's request. */
+#define DEDUP_REDIS_TIMEOUT_MS 1000
+
 struct dedup {
     pthread_mutex_t lock; /* a hiredis context is not thread-safe */
-    char host[256];
-    int port, db;
+    struct redis_conn conn;
     long ttl_s, pending_ttl_s;
-    redisContext *rc;     /* NULL until connected, and again after a failure */
 };
 
 struct dedup *dedup_new(const char *url, long ttl_s, long pending_ttl_s, char *err, size_t n) {
     struct dedup *d = xcalloc(1, sizeof *d);
-    d->port = 6379;
-    /* redis://host, redis://host:port, redis://host:port/db */
-    if (sscanf(url, "redis://%255[^:/]:%d/%d", d->host, &d->port, &d->db) < 1 ||
-        d->port <= 0 || d->port > 65535) {
-        snprintf(err, n, "VIGILE_REDIS_URL: \"%s\" is not redis://host[:port[/db]]", url);
+    if (redis_conn_init(&d->conn, url, err, n)) {
         free(d);
         return NULL;
     }
+    d->conn.timeout_ms = DEDUP_REDIS_TIMEOUT_MS;
     d->ttl_s = ttl_s;
     d->pending_ttl_s = pending_ttl_s;
     pthread_mutex_init(&d->lock, NULL);
@@ -39,37 +36,26 @@ struct dedup *dedup_new(const char *url, long ttl_s, long pending_ttl_s, char *e
 
 void dedup_free(struct dedup *d) {
     if (!d) return;
-    redisFree(d->rc);
+    redis_conn_close(&d->conn);
     pthread_mutex_destroy(&d->lock);
     free(d);
 }
 
 /* Runs one command, connecting first if needed. Returns the reply (the caller frees
- * it), or NULL with the context dropped and the cause logged. Lock held. */
+ * it), or NULL with the cause logged (redis_conn drops a failed connection). Lock held. */
 static redisReply *command(struct dedup *d, const char *fmt, ...) {
-    struct timeval tv = { 1, 0 };
-    if (!d->rc) {
-        d->rc = redisConnectWithTimeout(d->host, d->port, tv);
-        if (d->rc && !d->rc->err) redisSetTimeout(d->rc, tv);
-        if (d->rc && !d->rc->err && d->db)
-            freeReplyObject(redisCommand(d->rc, "SELECT %d", d->db));
-    }
-    redisReply *r = NULL;
-    if (d->rc && !d->rc->err) {
-        va_list ap;
-        va_start(ap, fmt);
-        r = redisvCommand(d->rc, fmt, ap);
-        va_end(ap);
-    }
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        log_warn("redis %s:%d: %s", d->host, d->port,
-                 r ? r->str : d->rc && d->rc->errstr[0] ? d->rc->errstr : "unavailable");
-        freeReplyObject(r);
-        redisFree(d->rc);
-        d->rc = NULL;
+    redisContext *rc = redis_conn_get(&d->conn);
+    if (!rc) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int queued = redisvAppendCommand(rc, fmt, ap);
+    va_end(ap);
+    if (queued != REDIS_OK) {
+        redis_conn_drop(&d->conn, "dedup", "cannot queue the command");
         return NULL;
     }
-    return r;
+    redisReply *rep[1];
+    return redis_conn_replies(&d->conn, rep, 1, "dedup") ? NULL : rep[0];
 }
 
 enum dedup_claim dedup_claim(struct dedup *d, const char *tenant, const char *event_id) {

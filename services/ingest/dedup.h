@@ -17,7 +17,8 @@ enum dedup_claim {
 
 struct dedup;
 
-/* A store on url ("redis://host[:port[/db]]"); connects lazily and again after failures.
+/* A store on url ("redis://host[:port][/db]", as redis_conn.h reads it); connects lazily
+ * and again after failures.
  * Delivered ids are kept ttl_s seconds; a claim pending_ttl_s seconds, so a process that
  * dies mid-request cannot block an id for longer. Returns NULL with the reason in err
  * when the URL is malformed. Thread-safe: requests share it. */

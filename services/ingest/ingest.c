@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "envelope.h"
-#include "normalize.h"
+#include "platform_event.h"
 #include "timefmt.h"
 #include "topics.h"
 
@@ -76,7 +76,7 @@ static enum ingest_status parse_wrapped(const struct ingest_request *req, const 
 
 enum ingest_status ingest_parse_line(const struct ingest_request *req, json_t *out, char *err,
                                      size_t n) {
-    json_t *doc = norm_load(req->body, req->len, err, n);
+    json_t *doc = json_doc_load_object(req->body, req->len, err, n);
     if (!doc) return INGEST_MALFORMED;
     enum ingest_status st = json_object_get(doc, "payload") && json_object_get(doc, "page_id")
                                 ? parse_wrapped(req, doc, out, err, n)

@@ -1,78 +1,57 @@
 #include "ingest_config.h"
 
-#include <errno.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "limits.h"
+#include "settings.h"
 
-struct number_var {
-    const char *name;
-    long def, min, max;
-    size_t offset; /* of a long, or of an int when is_int */
-    int is_int;
-    const char *help;
-};
+#define F(member) offsetof(struct ingest_config, member)
 
-static const struct number_var numbers[] = {
-    { "VIGILE_INGEST_PORT", 8081, 1, 65535, offsetof(struct ingest_config, port), 1,
-      "port of the webhook endpoints" },
-    { "VIGILE_INGEST_MAX_BODY", LIMIT_HTTP_BODY_DEFAULT, 1024, LIMIT_HTTP_BODY_MAX,
-      offsetof(struct ingest_config, max_body), 0, "largest request body in bytes (413 above)" },
-    { "VIGILE_INGEST_ACK_TIMEOUT_MS", 5000, 100, 120000,
-      offsetof(struct ingest_config, ack_timeout_ms), 1,
-      "longest wait for the broker's acknowledgement before answering 503" },
-    { "VIGILE_INGEST_RETRY_AFTER", 30, 1, 3600, offsetof(struct ingest_config, retry_after_s), 1,
-      "seconds in the Retry-After of a 503" },
-    { "VIGILE_INGEST_DEDUP_TTL", 604800, 60, 31536000,
-      offsetof(struct ingest_config, dedup_ttl_s), 0,
-      "seconds an event id is remembered against platform retries and re-polls" },
-};
-
-struct secret_var {
-    const char *name;
-    size_t offset;
-    const char *const *platforms; /* channels that need it */
-    const char *help;
-};
-
-static const char *const meta_platforms[] = { "facebook", "instagram", "whatsapp", NULL };
-static const char *const telegram_platforms[] = { "telegram", NULL };
-static const char *const connector_platforms[] = { "youtube", "x", "generic", NULL };
-
-static const struct secret_var secrets[] = {
-    { "VIGILE_META_APP_SECRET", offsetof(struct ingest_config, meta_app_secret), meta_platforms,
-      "Meta app secret: checks X-Hub-Signature-256" },
-    { "VIGILE_META_VERIFY_TOKEN", offsetof(struct ingest_config, meta_verify_token),
-      meta_platforms, "answer to Meta's hub.verify_token handshake" },
-    { "VIGILE_TELEGRAM_SECRET", offsetof(struct ingest_config, telegram_secret),
-      telegram_platforms, "setWebhook secret_token: X-Telegram-Bot-Api-Secret-Token" },
-    { "VIGILE_GENERIC_TOKEN", offsetof(struct ingest_config, generic_token),
-      connector_platforms, "bearer token of connectors (generic, YouTube poller)" },
+static const struct setting_field fields[] = {
+    { .type = SETTING_INT, .name = "VIGILE_INGEST_PORT", .num = 8081, .offset = F(port),
+      .min = 1, .max = 65535, .help = "port of the webhook endpoints" },
+    { .type = SETTING_LONG, .name = "VIGILE_INGEST_MAX_BODY", .num = LIMIT_HTTP_BODY_DEFAULT,
+      .offset = F(max_body), .min = 1024, .max = LIMIT_HTTP_BODY_MAX,
+      .help = "largest request body in bytes (413 above)" },
+    { .type = SETTING_INT, .name = "VIGILE_INGEST_ACK_TIMEOUT_MS", .num = 5000,
+      .offset = F(ack_timeout_ms), .min = 100, .max = 120000,
+      .help = "longest wait for the broker's acknowledgement before answering 503" },
+    { .type = SETTING_INT, .name = "VIGILE_INGEST_RETRY_AFTER", .num = 30,
+      .offset = F(retry_after_s), .min = 1, .max = 3600,
+      .help = "seconds in the Retry-After of a 503" },
+    { .type = SETTING_LONG, .name = "VIGILE_INGEST_DEDUP_TTL", .num = 604800,
+      .offset = F(dedup_ttl_s), .min = 60, .max = 31536000,
+      .help = "seconds an event id is remembered against platform retries and re-polls" },
+    { .type = SETTING_SECRET, .name = "VIGILE_META_APP_SECRET", .offset = F(meta_app_secret),
+      .help = "Meta app secret: checks X-Hub-Signature-256" },
+    { .type = SETTING_SECRET, .name = "VIGILE_META_VERIFY_TOKEN",
+      .offset = F(meta_verify_token), .help = "answer to Meta's hub.verify_token handshake" },
+    { .type = SETTING_SECRET, .name = "VIGILE_TELEGRAM_SECRET", .offset = F(telegram_secret),
+      .help = "setWebhook secret_token: X-Telegram-Bot-Api-Secret-Token" },
+    { .type = SETTING_SECRET, .name = "VIGILE_GENERIC_TOKEN", .offset = F(generic_token),
+      .help = "bearer token of connectors (generic, YouTube poller)" },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
-static int read_number(const struct number_var *v, struct ingest_config *c, char *err,
-                       size_t n) {
-    const char *s = getenv(v->name);
-    long x = v->def;
-    if (s && *s) {
-        char *end;
-        errno = 0;
-        x = strtol(s, &end, 10);
-        if (errno || *end || end == s || x < v->min || x > v->max) {
-            snprintf(err, n, "%s: \"%s\" is not a number in %ld..%ld", v->name, s, v->min, v->max);
-            return -1;
-        }
-    }
-    if (v->is_int) *(int *)((char *)c + v->offset) = (int)x;
-    else *(long *)((char *)c + v->offset) = x;
-    return 0;
-}
+/* Which channels need which secret: a secret is required exactly when a tenant has one. */
+static const char *const meta_platforms[] = { "facebook", "instagram", "whatsapp", NULL };
+static const char *const telegram_platforms[] = { "telegram", NULL };
+static const char *const connector_platforms[] = { "youtube", "x", "generic", NULL };
 
-static int needs(const struct secret_var *v, const char *platform) {
+static const struct secret_need {
+    const char *name; /* a SETTING_SECRET row of fields */
+    size_t offset;
+    const char *const *platforms;
+} secret_needs[] = {
+    { "VIGILE_META_APP_SECRET", F(meta_app_secret), meta_platforms },
+    { "VIGILE_META_VERIFY_TOKEN", F(meta_verify_token), meta_platforms },
+    { "VIGILE_TELEGRAM_SECRET", F(telegram_secret), telegram_platforms },
+    { "VIGILE_GENERIC_TOKEN", F(generic_token), connector_platforms },
+};
+
+static int needs(const struct secret_need *v, const char *platform) {
     for (const char *const *p = v->platforms; *p; p++)
         if (strcmp(*p, platform) == 0) return 1;
     return 0;
@@ -80,7 +59,7 @@ static int needs(const struct secret_var *v, const char *platform) {
 
 /* The first channel of any tenant on a platform that needs v (its tenant in *owner), or
  * NULL. */
-static const struct tenant_channel *needing(const struct secret_var *v,
+static const struct tenant_channel *needing(const struct secret_need *v,
                                             const struct tenant_set *set,
                                             const struct tenant **owner) {
     for (size_t i = 0; i < tenant_set_count(set); i++) {
@@ -99,16 +78,13 @@ static const struct tenant_channel *needing(const struct secret_var *v,
 int ingest_config_load(struct ingest_config *c, const struct tenant_set *tenants, char *err,
                        size_t n) {
     memset(c, 0, sizeof *c);
-    for (size_t i = 0; i < COUNT(numbers); i++)
-        if (read_number(&numbers[i], c, err, n)) return -1;
-    for (size_t i = 0; i < COUNT(secrets); i++) {
-        const char *s = getenv(secrets[i].name);
-        const char **slot = (const char **)((char *)c + secrets[i].offset);
-        *slot = s && *s ? s : NULL;
+    if (settings_table_load(fields, COUNT(fields), c, err, n)) return -1;
+    for (size_t i = 0; tenants && i < COUNT(secret_needs); i++) {
+        const struct secret_need *s = &secret_needs[i];
         const struct tenant *t = NULL;
         const struct tenant_channel *ch;
-        if (!*slot && tenants && (ch = needing(&secrets[i], tenants, &t))) {
-            snprintf(err, n, "%s: required by %s's %s channel %s", secrets[i].name, tenant_id(t),
+        if (!*(const char **)((char *)c + s->offset) && (ch = needing(s, tenants, &t))) {
+            snprintf(err, n, "%s: required by %s's %s channel %s", s->name, tenant_id(t),
                      ch->platform, ch->id);
             return -1;
         }
@@ -117,11 +93,7 @@ int ingest_config_load(struct ingest_config *c, const struct tenant_set *tenants
 }
 
 void ingest_config_print_help(FILE *out) {
-    fprintf(out, "\n\nIngest (webhook mode):\n");
-    for (size_t i = 0; i < COUNT(numbers); i++)
-        fprintf(out, "  %-28s %s (default: %ld)\n", numbers[i].name, numbers[i].help,
-                numbers[i].def);
-    for (size_t i = 0; i < COUNT(secrets); i++)
-        fprintf(out, "  %-28s %s (required when a tenant has such a channel)\n",
-                secrets[i].name, secrets[i].help);
+    fprintf(out, "\n\nIngest (webhook mode; a secret is required when a tenant has a channel "
+                 "that needs it):\n");
+    settings_table_print(out, fields, COUNT(fields));
 }

@@ -10,7 +10,7 @@
 #include "ingest_config.h"
 #include "log.h"
 #include "metrics.h"
-#include "replay.h"
+#include "file_source.h"
 #include "service.h"
 #include "timefmt.h"
 #include "webhook_server.h"

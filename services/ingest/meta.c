@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 struct meta_entry {
     const char *platform; /* "facebook" or "instagram" */
@@ -16,9 +16,9 @@ struct meta_entry {
 
 static const char *feed_event_type(const char *verb) {
     if (!verb) return NULL;
-    if (strcmp(verb, "add") == 0) return "created";
-    if (strcmp(verb, "edited") == 0) return "edited";
-    if (strcmp(verb, "remove") == 0) return "deleted";
+    if (strcmp(verb, "add") == 0) return EVENT_CREATED;
+    if (strcmp(verb, "edited") == 0) return EVENT_EDITED; /* Meta's verb, our event type */
+    if (strcmp(verb, "remove") == 0) return EVENT_DELETED;
     return NULL; /* hide/unhide are moderation acts (maybe ours), not citizens' events */
 }
 
@@ -56,7 +56,7 @@ static enum ingest_status feed_change(const struct ingest_request *req,
         return norm_malformed(err, n, "$.entry[%zu]: feed %s without %s", e->index, item,
                               comment ? "comment_id" : "post_id");
     /* A photo without words has nothing to moderate; its removal still matters. */
-    if (!ev.text && strcmp(type, "deleted") != 0) return INGEST_OK;
+    if (!ev.text && strcmp(type, EVENT_DELETED) != 0) return INGEST_OK;
     const char *parent = norm_str(value, "parent_id");
     if (comment) {
         int top = !parent || (ev.thread_id && strcmp(parent, ev.thread_id) == 0);
@@ -80,7 +80,7 @@ static enum ingest_status ig_comment(const struct ingest_request *req,
     struct norm_event ev = {
         .platform = "instagram",
         .page_id = e->page_id,
-        .event_type = "created",
+        .event_type = EVENT_CREATED,
         .kind = parent ? "reply" : "comment",
         .content_id = norm_str(value, "id"),
         .thread_id = norm_str(json_object_get(value, "media"), "id"),
@@ -122,9 +122,9 @@ static enum ingest_status messaging(const struct ingest_request *req, const stru
     struct norm_event ev = {
         .platform = e->platform,
         .page_id = e->page_id,
-        .event_type = edit ? "edited"
-                      : json_is_true(json_object_get(msg, "is_deleted")) ? "deleted"
-                                                                          : "created",
+        .event_type = edit ? EVENT_EDITED
+                      : json_is_true(json_object_get(msg, "is_deleted")) ? EVENT_DELETED
+                                                                          : EVENT_CREATED,
         .kind = "private_message",
         .content_id = norm_str(body, "mid"),
         .author_id = norm_id(json_object_get(json_object_get(m, "sender"), "id"), sender_buf),
@@ -163,7 +163,7 @@ static enum ingest_status each(const struct ingest_request *req, const struct me
 
 enum ingest_status ingest_parse_meta(const struct ingest_request *req, json_t *out, char *err,
                                      size_t n) {
-    json_t *root = norm_load(req->body, req->len, err, n);
+    json_t *root = json_doc_load_object(req->body, req->len, err, n);
     if (!root) return INGEST_MALFORMED;
     const char *object = norm_str(root, "object");
     const char *platform = !object                          ? NULL

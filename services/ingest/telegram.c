@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 /* "<chat id>:<message id>": message ids are unique only within a chat. */
 static const char *chat_message_id(const char *chat, const json_t *message_id, char *buf,
@@ -33,7 +33,7 @@ static const char *text_of(const json_t *msg) {
 
 enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_t *out,
                                          char *err, size_t n) {
-    json_t *root = norm_load(req->body, req->len, err, n);
+    json_t *root = json_doc_load_object(req->body, req->len, err, n);
     if (!root) return INGEST_MALFORMED;
     enum ingest_status st = INGEST_OK;
     const json_t *msg = json_object_get(root, "message");
@@ -61,7 +61,7 @@ enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_
     struct norm_event ev = {
         .platform = "telegram",
         .page_id = req->page_id,
-        .event_type = edited && msg == edited ? "edited" : "created",
+        .event_type = edited && msg == edited ? EVENT_EDITED : EVENT_CREATED,
         .author_id = norm_id(json_object_get(who, "id"), author_buf),
         .author_name = who == from ? person_name(from, name, sizeof name)
                                    : norm_str(sender_chat, "title"),

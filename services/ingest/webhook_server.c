@@ -170,11 +170,9 @@ static struct answer refuse(const struct webhook_server *srv, const struct reque
     log_warn("%s: %u: %s", req->route->name, status, reason);
     struct deadletter_source src = { "ingest", "http", -1, -1 };
     char *why = xasprintf("%s webhook: %s", req->route->name, reason);
-    size_t len;
-    char *rec = deadletter_record(&src, why, req->body, req->len, &len);
-    free(why);
     struct stage_outputs out = { 0 };
-    stage_outputs_add(&out, TOPIC_DEADLETTER, xstrdup("unknown"), rec, len);
+    deadletter_add(&out, &src, NULL, why, req->body, req->len);
+    free(why);
     int rc = deliver(srv, &out, NULL);
     stage_outputs_free(&out);
     if (rc) return error_answer(MHD_HTTP_SERVICE_UNAVAILABLE, "broker unavailable", 1);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 /* The profile name WhatsApp sent for wa_id in contacts[], or NULL. */
 static const char *contact_name(const json_t *value, const char *wa_id) {
@@ -46,7 +46,7 @@ static enum ingest_status messages(const struct ingest_request *req, const json_
         struct norm_event ev = {
             .platform = "whatsapp",
             .page_id = phone_id,
-            .event_type = "created",
+            .event_type = EVENT_CREATED,
             .kind = "private_message",
             .content_id = norm_str(msg, "id"),
             .author_id = norm_str(msg, "from"),

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "normalize.h"
+#include "platform_event.h"
 
 /* One youtube#comment: a thread's top-level comment or one of its replies. */
 static enum ingest_status comment(const struct ingest_request *req, const char *channel,
@@ -16,7 +16,7 @@ static enum ingest_status comment(const struct ingest_request *req, const char *
     struct norm_event ev = {
         .platform = "youtube",
         .page_id = channel,
-        .event_type = "created",
+        .event_type = EVENT_CREATED,
         .kind = parent ? "reply" : "comment",
         .content_id = norm_str(c, "id"),
         .thread_id = thread_id,
@@ -36,7 +36,7 @@ static enum ingest_status comment(const struct ingest_request *req, const char *
         return norm_malformed(err, n, "%s.snippet.publishedAt: not a timestamp", where);
     ev.at_ms = published;
     if (!norm_time(json_object_get(sn, "updatedAt"), &updated) && updated > published) {
-        ev.event_type = "edited";
+        ev.event_type = EVENT_EDITED;
         ev.at_ms = updated;
     }
     return norm_append(req, &ev, out, err, n);

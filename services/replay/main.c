@@ -7,7 +7,7 @@
 #include "classify.h"
 #include "offline.h"
 #include "route.h"
-#include "service.h"
+#include "program.h"
 #include "timefmt.h"
 #include "topics.h"
 

@@ -9,7 +9,11 @@
 #include "envelope.h"
 #include "pseudonym.h"
 #include "route.h"
-#include "route_internal.h"
+#include "route_emit.h"
+#include "route_record.h"
+#include "route_router.h"
+#include "route_verdict.h"
+#include "route_withdraw.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"
@@ -81,6 +85,16 @@ static int is_model_label(const json_t *label) {
     return origin && strcmp(origin, "model") == 0;
 }
 
+/* Keeps rule as the removal to propose to a moderator if it is the harshest so far. */
+static void propose(struct verdict *v, const struct tenant_category_rule *rule) {
+    if (!route_removes(rule->action)) return;
+    if (action_rank(rule->action) > action_rank(v->proposed) ||
+        (rule->action == v->proposed && rule->severity > v->proposed_rule->severity)) {
+        v->proposed = rule->action;
+        v->proposed_rule = rule;
+    }
+}
+
 /* Folds the tenant's rule for each label into the verdict: the harshest action wins,
  * ties go to the more severe rule. */
 static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t *labels,
@@ -96,6 +110,7 @@ static void weigh_labels(struct verdict *v, const struct tenant *t, const json_t
         if ((is_model_label(label) && !model_label_acts(label, rule, criticism)) ||
             (quotes_its_evidence(label) && route_removes(rule->action))) {
             if (rule->action != TENANT_ACTION_NONE) v->needs_review = 1;
+            propose(v, rule);
             continue;
         }
         double score = json_number_value(json_object_get(label, "score"));
@@ -176,14 +191,18 @@ static void apply_ban_in_force(struct verdict *v, const struct tenant *t, int64_
  * policy_refs is a new array the caller frees. */
 static void judge(struct verdict *v, const struct tenant *t, const json_t *env,
                   const struct state_author_view *view, int64_t ts) {
-    *v = (struct verdict){ .action = TENANT_ACTION_NONE, .min_score = 1.0,
-                           .policy_refs = json_array() };
+    *v = (struct verdict){ .action = TENANT_ACTION_NONE, .proposed = TENANT_ACTION_NONE,
+                           .min_score = 1.0, .policy_refs = json_array() };
     const json_t *labels = json_object_get(json_object_get(env, "classification"), "labels");
     weigh_labels(v, t, labels, envelope_str(env, "kind"));
     apply_premoderation(v, t, envelope_str(env, "kind"));
     if (view->banned_until) apply_ban_in_force(v, t, view->banned_until);
     else apply_ladder(v, t, view, ts);
     if (route_removes(v->action) && v->rule && v->min_score < REVIEW_SCORE) v->needs_review = 1;
+    if (action_rank(v->proposed) <= action_rank(v->action)) {
+        v->proposed = TENANT_ACTION_NONE; /* what is done already restricts as much */
+        v->proposed_rule = NULL;
+    }
 }
 
 /* What deciding one event needs, and what it wrote. */
@@ -264,7 +283,7 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
         return STAGE_REJECT;
     }
     const char *event_type = envelope_str(env, "event_type");
-    if (event_type && strcmp(event_type, "deleted") == 0)
+    if (event_type && strcmp(event_type, EVENT_DELETED) == 0)
         return route_withdraw(r, t, env, now_ms, out, reason, n);
 
     struct decision_run run = { .t = t, .env = env,

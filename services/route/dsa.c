@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "envelope.h"
-#include "route_internal.h"
+#include "route_dsa.h"
+#include "route_verdict.h"
 #include "timefmt.h"
 
 static const struct {

@@ -8,7 +8,9 @@
 
 #include "envelope.h"
 #include "rome_time.h"
-#include "route_internal.h"
+#include "route_dsa.h"
+#include "route_emit.h"
+#include "route_verdict.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"
@@ -128,6 +130,10 @@ static json_t *emit_decision(const struct tenant *t, const json_t *env, const ch
     char *why = statement(t, v);
     json_object_set_new(d, "statement_of_reasons", why ? json_string(why) : json_null());
     json_object_set_new(d, "dsa", route_dsa(v, env, why, now));
+    if (v->proposed != TENANT_ACTION_NONE)
+        json_object_set_new(d, "proposed", json_pack("{s:s, s:s}", "action",
+                                                     tenant_action_name(v->proposed), "category",
+                                                     v->proposed_rule->category));
     json_object_set_new(d, "status", json_string("automated"));
     json_object_set_new(d, "revision", json_integer(1));
     free(why);

@@ -1,11 +1,17 @@
 /* The record route keeps of each decision, under its decision id (the event id): what an
  * operator's later overturn or confirmation needs, the raw ids included, which decisions
  * do not carry; and what the author's state was when it was decided, with the time, so
- * that a retry of the same event decides exactly as the first attempt did (state.h). */
+ * that a retry of the same event decides exactly as the first attempt did (state.h).
+ * And, under "content:<platform>:<content_id>", the decisions that opened tickets on a
+ * content, which its author's deletion resolves (withdraw.c). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "envelope.h"
-#include "route_internal.h"
+#include "route_record.h"
+#include "route_router.h"
+#include "route_verdict.h"
+#include "xmalloc.h"
 
 /* JSON cannot hold "forever" as a number; -1 stands for it in records. */
 json_int_t route_until_to_json(int64_t until) {
@@ -45,4 +51,52 @@ int route_record_read(const char *record, struct state_author_view *view, int64_
     }
     json_decref(rec);
     return ok ? 0 : -1;
+}
+
+static char *content_record_id(const json_t *env) {
+    return xasprintf("content:%s:%s", envelope_str(env, "platform"),
+                     envelope_str(env, "content_id"));
+}
+
+json_t *route_content_decisions(struct router *r, const struct tenant *t, const json_t *env) {
+    char *id = content_record_id(env), *stored = NULL;
+    int rc = state_record_get(r->state, tenant_id(t), id, &stored);
+    free(id);
+    if (rc) return NULL;
+    json_t *ids = stored ? json_loads(stored, 0, NULL) : NULL;
+    free(stored);
+    if (!json_is_array(ids)) {
+        json_decref(ids);
+        ids = json_array();
+    }
+    return ids;
+}
+
+static int content_decisions_put(struct router *r, const struct tenant *t, const json_t *env,
+                                 const json_t *ids) {
+    char *id = content_record_id(env), *value = envelope_dump(ids, NULL);
+    int rc = state_record_put(r->state, tenant_id(t), id, value, ROUTE_RECORD_TTL_MS);
+    free(id);
+    free(value);
+    return rc;
+}
+
+int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
+                           const json_t *decision) {
+    if (json_array_size(json_object_get(decision, "escalated_to")) == 0) return 0;
+    json_t *ids = route_content_decisions(r, t, env);
+    if (!ids) return -1;
+    const char *decision_id = json_string_value(json_object_get(decision, "decision_id"));
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        if (strcmp(json_string_value(v), decision_id) == 0) {
+            json_decref(ids);
+            return 0;           /* a redelivered input */
+        }
+    }
+    json_array_append_new(ids, json_string(decision_id));
+    int rc = content_decisions_put(r, t, env, ids);
+    json_decref(ids);
+    return rc;
 }

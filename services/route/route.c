@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "envelope.h"
-#include "route_internal.h"
+#include "route_operator.h"
+#include "route_router.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"

@@ -3,68 +3,19 @@
  * resolves every ticket that earlier decisions on the same content opened, through a
  * "resolve" operator event on vigile.operator, so that vigile-sla stops their timers and
  * dashboards see why. The decisions that opened tickets are remembered per content for
- * this, under the record "content:<platform>:<content_id>". */
+ * this (record.c). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "envelope.h"
-#include "route_internal.h"
+#include "route_record.h"
+#include "route_router.h"
+#include "route_withdraw.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"
 
 #define WITHDRAW_NOTE "contenuto cancellato dall'autore"
-
-static char *content_record_id(const json_t *env) {
-    return xasprintf("content:%s:%s", envelope_str(env, "platform"),
-                     envelope_str(env, "content_id"));
-}
-
-/* The decision ids remembered for env's content (new reference; an empty array when
- * none), or NULL when the state store is unavailable. */
-static json_t *content_decisions(struct router *r, const struct tenant *t, const json_t *env) {
-    char *id = content_record_id(env), *stored = NULL;
-    int rc = state_record_get(r->state, tenant_id(t), id, &stored);
-    free(id);
-    if (rc) return NULL;
-    json_t *ids = stored ? json_loads(stored, 0, NULL) : NULL;
-    free(stored);
-    if (!json_is_array(ids)) {
-        json_decref(ids);
-        ids = json_array();
-    }
-    return ids;
-}
-
-static int content_decisions_put(struct router *r, const struct tenant *t, const json_t *env,
-                                 const json_t *ids) {
-    char *id = content_record_id(env), *value = envelope_dump(ids, NULL);
-    int rc = state_record_put(r->state, tenant_id(t), id, value, ROUTE_RECORD_TTL_MS);
-    free(id);
-    free(value);
-    return rc;
-}
-
-int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
-                           const json_t *decision) {
-    if (json_array_size(json_object_get(decision, "escalated_to")) == 0) return 0;
-    json_t *ids = content_decisions(r, t, env);
-    if (!ids) return -1;
-    const char *decision_id = json_string_value(json_object_get(decision, "decision_id"));
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v) {
-        if (strcmp(json_string_value(v), decision_id) == 0) {
-            json_decref(ids);
-            return 0;           /* a redelivered input */
-        }
-    }
-    json_array_append_new(ids, json_string(decision_id));
-    int rc = content_decisions_put(r, t, env, ids);
-    json_decref(ids);
-    return rc;
-}
 
 /* The operator event that resolves every ticket of decision_id. Its id derives from the
  * deletion's, so a redelivered deletion repeats it rather than adding another. */
@@ -89,7 +40,7 @@ static void emit_resolve(const struct tenant *t, const json_t *env, const char *
 enum stage_status route_withdraw(struct router *r, const struct tenant *t, const json_t *env,
                                  int64_t now_ms, struct stage_outputs *out, char *reason,
                                  size_t n) {
-    json_t *ids = content_decisions(r, t, env);
+    json_t *ids = route_content_decisions(r, t, env);
     if (!ids) {
         snprintf(reason, n, "state store unavailable (tickets of deleted content)");
         return STAGE_RETRY;

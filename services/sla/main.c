@@ -9,18 +9,6 @@
 
 static const char *const inputs[] = { TOPIC_ESCALATIONS, TOPIC_OPERATOR, NULL };
 
-static enum stage_status process(void *ctx, const struct stage_input *in,
-                                 struct stage_outputs *out, char *reason, size_t n) {
-    return sla_process(ctx, in, out, reason, n);
-}
-
-static enum stage_status tick(void *ctx, int64_t now_ms, struct stage_outputs *out,
-                              char *reason, size_t n) {
-    return sla_tick(ctx, now_ms, out, reason, n);
-}
-
-static void tick_committed(void *ctx) { sla_tick_committed(ctx); }
-
 static int open_stage(struct stage *stage, const struct settings *cfg, struct tenant_set *tenants,
                       struct state_store *state, char *err, size_t n) {
     (void)state; /* the timers keep their own Redis connection */
@@ -29,8 +17,8 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
         tenant_set_free(tenants);
         return -1;
     }
-    *stage = (struct stage){ .name = "sla", .input_topics = inputs, .process = process,
-                             .tick = tick, .tick_committed = tick_committed,
+    *stage = (struct stage){ .name = "sla", .input_topics = inputs, .process = sla_process,
+                             .tick = sla_tick, .tick_committed = sla_tick_committed,
                              .ctx = sla_new(tenants, timers, SLA_LEASE_MS) };
     return 0;
 }

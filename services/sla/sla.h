@@ -24,15 +24,16 @@ void sla_free(struct sla *s); /* NULL-safe */
 /* Swaps in a new tenant set between two inputs. Steals tenants. */
 void sla_reload(struct sla *s, struct tenant_set *tenants);
 
-/* stage.process: arms a ticket (vigile.escalations) or stops timers (vigile.operator).
+/* The stage functions, ctx the struct sla, as every stage takes its context (stage.h).
+ * stage.process: arms a ticket (vigile.escalations) or stops timers (vigile.operator).
  * Produces nothing; STAGE_REJECT for bad input, STAGE_RETRY while Redis is down. */
-enum stage_status sla_process(struct sla *s, const struct stage_input *in,
+enum stage_status sla_process(void *ctx, const struct stage_input *in,
                               struct stage_outputs *out, char *reason, size_t n);
 /* stage.tick: claims the timers due at now_ms and appends their events. */
-enum stage_status sla_tick(struct sla *s, int64_t now_ms, struct stage_outputs *out,
+enum stage_status sla_tick(void *ctx, int64_t now_ms, struct stage_outputs *out,
                            char *reason, size_t n);
 /* stage.tick_committed: forgets the timers whose events were committed. */
-void sla_tick_committed(struct sla *s);
+void sla_tick_committed(void *ctx);
 
 /* `vigile-sla due ...` (argv[1] is "due"): prints a tenant's deadlines for an arrival.
  * Returns the exit code. */

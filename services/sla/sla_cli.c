@@ -5,7 +5,7 @@
 
 #include "log.h"
 #include "rome_time.h"
-#include "service.h"
+#include "program.h"
 #include "settings.h"
 #include "sla.h"
 #include "sla_due.h"

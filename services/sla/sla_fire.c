@@ -98,8 +98,9 @@ static void back_off(struct sla *s, int64_t now) {
     s->retry_at = now + s->backoff_ms;
 }
 
-enum stage_status sla_tick(struct sla *s, int64_t now, struct stage_outputs *out,
+enum stage_status sla_tick(void *ctx, int64_t now, struct stage_outputs *out,
                            char *reason, size_t n) {
+    struct sla *s = ctx;
     if (now < s->retry_at) return STAGE_OK;
     if (s->handed.n) {
         if (now - s->handed_at < s->lease_ms) return STAGE_OK; /* its batch is still open */
@@ -122,7 +123,8 @@ enum stage_status sla_tick(struct sla *s, int64_t now, struct stage_outputs *out
     return STAGE_OK;
 }
 
-void sla_tick_committed(struct sla *s) {
+void sla_tick_committed(void *ctx) {
+    struct sla *s = ctx;
     /* If Redis fails here the leases run out and the events are announced again, with
      * the same event ids: consumers dedupe on event_id. */
     sla_timers_forget(s->timers, &s->handed);

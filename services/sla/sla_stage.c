@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_doc.h"
 #include "sla_internal.h"
 #include "timefmt.h"
 #include "topics.h"
@@ -126,17 +127,12 @@ static enum stage_status on_operator(struct sla *s, const json_t *msg, char *rea
     return STAGE_RETRY;
 }
 
-enum stage_status sla_process(struct sla *s, const struct stage_input *in,
+enum stage_status sla_process(void *ctx, const struct stage_input *in,
                               struct stage_outputs *out, char *reason, size_t n) {
+    struct sla *s = ctx;
     (void)out; /* inputs only change timers; events come from the tick */
-    json_error_t je;
-    json_t *msg = json_loadb(in->payload, in->len, 0, &je);
-    if (!json_is_object(msg)) {
-        if (msg) snprintf(reason, n, "$: not a JSON object");
-        else snprintf(reason, n, "not JSON: %d:%d: %s", je.line, je.column, je.text);
-        json_decref(msg);
-        return STAGE_REJECT;
-    }
+    json_t *msg = json_doc_load_object(in->payload, in->len, reason, n);
+    if (!msg) return STAGE_REJECT;
     enum stage_status st = strcmp(in->topic, TOPIC_OPERATOR) == 0 ? on_operator(s, msg, reason, n)
                                                                    : on_ticket(s, msg, reason, n);
     json_decref(msg);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "timefmt.h"
-#include "topics.h"
+#include "topics_admin.h"
 #include "xmalloc.h"
 
 const char *test_brokers(void) {

@@ -152,24 +152,39 @@ void proc_broker_remove(struct proc_broker *b) {
     free(rm);
 }
 
-/* GET path on 127.0.0.1:port; returns the whole response (status line included). */
-char *proc_http_get(int port, const char *path) {
+int proc_connect(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return xstrdup("");
-    }
-    char req[256];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
-    if (write(fd, req, (size_t)n) != n) cr_assert_fail("short write");
-    size_t cap = 1 << 16, len = 0;
-    char *buf = xcalloc(1, cap);
-    ssize_t r;
-    while ((r = read(fd, buf + len, cap - len - 1)) > 0) len += (size_t)r;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) return fd;
     close(fd);
+    return -1;
+}
+
+char *proc_http_request(int port, const char *head, const char *body, size_t len) {
+    int fd = proc_connect(port);
+    if (fd < 0) return NULL;
+    if (write(fd, head, strlen(head)) != (ssize_t)strlen(head)) cr_assert_fail("short write");
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, body + off, len - off);
+        if (w <= 0) break; /* the server may answer (413) and close before reading it all */
+        off += (size_t)w;
+    }
+    size_t cap = 8192, n = 0;
+    char *buf = xmalloc(cap);
+    ssize_t r;
+    while ((r = read(fd, buf + n, cap - n - 1)) > 0)
+        if ((n += (size_t)r) + 1 == cap) buf = xrealloc(buf, cap *= 2);
+    close(fd);
+    buf[n] = '\0';
     return buf;
+}
+
+char *proc_http_get(int port, const char *path) {
+    char *head = xasprintf("GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
+    char *reply = proc_http_request(port, head, NULL, 0);
+    free(head);
+    return reply ? reply : xstrdup("");
 }
 
 int proc_log_contains(const char *path, const char *needle, int timeout_s) {

@@ -46,6 +46,12 @@ static inline void proc_broker_stop(struct proc_broker *b) { proc_broker_signal(
 /* Removes its directory. */
 void proc_broker_remove(struct proc_broker *b);
 
+/* A connected TCP socket to 127.0.0.1:port, or -1 when nothing accepts. */
+int proc_connect(int port);
+/* The one HTTP client of the tests: sends head (request line and headers, ending in an
+ * empty line) and len bytes of body, and reads the reply until the server closes.
+ * Returns the whole reply as a new string, or NULL when nothing answers. */
+char *proc_http_request(int port, const char *head, const char *body, size_t len);
 /* GET path on 127.0.0.1:port; returns the whole response (status line included) as a
  * new string, "" when nothing answers. */
 char *proc_http_get(int port, const char *path);

@@ -32,15 +32,6 @@ static pid_t ingest_pid;
 static int ingest_port;
 static char t0[RFC3339_LEN]; /* messages received before this belong to earlier runs */
 
-static int connect_to(int port) {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(s, (struct sockaddr *)&a, sizeof a) == 0) return s;
-    close(s);
-    return -1;
-}
-
 /* Starts vigile-ingest on a free port with the environment of this process plus
  * VIGILE_INGEST_PORT, and waits until it accepts connections. */
 static pid_t start_ingest(int *port) {
@@ -51,7 +42,7 @@ static pid_t start_ingest(int *port) {
     char *argv[] = { BUILD_DIR "/services/vigile-ingest", NULL };
     pid_t pid = proc_start(argv, NULL);
     for (int i = 0; i < 100; i++) {
-        int s = connect_to(*port);
+        int s = proc_connect(*port);
         if (s >= 0) {
             close(s);
             return pid;
@@ -104,28 +95,15 @@ struct http_reply {
     char *body; /* new */
 };
 
-/* A minimal HTTP/1.1 client: one request, Connection: close, reply read to the end. */
+/* One request (Connection: close) through the tests' HTTP client, its reply split. */
 static struct http_reply http(int port, const char *method, const char *path,
                               const char *headers, const char *body, size_t len) {
-    int s = connect_to(port);
-    cr_assert(s >= 0, "connect to port %d", port);
     char *req = xasprintf("%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                           "Content-Length: %zu\r\n%s\r\n",
                           method, path, len, headers);
-    cr_assert_eq(write(s, req, strlen(req)), (ssize_t)strlen(req));
+    char *buf = proc_http_request(port, req, body, len);
     free(req);
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(s, body + off, len - off);
-        if (w <= 0) break; /* the server may answer (413) and close before reading it all */
-        off += (size_t)w;
-    }
-    size_t cap = 8192, n = 0;
-    char *buf = xmalloc(cap);
-    ssize_t r;
-    while ((r = read(s, buf + n, cap - n - 1)) > 0)
-        if ((n += (size_t)r) + 1 == cap) buf = xrealloc(buf, cap *= 2);
-    close(s);
-    buf[n] = '\0';
+    cr_assert_not_null(buf, "connect to port %d", port);
     struct http_reply rep = { 0 };
     sscanf(buf, "HTTP/1.%*d %d", &rep.status);
     char *split = strstr(buf, "\r\n\r\n");

@@ -81,6 +81,19 @@ static inline void state_cases_run(struct state_store *st, const char *tenant) {
     state_cases_strikes(st, tenant, "p_d", "ev11", now, win, &banned);
     cr_assert_eq(banned, now + HOUR_MS);
 
+    /* A confirmation amends a committed decision: a strike it did not count and a ban it
+     * only proposed, with a new record; amending twice counts the strike once. */
+    cr_assert_null(state_cases_commit(st, tenant, "p_e", "ev12", t0, win, 0, "{\"v\":1}"));
+    cr_assert_eq(state_strike_remove(st, tenant, "p_e", "ev12"), 0); /* as if not counted */
+    struct state_decision amend = { "ev12", t0, win, 1, t0 + 48 * HOUR_MS, "{\"v\":2}", HOUR_MS };
+    cr_assert_eq(state_decision_amend(st, tenant, "p_e", &amend), 0);
+    cr_assert_eq(state_decision_amend(st, tenant, "p_e", &amend), 0);
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_e", "ev13", t0 + HOUR_MS, win, &banned), 1);
+    cr_assert_eq(banned, t0 + 48 * HOUR_MS);
+    cr_assert_eq(state_decision_lookup(st, tenant, "p_e", "ev12", t0, win, &view, &record), 0);
+    cr_assert_str_eq(record, "{\"v\":2}");
+    free(record);
+
     uint64_t fps[8];
     size_t k = 99;
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r1", t0, 0xabcULL, HOUR_MS, fps, 8, &k), 0);

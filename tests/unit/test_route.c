@@ -189,15 +189,33 @@ Test(route, strikes_expire_after_the_window) {
     json_decref(d);
 }
 
-static enum stage_status operator_event(const char *type, const char *decision_id) {
+static enum stage_status tenant_operator_event(const char *tenant, const char *type,
+                                               const char *decision_id) {
     char reason[512];
-    char *ev = xasprintf("{\"type\":\"%s\",\"tenant\":\"cassino\",\"decision_id\":\"%s\","
-                         "\"operator\":\"m.rossi\",\"at\":\"2026-03-09T09:00:00Z\"}", type, decision_id);
+    char *ev = xasprintf("{\"type\":\"%s\",\"tenant\":\"%s\",\"decision_id\":\"%s\","
+                         "\"operator\":\"m.rossi\",\"at\":\"2026-03-09T09:00:00Z\"}", type,
+                         tenant, decision_id);
     stage_outputs_clear(&out);
     enum stage_status s = route_operator(router, ev, strlen(ev), T0 + 5 * DAY_MS, &out, reason,
                                          sizeof reason);
     free(ev);
     return s;
+}
+
+static enum stage_status operator_event(const char *type, const char *decision_id) {
+    return tenant_operator_event("cassino", type, decision_id);
+}
+
+/* The value of the only output on topic (borrowed until the next stage call). */
+static const char *only(const char *topic) {
+    const char *v = NULL;
+    for (size_t i = 0; i < out.n; i++)
+        if (strcmp(out.v[i].topic, topic) == 0) {
+            cr_assert_null(v, "one output on %s expected", topic);
+            v = out.v[i].value;
+        }
+    cr_assert_not_null(v, "no output on %s", topic);
+    return v;
 }
 
 Test(route, overturn_removes_the_strike_and_unbans) {
@@ -345,6 +363,48 @@ Test(route, model_only_label_below_removal_asks_for_review) {
     cr_expect_str_eq(str(d, "action", NULL), "none", "content untouched");
     cr_expect_eq(json_is_true(json_object_get(d, "needs_review")), 1);
     cr_expect_eq(strikes(d), 0, "no strike until a moderator confirms");
+    json_decref(d);
+}
+
+Test(route, confirming_a_proposed_removal_applies_it_once) {
+    double remove = model_remove("lecce", "insult");
+    json_t *d = decide(classified_by_model("lecce", "c1", "insult", remove - 0.05, 0));
+    cr_assert_str_eq(str(d, "proposed", "action"), "hide", "the removal waits for a person");
+    cr_expect_str_eq(str(d, "proposed", "category"), "insult");
+    json_decref(d);
+
+    cr_assert_eq(tenant_operator_event("lecce", "confirm", "c1"), STAGE_OK);
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"hide\""), 1);
+    d = json_loads(only(TOPIC_DECISIONS), 0, NULL);
+    cr_expect_str_eq(str(d, "status", NULL), "confirmed");
+    cr_expect_str_eq(str(d, "action", NULL), "hide");
+    cr_expect_eq(strikes(d), 1, "a confirmed insult counts on the ladder");
+    cr_expect_null(json_object_get(d, "proposed"));
+    cr_expect_str_eq(str(d, "dsa", "category"), "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH");
+    cr_expect_str_eq(str(d, "dsa", "automated_decision"), "AUTOMATED_DECISION_PARTIALLY");
+    cr_expect(strstr(str(d, "statement_of_reasons", NULL), "Un moderatore ha confermato") != NULL,
+              "%s", str(d, "statement_of_reasons", NULL));
+    char *first = xstrdup(only(TOPIC_DECISIONS));
+    json_decref(d);
+
+    /* The same confirmation again (a retry, a double click) publishes the same revision. */
+    cr_assert_eq(tenant_operator_event("lecce", "confirm", "c1"), STAGE_OK);
+    cr_expect_str_eq(only(TOPIC_DECISIONS), first);
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"hide\""), 1);
+    free(first);
+
+    /* The strike is counted once: the author's next insult is the second. */
+    d = decide(classified("lecce", "c2", "comment", "insult", 2));
+    cr_expect_eq(strikes(d), 2);
+    json_decref(d);
+
+    /* An appeal against the confirmed decision undoes what the confirmation applied. */
+    cr_assert_eq(tenant_operator_event("lecce", "overturn", "c1"), STAGE_OK);
+    cr_expect_eq(count(TOPIC_ACTIONS, "\"type\":\"unhide\""), 1);
+    d = json_loads(only(TOPIC_DECISIONS), 0, NULL);
+    cr_expect_str_eq(str(d, "status", NULL), "overturned");
+    cr_expect_eq(json_integer_value(json_object_get(d, "revision")), 3);
+    cr_expect_eq(strikes(d), 0);
     json_decref(d);
 }
 

@@ -117,11 +117,22 @@ static void stem_lookup(void *arg, const char *s, size_t n)
     o->shared += set_has(o->w->stems, o->w->cap - 1, text_context_hash(s, n, 0));
 }
 
+/* Whether a rule found something in the comment. The model's labels do not count: most
+ * of what it labels in off-topic chatter is a low criticism or question score, and a
+ * guess is no evidence that the comment is about the post. */
+static int rule_findings(const struct text_sink *sink)
+{
+    for (size_t i = 0; i < sink->n; i++)
+        if (sink->labels[i].origin != TEXT_ORIGIN_MODEL)
+            return 1;
+    return 0;
+}
+
 void text_context_off_topic(const struct text_context *ctx, struct text_context_work *w,
                             const struct text_norm *nm, const struct text_norm *post,
                             const struct text_vocab_hits *vocab, struct text_sink *sink)
 {
-    if (!post || post->n_len == 0 || sink->n > 0 || vocab->count[TEXT_VOCAB_CIVIC] > 0)
+    if (!post || post->n_len == 0 || rule_findings(sink) || vocab->count[TEXT_VOCAB_CIVIC] > 0)
         return;
     size_t words = for_content_tokens(ctx, nm, NULL, NULL);
     if (words < TEXT_CONTEXT_MIN_WORDS)

@@ -2,9 +2,10 @@
  *
  * off_topic is decided conservatively: only when the post is known, the
  * comment has at least TEXT_CONTEXT_MIN_WORDS content words, shares no word
- * stem with the post, uses no civic vocabulary, and nothing else was found
- * in it (a complaint, a question or a report is on topic for a
- * municipality's page whatever the post was about). */
+ * stem with the post, uses no civic vocabulary, and no rule found anything
+ * else in it (a complaint, a question or a report is on topic for a
+ * municipality's page whatever the post was about; the statistical
+ * scorer's guesses do not count). */
 #ifndef VIGILE_TEXT_CONTEXT_H
 #define VIGILE_TEXT_CONTEXT_H
 
@@ -14,7 +15,7 @@
 #include "text_norm.h"
 #include "text_result.h"
 
-#define TEXT_CONTEXT_MIN_WORDS 5
+#define TEXT_CONTEXT_MIN_WORDS 4
 
 /* Stop words, normalized once; immutable after text_context_init. */
 struct text_context {

@@ -32,10 +32,7 @@
 #define TAG_INDEX 0x7fffffffu
 
 static const char *const category_names[TEXT_CAT_COUNT] = {
-    "insult", "profanity", "threat", "incitement", "hate_speech", "personal_data",
-    "private_matter", "spam", "advertising", "political_propaganda", "off_topic", "repeated",
-    "disruption", "copyright", "crime_report", "service_report", "application",
-    "information_request", "criticism"
+    VIGILE_CATEGORIES(VIGILE_CATEGORY_ID)
 };
 
 const char *text_category_name(enum text_category cat)

@@ -33,18 +33,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "categories.h"
+
 /* Fixed category ids.  text_category_name() gives the string used on the
  * wire; TEXT_CAT_REPEATED is never emitted by the engine (the glue decides
  * it from text_result.fingerprint). */
+#define TEXT_CAT_ENUM(name, id) TEXT_CAT_##name,
 enum text_category {
-    TEXT_CAT_INSULT, TEXT_CAT_PROFANITY, TEXT_CAT_THREAT, TEXT_CAT_INCITEMENT,
-    TEXT_CAT_HATE_SPEECH, TEXT_CAT_PERSONAL_DATA, TEXT_CAT_PRIVATE_MATTER,
-    TEXT_CAT_SPAM, TEXT_CAT_ADVERTISING, TEXT_CAT_POLITICAL_PROPAGANDA,
-    TEXT_CAT_OFF_TOPIC, TEXT_CAT_REPEATED, TEXT_CAT_DISRUPTION,
-    TEXT_CAT_COPYRIGHT, TEXT_CAT_CRIME_REPORT, TEXT_CAT_SERVICE_REPORT,
-    TEXT_CAT_APPLICATION, TEXT_CAT_INFORMATION_REQUEST, TEXT_CAT_CRITICISM,
+    VIGILE_CATEGORIES(TEXT_CAT_ENUM) /* categories.h: TEXT_CAT_INSULT, ... */
     TEXT_CAT_COUNT
 };
+#undef TEXT_CAT_ENUM
 
 /* Returns the id ("insult", ...) in static storage, or NULL if out of range. */
 const char *text_category_name(enum text_category cat);

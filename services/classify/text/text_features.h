@@ -28,7 +28,7 @@
 
 #include "text_norm.h"
 
-#define TEXT_FEATURE_BITS 18
+#define TEXT_FEATURE_BITS 16
 #define TEXT_FEATURE_BUCKETS (1u << TEXT_FEATURE_BITS)
 /* Bumped whenever the definition above changes; a model file names the
  * version it was trained with and is refused by any other. */

@@ -1,0 +1,237 @@
+/* The Redis state store. Keys are hash-tagged by tenant, vigile:{tenant}:<kind>:<author>,
+ * so one tenant's keys live on one Redis Cluster slot and tenants spread across slots.
+ * Sorted sets are scored by event time with the event id as member: adding the same event
+ * twice is a no-op (ZADD NX), which is what makes redelivery harmless. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redis_conn.h"
+#include "state.h"
+#include "xmalloc.h"
+
+static char *key(const char *tenant, const char *kind, const char *author) {
+    return xasprintf("vigile:{%s}:%s:%s", tenant, kind, author);
+}
+
+/* Reads what deciding an event needs in one round trip. Not atomic, and it need not be:
+ * redis_decision_commit checks again for the record before it writes anything. A strike
+ * of this very event without a record cannot come from this version (they are written
+ * together), but is not counted twice if one is there. */
+static int redis_decision_lookup(void *impl, const char *tenant, const char *author,
+                                 const char *event_id, int64_t ts, int64_t window,
+                                 struct state_author_view *view, char **record) {
+    struct redis_conn *c = impl;
+    if (!redis_conn_get(c)) return -1;
+    char *rk = key(tenant, "record", event_id), *bk = key(tenant, "ban", author),
+         *sk = key(tenant, "strikes", author);
+    redisAppendCommand(c->rc, "GET %s", rk);
+    redisAppendCommand(c->rc, "GET %s", bk);
+    redisAppendCommand(c->rc, "ZCOUNT %s (%lld %lld", sk, (long long)(ts - window), (long long)ts);
+    redisAppendCommand(c->rc, "ZSCORE %s %s", sk, event_id);
+    free(rk), free(bk), free(sk);
+    redisReply *rep[4];
+    if (redis_conn_replies(c, rep, 4, "decision lookup")) return -1;
+    *record = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
+    view->banned_until = 0;
+    if (rep[1]->type == REDIS_REPLY_STRING) {
+        int64_t u = strcmp(rep[1]->str, "forever") == 0 ? STATE_BAN_FOREVER
+                                                         : strtoll(rep[1]->str, NULL, 10);
+        if (u > ts) view->banned_until = u;
+    }
+    view->strikes_before = (long)rep[2]->integer - (rep[3]->type == REDIS_REPLY_STRING);
+    redis_replies_free(rep, 4);
+    return 0;
+}
+
+/* KEYS: record, strikes, ban. ARGV: record, record ttl, strike (0/1), event id, ts,
+ * strikes to forget below, strikes ttl, ban ("" none, "forever", or its end), ban ttl. */
+#define DECISION_EFFECTS_LUA                                                    \
+    "if ARGV[3] == '1' then\n"                                                  \
+    "  redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[4])\n"                   \
+    "  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])\n"        \
+    "  redis.call('PEXPIRE', KEYS[2], ARGV[7])\n"                               \
+    "end\n"                                                                     \
+    "if ARGV[8] == 'forever' then redis.call('SET', KEYS[3], 'forever')\n"      \
+    "elseif ARGV[8] ~= '' then redis.call('SET', KEYS[3], ARGV[8], 'PX', ARGV[9]) end\n" \
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+
+static const char decision_commit_lua[] =
+    "local prior = redis.call('GET', KEYS[1])\n"
+    "if prior then return prior end\n"
+    DECISION_EFFECTS_LUA
+    "return false\n";
+
+static const char decision_amend_lua[] = DECISION_EFFECTS_LUA "return false\n";
+
+/* Runs one of the scripts above for d; *reply is its answer (the caller frees it). One
+ * script, so that the strike, the ban and the record land together or not at all. EVAL
+ * rather than EVALSHA: Redis caches the compiled script either way, and a plain EVAL
+ * needs no reloading after a restart or a SCRIPT FLUSH. */
+static int eval_decision(struct redis_conn *c, const char *script, const char *what,
+                         const char *tenant, const char *author,
+                         const struct state_decision *d, redisReply **reply) {
+    if (!redis_conn_get(c)) return -1;
+    char *rk = key(tenant, "record", d->event_id), *sk = key(tenant, "strikes", author),
+         *bk = key(tenant, "ban", author);
+    char ban[24] = "";
+    if (d->ban_until == STATE_BAN_FOREVER) snprintf(ban, sizeof ban, "forever");
+    else if (d->ban_until > d->ts_ms) snprintf(ban, sizeof ban, "%lld", (long long)d->ban_until);
+    /* Ban ends expire relative to the event's clock, which is the one they are read in. */
+    redisAppendCommand(c->rc, "EVAL %s 3 %s %s %s %s %lld %d %s %lld %lld %lld %s %lld",
+                       script, rk, sk, bk, d->record, (long long)d->record_ttl_ms,
+                       d->strike ? 1 : 0, d->event_id, (long long)d->ts_ms,
+                       (long long)(d->ts_ms - 2 * d->window_ms), (long long)(2 * d->window_ms),
+                       ban, (long long)(d->ban_until - d->ts_ms));
+    free(rk), free(sk), free(bk);
+    return redis_conn_replies(c, reply, 1, what);
+}
+
+static int redis_decision_commit(void *impl, const char *tenant, const char *author,
+                                 const struct state_decision *d, char **existing) {
+    redisReply *rep[1];
+    if (eval_decision(impl, decision_commit_lua, "decision commit", tenant, author, d, rep))
+        return -1;
+    *existing = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+static int redis_decision_amend(void *impl, const char *tenant, const char *author,
+                                const struct state_decision *d) {
+    redisReply *rep[1];
+    if (eval_decision(impl, decision_amend_lua, "decision amend", tenant, author, d, rep))
+        return -1;
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+static int redis_strike_remove(void *impl, const char *tenant, const char *author,
+                               const char *event_id) {
+    struct redis_conn *c = impl;
+    if (!redis_conn_get(c)) return -1;
+    char *k = key(tenant, "strikes", author);
+    redisAppendCommand(c->rc, "ZREM %s %s", k, event_id);
+    free(k);
+    redisReply *rep[1];
+    if (redis_conn_replies(c, rep, 1, "strike removal")) return -1;
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+static int redis_ban_set(void *impl, const char *tenant, const char *author, int64_t until,
+                         int64_t now) {
+    struct redis_conn *c = impl;
+    if (!redis_conn_get(c)) return -1;
+    char *k = key(tenant, "ban", author);
+    if (until <= now) redisAppendCommand(c->rc, "DEL %s", k);
+    else if (until == STATE_BAN_FOREVER) redisAppendCommand(c->rc, "SET %s forever", k);
+    else /* expire relative to the caller's clock, which is the event's, not Redis's */
+        redisAppendCommand(c->rc, "SET %s %lld PX %lld", k, (long long)until,
+                           (long long)(until - now));
+    free(k);
+    redisReply *rep[1];
+    if (redis_conn_replies(c, rep, 1, "ban")) return -1;
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+/* Members of the recent-posts set are "<16 hex digits of fingerprint>:<event id>". The
+ * answer, the earlier fingerprints as hex joined by commas, is kept under the event id
+ * (vigile:{tenant}:recent-answer:<event id>) by the same script that adds the member.
+ * KEYS: set, answer. ARGV: member, ts, window start, forget below, ttl, max, answer ttl. */
+static const char recent_add_lua[] =
+    "local prior = redis.call('GET', KEYS[2])\n"
+    "if prior then return prior end\n"
+    "local seen = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[2], 'LIMIT', 0,\n"
+    "                        tonumber(ARGV[6]) + 1)\n"
+    "local earlier = {}\n"
+    "for _, m in ipairs(seen) do\n"
+    "  if m ~= ARGV[1] and #earlier < tonumber(ARGV[6]) then\n"
+    "    earlier[#earlier + 1] = string.sub(m, 1, 16)\n"
+    "  end\n"
+    "end\n"
+    "redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[5])\n"
+    "local answer = table.concat(earlier, ',')\n"
+    "redis.call('SET', KEYS[2], answer, 'PX', ARGV[7])\n"
+    "return answer\n";
+
+static void parse_fingerprints(const char *s, uint64_t *earlier, size_t max, size_t *n) {
+    *n = 0;
+    while (*s && *n < max) {
+        char *end;
+        uint64_t fp = strtoull(s, &end, 16);
+        if (end == s) break; /* not ours: stop rather than loop */
+        earlier[(*n)++] = fp;
+        s = *end == ',' ? end + 1 : end;
+    }
+}
+
+static int redis_recent_add(void *impl, const char *tenant, const char *author,
+                            const char *event_id, int64_t ts, uint64_t fp, int64_t window,
+                            uint64_t *earlier, size_t max, size_t *n) {
+    struct redis_conn *c = impl;
+    if (!redis_conn_get(c)) return -1;
+    char *k = key(tenant, "recent", author), *ak = key(tenant, "recent-answer", event_id);
+    char *member = xasprintf("%016" PRIx64 ":%s", fp, event_id);
+    redisAppendCommand(c->rc, "EVAL %s 2 %s %s %s %lld %lld %lld %lld %llu %lld", recent_add_lua,
+                       k, ak, member, (long long)ts, (long long)(ts - window),
+                       (long long)(ts - 2 * window), (long long)(2 * window),
+                       (unsigned long long)max, (long long)STATE_ANSWER_TTL_MS);
+    free(k), free(ak), free(member);
+    redisReply *rep[1];
+    if (redis_conn_replies(c, rep, 1, "recent posts")) return -1;
+    parse_fingerprints(rep[0]->type == REDIS_REPLY_STRING ? rep[0]->str : "", earlier, max, n);
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+static int redis_record_put(void *impl, const char *tenant, const char *id, const char *value,
+                            int64_t ttl_ms) {
+    struct redis_conn *c = impl;
+    if (!redis_conn_get(c)) return -1;
+    char *k = key(tenant, "record", id);
+    redisAppendCommand(c->rc, "SET %s %s PX %lld", k, value, (long long)ttl_ms);
+    free(k);
+    redisReply *rep[1];
+    if (redis_conn_replies(c, rep, 1, "record")) return -1;
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+static int redis_record_get(void *impl, const char *tenant, const char *id, char **value) {
+    struct redis_conn *c = impl;
+    if (!redis_conn_get(c)) return -1;
+    char *k = key(tenant, "record", id);
+    redisAppendCommand(c->rc, "GET %s", k);
+    free(k);
+    redisReply *rep[1];
+    if (redis_conn_replies(c, rep, 1, "record lookup")) return -1;
+    *value = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
+    redis_replies_free(rep, 1);
+    return 0;
+}
+
+static void redis_free(void *impl) {
+    redis_conn_close(impl);
+    free(impl);
+}
+
+static const struct state_ops redis_ops = {
+    redis_decision_lookup, redis_decision_commit, redis_decision_amend, redis_strike_remove, redis_ban_set,
+    redis_recent_add,      redis_record_put,      redis_record_get,    redis_free,
+};
+
+int state_redis_init(struct state_store *st, const char *url, char *err, size_t n) {
+    struct redis_conn *c = xmalloc(sizeof *c);
+    if (redis_conn_init(c, url, err, n)) {
+        free(c);
+        return -1;
+    }
+    st->ops = &redis_ops;
+    st->impl = c;
+    return 0;
+}

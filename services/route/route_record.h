@@ -1,0 +1,35 @@
+/* The records route keeps in the state store (record.c). Internal to the route stage. */
+#ifndef VIGILE_ROUTE_RECORD_H
+#define VIGILE_ROUTE_RECORD_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "route_router.h"
+#include "route_verdict.h"
+#include "state.h"
+
+/* The record of a decision: the decision, the author's raw id, the ban it
+ * applied or proposed, and the state it was decided from (view, decided_ms). Returns a
+ * new string. */
+char *route_record_dump(const json_t *env, const struct verdict *v, const json_t *decision,
+                        const struct state_author_view *view, int64_t decided_ms);
+
+/* Reads back the state a record's decision was made from. Returns 0, or -1 when record
+ * is not a decision record. */
+int route_record_read(const char *record, struct state_author_view *view, int64_t *decided_ms);
+
+/* Ban ends in records: STATE_BAN_FOREVER is -1 there. */
+json_int_t route_until_to_json(int64_t until);
+int64_t route_until_from_json(const json_t *v);
+
+/* The decision ids remembered for env's content (new reference; an empty array when
+ * none), or NULL when the state store is unavailable. */
+json_t *route_content_decisions(struct router *r, const struct tenant *t, const json_t *env);
+
+/* Remembers decision's id for its content when it opened tickets, for a later deletion.
+ * Returns 0, or -1 when the state store is unavailable. */
+int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
+                           const json_t *decision);
+
+#endif
