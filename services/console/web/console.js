@@ -107,7 +107,7 @@ function show(view) {
 
 function queueItem(it) {
   const d = it.decision || {}, t = it.ticket || {};
-  const due = it.due_ms !== null ? el('span') : el('span', { class: 'meta' }, 'senza scadenza');
+  const due = it.due_ms !== null ? el('span', { role: 'timer' }) : el('span', { class: 'meta' }, 'senza scadenza');
   if (it.due_ms !== null) countdown(due, it.due_ms);
   return el('article', { class: 'card' },
     el('h3', {}, el('a', { href: '#/voce/' + encodeURIComponent(it.decision_id) },
