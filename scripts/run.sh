@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's run command: installs whatever is missing, builds Vigile,
 # starts a throw-away Kafka broker and Redis, the workers vigile-classify,
-# vigile-route and vigile-sla, feeds a JSONL stream through vigile-ingest and
+# vigile-route, vigile-sla and the moderators' console (its address and a demo
+# account are printed), feeds a JSONL stream through vigile-ingest and
 # prints the decisions as they come out, until Ctrl-C (or SIGTERM), which
 # stops the workers cleanly first and the servers last.
 #
@@ -25,7 +26,7 @@ if [[ ! -f "$feed" ]]; then
   exit 2
 fi
 
-WORKERS=(classify route sla)
+WORKERS=(classify route sla console)
 # Seconds a worker gets to finish its batch and commit after SIGTERM, the
 # same grace as in docker-compose.yml.
 STOP_GRACE=30
@@ -217,8 +218,15 @@ export VIGILE_CONFIG_DIR="$PWD/config" VIGILE_DATA_DIR="$PWD/data"
 # production (there it comes from .env, see deploy/vigile.env.example).
 export VIGILE_PSEUDONYM_KEY="${VIGILE_PSEUDONYM_KEY:-vigile-local-demo-key}"
 
-ports_list=$(vigile_free_ports $((${#WORKERS[@]} + 1)))
+ports_list=$(vigile_free_ports $((${#WORKERS[@]} + 2)))
 mapfile -t ports <<<"$ports_list"
+# The moderators' console: its read model and accounts live in the run dir, with a demo
+# account that administers every tenant (a fresh random password each run).
+export VIGILE_CONSOLE_DIR="$RUN_DIR/console" VIGILE_CONSOLE_PORT="${ports[-2]}"
+mkdir -p "$VIGILE_CONSOLE_DIR"
+demo_password=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$demo_password" |
+  "$(worker_bin console)" user add demo --role admin >/dev/null
 for i in "${!WORKERS[@]}"; do
   start_worker "${WORKERS[$i]}" "${ports[$i]}"
 done
@@ -227,6 +235,7 @@ wait_workers_healthy
 wait_topic vigile.inbound
 wait_topic vigile.decisions
 
+vigile_log "console: http://localhost:$VIGILE_CONSOLE_PORT/  user demo  password $demo_password"
 vigile_log "feeding $feed"
 start_worker ingest "${ports[-1]}" --replay "$feed"
 # Decisions as they are committed (read_committed: no aborted batch shows),

@@ -25,6 +25,7 @@ FILES = {
     "escalations": "escalation.schema.json",
     "sla": "sla.schema.json",
     "operator": "operator.schema.json",
+    "console-operator": "operator.schema.json",
     "inbound": "envelope.schema.json",
 }
 

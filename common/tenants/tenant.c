@@ -150,6 +150,11 @@ const char *tenant_template_ref(const struct tenant *t, const char *template_id)
     return tp ? tp->policy_ref : NULL;
 }
 
+const char *tenant_editors_ref(const struct tenant *t, const char *category) {
+    const json_t *cats = json_object_get(json_object_get(t->doc, "editors"), "categories");
+    return json_string_value(json_object_get(cats, category));
+}
+
 /* ---- rendering ------------------------------------------------------------------- */
 
 /* The value of one placeholder; NULL renders as nothing. */

@@ -170,6 +170,9 @@ size_t tenant_rule_count(const struct tenant *t);
 const struct tenant_rule *tenant_rule_at(const struct tenant *t, size_t i);
 /* The template's own policy_ref, or NULL when its text cites the rule's via {sezione}. */
 const char *tenant_template_ref(const struct tenant *t, const char *template_id);
+/* The clause that forbids the tenant's own editors to publish content of category, or
+ * NULL when its policy says nothing of it (the "editors" section, docs/policy.md). */
+const char *tenant_editors_ref(const struct tenant *t, const char *category);
 /* The merged document (baseline with the tenant file applied) the tenant was read from,
  * borrowed: for "vigile-config show" and for debugging, not for policy decisions. */
 struct json_t;

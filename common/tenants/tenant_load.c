@@ -434,6 +434,25 @@ static void walk_rules(struct loader *ld, struct tenant *t, json_t *doc) {
     ld_each_entry(ld, t, rules, "$.rules", keys, walk_rule);
 }
 
+/* What the municipality's own editors may not publish (#17, the console's draft check):
+ * "editors": {"categories": {"<category id>": "<clause of the policy>"}}. */
+static void walk_editors(struct loader *ld, json_t *doc) {
+    static const char *const keys[] = { "categories", NULL };
+    json_t *ed = ld_member(ld, doc, "$", "editors", K_OBJ, 0);
+    if (!ed) return;
+    ld_check_keys(ld, ed, "$.editors", keys);
+    json_t *cats = ld_member(ld, ed, "$.editors", "categories", K_OBJ, 1);
+    const char *id;
+    json_t *ref;
+    char p[PATH_LEN];
+    if (cats) json_object_foreach(cats, id, ref) {
+        snprintf(p, sizeof p, "$.editors.categories.%s", id);
+        if (strlist_index(id, tenant_category_table) < 0) ld_error(ld, p, "unknown category id");
+        else if (ld_expect(ld, ref, p, K_STR) && json_string_length(ref) == 0)
+            ld_error(ld, p, "must not be empty");
+    }
+}
+
 /* ---- one tenant -------------------------------------------------------------------- */
 
 static void tenant_free(struct tenant *t) {
@@ -457,7 +476,8 @@ static void walk_top(struct loader *ld, struct tenant *t, json_t *doc, const cha
     static const char *const keys[] = { "$schema", "notes", "id", "display_name", "policy",
                                         "timezone", "calendars", "holidays", "offices",
                                         "channels", "routing", "premoderation", "categories",
-                                        "strikes", "sla", "templates", "rules", NULL };
+                                        "strikes", "sla", "templates", "rules", "editors",
+                                        NULL };
     ld_check_keys(ld, doc, "$", keys);
     json_t *notes = ld_member(ld, doc, "$", "notes", K_ARR, 0);
     size_t i;
@@ -499,6 +519,7 @@ static struct tenant *tenant_build(struct loader *ld, json_t *doc, const char *s
     walk_sla(ld, t, doc);
     walk_templates(ld, t, doc);
     walk_rules(ld, t, doc);
+    walk_editors(ld, doc);
     if (ld->full) ld_check_refs(ld, t);
     if (ld->eb->count == before) return t;
     tenant_free(t);

@@ -5,6 +5,8 @@
  *                                  lines on stderr otherwise
  *   vigile-config show TENANT [DIR]  print the tenant as Vigile applies it (baseline and
  *                                  tenant file merged), as JSON on stdout
+ *   vigile-config check-draft --tenant T FILE  an editor's draft against T's policy
+ *                                  (services/console/console_check.c); exit 3 on problems
  *
  * DIR defaults to $VIGILE_CONFIG_DIR, else "config". Exit 1 on a usage error. */
 #include <jansson.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console.h"
 #include "tenant.h"
 
 /* Room for a few hundred problem lines: enough to fix a file in one pass. */
@@ -20,6 +23,9 @@
 static void usage(FILE *out) {
     fputs("usage: vigile-config check [DIR]\n"
           "       vigile-config show TENANT [DIR]\n"
+          "       vigile-config check-draft --tenant TENANT FILE   (FILE - : stdin)\n"
+          "         an editor's draft against the tenant's policy, as JSON; exit 3 when it\n"
+          "         has problems (config from $VIGILE_CONFIG_DIR, data from $VIGILE_DATA_DIR)\n"
           "DIR defaults to $VIGILE_CONFIG_DIR, else ./config. Format: docs/policy.md.\n"
           "exit: 0 valid, 1 usage, 2 invalid config (file: json.path: problem on stderr)\n",
           out);
@@ -71,6 +77,10 @@ int main(int argc, char **argv) {
         return cmd_check(argc == 3 ? argv[2] : dflt);
     if (argc >= 3 && argc <= 4 && strcmp(argv[1], "show") == 0)
         return cmd_show(argv[2], argc == 4 ? argv[3] : dflt);
+    if (argc == 5 && strcmp(argv[1], "check-draft") == 0 && strcmp(argv[2], "--tenant") == 0) {
+        const char *data = getenv("VIGILE_DATA_DIR");
+        return console_check_file(dflt, data && *data ? data : "data", argv[3], argv[4]);
+    }
     usage(stderr);
     return 1;
 }
