@@ -12,7 +12,6 @@
 #include "log.h"
 #include "service.h"
 #include "topics.h"
-#include "topics.h"
 #include "worker.h"
 
 static const char usage[] =
