@@ -95,7 +95,7 @@ static int reload(void *arg) {
 }
 
 int service_main(int argc, char **argv, const struct service_def *def) {
-    char program[64], usage[512], err[512];
+    char program[64], usage[4096], err[512];
     snprintf(program, sizeof program, "vigile-%s", def->name);
     snprintf(usage, sizeof usage, "Usage: %s [--help] [--version]\n\n%s", program, def->summary);
     if (service_std_options(argc, argv, program, usage)) return EXIT_CLEAN;
