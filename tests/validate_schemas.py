@@ -26,6 +26,7 @@ FILES = {
     "sla": "sla.schema.json",
     "operator": "operator.schema.json",
     "inbound": "envelope.schema.json",
+    "act-results": "action-result.schema.json",
 }
 
 

@@ -79,11 +79,13 @@ static void publish_now(const struct act_action *a, const char *key,
 /* Shadow mode: the request that live mode would send, in the log and in the result. */
 static void shadow(const struct act_action *a, const char *key, const struct act_request *req,
                    const char *token, struct stage_outputs *out) {
-    char *url = act_redact(req->url, token);
+    char *url = act_redact_request_text(req->url, token, a->author_id);
+    char *body = req->body ? act_redact_request_text(req->body, token, a->author_id) : NULL;
     log_info("shadow: %s %s on %s of %s would send %s %s%s%s", act_type_name(a->type),
              a->action_id, act_platform_name(a->platform), a->tenant, req->method, url,
-             req->body ? " " : "", req->body ? req->body : "");
+             body ? " " : "", body ? body : "");
     free(url);
+    free(body);
     struct act_result_info info = { .outcome = OUTCOME_SKIPPED, .req = req, .token = token,
                                     .now_ms = time_now_ms() };
     publish_now(a, key, &info, out);

@@ -203,6 +203,13 @@ static void prepare(struct act_http *h, const struct act_request *req, struct cu
     curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     if (req->body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
+    /* libcurl sends a request again by itself when a reused connection dies before the
+     * answer: harmless for a hide, a second public reply for a reply. A call that must
+     * not be repeated gets a connection of its own. */
+    if (!req->idempotent) {
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    }
     char line[4096];
     if (req->authorization) {
         snprintf(line, sizeof line, "Authorization: %s", req->authorization);

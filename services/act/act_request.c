@@ -316,6 +316,12 @@ void act_request_free(struct act_request *req) {
     memset(req, 0, sizeof *req);
 }
 
+char *act_redact_request_text(const char *s, const char *token, const char *author_id) {
+    char *t = act_redact(s, token), *out = act_redact(t, author_id);
+    free(t);
+    return out;
+}
+
 char *act_redact(const char *s, const char *secret) {
     if (!secret || !*secret) return xstrdup(s);
     size_t sl = strlen(secret), count = 0;

@@ -32,5 +32,8 @@ int act_request_possible(const struct act_action *a, char *why, size_t n);
 /* Copies s into a new string with every occurrence of secret replaced by "[redacted]"
  * (secret NULL or empty: a plain copy). For anything that may be logged or published. */
 char *act_redact(const char *s, const char *secret);
+/* The same for the token and the author's raw platform id (which only vigile.actions may
+ * carry): what logs and results show of a request. */
+char *act_redact_request_text(const char *s, const char *token, const char *author_id);
 
 #endif

@@ -12,14 +12,17 @@ const char *act_outcome_name(enum act_outcome outcome) { return outcome_names[ou
 
 static json_t *str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
 
-/* {method, url, body}: what was (or would be) sent, the token redacted; never the
- * Authorization header. */
-static json_t *request_json(const struct act_request *req, const char *token) {
+/* {method, url, body}: what was (or would be) sent, with the token and the author's raw
+ * id redacted; never the Authorization header. */
+static json_t *request_json(const struct act_request *req, const char *token,
+                            const char *author_id) {
     if (!req || !req->url) return json_null();
-    char *url = act_redact(req->url, token);
+    char *url = act_redact_request_text(req->url, token, author_id);
+    char *body = req->body ? act_redact_request_text(req->body, token, author_id) : NULL;
     json_t *j = json_pack("{s:s, s:s, s:o}", "method", req->method, "url", url, "body",
-                          str_or_null(req->body));
+                          str_or_null(body));
     free(url);
+    free(body);
     return j;
 }
 
@@ -35,7 +38,7 @@ char *act_result_json(const struct act_action *a, const struct act_result_info *
         act_outcome_name(info->outcome), "attempts", info->attempts, "status",
         info->status ? json_integer(info->status) : json_null(), "error",
         str_or_null(info->error), "reason", str_or_null(info->reason), "request",
-        request_json(info->req, info->token), "latency_ms",
+        request_json(info->req, info->token, a->author_id), "latency_ms",
         (json_int_t)(info->now_ms > a->issued_ms ? info->now_ms - a->issued_ms : 0), "call_ms",
         (json_int_t)info->call_ms, "finished_at", rfc3339_format(info->now_ms, now));
     char *s = json_dumps(r, JSON_COMPACT);
