@@ -12,6 +12,7 @@
 #include "act_exec.h"
 #include "act_http.h"
 #include "act_request.h"
+#include "tenant.h"
 
 #define TOKEN "tok-SECRET-123"
 
@@ -292,4 +293,42 @@ Test(act_config, credentials_from_env_and_file) {
     cr_expect_eq(act_config_load(&c, SOURCE_DIR "/config", err, sizeof err), -1);
     cr_expect(strstr(err, "inside the config directory") != NULL, "%s", err);
     unlink(path);
+}
+
+/* A tenant copied from Lecce, with "act" set to the JSON act (NULL: none), in a config
+ * directory of its own. Returns the loaded set, or NULL with the problems in err. */
+static struct tenant_set *tenant_with_act(const char *act, char *err, size_t n) {
+    char dir[] = "/tmp/act-tenant-XXXXXX", cmd[512];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "mkdir %s/tenants && cp %s/config/baseline.json %s/ && "
+             "cp %s/config/tenants/lecce.json %s/tenants/", dir, SOURCE_DIR, dir, SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    if (act) {
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import json,sys; p=\"%s/tenants/lecce.json\"; "
+                 "d=json.load(open(p)); d[\"act\"]=json.loads(sys.argv[1]); json.dump(d,open(p,\"w\"))' '%s'",
+                 dir, act);
+        cr_assert_eq(system(cmd), 0);
+    }
+    struct tenant_set *set = tenant_set_load(dir, err, n);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    return set;
+}
+
+Test(act_tenant, mode_is_shadow_unless_the_policy_says_live) {
+    char err[4096] = "";
+    struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
+    cr_assert_not_null(set, "%s", err);
+    for (size_t i = 0; i < tenant_set_count(set); i++)
+        cr_expect_eq(tenant_act_live(tenant_set_at(set, i)), 0, "%s is live",
+                     tenant_id(tenant_set_at(set, i)));
+    tenant_set_free(set);
+    set = tenant_with_act("{\"mode\": \"live\"}", err, sizeof err);
+    cr_assert_not_null(set, "%s", err);
+    cr_expect_eq(tenant_act_live(tenant_set_find(set, "lecce")), 1);
+    tenant_set_free(set);
+    set = tenant_with_act("{\"mode\": \"loud\"}", err, sizeof err);
+    cr_expect_null(set);
+    cr_expect(strstr(err, "$.act.mode: \"loud\" is not one of") != NULL, "%s", err);
+    tenant_set_free(set);
 }
