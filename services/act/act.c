@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "act_exec.h"
+#include "act_metrics.h"
 #include "act_queue.h"
 #include "act_request.h"
 #include "act_result.h"
@@ -74,6 +75,7 @@ static void publish_now(const struct act_action *a, const char *key,
                         const struct act_result_info *info, struct stage_outputs *out) {
     char *json = act_result_json(a, info);
     stage_outputs_add(out, TOPIC_ACTION_RESULTS, xstrdup(key), json, strlen(json));
+    act_metrics_result(a->tenant, a->platform, info->outcome);
 }
 
 /* Shadow mode: the request that live mode would send, in the log and in the result. */

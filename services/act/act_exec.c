@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "act_http.h"
+#include "act_metrics.h"
 #include "act_queue.h"
 #include "act_result.h"
 #include "log.h"
@@ -55,10 +56,12 @@ static void settle(struct act_worker *w, const struct act_action *a, const struc
     info->live = 1;
     info->now_ms = time_now_ms();
     char *json = act_result_json(a, info);
-    if (act_queue_finish(w->q, a->tenant, job, json, info->now_ms) == 0)
+    if (act_queue_finish(w->q, a->tenant, job, json, info->now_ms) == 0) {
+        act_metrics_result(a->tenant, a->platform, info->outcome);
         log_info("%s %s on %s: %s%s%s", act_type_name(a->type), a->action_id,
                  act_platform_name(a->platform), act_outcome_name(info->outcome),
                  info->error ? ": " : "", info->error ? info->error : "");
+    }
     /* Else the command stays "sending" and its lease runs out: the next pick treats it
      * as an uncertain outcome, which is what it is. */
     free(json);
@@ -146,6 +149,7 @@ static void call(struct act_worker *w, const struct act_action *a, struct act_jo
     job->attempts = attempt;
     struct act_reply rep;
     act_http_send(w->http, req, a->platform, token, &rep);
+    act_metrics_call(a->platform, rep.verdict);
     after_call(w, a, job, req, token, &rep);
 }
 

@@ -3,6 +3,7 @@
 
 #include "act.h"
 #include "act_http.h"
+#include "act_metrics.h"
 #include "service.h"
 #include "topics.h"
 
@@ -29,6 +30,7 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
         return -1;
     }
     act_http_global_init();
+    act_metrics_register();
     struct act *s = act_new(tenants, &acfg, cfg->redis_url, 1, err, n);
     if (!s) return -1;
     *stage = (struct stage){ .name = "act", .input_topics = inputs, .process = process,

@@ -285,6 +285,36 @@ static void check_headers(const json_t *got, const char *platform, const char *t
                      req->content_type ? req->content_type : "", "%s", req->url);
 }
 
+static int is_bad(const struct test_message *m, void *arg) {
+    char *payload = test_deadletter_payload(m);
+    int match = strcmp(payload, arg) == 0;
+    free(payload);
+    return match;
+}
+
+static void check_deadletter(const char *bad) {
+    struct test_message *msgs;
+    size_t n = test_consume(TOPIC_DEADLETTER, is_bad, (void *)bad, 1, 30000, 500, &msgs);
+    cr_expect_eq(n, 1, "the bad command was dead-lettered once");
+    if (n) {
+        cr_expect(strstr(msgs[0].value, "\"stage\":\"act\"") != NULL, "%s", msgs[0].value);
+        cr_expect(strstr(msgs[0].value, "$.action_id: missing") != NULL, "%s", msgs[0].value);
+    }
+    test_messages_free(msgs, n);
+}
+
+/* /metrics counts the live tenant's Facebook commands: eight types done, report handed. */
+static void check_metrics(int port) {
+    char *m = proc_http_get(port, "/metrics"), line[256];
+    snprintf(line, sizeof line, "vigile_act_results_total{component=\"act\",tenant=\"%s\","
+             "platform=\"facebook\",outcome=\"done\"} 8\n", t_live);
+    cr_expect(strstr(m, line) != NULL, "no %s in %s", line, m);
+    snprintf(line, sizeof line, "vigile_act_results_total{component=\"act\",tenant=\"%s\","
+             "platform=\"facebook\",outcome=\"handed_to_operator\"} 1\n", t_live);
+    cr_expect(strstr(m, line) != NULL, "no %s", line);
+    free(m);
+}
+
 /* Every type on every platform for a live tenant, the same for a tenant in shadow mode
  * and for a live tenant without credentials. */
 Test(act_worker, every_type_on_every_platform_live_shadow_and_without_credentials) {
@@ -304,10 +334,22 @@ Test(act_worker, every_type_on_every_platform_live_shadow_and_without_credential
                                     strcmp(platforms[p], "whatsapp") == 0 ? "private_message"
                                                                            : "comment");
             }
+    int http_port = proc_free_port();
+    char port[16];
+    snprintf(port, sizeof port, "%d", http_port);
+    setenv("VIGILE_HTTP_PORT", port, 1);
     start_act();
     produce(cmds, n);
+    /* And a command that is not one: it goes to the dead letters with the reason. */
+    char *bad = xasprintf("{\"type\":\"hide\",\"tenant\":\"%s\",\"platform\":\"facebook\"}", t_live);
+    char *bad_key = xasprintf("%s|4242", t_live);
+    test_produce(TOPIC_ACTIONS, bad_key, bad, strlen(bad));
     json_t *res = results(n, 60000);
     json_t *reqs = fake_requests();
+    check_deadletter(bad);
+    check_metrics(http_port);
+    free(bad);
+    free(bad_key);
     size_t done = 0, skipped = 0, handed = 0;
     for (size_t i = 0; i < n; i++) {
         struct act_action a;
