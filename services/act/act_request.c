@@ -64,6 +64,14 @@ static int cannot(char *why, size_t n, const char *reason) {
     return -1;
 }
 
+/* The calls made on the page's behalf (messages, blocks) name the page; a command from a
+ * channel the tenant has not configured carries none. */
+static int need_page(const struct act_action *a, char *why, size_t n) {
+    if (a->page_id) return 0;
+    return cannot(why, n, "il comando non indica la pagina (page_id): il canale non è "
+                          "configurato");
+}
+
 #define TEMP_BAN_REASON "ban temporaneo: la piattaforma non prevede una scadenza del blocco, " \
                         "che un operatore deve togliere alla data indicata"
 #define REPORT_REASON "la piattaforma non offre un'API per segnalare un account: la " \
@@ -98,10 +106,12 @@ static int facebook(struct act_request *r, const struct act_action *a, const cha
     case ACT_WARN: break;
     case ACT_BAN:
         if (a->expires_ms) return cannot(why, n, TEMP_BAN_REASON);
+        if (need_page(a, why, n)) return -1;
         start(r, "POST", url_id(base, "", a->page_id, "/blocked"), token, 1);
         set_form(r, "user", a->author_id);
         return 0;
     case ACT_UNBAN: {
+        if (need_page(a, why, n)) return -1;
         char *e = escape(a->author_id);
         char *q = xasprintf("/blocked?user=%s", e);
         start(r, "DELETE", url_id(base, "", a->page_id, q), token, 1);
@@ -110,6 +120,7 @@ static int facebook(struct act_request *r, const struct act_action *a, const cha
     }
     default: return cannot(why, n, REPORT_REASON);
     }
+    if (need_page(a, why, n)) return -1;
     meta_message(r, a, base, token); /* warnings, and replies in Messenger */
     return 0;
 }
@@ -135,6 +146,7 @@ static int instagram(struct act_request *r, const struct act_action *a, const ch
                               "account: un operatore deve farlo dall'app");
     default: return cannot(why, n, REPORT_REASON);
     }
+    if (need_page(a, why, n)) return -1;
     meta_message(r, a, base, token);
     return 0;
 }
@@ -244,10 +256,12 @@ static int x_api(struct act_request *r, const struct act_action *a, const char *
         return 0;
     case ACT_BAN:
         if (a->expires_ms) return cannot(why, n, TEMP_BAN_REASON);
+        if (need_page(a, why, n)) return -1;
         start(r, "POST", url_id(base, "/users", a->page_id, "/blocking"), token, 1);
         set_json(r, json_pack("{s:s}", "target_user_id", a->author_id));
         return 0;
     case ACT_UNBAN: {
+        if (need_page(a, why, n)) return -1;
         char *e = escape(a->author_id), *suffix = xasprintf("/blocking/%s", e);
         start(r, "DELETE", url_id(base, "/users", a->page_id, suffix), token, 1);
         free(suffix), free(e);
@@ -264,6 +278,7 @@ static int whatsapp(struct act_request *r, const struct act_action *a, const cha
                     const char *token, char *why, size_t n) {
     switch (a->type) {
     case ACT_REPLY: case ACT_WARN:
+        if (need_page(a, why, n)) return -1; /* the phone number id */
         start(r, "POST", url_id(base, "", a->page_id, "/messages"), token, 0);
         set_json(r, json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s}}", "messaging_product",
                               "whatsapp", "recipient_type", "individual", "to", a->author_id,
@@ -272,6 +287,7 @@ static int whatsapp(struct act_request *r, const struct act_action *a, const cha
         return 0;
     case ACT_BAN: case ACT_UNBAN:
         if (a->expires_ms) return cannot(why, n, TEMP_BAN_REASON);
+        if (need_page(a, why, n)) return -1;
         start(r, a->type == ACT_BAN ? "POST" : "DELETE", url_id(base, "", a->page_id, "/block_users"),
               token, 1);
         set_json(r, json_pack("{s:s, s:[{s:s}]}", "messaging_product", "whatsapp", "block_users",
@@ -292,10 +308,6 @@ static const builder builders[PLATFORM_N] = { facebook, instagram, youtube, tele
 int act_request_build(const struct act_action *a, const char *base_url, const char *token,
                       struct act_request *req, char *why, size_t n) {
     memset(req, 0, sizeof *req);
-    int needs_page = a->platform != PLATFORM_YOUTUBE && a->platform != PLATFORM_TELEGRAM;
-    if (needs_page && !a->page_id && a->type != ACT_REPORT)
-        return cannot(why, n, "il comando non indica la pagina (page_id): il canale non è "
-                              "configurato");
     if (builders[a->platform](req, a, base_url, token, why, n) == 0) return 0;
     act_request_free(req);
     return -1;

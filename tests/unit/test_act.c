@@ -332,3 +332,25 @@ Test(act_tenant, mode_is_shadow_unless_the_policy_says_live) {
     cr_expect(strstr(err, "$.act.mode: \"loud\" is not one of") != NULL, "%s", err);
     tenant_set_free(set);
 }
+
+/* A command from a channel the tenant has not configured has no page_id: what acts on
+ * the content itself is still done, what acts in the page's name goes to a person. */
+Test(act_request, without_a_page) {
+    const char *json = "{\"action_id\":\"x\",\"type\":\"%s\",\"decision_id\":\"d\",\"tenant\":\"t\","
+                       "\"platform\":\"facebook\",\"content_id\":\"c1\",\"author_id\":\"a\","
+                       "\"text\":\"t\",\"issued_at\":\"2026-11-20T10:00:00Z\"}";
+    const char *types[] = { "hide", "delete", "reply", "ban", "warn" };
+    const int ok[] = { 1, 1, 1, 0, 0 };
+    for (size_t i = 0; i < 5; i++) {
+        char buf[512], err[256], why[512];
+        snprintf(buf, sizeof buf, json, types[i]);
+        struct act_action a;
+        struct act_request req;
+        cr_assert_eq(act_action_parse(buf, strlen(buf), &a, err, sizeof err), 0, "%s", err);
+        int rc = act_request_build(&a, "http://fake", TOKEN, &req, why, sizeof why);
+        cr_expect_eq(rc == 0, ok[i], "%s: %s", types[i], rc ? why : "built");
+        if (!ok[i]) cr_expect(strstr(why, "page_id") != NULL, "%s", why);
+        act_request_free(&req);
+        act_action_free(&a);
+    }
+}
