@@ -36,7 +36,8 @@ static int64_t meta_usage_ms(const char *buc, const char *app) {
     json_t *list, *u, *v;
     size_t i;
     json_object_foreach(b, id, list) json_array_foreach(list, i, u) {
-        json_int_t regain = json_integer_value(json_object_get(u, "estimated_time_to_regain_access"));
+        json_int_t regain =
+            json_integer_value(json_object_get(u, "estimated_time_to_regain_access"));
         if (regain * 60000 > wait) wait = regain * 60000;
         const char *k;
         json_object_foreach(u, k, v)
@@ -195,7 +196,8 @@ static void prepare(struct act_http *h, const struct act_request *req, struct cu
     curl_easy_setopt(c, CURLOPT_URL, req->url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->timeout_ms < 5000 ? h->timeout_ms : 5000));
+    long connect_ms = h->timeout_ms < 5000 ? h->timeout_ms : 5000;
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, h);

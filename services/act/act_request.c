@@ -288,7 +288,8 @@ static int whatsapp(struct act_request *r, const struct act_action *a, const cha
     case ACT_BAN: case ACT_UNBAN:
         if (a->expires_ms) return cannot(why, n, TEMP_BAN_REASON);
         if (need_page(a, why, n)) return -1;
-        start(r, a->type == ACT_BAN ? "POST" : "DELETE", url_id(base, "", a->page_id, "/block_users"),
+        start(r, a->type == ACT_BAN ? "POST" : "DELETE",
+              url_id(base, "", a->page_id, "/block_users"),
               token, 1);
         set_json(r, json_pack("{s:s, s:[{s:s}]}", "messaging_product", "whatsapp", "block_users",
                               "user", a->author_id));
