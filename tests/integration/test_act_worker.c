@@ -579,3 +579,44 @@ Test(act_worker, kill_9_mid_stream_leaves_every_command_done_once_and_in_order) 
     json_decref(res);
     for (size_t k = 0; k < n; k++) free(cmds[k]);
 }
+
+/* Two replicas share the work: each content is leased by one executor at a time, so no
+ * call is made twice; one replica stopped mid-stream hands its partitions over in a
+ * rebalance, and every command is still done once. */
+Test(act_worker, two_replicas_and_a_rebalance_do_each_command_once) {
+    fake_rules("[{\"match\": \"\", \"responses\": [{\"status\": 200, \"delay_ms\": 30, "
+               "\"body\": \"{\\\"success\\\":true}\"}]}]");
+    enum { CONTENTS = 30 };
+    const char *tenants[2] = { t_live, t_busy };
+    char *cmds[2 * CONTENTS * 2];
+    size_t n = 0;
+    for (int t = 0; t < 2; t++)
+        for (int c = 0; c < CONTENTS; c++) {
+            char content[96];
+            snprintf(content, sizeof content, "%s-r-%d", tenants[t], c);
+            cmds[n++] = command(tenants[t], "facebook", "hide", content, "comment");
+            cmds[n++] = command(tenants[t], "facebook", "reply", content, "comment");
+        }
+    start_act();
+    pid_t first = act_pid;
+    char other[64];
+    snprintf(other, sizeof other, "%s-b", run_id);
+    setenv("VIGILE_INSTANCE_ID", other, 1);
+    start_act();
+    setenv("VIGILE_INSTANCE_ID", run_id, 1);
+    produce(cmds, n / 2);
+    usleep(800000);
+    cr_expect_eq(proc_stop(act_pid), 0, "the second replica stops cleanly");
+    act_pid = first;
+    produce(cmds + n / 2, n - n / 2);
+    json_t *res = results(n, 90000);
+    json_t *reqs = fake_requests();
+    const char *id;
+    json_t *r;
+    json_object_foreach(res, id, r)
+        cr_expect_str_eq(json_string_value(json_object_get(r, "outcome")), "done", "%s", id);
+    cr_expect_eq(json_array_size(reqs), n, "%zu calls for %zu commands", json_array_size(reqs), n);
+    json_decref(reqs);
+    json_decref(res);
+    for (size_t k = 0; k < n; k++) free(cmds[k]);
+}
