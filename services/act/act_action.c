@@ -13,7 +13,6 @@ static const char *const platform_names[] = { "facebook", "instagram", "youtube"
 
 const char *act_type_name(enum act_type type) { return type_names[type]; }
 const char *act_platform_name(enum act_platform platform) { return platform_names[platform]; }
-int act_platform_parse(const char *name) { return strlist_index(name, platform_names); }
 
 /* The string member key, or NULL; -1 with err when present but not a non-empty string,
  * or when absent and required. */

@@ -31,8 +31,6 @@ struct act_action {
 /* Names as written on the topic: "hide", "facebook". */
 const char *act_type_name(enum act_type type);
 const char *act_platform_name(enum act_platform platform);
-/* Index of a platform name, or -1. */
-int act_platform_parse(const char *name);
 
 /* Parses one message (not NUL-terminated). Returns 0 with a filled (new; free with
  * act_action_free), or -1 with "$.field: problem" in err and nothing to free. */

@@ -314,13 +314,6 @@ int act_request_build(const struct act_action *a, const char *base_url, const ch
     return -1;
 }
 
-int act_request_possible(const struct act_action *a, char *why, size_t n) {
-    struct act_request r;
-    int ok = act_request_build(a, "", "", &r, why, n) == 0;
-    act_request_free(&r);
-    return ok;
-}
-
 void act_request_free(struct act_request *req) {
     if (!req) return;
     free(req->url);

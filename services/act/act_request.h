@@ -25,10 +25,6 @@ int act_request_build(const struct act_action *a, const char *base_url, const ch
                       struct act_request *req, char *why, size_t n);
 void act_request_free(struct act_request *req); /* NULL-safe; zeroes it */
 
-/* Whether the platform can carry out this type at all (no request built, no token
- * needed). Returns 1, or 0 with the reason in why. */
-int act_request_possible(const struct act_action *a, char *why, size_t n);
-
 /* Copies s into a new string with every occurrence of secret replaced by "[redacted]"
  * (secret NULL or empty: a plain copy). For anything that may be logged or published. */
 char *act_redact(const char *s, const char *secret);
