@@ -27,7 +27,8 @@ const char act_config_help[] =
     "  VIGILE_ACT_THREADS              platform calls in flight per replica (4)\n"
     "  VIGILE_ACT_RATE, VIGILE_ACT_BURST  token bucket per credential: calls/s (5), burst (10)\n"
     "  VIGILE_ACT_TIMEOUT_MS           longest one call may take (15000)\n"
-    "  VIGILE_ACT_MAX_FAILURES         transient failures before an operator takes over (6)\n"
+    "  VIGILE_ACT_MAX_FAILURES         transient failures before an operator takes over (12:\n"
+    "                                  17-34 minutes of a platform down, at the default base)\n"
     "  VIGILE_ACT_RETRY_BASE_MS        first retry delay, doubled each time, jittered (1000)\n";
 
 static int env_int(const char *name, int dflt, int min, int max, int *out, char *err, size_t n) {
@@ -89,7 +90,7 @@ int act_config_load(struct act_config *c, const char *config_dir, char *err, siz
         env_int("VIGILE_ACT_RATE", 5, 1, 10000, &rate, err, n) ||
         env_int("VIGILE_ACT_BURST", 10, 1, 100000, &c->burst, err, n) ||
         env_int("VIGILE_ACT_TIMEOUT_MS", 15000, 100, 120000, &c->timeout_ms, err, n) ||
-        env_int("VIGILE_ACT_MAX_FAILURES", 6, 1, 100, &c->max_failures, err, n) ||
+        env_int("VIGILE_ACT_MAX_FAILURES", 12, 1, 100, &c->max_failures, err, n) ||
         env_int("VIGILE_ACT_RETRY_BASE_MS", 1000, 1, 3600000, &c->retry_base_ms, err, n) ||
         load_secrets(c, config_dir, err, n)) {
         act_config_free(c);

@@ -23,7 +23,9 @@ static void tick_committed(void *ctx) { act_tick_committed(ctx); }
 
 static int open_stage(struct stage *stage, const struct settings *cfg, struct tenant_set *tenants,
                       struct state_store *state, char *err, size_t n) {
-    (void)state; /* the queues keep their own Redis connections, one per thread */
+    /* The queues keep their own Redis connections, one per thread; uses_state is set
+     * only so that /healthz watches Redis, without which nothing is accepted. */
+    (void)state;
     struct act_config acfg;
     if (act_config_load(&acfg, cfg->config_dir, err, n)) {
         tenant_set_free(tenants);
@@ -57,6 +59,7 @@ int main(int argc, char **argv) {
     const struct service_def def = {
         .name = "act",
         .summary = summary,
+        .uses_state = 1,
         .stage_open = open_stage,
         .stage_reload = reload_stage,
         .stage_close = close_stage,
