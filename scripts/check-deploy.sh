@@ -72,7 +72,7 @@ with open("docker-compose.yml") as f:
 services = compose.get("services") or {}
 declared_volumes = compose.get("volumes") or {}
 
-for name in ("kafka", "redis", "ingest", "classify", "route", "sla"):
+for name in ("kafka", "redis", "ingest", "classify", "route", "sla", "act"):
     check(name in services, f"docker-compose.yml: no service {name!r}")
 
 def dockerignore_patterns(context):

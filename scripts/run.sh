@@ -26,7 +26,7 @@ if [[ ! -f "$feed" ]]; then
   exit 2
 fi
 
-WORKERS=(classify route sla console)
+WORKERS=(classify route sla act console)
 # Seconds a worker gets to finish its batch and commit after SIGTERM, the
 # same grace as in docker-compose.yml.
 STOP_GRACE=30
@@ -231,6 +231,9 @@ for i in "${!WORKERS[@]}"; do
   start_worker "${WORKERS[$i]}" "${ports[$i]}"
 done
 vigile_log "workers started, logs in $RUN_DIR"
+# No tenant is live in the shipped config: vigile-act logs each request it would
+# send ("shadow: ...") instead of sending it.
+vigile_log "vigile-act is in shadow mode: the requests it would send are in $RUN_DIR/act.log"
 wait_workers_healthy
 wait_topic vigile.inbound
 wait_topic vigile.decisions

@@ -23,7 +23,7 @@ VIGILE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VIGILE_DEB_PACKAGES=(
   build-essential cmake pkg-config ninja-build
   librdkafka-dev libhiredis-dev libjansson-dev libpcre2-dev libcriterion-dev
-  libmicrohttpd-dev libssl-dev libutf8proc-dev libsqlite3-dev libsodium-dev
+  libmicrohttpd-dev libssl-dev libutf8proc-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
   chromium chromium-driver python3-selenium
   redis-server python3 python3-jsonschema python3-yaml python3-sklearn kcat
   clang libclang-rt-14-dev

@@ -27,6 +27,7 @@ FILES = {
     "operator": "operator.schema.json",
     "console-operator": "operator.schema.json",
     "inbound": "envelope.schema.json",
+    "act-results": "action-result.schema.json",
 }
 
 

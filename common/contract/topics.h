@@ -10,6 +10,7 @@
 #define TOPIC_CLASSIFIED  "vigile.classified"
 #define TOPIC_DECISIONS   "vigile.decisions"
 #define TOPIC_ACTIONS     "vigile.actions"
+#define TOPIC_ACTION_RESULTS "vigile.action-results"
 #define TOPIC_ESCALATIONS "vigile.escalations"
 #define TOPIC_OPERATOR    "vigile.operator"
 #define TOPIC_SLA         "vigile.sla"

@@ -7,6 +7,11 @@
 #include "health.h"
 
 static _Atomic uint64_t counters[METRIC_COUNT];
+static void (*_Atomic extra_render)(FILE *f, const char *component);
+
+void metrics_set_extra(void (*render)(FILE *f, const char *component)) {
+    atomic_store(&extra_render, render);
+}
 
 static const struct {
     const char *name, *help;
@@ -43,6 +48,8 @@ char *metrics_render(const char *component) {
     fprintf(f, "# HELP vigile_degraded 1 while a dependency is down\n"
                "# TYPE vigile_degraded gauge\nvigile_degraded{component=\"%s\"} %d\n",
             component, health_degraded());
+    void (*extra)(FILE *, const char *) = atomic_load(&extra_render);
+    if (extra) extra(f, component);
     if (fclose(f) != 0) abort();
     return buf;
 }

@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum metric_id {
     METRIC_MESSAGES_IN,      /* inputs consumed */
@@ -22,6 +23,11 @@ enum metric_id {
 /* Adds v to a counter; callable from any thread. */
 void metrics_add(enum metric_id id, uint64_t v);
 uint64_t metrics_get(enum metric_id id);
+
+/* A stage's own series (labelled counters the table above cannot hold): render writes
+ * them, HELP and TYPE lines included, to f. It runs on the HTTP thread, so it must be
+ * thread-safe. One per process; NULL removes it. */
+void metrics_set_extra(void (*render)(FILE *f, const char *component));
 
 /* Writes the Prometheus text exposition for this process into a new string. */
 char *metrics_render(const char *component);

@@ -18,6 +18,7 @@ const struct topic_spec topic_specs[] = {
     { TOPIC_CLASSIFIED, 7 * DAY_MS },
     { TOPIC_DECISIONS, 400 * DAY_MS },
     { TOPIC_ACTIONS, 7 * DAY_MS },
+    { TOPIC_ACTION_RESULTS, 400 * DAY_MS }, /* what was done on the platforms: the record */
     { TOPIC_ESCALATIONS, 90 * DAY_MS },
     { TOPIC_OPERATOR, 400 * DAY_MS },
     { TOPIC_SLA, 90 * DAY_MS },

@@ -128,6 +128,7 @@ const struct tenant_strike_step *tenant_ladder_step(const struct tenant *t, int 
 
 const struct tenant_sla *tenant_sla(const struct tenant *t) { return &t->sla; }
 const struct calendar *tenant_calendar(const struct tenant *t) { return &t->cal; }
+int tenant_act_live(const struct tenant *t) { return t->act_live; }
 size_t tenant_rule_count(const struct tenant *t) { return t->nrules; }
 
 const struct tenant_rule *tenant_rule_at(const struct tenant *t, size_t i) {

@@ -177,6 +177,9 @@ const char *tenant_editors_ref(const struct tenant *t, const char *category);
  * borrowed: for "vigile-config show" and for debugging, not for policy decisions. */
 struct json_t;
 const struct json_t *tenant_document(const struct tenant *t);
+/* #16: 1 when vigile-act calls the platforms for this tenant ("act": {"mode": "live"}),
+ * 0 in shadow mode (the default: requests are logged, not sent). */
+int tenant_act_live(const struct tenant *t);
 /* Renders a template with {comune}, {policy}, {sezione}, {categoria}, {scadenza},
  * {ufficio}, {contatto} filled from t and vars. Returns a new string the caller frees,
  * or NULL when the template does not exist. */

@@ -50,6 +50,7 @@ struct tenant {
     struct tenant_sla sla;
     struct tenant_rule *rules;
     size_t nrules;
+    int act_live; /* #16: 1 when vigile-act carries commands out ("act": {"mode": "live"}) */
     char **owned; /* derived strings (policy sections) */
     size_t nowned;
 };

@@ -358,6 +358,17 @@ static void walk_sla(struct loader *ld, struct tenant *t, json_t *doc) {
                  "a courtesy reply needs response_working_hours to know when it is due");
 }
 
+/* "act": {"mode": "shadow" | "live"}; shadow when absent: a municipality watches what
+ * vigile-act would do before it does it. */
+static void walk_act(struct loader *ld, struct tenant *t, json_t *doc) {
+    static const char *const keys[] = { "mode", NULL };
+    static const char *const modes[] = { "shadow", "live", NULL };
+    json_t *act = ld_member(ld, doc, "$", "act", K_OBJ, 0);
+    if (!act) return;
+    ld_check_keys(ld, act, "$.act", keys);
+    t->act_live = ld_enum(ld, act, "$.act", "mode", 0, modes) == 1;
+}
+
 /* Checks the {placeholders} of a template text. Returns 1 when it cites {sezione}. */
 static int check_placeholders(struct loader *ld, const char *text, const char *path) {
     int cites = 0;
@@ -477,7 +488,7 @@ static void walk_top(struct loader *ld, struct tenant *t, json_t *doc, const cha
                                         "timezone", "calendars", "holidays", "offices",
                                         "channels", "routing", "premoderation", "categories",
                                         "strikes", "sla", "templates", "rules", "editors",
-                                        NULL };
+                                        "act", NULL };
     ld_check_keys(ld, doc, "$", keys);
     json_t *notes = ld_member(ld, doc, "$", "notes", K_ARR, 0);
     size_t i;
@@ -517,6 +528,7 @@ static struct tenant *tenant_build(struct loader *ld, json_t *doc, const char *s
     walk_categories(ld, t, doc);
     walk_strikes(ld, t, doc);
     walk_sla(ld, t, doc);
+    walk_act(ld, t, doc);
     walk_templates(ld, t, doc);
     walk_rules(ld, t, doc);
     walk_editors(ld, doc);

@@ -157,6 +157,7 @@ static json_t *command(const struct tenant *t, const json_t *env, const char *ty
     free(action_id);
     copy_str(c, env, "channel");
     copy_str(c, env, "thread_id");
+    copy_str(c, env, "kind"); /* a connector replies to a private message differently */
     if (ch) set_str(c, "page_id", ch->page_id);
     return c;
 }

@@ -31,6 +31,46 @@ static const char *supervisor_of(const struct tenant *t, const char *office) {
     return o ? o->supervisor : NULL;
 }
 
+/* A breached ticket goes up to its office's supervisor as a ticket of its own, with its
+ * own timers from the instant of the breach: "<ticket_id>:breach:<timer>", so a breach
+ * announced again (an abandoned batch) arms nothing new. Supervisor tickets do not go up
+ * again: a chain of offices that supervise each other would never end. */
+#define BREACH_MARK ":breach:"
+
+/* The supervisor ticket's id for f as a new string, or NULL when f opens none. */
+static char *supervisor_ticket_id(const struct tenant *t, const struct sla_fired *f) {
+    if (f->event != SLA_EV_BREACHED || f->stopped || !f->office || !supervisor_of(t, f->office) ||
+        strstr(f->ticket_id, BREACH_MARK))
+        return NULL;
+    return xasprintf("%s" BREACH_MARK "%s", f->ticket_id, sla_kind_name(f->kind));
+}
+
+/* Arms the supervisor tickets of the breaches in s->handed. Returns 0, or -1 (Redis). */
+static int arm_supervisors(struct sla *s, int64_t now) {
+    struct sla_ticket *tk = xcalloc(s->handed.n + 1, sizeof *tk);
+    char **ids = xcalloc(s->handed.n + 1, sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < s->handed.n; i++) {
+        const struct sla_fired *f = &s->handed.v[i];
+        const struct tenant *t = tenant_set_find(s->tenants, f->tenant);
+        char *id = t ? supervisor_ticket_id(t, f) : NULL;
+        if (!id) continue;
+        tk[n] = (struct sla_ticket){ .tenant = f->tenant, .ticket_id = id,
+                                     .decision_id = f->decision_id,
+                                     .office = supervisor_of(t, f->office), .channel = f->channel,
+                                     .author = f->author, .priority = "high",
+                                     .severity = f->severity };
+        ids[n] = id;
+        if (sla_deadlines_compute(t, now, 0, &tk[n].dl) == 0) n++;
+        else free(id);
+    }
+    int rc = n ? sla_timers_arm(s->timers, tk, n, now) : 0;
+    for (size_t i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+    free(tk);
+    return rc;
+}
+
 /* The courtesy reply itself, rendered, so that a connector can post it as it is. */
 static void set_courtesy(json_t *ev, const struct tenant *t, const char *office) {
     const char *template_id = tenant_sla(t)->courtesy_template;
@@ -57,6 +97,9 @@ static json_t *event_new(const struct tenant *t, const struct sla_fired *f, int6
     set_str(ev, "priority", f->priority);
     if (f->severity > 0) json_object_set_new(ev, "severity", json_integer(f->severity));
     if (f->event == SLA_EV_BREACHED) set_str(ev, "escalated_to", supervisor_of(t, f->office));
+    char *sup = t ? supervisor_ticket_id(t, f) : NULL;
+    set_str(ev, "supervisor_ticket_id", sup);
+    free(sup);
     if (f->event == SLA_EV_COURTESY && t) set_courtesy(ev, t, f->office);
     return ev;
 }
@@ -108,9 +151,16 @@ enum stage_status sla_tick(void *ctx, int64_t now, struct stage_outputs *out,
         sla_claim_clear(&s->handed);
     }
     int failed = claim_all(s, now);
+    s->handed_at = now;
+    if (arm_supervisors(s, now)) {
+        /* Nothing is announced before the supervisors' tickets exist: what is claimed
+         * stays claimed (there is some, or nothing was armed) and fires again when its
+         * lease runs out. */
+        back_off(s, now);
+        return STAGE_OK;
+    }
     if (failed) back_off(s, now);
     else s->backoff_ms = 0;
-    s->handed_at = now;
     size_t announced = 0;
     for (size_t i = 0; i < s->handed.n; i++) announced += (size_t)announce(s, &s->handed.v[i], now, out);
     /* Nothing to commit means no tick_committed: forget the silent ones now. */

@@ -7,7 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "sla.h"
 #include "sla_timers.h"
+#include "tenant.h"
 #include "timefmt.h"
 
 #define MIN 60000LL
@@ -141,4 +145,88 @@ Test(sla_timers, a_bad_url_is_refused) {
     cr_expect_null(sla_timers_new("http://localhost", err, sizeof err));
     cr_expect(strstr(err, "VIGILE_REDIS_URL") != NULL, "%s", err);
     cr_expect_null(sla_timers_new("redis://host:99999", err, sizeof err));
+}
+
+/* The stage's events for a tick at now (the tenants of config/), as parsed objects in a
+ * new array. Commits them unless abandon is set (a batch that was abandoned). */
+static json_t *tick_events(struct sla *s, int64_t now, int abandon) {
+    struct stage_outputs out = { 0 };
+    char reason[256];
+    cr_assert_eq(sla_tick(s, now, &out, reason, sizeof reason), STAGE_OK, "%s", reason);
+    json_t *events = json_array();
+    for (size_t i = 0; i < out.n; i++)
+        json_array_append_new(events, json_loadb(out.v[i].value, out.v[i].len, 0, NULL));
+    stage_outputs_free(&out);
+    if (!abandon && json_array_size(events)) sla_tick_committed(s);
+    return events;
+}
+
+/* Events of events whose ticket_id is id and type is type. */
+static size_t count_events(const json_t *events, const char *id, const char *type) {
+    size_t n = 0, i;
+    json_t *e;
+    json_array_foreach(events, i, e)
+        n += strcmp(json_string_value(json_object_get(e, "ticket_id")), id) == 0 &&
+             strcmp(json_string_value(json_object_get(e, "type")), type) == 0;
+    return n;
+}
+
+/* A breach opens a ticket for the office's supervisor, with timers of its own, once per
+ * breach even when the breach is announced twice; the supervisor's ticket goes no higher. */
+Test(sla_timers, a_breach_opens_one_ticket_for_the_supervisor) {
+    char err[4096], ticket_id[128], msg[1024], received[RFC3339_LEN];
+    struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
+    cr_assert_not_null(set, "%s", err);
+    struct sla *s = sla_new(set, sla_timers_new(getenv("VIGILE_REDIS_URL"), err, sizeof err), MIN);
+    snprintf(ticket_id, sizeof ticket_id, "%s-d:urp", tenant);
+    snprintf(msg, sizeof msg,
+             "{\"ticket_id\":\"%s\",\"tenant\":\"alessandria\",\"office\":\"urp\","
+             "\"decision_id\":\"%s-d\",\"priority\":\"normal\",\"severity\":1,"
+             "\"author\":\"p-1\",\"received_at\":\"%s\",\"removal\":false}",
+             ticket_id, tenant, rfc3339_format(T0, received));
+    struct stage_input in = { "vigile.escalations", msg, strlen(msg) };
+    struct stage_outputs out = { 0 };
+    cr_assert_eq(sla_process(s, &in, &out, err, sizeof err), STAGE_OK, "%s", err);
+    /* A year on, every timer of the ticket is due; the first tick's batch is abandoned,
+     * so the breaches are announced twice. */
+    int64_t later = T0 + 365 * 24 * 60 * MIN;
+    json_t *first = tick_events(s, later, 1);
+    json_t *again = tick_events(s, later + 2 * MIN, 0);
+    cr_assert_gt(count_events(again, ticket_id, "breached"), 0, "the ticket breached");
+    size_t i;
+    json_t *e, *sups = json_object(); /* supervisor ticket id -> breaches seen of it */
+    json_array_foreach(again, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "type")), "breached") != 0) continue;
+        cr_expect_str_eq(json_string_value(json_object_get(e, "escalated_to")), "comunicazione");
+        const char *sup = json_string_value(json_object_get(e, "supervisor_ticket_id"));
+        cr_assert_not_null(sup, "a breach names its supervisor ticket");
+        json_object_set_new(sups, sup, json_integer(0));
+    }
+    cr_expect_eq(json_object_size(sups), count_events(again, ticket_id, "breached"),
+                 "one supervisor ticket per breached timer");
+    /* The supervisors' tickets breach in turn, once per timer each (the abandoned first
+     * announcement armed nothing twice), and name no ticket above them. */
+    json_t *then = tick_events(s, later + 400LL * 24 * 60 * MIN, 0);
+    json_t *seen = json_object();
+    json_array_foreach(then, i, e) {
+        const char *id = json_string_value(json_object_get(e, "ticket_id"));
+        if (!json_object_get(sups, id)) continue;
+        cr_expect_str_eq(json_string_value(json_object_get(e, "office")), "comunicazione");
+        cr_expect_null(json_object_get(e, "supervisor_ticket_id"));
+        cr_expect_null(json_object_get(seen, json_string_value(json_object_get(e, "event_id"))),
+                       "%s announced twice", json_string_value(json_object_get(e, "event_id")));
+        json_object_set_new(seen, json_string_value(json_object_get(e, "event_id")), json_true());
+        if (strcmp(json_string_value(json_object_get(e, "type")), "breached") == 0)
+            json_object_set_new(sups, id, json_integer(1));
+    }
+    const char *id;
+    json_object_foreach(sups, id, e) cr_expect_eq(json_integer_value(e), 1, "%s never breached", id);
+    cr_log_info("sla: %zu supervisor tickets, %zu of their events", json_object_size(sups),
+                json_object_size(seen));
+    json_decref(seen);
+    json_decref(sups);
+    json_decref(first);
+    json_decref(again);
+    json_decref(then);
+    sla_free(s);
 }
