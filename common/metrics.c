@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "health.h"
+#include "metric_registry.h"
 
 static _Atomic uint64_t counters[METRIC_COUNT];
 
@@ -43,6 +44,10 @@ char *metrics_render(const char *component) {
     fprintf(f, "# HELP vigile_degraded 1 while a dependency is down\n"
                "# TYPE vigile_degraded gauge\nvigile_degraded{component=\"%s\"} %d\n",
             component, health_degraded());
+    fprintf(f, "# HELP vigile_build_info The running build\n# TYPE vigile_build_info gauge\n"
+               "vigile_build_info{component=\"%s\",version=\"%s\"} 1\n",
+            component, VIGILE_VERSION);
+    metric_registry_render(f, component);
     if (fclose(f) != 0) abort();
     return buf;
 }

@@ -8,6 +8,7 @@
 #include "health.h"
 #include "http.h"
 #include "log.h"
+#include "pipeline_metrics.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "worker.h"
@@ -127,6 +128,7 @@ int service_main(int argc, char **argv, const struct service_def *def) {
         log_error("config: %s", err); /* set was stolen */
         goto out;
     }
+    pipeline_metric_config_loaded();
     if (cfg.http_port && !(http = http_server_start(cfg.http_port, def->name, err, sizeof err))) {
         log_error("%s", err);
         def->stage_close(&stage);
