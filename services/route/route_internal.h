@@ -90,6 +90,10 @@ enum stage_status route_withdraw(struct router *r, const struct tenant *t, const
                                  int64_t now_ms, struct stage_outputs *out, char *reason,
                                  size_t n);
 
+/* Counts a decision first made now (route_metrics.c); env is borrowed. */
+void route_metric_decision(const char *tenant, const struct verdict *v, const json_t *env,
+                           int64_t now_ms);
+
 /* Handles an operator event from vigile.operator (overturn, confirm; ack, reply and
  * resolve are the SLA's and need nothing here). */
 enum stage_status route_operator(struct router *r, const char *buf, size_t len, int64_t now_ms,

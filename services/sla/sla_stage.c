@@ -82,7 +82,10 @@ static enum stage_status on_ticket(struct sla *s, const json_t *msg, char *reaso
     tk.channel = opt_str(msg, "channel");
     tk.author = opt_str(msg, "author");
     tk.priority = opt_str(msg, "priority");
-    if (sla_timers_arm(s->timers, &tk, 1, time_now_ms()) == 0) return STAGE_OK;
+    if (sla_timers_arm(s->timers, &tk, 1, time_now_ms()) == 0) {
+        sla_metric_armed(t, tk.office);
+        return STAGE_OK;
+    }
     snprintf(reason, n, "sla: cannot arm ticket %s: redis unavailable", tk.ticket_id);
     return STAGE_RETRY;
 }
