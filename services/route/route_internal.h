@@ -94,6 +94,9 @@ enum stage_status route_withdraw(struct router *r, const struct tenant *t, const
 void route_metric_decision(const char *tenant, const struct verdict *v, const json_t *env,
                            int64_t now_ms);
 
+/* Makes every configured tenant's strike and warning series, at zero. */
+void route_metric_tenants(const struct tenant_set *tenants);
+
 /* Handles an operator event from vigile.operator (overturn, confirm; ack, reply and
  * resolve are the SLA's and need nothing here). */
 enum stage_status route_operator(struct router *r, const char *buf, size_t len, int64_t now_ms,

@@ -32,6 +32,16 @@ static void register_all(void) {
                                metric_seconds_nbuckets);
 }
 
+void route_metric_tenants(const struct tenant_set *tenants) {
+    pthread_once(&once, register_all);
+    /* Zero series from the start: a tenant's panels and increase() need no first event. */
+    for (size_t i = 0; i < tenant_set_count(tenants); i++) {
+        const char *const tenant[] = { tenant_id(tenant_set_at(tenants, i)) };
+        metric_with(strikes, tenant);
+        metric_with(warnings, tenant);
+    }
+}
+
 static const char *ban_kind(const struct verdict *v) {
     if (v->ban_until == STATE_BAN_FOREVER) return "permanent";
     if (v->ban_until) return "temporary";
