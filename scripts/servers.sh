@@ -26,6 +26,7 @@ VIGILE_DEB_PACKAGES=(
   libmicrohttpd-dev libssl-dev libutf8proc-dev
   redis-server python3 python3-jsonschema python3-yaml python3-sklearn kcat
   clang libclang-rt-14-dev
+  prometheus
 )
 
 vigile_log() {

@@ -47,8 +47,9 @@ OVERVIEW = [
       ("max by (instance, component) (vigile_degraded)", "degraded {{component}} {{instance}}")]),
     ("SLA timers pending, by municipality", "short",
      [("sum by (tenant) (vigile_sla_timers_pending)", "{{tenant}}")]),
-    ("SLA breaches in the last 24 hours, by municipality", "short",
-     [("sum by (tenant) (increase(vigile_sla_events_total{event=\"breached\"}[24h]))", "{{tenant}}")]),
+    ("SLA tickets and breaches in the last 24 hours, by municipality", "short",
+     [("sum by (tenant) (increase(vigile_sla_tickets_armed_total[24h]))", "tickets {{tenant}}"),
+      ("sum by (tenant) (increase(vigile_sla_events_total{event=\"breached\"}[24h]))", "breached {{tenant}}")]),
 ]
 
 

@@ -22,6 +22,8 @@ struct sla {
 /* The stage's metrics (sla_metrics.c). Borrowed arguments; t may be NULL. */
 void sla_metric_armed(const struct tenant *t, const char *office);
 void sla_metric_fired(const struct tenant *t, const struct sla_fired *f);
+/* Makes every configured office's ticket and breach series, at zero. */
+void sla_metric_tenants(const struct tenant_set *tenants);
 /* Refreshes the pending-timers gauge when it is due (every few seconds). */
 void sla_metric_pending(struct sla *s, int64_t now);
 

@@ -2,6 +2,7 @@
  * timer events fired by tenant and office, and timers pending by tenant. Offices are
  * labelled only when the tenant's configuration names them ("unknown" otherwise), so the
  * label set stays bounded whatever a ticket carries. */
+#include <jansson.h>
 #include <pthread.h>
 
 #include "metric_registry.h"
@@ -42,6 +43,24 @@ void sla_metric_fired(const struct tenant *t, const struct sla_fired *f) {
     metric_inc_with(fired, (const char *const[]){ f->tenant, office_label(t, f->office),
                                                   sla_kind_name(f->kind),
                                                   sla_event_name(f->event) });
+}
+
+void sla_metric_tenants(const struct tenant_set *tenants) {
+    pthread_once(&once, register_all);
+    /* Zero series for every configured office, so that a municipality's SLA panels read
+     * 0 rather than nothing before its first ticket or breach. The office ids are read
+     * from the tenant's document: counting, not deciding. */
+    for (size_t i = 0; i < tenant_set_count(tenants); i++) {
+        const struct tenant *t = tenant_set_at(tenants, i);
+        const char *office;
+        json_t *o;
+        json_object_foreach(json_object_get(tenant_document(t), "offices"), office, o) {
+            metric_with(armed, (const char *const[]){ tenant_id(t), office });
+            metric_with(fired, (const char *const[]){ tenant_id(t), office,
+                                                      sla_kind_name(SLA_RESPONSE),
+                                                      sla_event_name(SLA_EV_BREACHED) });
+        }
+    }
 }
 
 void sla_metric_pending(struct sla *s, int64_t now) {

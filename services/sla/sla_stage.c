@@ -12,6 +12,7 @@
 struct sla *sla_new(struct tenant_set *tenants, struct sla_timers *timers, int64_t lease_ms) {
     struct sla *s = xcalloc(1, sizeof *s);
     s->tenants = tenants;
+    sla_metric_tenants(tenants);
     s->timers = timers;
     s->lease_ms = lease_ms;
     return s;
@@ -28,6 +29,7 @@ void sla_free(struct sla *s) {
 void sla_reload(struct sla *s, struct tenant_set *tenants) {
     tenant_set_free(s->tenants);
     s->tenants = tenants;
+    sla_metric_tenants(tenants);
 }
 
 static const char *opt_str(const json_t *msg, const char *key) {
