@@ -62,9 +62,9 @@ void pipeline_metric_consumed(const char *topic) {
     metric_inc_with(consumed, (const char *const[]){ topic });
 }
 
-void pipeline_metric_produced(const char *topic) {
+void pipeline_metric_produced(const char *topic, uint64_t n) {
     ready();
-    metric_inc_with(produced, (const char *const[]){ topic });
+    metric_add(metric_with(produced, (const char *const[]){ topic }), n);
 }
 
 const char *pipeline_reason_class(const char *reason) {

@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An input read from topic. */
+/* An input read from topic ("http" for ingest's webhooks). */
 void pipeline_metric_consumed(const char *topic);
-/* An output queued for topic. */
-void pipeline_metric_produced(const char *topic);
+/* n outputs queued for topic. */
+void pipeline_metric_produced(const char *topic, uint64_t n);
 /* An input from topic dead-lettered for reason (its class is the label). */
 void pipeline_metric_deadlettered(const char *topic, const char *reason);
 /* The class of a dead letter's reason: not_json, invalid_utf8, unknown_tenant,

@@ -297,7 +297,7 @@ static int produce_outputs(struct worker *w) {
         o->value = NULL; /* taken by librdkafka, or freed on failure */
         if (rc) return -1;
         metrics_add(METRIC_OUTPUTS, 1);
-        pipeline_metric_produced(o->topic);
+        pipeline_metric_produced(o->topic, 1);
     }
     return 0;
 }

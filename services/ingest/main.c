@@ -10,6 +10,7 @@
 #include "ingest_config.h"
 #include "log.h"
 #include "metrics.h"
+#include "pipeline_metrics.h"
 #include "replay.h"
 #include "service.h"
 #include "timefmt.h"
@@ -65,6 +66,7 @@ static void reload(const struct settings *cfg, struct webhook_server *web,
     tenant_set_free(*tenants);
     *tenants = fresh;
     metrics_add(METRIC_RELOADS, 1);
+    pipeline_metric_config_loaded();
     log_info("configuration reloaded");
 }
 
@@ -102,6 +104,7 @@ static int serve(const struct settings *cfg, struct tenant_set **tenants) {
         goto out;
     }
     log_info("serving webhooks on port %d", icfg.port);
+    pipeline_metric_config_loaded();
     while (worker_running) {
         health_heartbeat(); /* requests are served by MHD's threads; this one only waits */
         if (worker_reload_requested) reload(cfg, web, tenants);
