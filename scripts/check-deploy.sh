@@ -15,7 +15,10 @@
 #   - the monitoring profile: Prometheus and Grafana in it, every worker
 #     scraped, every alert with a summary, every dashboard panel on the
 #     provisioned datasource, the dashboards as deploy/grafana/dashboards.py
-#     writes them (and promtool's checks where it is installed).
+#     writes them (and promtool's checks where it is installed);
+#   - the cluster override (deploy/compose.cluster.yml): three brokers in one
+#     quorum with replication 3 and min ISR 2, every worker bootstrapping
+#     from all of them, Redis replicas and three Sentinels.
 # When `docker compose` works (it needs no engine for `config`), it also
 # validates the file against the Compose Specification.
 # Exit status 0 when all pass; the problems are listed otherwise.
@@ -259,6 +262,47 @@ for path in sorted(glob.glob("deploy/grafana/dashboards/*.json")):
         check((panel.get("datasource") or {}).get("uid") in uids and panel.get("targets") and
               all(t.get("expr") for t in panel["targets"]),
               f"{path}: panel {panel['title']!r}: unknown datasource or a target without expr")
+# The cluster override: three brokers in one quorum, every topic on three with
+# two in sync, every worker bootstrapping from all three, Redis replicas and
+# Sentinels, every named volume declared.
+with open("deploy/compose.cluster.yml") as f:
+    cluster = yaml.safe_load(f)
+c_services = cluster.get("services") or {}
+def broker_env(name):
+    env = dict((services.get(name) or {}).get("environment") or {})
+    env.update((c_services.get(name) or {}).get("environment") or {})
+    return env
+brokers = ["kafka"] + sorted(n for n in c_services if n.startswith("kafka-"))
+check(len(brokers) == 3, f"deploy/compose.cluster.yml: {len(brokers)} brokers, not 3")
+voters = {}
+for b in brokers:
+    env = broker_env(b)
+    for v in str(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS", "")).split(","):
+        node, _, addr = v.partition("@")
+        voters[node] = addr.split(":")[0]
+    check(voters.get(str(env.get("KAFKA_NODE_ID"))) == b,
+          f"deploy/compose.cluster.yml: broker {b}: KAFKA_NODE_ID is not its voter in the quorum")
+    for key, want in (("KAFKA_DEFAULT_REPLICATION_FACTOR", 3), ("KAFKA_MIN_INSYNC_REPLICAS", 2),
+                      ("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", 3),
+                      ("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", 3),
+                      ("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", 2)):
+        check(str(env.get(key)) == str(want), f"deploy/compose.cluster.yml: broker {b}: {key} is not {want}")
+check(sorted(voters.values()) == sorted(brokers),
+      f"deploy/compose.cluster.yml: quorum voters {sorted(voters.values())} are not the brokers")
+for name in workers:
+    listed = str(((c_services.get(name) or {}).get("environment") or {}).get("VIGILE_KAFKA_BROKERS", ""))
+    check(sorted(h.split(":")[0] for h in listed.split(",") if h) == sorted(brokers),
+          f"deploy/compose.cluster.yml: worker {name} does not bootstrap from every broker")
+sentinels = [n for n in c_services if n.startswith("sentinel-")]
+replicas = [n for n in c_services if n.startswith("redis-")]
+check(len(sentinels) >= 3 and replicas, "deploy/compose.cluster.yml: fewer than 3 sentinels or no Redis replica")
+c_volumes = set(cluster.get("volumes") or {}) | set(declared_volumes)
+for name, svc in c_services.items():
+    for vol in svc.get("volumes") or []:
+        source = str(vol).split(":")[0]
+        check(source.startswith((".", "/")) or source in c_volumes,
+              f"deploy/compose.cluster.yml: service {name}: volume {source!r} is not declared")
+
 import subprocess
 stale = subprocess.run([sys.executable, "deploy/grafana/dashboards.py", "--check"],
                        capture_output=True, text=True)
@@ -280,5 +324,8 @@ fi
 
 if docker compose version >/dev/null 2>&1; then
   VIGILE_ENV_FILE=deploy/vigile.env.example docker compose config -q
+  VIGILE_ENV_FILE=deploy/vigile.env.example docker compose --profile monitoring config -q
+  VIGILE_ENV_FILE=deploy/vigile.env.example docker compose -f docker-compose.yml \
+    -f deploy/compose.cluster.yml config -q
   echo "check-deploy: docker compose config: valid"
 fi
