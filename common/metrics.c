@@ -21,7 +21,6 @@ static const struct {
     [METRIC_RELOADS] = { "vigile_config_reloads_total", "Configuration reloads accepted" },
     [METRIC_RELOAD_FAILURES] = { "vigile_config_reload_failures_total",
                                  "Configuration reloads refused" },
-    [METRIC_PROCESS_US] = { "vigile_process_microseconds_total", "Time spent in stage logic" },
 };
 
 void metrics_add(enum metric_id id, uint64_t v) {

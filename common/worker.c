@@ -237,7 +237,6 @@ static enum stage_status run_stage(struct worker *w, const struct stage_input *i
         int64_t t0 = pipeline_mono_us();
         enum stage_status st = w->stage->process(w->stage->ctx, in, &w->out, reason, n);
         int64_t us = pipeline_mono_us() - t0;
-        metrics_add(METRIC_PROCESS_US, (uint64_t)us);
         pipeline_metric_stage_time(w->stage->name, us);
         if (st != STAGE_RETRY) {
             health_set_up(HEALTH_STAGE);

@@ -4,7 +4,7 @@ Starts the four workers on the broker and Redis of VIGILE_KAFKA_BROKERS and
 VIGILE_REDIS_URL, and Debian's Prometheus scraping them every second with the
 shipped alert rules; checks deploy/prometheus with promtool; streams the sample
 comments of config/samples (each tenant's, plus inputs that must be dead-lettered)
-while it scrapes; then runs every PromQL expression of every dashboard panel and of
+while it scrapes; lints each worker's /metrics with promtool; then runs every PromQL expression of every dashboard panel and of
 every alert through Prometheus' HTTP API. Each must parse and evaluate, every alert
 rule must evaluate without error, and every panel must return data.
 
@@ -154,6 +154,17 @@ def stream(run, round_no):
         fail(f"kcat: {kcat.stderr.decode(errors='replace')}")
 
 
+def check_exposition(run):
+    """Each worker's /metrics as promtool reads it: the format and Prometheus' naming rules."""
+    for w in WORKERS:
+        with urllib.request.urlopen(f"http://127.0.0.1:{run.ports[w]}/metrics", timeout=10) as r:
+            text = r.read()
+        lint = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True)
+        if lint.returncode != 0:
+            fail(f"promtool check metrics on {w}'s /metrics:\n"
+                 f"{(lint.stdout + lint.stderr).decode(errors='replace')}")
+
+
 def query(api, expr):
     url = f"{api}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
     try:
@@ -232,6 +243,7 @@ def main():
             time.sleep(3)
         wait_for("decisions of every tenant in Prometheus", 90, lambda: decided_tenants(api))
         time.sleep(5)  # rates need samples on both sides of the stream's last messages
+        check_exposition(run)
         exprs = check_dashboards(api, source)
         alerts = check_alerts(api, source)
         passed = True
