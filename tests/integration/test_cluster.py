@@ -12,13 +12,14 @@ Usage: test_cluster.py BUILD_DIR SOURCE_DIR
 """
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+import procs
 
 N = 300
 TENANTS = ["lecce", "arese", "alessandria", "tradate", "cassino"]
@@ -129,16 +130,7 @@ class Cluster:
         self.procs[i].wait()
 
     def stop(self):
-        for p in self.procs:
-            if p and p.poll() is None:
-                p.terminate()
-        for p in self.procs:
-            if p:
-                try:
-                    p.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        procs.stop({i: p for i, p in enumerate(self.procs) if p})
 
 
 def envelopes(paths, run_id):
@@ -231,21 +223,9 @@ def main():
         check_replicas(cluster.bootstrap)
         passed = True
     finally:
-        bad = []
-        for w, p in workers.items():
-            p.terminate()
-            try:
-                code = p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                code = p.wait()
-            if code != 0:
-                bad.append(f"{w} exited {code}")
+        bad = [f"{w} exited {code}" for w, code in procs.stop(workers).items() if code]
         cluster.stop()
-        if passed and not bad:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f"test_cluster: logs kept in {tmp}", file=sys.stderr)
+        procs.clean_up("test_cluster", tmp, passed and not bad)
     if bad:
         fail(", ".join(bad))
     print(f"test_cluster: {N} decisions, each once, for a read_committed consumer; broker "

@@ -13,7 +13,6 @@ Usage: test_monitoring.py BUILD_DIR SOURCE_DIR
 import glob
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import urllib.parse
 import urllib.request
 
 import yaml
+
+import procs
 
 WORKERS = ["ingest", "classify", "route", "sla"]
 TENANTS = ["alessandria", "arese", "cassino", "lecce", "tradate"]
@@ -94,18 +95,9 @@ class Run:
 
     def stop(self):
         """Stops everything; returns the workers whose exit code was not 0."""
-        bad = []
-        for name, p in self.procs.items():
-            if p.poll() is None:
-                p.terminate()
-            try:
-                code = p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                code = p.wait()
-            if name in WORKERS and code != 0:
-                bad.append(f"{name} exited {code}:\n{self.log_tail(name)}")
-        return bad
+        return [f"{name} exited {code}:\n{self.log_tail(name)}"
+                for name, code in procs.stop(self.procs).items()
+                if name in WORKERS and code != 0]
 
 
 def promtool_checks(source):
@@ -249,10 +241,7 @@ def main():
         passed = True
     finally:
         bad = run.stop()
-        if passed and not bad:
-            shutil.rmtree(run.tmp, ignore_errors=True)
-        else:
-            print(f"test_monitoring: logs kept in {run.tmp}", file=sys.stderr)
+        procs.clean_up("test_monitoring", run.tmp, passed and not bad)
     if bad:
         fail("\n".join(bad))
     print(f"test_monitoring: {exprs} panel expressions and {alerts} alert rules evaluated, "
