@@ -11,7 +11,14 @@
 #     restart policy and stop grace period;
 #   - .env (secrets) is ignored by Git and by the build context, and every
 #     secret the C code reads (VIGILE_*KEY/SECRET/TOKEN/PASSWORD) is
-#     documented in deploy/vigile.env.example.
+#     documented in deploy/vigile.env.example;
+#   - the monitoring profile: Prometheus and Grafana in it, every worker
+#     scraped, every alert with a summary, every dashboard panel on the
+#     provisioned datasource, the dashboards as deploy/grafana/dashboards.py
+#     writes them (and promtool's checks where it is installed);
+#   - the cluster override (deploy/compose.cluster.yml): three brokers in one
+#     quorum with replication 3 and min ISR 2, every worker bootstrapping
+#     from all of them, Redis replicas and three Sentinels.
 # When `docker compose` works (it needs no engine for `config`), it also
 # validates the file against the Compose Specification.
 # Exit status 0 when all pass; the problems are listed otherwise.
@@ -190,7 +197,7 @@ for name, svc in services.items():
         else:
             check(os.path.isfile(path), f"{where}: env_file {path!r} does not exist")
     command = svc.get("command")
-    if name not in ("kafka", "redis"):
+    if name not in ("kafka", "redis") and "monitoring" not in (svc.get("profiles") or []):
         program = (command if isinstance(command, list) else shlex.split(command or ""))[:1]
         check(bool(program) and program[0].startswith("vigile-")
               and os.path.isdir(os.path.join("services", program[0][len("vigile-"):])),
@@ -218,13 +225,107 @@ for secret in sorted(secrets):
     check(re.search(rf"^#?\s*{secret}=", example, re.M) is not None,
           f"deploy/vigile.env.example: {secret} (read by the workers) is not documented")
 
+# The monitoring profile: Prometheus scrapes every worker, Grafana reads the
+# provisioned datasource and the generated dashboards.
+workers = [n for n, svc in services.items()
+           if str((svc.get("command") or [""])[0]).startswith("vigile-")]
+for name in ("prometheus", "grafana"):
+    svc = services.get(name)
+    if check(svc is not None, f"docker-compose.yml: no service {name!r} (monitoring profile)"):
+        check("monitoring" in (svc.get("profiles") or []),
+              f"docker-compose.yml: service {name} is not in the monitoring profile")
+        for key in ("healthcheck", "restart"):
+            check(key in svc, f"docker-compose.yml: service {name}: no {key}")
+with open("deploy/prometheus/prometheus.yml") as f:
+    prom = yaml.safe_load(f)
+scraped = set()
+for job in prom.get("scrape_configs") or []:
+    for sd in job.get("dns_sd_configs") or []:
+        scraped.update(sd.get("names") or [])
+for name in workers:
+    check(name in scraped, f"deploy/prometheus/prometheus.yml: worker {name} is not scraped")
+for rule_file in prom.get("rule_files") or []:
+    path = os.path.join("deploy/prometheus", rule_file)
+    if check(os.path.isfile(path), f"deploy/prometheus/prometheus.yml: rule file {rule_file} missing"):
+        with open(path) as f:
+            rules = [r for g in yaml.safe_load(f)["groups"] for r in g["rules"]]
+        for r in rules:
+            check(bool(r.get("alert")) and bool(r.get("expr")) and "summary" in (r.get("annotations") or {}),
+                  f"{path}: rule {r.get('alert')!r} lacks alert, expr or a summary")
+with open("deploy/grafana/provisioning/datasources/prometheus.yml") as f:
+    uids = {d["uid"] for d in yaml.safe_load(f)["datasources"]}
+for path in sorted(glob.glob("deploy/grafana/dashboards/*.json")):
+    with open(path) as f:
+        board = json.load(f)
+    check(bool(board.get("panels")), f"{path}: no panels")
+    for panel in board.get("panels") or []:
+        check((panel.get("datasource") or {}).get("uid") in uids and panel.get("targets") and
+              all(t.get("expr") for t in panel["targets"]),
+              f"{path}: panel {panel['title']!r}: unknown datasource or a target without expr")
+# The cluster override: three brokers in one quorum, every topic on three with
+# two in sync, every worker bootstrapping from all three, Redis replicas and
+# Sentinels, every named volume declared.
+with open("deploy/compose.cluster.yml") as f:
+    cluster = yaml.safe_load(f)
+c_services = cluster.get("services") or {}
+def broker_env(name):
+    env = dict((services.get(name) or {}).get("environment") or {})
+    env.update((c_services.get(name) or {}).get("environment") or {})
+    return env
+brokers = ["kafka"] + sorted(n for n in c_services if n.startswith("kafka-"))
+check(len(brokers) == 3, f"deploy/compose.cluster.yml: {len(brokers)} brokers, not 3")
+voters = {}
+for b in brokers:
+    env = broker_env(b)
+    for v in str(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS", "")).split(","):
+        node, _, addr = v.partition("@")
+        voters[node] = addr.split(":")[0]
+    check(voters.get(str(env.get("KAFKA_NODE_ID"))) == b,
+          f"deploy/compose.cluster.yml: broker {b}: KAFKA_NODE_ID is not its voter in the quorum")
+    for key, want in (("KAFKA_DEFAULT_REPLICATION_FACTOR", 3), ("KAFKA_MIN_INSYNC_REPLICAS", 2),
+                      ("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", 3),
+                      ("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", 3),
+                      ("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", 2)):
+        check(str(env.get(key)) == str(want), f"deploy/compose.cluster.yml: broker {b}: {key} is not {want}")
+check(sorted(voters.values()) == sorted(brokers),
+      f"deploy/compose.cluster.yml: quorum voters {sorted(voters.values())} are not the brokers")
+for name in workers:
+    listed = str(((c_services.get(name) or {}).get("environment") or {}).get("VIGILE_KAFKA_BROKERS", ""))
+    check(sorted(h.split(":")[0] for h in listed.split(",") if h) == sorted(brokers),
+          f"deploy/compose.cluster.yml: worker {name} does not bootstrap from every broker")
+sentinels = [n for n in c_services if n.startswith("sentinel-")]
+replicas = [n for n in c_services if n.startswith("redis-")]
+check(len(sentinels) >= 3 and replicas, "deploy/compose.cluster.yml: fewer than 3 sentinels or no Redis replica")
+c_volumes = set(cluster.get("volumes") or {}) | set(declared_volumes)
+for name, svc in c_services.items():
+    for vol in svc.get("volumes") or []:
+        source = str(vol).split(":")[0]
+        check(source.startswith((".", "/")) or source in c_volumes,
+              f"deploy/compose.cluster.yml: service {name}: volume {source!r} is not declared")
+
+import subprocess
+stale = subprocess.run([sys.executable, "deploy/grafana/dashboards.py", "--check"],
+                       capture_output=True, text=True)
+check(stale.returncode == 0, "deploy/grafana/dashboards: " + stale.stderr.strip())
+
 for p in problems:
     print("check-deploy: " + p, file=sys.stderr)
 print(f"check-deploy: {checks - len(problems)} of {checks} checks passed")
 sys.exit(1 if problems else 0)
 EOF
 
+# Debian's prometheus package ships promtool: the configuration and the rules
+# as Prometheus itself reads them.
+if command -v promtool >/dev/null 2>&1; then
+  promtool check config --syntax-only deploy/prometheus/prometheus.yml >/dev/null
+  promtool check rules deploy/prometheus/alerts.yml >/dev/null
+  echo "check-deploy: promtool: prometheus.yml and alerts.yml valid"
+fi
+
 if docker compose version >/dev/null 2>&1; then
   VIGILE_ENV_FILE=deploy/vigile.env.example docker compose config -q
+  VIGILE_ENV_FILE=deploy/vigile.env.example docker compose --profile monitoring config -q
+  VIGILE_ENV_FILE=deploy/vigile.env.example docker compose -f docker-compose.yml \
+    -f deploy/compose.cluster.yml config -q
   echo "check-deploy: docker compose config: valid"
 fi

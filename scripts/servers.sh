@@ -27,6 +27,7 @@ VIGILE_DEB_PACKAGES=(
   chromium chromium-driver python3-selenium
   redis-server python3 python3-jsonschema python3-yaml python3-sklearn kcat
   clang libclang-rt-14-dev
+  prometheus
 )
 
 vigile_log() {

@@ -7,6 +7,7 @@
 #include "health.h"
 #include "limits.h"
 #include "log.h"
+#include "pipeline_metrics.h"
 
 /* librdkafka's own log lines go through ours, so operators read one format. */
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
@@ -21,14 +22,17 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
     (void)rk, (void)opaque;
     health_kafka_error(err, reason);
+    pipeline_metric_kafka_error(rd_kafka_err2name(err));
     if (err == RD_KAFKA_RESP_ERR__FATAL) log_error("kafka fatal: %s", reason);
     else log_warn("kafka: %s: %s", rd_kafka_err2name(err), reason);
 }
 
-/* Statistics only tell /healthz when a broker is up again (health.h). */
+/* Statistics tell /healthz when a broker is up again (health.h), and give the metrics
+ * consumer lag and connection counts. */
 static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
     (void)rk, (void)opaque;
     health_kafka_stats(json, len);
+    pipeline_metric_kafka_stats(json, len);
     return 0; /* librdkafka frees json */
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "health.h"
+#include "metric_registry.h"
 
 static _Atomic uint64_t counters[METRIC_COUNT];
 static void (*_Atomic extra_render)(FILE *f, const char *component);
@@ -25,7 +26,6 @@ static const struct {
     [METRIC_RELOADS] = { "vigile_config_reloads_total", "Configuration reloads accepted" },
     [METRIC_RELOAD_FAILURES] = { "vigile_config_reload_failures_total",
                                  "Configuration reloads refused" },
-    [METRIC_PROCESS_US] = { "vigile_process_microseconds_total", "Time spent in stage logic" },
 };
 
 void metrics_add(enum metric_id id, uint64_t v) {
@@ -48,6 +48,10 @@ char *metrics_render(const char *component) {
     fprintf(f, "# HELP vigile_degraded 1 while a dependency is down\n"
                "# TYPE vigile_degraded gauge\nvigile_degraded{component=\"%s\"} %d\n",
             component, health_degraded());
+    fprintf(f, "# HELP vigile_build_info The running build\n# TYPE vigile_build_info gauge\n"
+               "vigile_build_info{component=\"%s\",version=\"%s\"} 1\n",
+            component, VIGILE_VERSION);
+    metric_registry_render(f, component);
     void (*extra)(FILE *, const char *) = atomic_load(&extra_render);
     if (extra) extra(f, component);
     if (fclose(f) != 0) abort();

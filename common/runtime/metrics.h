@@ -16,7 +16,6 @@ enum metric_id {
     METRIC_ABORTS,           /* batches aborted and rewound */
     METRIC_RELOADS,          /* configuration reloads accepted */
     METRIC_RELOAD_FAILURES,  /* configuration reloads refused */
-    METRIC_PROCESS_US,       /* time spent in stage logic, microseconds */
     METRIC_COUNT
 };
 

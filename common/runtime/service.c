@@ -8,6 +8,7 @@
 #include "health.h"
 #include "http.h"
 #include "log.h"
+#include "pipeline_metrics.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "worker.h"
@@ -99,6 +100,7 @@ int service_main(int argc, char **argv, const struct service_def *def) {
         code = opened == -2 ? EXIT_RUNTIME : EXIT_BAD_CONFIG;
         goto out;
     }
+    pipeline_metric_config_loaded();
     if (cfg.http_port && !(http = http_server_start(cfg.http_port, def->name, err, sizeof err))) {
         log_error("%s", err);
         def->stage_close(&stage);

@@ -11,6 +11,7 @@
 #include "limits.h"
 #include "log.h"
 #include "metrics.h"
+#include "pipeline_metrics.h"
 #include "timefmt.h"
 #include "topics.h"
 #include "xmalloc.h"
@@ -111,6 +112,7 @@ static int txn_begin(struct worker *w) {
 static void txn_abort(struct worker *w) {
     if (rd_kafka_outq_len(w->producer) > 0) rd_kafka_flush(w->producer, ABORT_FLUSH_MS);
     rd_kafka_error_t *e = rd_kafka_abort_transaction(w->producer, -1);
+    pipeline_metric_transaction(0);
     if (e) {
         log_error("abort transaction: %s", rd_kafka_error_string(e));
         rd_kafka_error_destroy(e);
@@ -133,6 +135,7 @@ static int commit_transactional(struct worker *w) {
         if (!e) e = rd_kafka_commit_transaction(w->producer, -1);
         if (!e) {
             w->in_txn = 0;
+            pipeline_metric_transaction(1);
             return 0;
         }
         log_warn("commit transaction: %s", rd_kafka_error_string(e));
@@ -215,9 +218,10 @@ static enum stage_status run_stage(struct worker *w, const struct stage_input *i
     for (int backoff = BACKOFF_MIN_MS;; backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
                                                                              : backoff * 2) {
         stage_outputs_clear(&w->out);
-        int64_t t0 = time_mono_ms();
+        int64_t t0 = pipeline_mono_us();
         enum stage_status st = w->stage->process(w->stage->ctx, in, &w->out, reason, n);
-        metrics_add(METRIC_PROCESS_US, (uint64_t)(time_mono_ms() - t0) * 1000);
+        int64_t us = pipeline_mono_us() - t0;
+        pipeline_metric_stage_time(w->stage->name, us);
         if (st != STAGE_RETRY) {
             health_set_up(HEALTH_STAGE);
             return st;
@@ -244,6 +248,7 @@ static void add_deadletter(struct worker *w, const rd_kafka_message_t *m, const 
     deadletter_add(&w->out, &src, m->key ? xstrndup(m->key, m->key_len) : NULL, reason,
                    m->payload, m->len);
     metrics_add(METRIC_DEADLETTERS, 1);
+    pipeline_metric_deadlettered(src.topic, reason);
     log_warn("dead letter from %s[%d]@%lld: %s", src.topic, src.partition,
              (long long)src.offset, reason);
 }
@@ -273,6 +278,7 @@ static int produce_outputs(struct worker *w) {
         o->value = NULL; /* taken by librdkafka, or freed on failure */
         if (rc) return -1;
         metrics_add(METRIC_OUTPUTS, 1);
+        pipeline_metric_produced(o->topic, 1);
     }
     return 0;
 }
@@ -289,6 +295,7 @@ static int handle(struct worker *w, const rd_kafka_message_t *m) {
         w->batch_deadline = time_mono_ms() + w->cfg->batch_ms;
     if (txn_begin(w)) return HANDLE_STOPPED;
     metrics_add(METRIC_MESSAGES_IN, 1);
+    pipeline_metric_consumed(in.topic);
     /* A transaction is not kept open while a dependency is down: readers of the
      * partitions it wrote to wait behind it, and the broker would abort it after
      * transaction.timeout.ms, which the producer does not survive. The batch is
@@ -334,6 +341,7 @@ void worker_reload(const struct worker_hooks *hooks) {
     if (!hooks || !hooks->reload) return;
     if (hooks->reload(hooks->ctx) == 0) {
         metrics_add(METRIC_RELOADS, 1);
+        pipeline_metric_config_loaded();
         log_info("configuration reloaded");
     } else {
         metrics_add(METRIC_RELOAD_FAILURES, 1);

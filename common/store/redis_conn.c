@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "pipeline_metrics.h"
 #include "xmalloc.h"
 
 int redis_conn_init(struct redis_conn *c, const char *url, char *err, size_t n) {
@@ -33,6 +34,7 @@ void redis_conn_close(struct redis_conn *c) {
 
 void redis_conn_drop(struct redis_conn *c, const char *what, const char *why) {
     log_warn("redis %s: %s", what, why);
+    pipeline_metric_redis_error();
     redisFree(c->rc);
     c->rc = NULL;
 }
@@ -57,6 +59,7 @@ redisContext *redis_conn_get(struct redis_conn *c) {
         }
         redis_replies_free(rep, 1);
     }
+    pipeline_metric_redis_connect(c->generation > 0);
     c->generation++;
     return c->rc;
 }

@@ -13,6 +13,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
+#include "pipeline_metrics.h"
 #include "signature.h"
 #include "timefmt.h"
 #include "topics.h"
@@ -177,6 +178,8 @@ static struct answer refuse(const struct webhook_server *srv, const struct reque
     stage_outputs_free(&out);
     if (rc) return error_answer(MHD_HTTP_SERVICE_UNAVAILABLE, "broker unavailable", 1);
     metrics_add(METRIC_DEADLETTERS, 1);
+    pipeline_metric_deadlettered("http", reason);
+    pipeline_metric_produced(TOPIC_DEADLETTER, 1);
     return error_answer(status, reason, 0);
 }
 
@@ -238,6 +241,7 @@ static struct answer accept_envelopes(const struct webhook_server *srv, const js
             a = error_answer(MHD_HTTP_SERVICE_UNAVAILABLE, "broker unavailable", 1);
         } else {
             metrics_add(METRIC_OUTPUTS, n_fresh);
+            pipeline_metric_produced(TOPIC_INBOUND, n_fresh);
             a = (struct answer){ MHD_HTTP_OK,
                                  xasprintf("{\"accepted\":%zu,\"duplicates\":%zu}\n", n_fresh,
                                            dups),
@@ -253,6 +257,7 @@ static struct answer accept_envelopes(const struct webhook_server *srv, const js
 static struct answer handle(const struct webhook_server *srv, struct MHD_Connection *conn,
                             const struct request *req) {
     metrics_add(METRIC_MESSAGES_IN, 1);
+    pipeline_metric_consumed("http");
     if (req->too_large)
         return error_answer(MHD_HTTP_CONTENT_TOO_LARGE, "body over the size limit", 0);
     if (!req->route->auth(srv, conn, req->body, req->len)) {

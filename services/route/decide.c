@@ -10,6 +10,7 @@
 #include "pseudonym.h"
 #include "route.h"
 #include "route_emit.h"
+#include "route_metrics.h"
 #include "route_record.h"
 #include "route_router.h"
 #include "route_verdict.h"
@@ -216,6 +217,7 @@ struct decision_run {
     json_t *decision;              /* the decision emitted (new reference) */
     char *record;                  /* its record (new string) */
     struct state_decision effects; /* its strike, ban and record, to commit */
+    struct verdict verdict;        /* for the metrics; its policy_refs already freed */
 };
 
 /* Decides from run->view at run->decided_ms, appending the outputs. */
@@ -229,6 +231,8 @@ static void decide_from_view(struct decision_run *run, struct stage_outputs *out
         .window_ms = run->window, .strike = v.strikes > 0, .ban_until = v.ban_until,
         .record = run->record, .record_ttl_ms = ROUTE_RECORD_TTL_MS };
     json_decref(v.policy_refs);
+    run->verdict = v;
+    run->verdict.policy_refs = NULL;
 }
 
 static void decision_run_clear(struct decision_run *run) {
@@ -254,7 +258,11 @@ static int decide_once(struct router *r, struct decision_run *run, int64_t now_m
     decide_from_view(run, out);
     if (known) return 0;
     if (state_decision_commit(r->state, tid, run->author, &run->effects, &prior)) return -1;
-    if (prior && route_record_read(prior, &run->view, &run->decided_ms) == 0) {
+    int lost = prior && route_record_read(prior, &run->view, &run->decided_ms) == 0;
+    /* Counted once, by the attempt whose effects are in force: a redelivery that decides
+     * again as a first attempt did is not a new decision. */
+    if (!lost) route_metric_decision(tid, &run->verdict, run->env, now_ms);
+    if (lost) {
         /* Another attempt got there first (a replica that has just lost the partition):
          * its effects are the ones in force, so its decision is the one to publish. */
         stage_outputs_clear(out);

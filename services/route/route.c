@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "route_metrics.h"
 #include "route_operator.h"
 #include "route_router.h"
 #include "timefmt.h"
@@ -20,6 +21,7 @@ struct router *router_new(struct tenant_set *tenants, struct state_store *state,
     }
     struct router *r = xcalloc(1, sizeof *r);
     r->tenants = tenants;
+    route_metric_tenants(tenants);
     r->state = state;
     r->pseudonym_key = pseudonym_key;
     return r;
@@ -29,6 +31,7 @@ int router_reload(struct router *r, struct tenant_set *tenants, char *err, size_
     (void)err, (void)n;
     tenant_set_free(r->tenants);
     r->tenants = tenants;
+    route_metric_tenants(tenants);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "route_dsa.h"
 #include "route_emit.h"
+#include "route_metrics.h"
 #include "route_operator.h"
 #include "route_record.h"
 #include "route_router.h"

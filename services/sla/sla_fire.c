@@ -114,7 +114,9 @@ static int announce(struct sla *s, const struct sla_fired *f, int64_t now,
                  f->tenant);
         return 0;
     }
-    json_t *ev = event_new(tenant_set_find(s->tenants, f->tenant), f, now);
+    const struct tenant *t = tenant_set_find(s->tenants, f->tenant);
+    json_t *ev = event_new(t, f, now);
+    sla_metric_fired(t, f);
     char *value = json_dumps(ev, JSON_COMPACT);
     json_decref(ev);
     if (!value) abort();
@@ -145,6 +147,7 @@ enum stage_status sla_tick(void *ctx, int64_t now, struct stage_outputs *out,
                            char *reason, size_t n) {
     struct sla *s = ctx;
     if (now < s->retry_at) return STAGE_OK;
+    sla_metric_pending(s, now);
     if (s->handed.n) {
         if (now - s->handed_at < s->lease_ms) return STAGE_OK; /* its batch is still open */
         /* The batch was abandoned: the leases have run out, so these are due again. */

@@ -16,6 +16,15 @@ struct sla {
     int64_t handed_at;
     int64_t retry_at;           /* after a Redis failure, no claim before this */
     int backoff_ms;
+    int64_t pending_at;         /* when pending timers were last counted (metrics) */
 };
+
+/* The stage's metrics (sla_metrics.c). Borrowed arguments; t may be NULL. */
+void sla_metric_armed(const struct tenant *t, const char *office);
+void sla_metric_fired(const struct tenant *t, const struct sla_fired *f);
+/* Makes every configured office's ticket and breach series, at zero. */
+void sla_metric_tenants(const struct tenant_set *tenants);
+/* Refreshes the pending-timers gauge when it is due (every few seconds). */
+void sla_metric_pending(struct sla *s, int64_t now);
 
 #endif

@@ -13,6 +13,7 @@
 struct sla *sla_new(struct tenant_set *tenants, struct sla_timers *timers, int64_t lease_ms) {
     struct sla *s = xcalloc(1, sizeof *s);
     s->tenants = tenants;
+    sla_metric_tenants(tenants);
     s->timers = timers;
     s->lease_ms = lease_ms;
     return s;
@@ -29,6 +30,7 @@ void sla_free(struct sla *s) {
 void sla_reload(struct sla *s, struct tenant_set *tenants) {
     tenant_set_free(s->tenants);
     s->tenants = tenants;
+    sla_metric_tenants(tenants);
 }
 
 static const char *opt_str(const json_t *msg, const char *key) {
@@ -83,7 +85,10 @@ static enum stage_status on_ticket(struct sla *s, const json_t *msg, char *reaso
     tk.channel = opt_str(msg, "channel");
     tk.author = opt_str(msg, "author");
     tk.priority = opt_str(msg, "priority");
-    if (sla_timers_arm(s->timers, &tk, 1, time_now_ms()) == 0) return STAGE_OK;
+    if (sla_timers_arm(s->timers, &tk, 1, time_now_ms()) == 0) {
+        sla_metric_armed(t, tk.office);
+        return STAGE_OK;
+    }
     snprintf(reason, n, "sla: cannot arm ticket %s: redis unavailable", tk.ticket_id);
     return STAGE_RETRY;
 }
