@@ -162,7 +162,10 @@ Test(badinput_kafka, every_case_dead_lettered_with_its_reason_and_the_next_input
     size_t n_dl = test_consume(TOPIC_DEADLETTER, ours, NULL, want_dl, 150000, 3000, &dl);
     size_t n_dec = test_consume(TOPIC_DECISIONS, ours_by_value, NULL, n_sent, 60000, 1000, &dec);
     size_t n_esc = test_consume(TOPIC_ESCALATIONS, ours_by_value, NULL, n_sent, 30000, 0, &esc);
-    size_t armed = tickets_armed(esc, n_esc);
+    /* SLA arms a ticket once it has read it, a moment after route wrote it. */
+    size_t armed = 0;
+    for (int waited = 0; (armed = tickets_armed(esc, n_esc)) < n_esc && waited < 30000; waited += 200)
+        usleep(200000);
 
     size_t right = 0;
     for (size_t i = 0; i < set.n; i++) {
