@@ -44,6 +44,14 @@ struct state_decision {
     int64_t record_ttl_ms;
 };
 
+/* One recent-posts question of a batch (state_recent_add_many). Strings are borrowed. */
+struct state_recent_req {
+    const char *tenant, *author, *event_id;
+    int64_t ts_ms;
+    uint64_t fingerprint;
+    int64_t window_ms;
+};
+
 struct state_ops {
     int (*decision_lookup)(void *impl, const char *tenant, const char *author,
                            const char *event_id, int64_t ts_ms, int64_t window_ms,
@@ -57,6 +65,8 @@ struct state_ops {
     int (*recent_add)(void *impl, const char *tenant, const char *author, const char *event_id,
                       int64_t ts_ms, uint64_t fingerprint, int64_t window_ms, uint64_t *earlier,
                       size_t max, size_t *n_earlier);
+    int (*recent_add_many)(void *impl, const struct state_recent_req *req, size_t n,
+                           uint64_t *earlier, size_t max, size_t *n_earlier);
     int (*record_put)(void *impl, const char *tenant, const char *id, const char *value,
                       int64_t ttl_ms);
     int (*record_get)(void *impl, const char *tenant, const char *id, char **value);
@@ -112,6 +122,17 @@ static inline int state_recent_add(struct state_store *st, const char *tenant,
                                    size_t max, size_t *n_earlier) {
     return st->ops->recent_add(st->impl, tenant, author, event_id, ts_ms, fingerprint,
                                window_ms, earlier, max, n_earlier);
+}
+
+/* state_recent_add of each of req[0..n), in order, as one round trip where the store
+ * allows it: the same effects and answers as n calls. Answer i is earlier[i * max ..]
+ * with n_earlier[i] fingerprints. On -1 (store unavailable) any prefix of them may have
+ * taken effect, as with calls that stop at the first failure; every answer is kept per
+ * event id, so asking again is harmless. */
+static inline int state_recent_add_many(struct state_store *st,
+                                        const struct state_recent_req *req, size_t n,
+                                        uint64_t *earlier, size_t max, size_t *n_earlier) {
+    return st->ops->recent_add_many(st->impl, req, n, earlier, max, n_earlier);
 }
 
 /* Keeps value (a JSON document) under id for ttl_ms, replacing what was there: what a

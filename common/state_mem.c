@@ -178,9 +178,19 @@ static void mem_free(void *impl) {
     free(m);
 }
 
+static int mem_recent_add_many(void *impl, const struct state_recent_req *req, size_t n,
+                               uint64_t *earlier, size_t max, size_t *n_earlier) {
+    for (size_t i = 0; i < n; i++)
+        mem_recent_add(impl, req[i].tenant, req[i].author, req[i].event_id, req[i].ts_ms,
+                       req[i].fingerprint, req[i].window_ms, earlier + i * max, max,
+                       &n_earlier[i]);
+    return 0;
+}
+
 static const struct state_ops mem_ops = {
-    mem_decision_lookup, mem_decision_commit, mem_strike_remove, mem_ban_set,
-    mem_recent_add,      mem_record_put,      mem_record_get,    mem_free,
+    mem_decision_lookup, mem_decision_commit, mem_strike_remove,   mem_ban_set,
+    mem_recent_add,      mem_recent_add_many, mem_record_put,      mem_record_get,
+    mem_free,
 };
 
 void state_mem_init(struct state_store *st) {

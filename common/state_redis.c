@@ -149,23 +149,40 @@ static void parse_fingerprints(const char *s, uint64_t *earlier, size_t max, siz
     }
 }
 
+/* Queues the recent-posts script of one event on the pipeline. */
+static void recent_add_append(struct redis_conn *c, const struct state_recent_req *r, size_t max) {
+    char *k = key(r->tenant, "recent", r->author), *ak = key(r->tenant, "recent-answer", r->event_id);
+    char *member = xasprintf("%016" PRIx64 ":%s", r->fingerprint, r->event_id);
+    redisAppendCommand(c->rc, "EVAL %s 2 %s %s %s %lld %lld %lld %lld %llu %lld", recent_add_lua,
+                       k, ak, member, (long long)r->ts_ms, (long long)(r->ts_ms - r->window_ms),
+                       (long long)(r->ts_ms - 2 * r->window_ms), (long long)(2 * r->window_ms),
+                       (unsigned long long)max, (long long)STATE_ANSWER_TTL_MS);
+    free(k), free(ak), free(member);
+}
+
+/* The scripts run one after the other in Redis, in the order sent, so each sees what
+ * the ones before it added: the answers are those of n separate calls. */
+static int redis_recent_add_many(void *impl, const struct state_recent_req *req, size_t n,
+                                 uint64_t *earlier, size_t max, size_t *n_earlier) {
+    struct redis_conn *c = impl;
+    if (n == 0) return 0;
+    if (!redis_conn_get(c)) return -1;
+    for (size_t i = 0; i < n; i++) recent_add_append(c, &req[i], max);
+    redisReply **rep = xcalloc(n, sizeof *rep);
+    int rc = redis_conn_replies(c, rep, n, "recent posts");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        parse_fingerprints(rep[i]->type == REDIS_REPLY_STRING ? rep[i]->str : "",
+                           earlier + i * max, max, &n_earlier[i]);
+    if (rc == 0) redis_replies_free(rep, n);
+    free(rep);
+    return rc;
+}
+
 static int redis_recent_add(void *impl, const char *tenant, const char *author,
                             const char *event_id, int64_t ts, uint64_t fp, int64_t window,
                             uint64_t *earlier, size_t max, size_t *n) {
-    struct redis_conn *c = impl;
-    if (!redis_conn_get(c)) return -1;
-    char *k = key(tenant, "recent", author), *ak = key(tenant, "recent-answer", event_id);
-    char *member = xasprintf("%016" PRIx64 ":%s", fp, event_id);
-    redisAppendCommand(c->rc, "EVAL %s 2 %s %s %s %lld %lld %lld %lld %llu %lld", recent_add_lua,
-                       k, ak, member, (long long)ts, (long long)(ts - window),
-                       (long long)(ts - 2 * window), (long long)(2 * window),
-                       (unsigned long long)max, (long long)STATE_ANSWER_TTL_MS);
-    free(k), free(ak), free(member);
-    redisReply *rep[1];
-    if (redis_conn_replies(c, rep, 1, "recent posts")) return -1;
-    parse_fingerprints(rep[0]->type == REDIS_REPLY_STRING ? rep[0]->str : "", earlier, max, n);
-    redis_replies_free(rep, 1);
-    return 0;
+    struct state_recent_req r = { tenant, author, event_id, ts, fp, window };
+    return redis_recent_add_many(impl, &r, 1, earlier, max, n);
 }
 
 static int redis_record_put(void *impl, const char *tenant, const char *id, const char *value,
@@ -200,8 +217,9 @@ static void redis_free(void *impl) {
 }
 
 static const struct state_ops redis_ops = {
-    redis_decision_lookup, redis_decision_commit, redis_strike_remove, redis_ban_set,
-    redis_recent_add,      redis_record_put,      redis_record_get,    redis_free,
+    redis_decision_lookup, redis_decision_commit,  redis_strike_remove, redis_ban_set,
+    redis_recent_add,      redis_recent_add_many,  redis_record_put,    redis_record_get,
+    redis_free,
 };
 
 int state_redis_init(struct state_store *st, const char *url, char *err, size_t n) {
