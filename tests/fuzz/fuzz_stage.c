@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "classify.h"
+#include "fuzz_tenants.h"
 #include "log.h"
 #include "route.h"
 #include "sla.h"
@@ -18,16 +19,6 @@
 
 static struct state_store st;
 static struct stage stage;
-
-static struct tenant_set *load_tenants(void) {
-    char err[4096];
-    struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
-    if (!set) {
-        fprintf(stderr, "fuzz: %s\n", err);
-        abort();
-    }
-    return set;
-}
 
 static enum stage_status sla_stage(void *ctx, const struct stage_input *in,
                                    struct stage_outputs *out, char *reason, size_t n) {
@@ -42,16 +33,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 #if defined(FUZZ_STAGE_CLASSIFY)
     stage = (struct stage){ .input_topics = (const char *const[]){ TOPIC_INBOUND, NULL },
                             .process = classifier_stage,
-                            .ctx = classifier_new(SOURCE_DIR "/data", load_tenants(), &st,
+                            .ctx = classifier_new(SOURCE_DIR "/data", fuzz_tenants(), &st,
                                                   "fuzz-key", err, sizeof err) };
 #elif defined(FUZZ_STAGE_ROUTE) || defined(FUZZ_STAGE_ROUTE_OPERATOR)
     stage = (struct stage){ .process = router_stage,
-                            .ctx = router_new(load_tenants(), &st, "fuzz-key", err, sizeof err) };
+                            .ctx = router_new(fuzz_tenants(), &st, "fuzz-key", err, sizeof err) };
 #elif defined(FUZZ_STAGE_SLA) || defined(FUZZ_STAGE_SLA_OPERATOR)
     /* Nothing listens there: a valid ticket is a RETRY, everything else must be refused
      * before Redis is asked. */
     stage = (struct stage){ .process = sla_stage,
-                            .ctx = sla_new(load_tenants(), sla_timers_new("redis://127.0.0.1:1", err,
+                            .ctx = sla_new(fuzz_tenants(), sla_timers_new("redis://127.0.0.1:1", err,
                                                                           sizeof err),
                                            SLA_LEASE_MS) };
 #else

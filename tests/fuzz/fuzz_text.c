@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_tenants.h"
 #include "tenant.h"
 #include "tenant_engine.h"
 #include "text_engine.h"
@@ -21,8 +22,8 @@ static struct text_scratch *scratch;
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     char err[4096];
-    set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
-    base = set ? text_base_new(SOURCE_DIR "/data", err, sizeof err) : NULL;
+    set = fuzz_tenants();
+    base = text_base_new(SOURCE_DIR "/data", err, sizeof err);
     for (size_t i = 0; base && i < tenant_set_count(set) && i < 16; i++, n_engines++)
         if (!(engines[i] = tenant_engine_new(base, tenant_set_at(set, i), 1, err, sizeof err))) break;
     if (!base || n_engines == 0) {
