@@ -368,7 +368,7 @@ static void parsed_keep(struct classifier *c, const struct stage_input *in, json
 /* Keeps the answers to q[0..k) for classifier_stage. */
 static void ahead_keep(struct classifier *c, const struct state_recent_req *q, size_t k,
                        const uint64_t *earlier, const size_t *got) {
-    xgrow(&c->ahead, &c->cap_ahead, k, sizeof *c->ahead);
+    xgrow(&c->ahead, &c->cap_ahead, c->n_ahead + k, sizeof *c->ahead);
     for (size_t i = 0; i < k; i++) {
         struct recent_ahead *a = &c->ahead[c->n_ahead++];
         a->tenant = xstrdup(q[i].tenant);

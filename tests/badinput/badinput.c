@@ -73,7 +73,8 @@ static char *read_file(const char *path, size_t *len) {
  * returns the bytes it spans, or 0 when src starts no well-formed macro. */
 static size_t expand_macro(const char *src, size_t src_len, char **out, size_t *len,
                            size_t *cap) {
-    const char *end = src_len > 4 ? strstr(src + 2, "@@") : NULL;
+    /* memmem, not strstr: an input may hold NUL bytes before the macro ends. */
+    const char *end = src_len > 4 ? memmem(src + 2, src_len - 2, "@@", 2) : NULL;
     char *star;
     unsigned long count = strtoul(src + 2, &star, 10);
     if (!end || star >= end || *star != '*' || count == 0) return 0;
@@ -91,25 +92,24 @@ char *badinput_bytes(const char *dir, const char *name, size_t *len) {
     char *raw = read_file(path, &raw_len);
     if (!raw) return NULL;
     char *out = NULL;
-    size_t cap = 0;
+    size_t cap = 0, i = 0;
     *len = 0;
-    for (size_t i = 0; i < raw_len;) {
-        size_t used = 0;
+    while (i < raw_len) {
         if (raw[i] == '@' && i + 1 < raw_len && raw[i + 1] == '@') {
-            used = expand_macro(raw + i, raw_len - i, &out, len, &cap);
-            if (!used) {
-                free(out);
-                out = NULL;
-                break;
-            }
+            size_t used = expand_macro(raw + i, raw_len - i, &out, len, &cap);
+            if (!used) break; /* malformed: refused below */
             i += used;
             continue;
         }
         xgrow(&out, &cap, *len + 2, 1);
         out[(*len)++] = raw[i++];
     }
+    int malformed = i < raw_len;
     free(raw);
-    if (!out && raw_len > 0) return NULL; /* a malformed macro */
+    if (malformed) {
+        free(out);
+        return NULL;
+    }
     xgrow(&out, &cap, *len + 1, 1);
     out[*len] = '\0';
     return out;
