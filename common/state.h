@@ -44,6 +44,12 @@ struct state_decision {
     int64_t record_ttl_ms;
 };
 
+/* One decision lookup of a batch (state_decision_lookup_many). Strings are borrowed. */
+struct state_lookup_req {
+    const char *tenant, *author, *event_id;
+    int64_t ts_ms, window_ms;
+};
+
 /* One recent-posts question of a batch (state_recent_add_many). Strings are borrowed. */
 struct state_recent_req {
     const char *tenant, *author, *event_id;
@@ -56,6 +62,8 @@ struct state_ops {
     int (*decision_lookup)(void *impl, const char *tenant, const char *author,
                            const char *event_id, int64_t ts_ms, int64_t window_ms,
                            struct state_author_view *view, char **record);
+    int (*decision_lookup_many)(void *impl, const struct state_lookup_req *req, size_t n,
+                                struct state_author_view *views, char **records);
     int (*decision_commit)(void *impl, const char *tenant, const char *author,
                            const struct state_decision *d, char **existing);
     int (*strike_remove)(void *impl, const char *tenant, const char *author,
@@ -88,6 +96,15 @@ static inline int state_decision_lookup(struct state_store *st, const char *tena
                                         struct state_author_view *view, char **record) {
     return st->ops->decision_lookup(st->impl, tenant, author, event_id, ts_ms, window_ms,
                                     view, record);
+}
+
+/* state_decision_lookup of each of req[0..n) as one round trip where the store allows
+ * it: views[i] and records[i] (a copy to free, or NULL) as the call would give them at
+ * the moment of the batch. On -1 (store unavailable) nothing is to be freed. */
+static inline int state_decision_lookup_many(struct state_store *st,
+                                             const struct state_lookup_req *req, size_t n,
+                                             struct state_author_view *views, char **records) {
+    return st->ops->decision_lookup_many(st->impl, req, n, views, records);
 }
 
 /* Applies d's strike and ban and keeps its record, all in one atomic step, unless a

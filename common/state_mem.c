@@ -100,6 +100,14 @@ static int mem_decision_lookup(void *impl, const char *tenant, const char *autho
     return 0;
 }
 
+static int mem_decision_lookup_many(void *impl, const struct state_lookup_req *req, size_t n,
+                                    struct state_author_view *views, char **records) {
+    for (size_t i = 0; i < n; i++)
+        mem_decision_lookup(impl, req[i].tenant, req[i].author, req[i].event_id, req[i].ts_ms,
+                            req[i].window_ms, &views[i], &records[i]);
+    return 0;
+}
+
 static int mem_decision_commit(void *impl, const char *tenant, const char *author,
                                const struct state_decision *d, char **existing) {
     struct mem_entry *rec = entry(impl, "record", tenant, d->event_id);
@@ -188,9 +196,9 @@ static int mem_recent_add_many(void *impl, const struct state_recent_req *req, s
 }
 
 static const struct state_ops mem_ops = {
-    mem_decision_lookup, mem_decision_commit, mem_strike_remove,   mem_ban_set,
-    mem_recent_add,      mem_recent_add_many, mem_record_put,      mem_record_get,
-    mem_free,
+    mem_decision_lookup, mem_decision_lookup_many, mem_decision_commit, mem_strike_remove,
+    mem_ban_set,         mem_recent_add,           mem_recent_add_many, mem_record_put,
+    mem_record_get,      mem_free,
 };
 
 void state_mem_init(struct state_store *st) {

@@ -15,24 +15,21 @@ static char *key(const char *tenant, const char *kind, const char *author) {
     return xasprintf("vigile:{%s}:%s:%s", tenant, kind, author);
 }
 
-/* Reads what deciding an event needs in one round trip. Not atomic, and it need not be:
- * redis_decision_commit checks again for the record before it writes anything. A strike
- * of this very event without a record cannot come from this version (they are written
- * together), but is not counted twice if one is there. */
-static int redis_decision_lookup(void *impl, const char *tenant, const char *author,
-                                 const char *event_id, int64_t ts, int64_t window,
-                                 struct state_author_view *view, char **record) {
-    struct redis_conn *c = impl;
-    if (!redis_conn_get(c)) return -1;
-    char *rk = key(tenant, "record", event_id), *bk = key(tenant, "ban", author),
-         *sk = key(tenant, "strikes", author);
+/* Queues the four reads deciding an event needs. */
+static void lookup_append(struct redis_conn *c, const struct state_lookup_req *q) {
+    char *rk = key(q->tenant, "record", q->event_id), *bk = key(q->tenant, "ban", q->author),
+         *sk = key(q->tenant, "strikes", q->author);
     redisAppendCommand(c->rc, "GET %s", rk);
     redisAppendCommand(c->rc, "GET %s", bk);
-    redisAppendCommand(c->rc, "ZCOUNT %s (%lld %lld", sk, (long long)(ts - window), (long long)ts);
-    redisAppendCommand(c->rc, "ZSCORE %s %s", sk, event_id);
+    redisAppendCommand(c->rc, "ZCOUNT %s (%lld %lld", sk, (long long)(q->ts_ms - q->window_ms),
+                       (long long)q->ts_ms);
+    redisAppendCommand(c->rc, "ZSCORE %s %s", sk, q->event_id);
     free(rk), free(bk), free(sk);
-    redisReply *rep[4];
-    if (redis_conn_replies(c, rep, 4, "decision lookup")) return -1;
+}
+
+/* The view and record from lookup_append's four replies. */
+static void lookup_parse(redisReply **rep, int64_t ts, struct state_author_view *view,
+                         char **record) {
     *record = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
     view->banned_until = 0;
     if (rep[1]->type == REDIS_REPLY_STRING) {
@@ -41,8 +38,31 @@ static int redis_decision_lookup(void *impl, const char *tenant, const char *aut
         if (u > ts) view->banned_until = u;
     }
     view->strikes_before = (long)rep[2]->integer - (rep[3]->type == REDIS_REPLY_STRING);
-    redis_replies_free(rep, 4);
-    return 0;
+}
+
+/* Reads what deciding events needs in one round trip. Not atomic, and it need not be:
+ * redis_decision_commit checks again for the record before it writes anything. A strike
+ * of this very event without a record cannot come from this version (they are written
+ * together), but is not counted twice if one is there. */
+static int redis_decision_lookup_many(void *impl, const struct state_lookup_req *req, size_t n,
+                                      struct state_author_view *views, char **records) {
+    struct redis_conn *c = impl;
+    if (n == 0) return 0;
+    if (!redis_conn_get(c)) return -1;
+    for (size_t i = 0; i < n; i++) lookup_append(c, &req[i]);
+    redisReply **rep = xcalloc(4 * n, sizeof *rep);
+    int rc = redis_conn_replies(c, rep, 4 * n, "decision lookup");
+    for (size_t i = 0; rc == 0 && i < n; i++) lookup_parse(rep + 4 * i, req[i].ts_ms, &views[i], &records[i]);
+    if (rc == 0) redis_replies_free(rep, 4 * n);
+    free(rep);
+    return rc;
+}
+
+static int redis_decision_lookup(void *impl, const char *tenant, const char *author,
+                                 const char *event_id, int64_t ts, int64_t window,
+                                 struct state_author_view *view, char **record) {
+    struct state_lookup_req q = { tenant, author, event_id, ts, window };
+    return redis_decision_lookup_many(impl, &q, 1, view, record);
 }
 
 /* KEYS: record, strikes, ban. ARGV: record, record ttl, strike (0/1), event id, ts,
@@ -217,8 +237,9 @@ static void redis_free(void *impl) {
 }
 
 static const struct state_ops redis_ops = {
-    redis_decision_lookup, redis_decision_commit,  redis_strike_remove, redis_ban_set,
-    redis_recent_add,      redis_recent_add_many,  redis_record_put,    redis_record_get,
+    redis_decision_lookup, redis_decision_lookup_many, redis_decision_commit,
+    redis_strike_remove,   redis_ban_set,              redis_recent_add,
+    redis_recent_add_many, redis_record_put,           redis_record_get,
     redis_free,
 };
 
