@@ -39,6 +39,11 @@ struct stage {
     enum stage_status (*process)(void *ctx, const struct stage_input *in,
                                  struct stage_outputs *out, char *reason, size_t reason_len);
     void *ctx;
+    /* Optional (NULL): called with inputs the shell is about to process, in their order,
+     * before the first of them, so that the stage may ask its state store about all of
+     * them in one round trip. Only a shortcut: process must decide each input exactly as
+     * it would have without it, whether prepare ran, failed or was not given that input. */
+    void (*prepare)(void *ctx, const struct stage_input *in, size_t n);
     /* Optional (NULL): called about every 100 ms between inputs, for outputs that are due
      * by time rather than by an input (SLA timers). Appends outputs, which commit with the
      * current batch; STAGE_RETRY means try later. */

@@ -35,6 +35,7 @@ struct worker {
     size_t batch_ticks;   /* outputs produced by the stage's tick in this batch */
     int64_t batch_deadline;
     unsigned undelivered; /* delivery reports with an error since the batch began */
+    unsigned rebalances;  /* assignments and revocations so far (read_ahead) */
     int fatal;
     struct stage_outputs out;
 };
@@ -180,24 +181,26 @@ static int commit_acknowledged(struct worker *w) {
 
 /* Ends the open batch. On failure the batch is rewound when rewind is set (the partitions
  * are still ours); during a revocation they are not, and the next owner starts from the
- * last committed offsets anyway. */
-static void batch_commit(struct worker *w, int rewind) {
-    if (w->batch_n == 0 && w->batch_ticks == 0) return;
+ * last committed offsets anyway. Returns 0, or -1 when the batch was not committed. */
+static int batch_commit(struct worker *w, int rewind) {
+    if (w->batch_n == 0 && w->batch_ticks == 0) return 0;
     int rc = w->transactional ? commit_transactional(w) : commit_acknowledged(w);
     if (rc == 0) {
         metrics_add(METRIC_BATCHES, 1);
         if (w->batch_ticks && w->stage->tick_committed) w->stage->tick_committed(w->stage->ctx);
         batch_reset(w);
-        return;
+        return 0;
     }
     log_warn("batch of %zu inputs not committed; it will be processed again", w->batch_n);
     if (rewind) batch_rewind(w);
     else batch_reset(w);
+    return -1;
 }
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque) {
     struct worker *w = opaque;
+    w->rebalances++;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_info("assigned %d partitions", parts->cnt);
         rd_kafka_assign(rk, parts);
@@ -349,24 +352,74 @@ void worker_reload(const struct worker_hooks *hooks) {
     }
 }
 
+/* Inputs read ahead of processing them, for stage.prepare: at most this many, and never
+ * more than the open batch still takes. */
+#define READ_AHEAD_MAX 64
+
+/* Reads up to max messages: the first waiting up to timeout_ms, the rest only if already
+ * fetched. A rebalance (served inside a poll) ends the reading: what was read before it
+ * is dropped, since the new assignment starts from the committed offsets and those
+ * inputs come again, to this worker or to the partitions' new owner; what the poll that
+ * served it returned belongs to the new assignment and is kept. Returns how many
+ * messages are in m (owned by the caller). */
+static size_t read_ahead(struct worker *w, int timeout_ms, rd_kafka_message_t **m, size_t max) {
+    size_t n = 0;
+    do {
+        unsigned rebalances = w->rebalances;
+        rd_kafka_message_t *next = rd_kafka_consumer_poll(w->consumer, n ? 0 : timeout_ms);
+        if (w->rebalances != rebalances) {
+            while (n > 0) rd_kafka_message_destroy(m[--n]);
+            if (next) m[n++] = next;
+            return n;
+        }
+        if (!next) return n;
+        m[n++] = next;
+    } while (n < max);
+    return n;
+}
+
+/* Hands the stage the inputs about to be processed (stage.prepare). */
+static void prepare(struct worker *w, rd_kafka_message_t **m, size_t n) {
+    struct stage_input in[READ_AHEAD_MAX];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m[i]->err) in[k++] = (struct stage_input){ rd_kafka_topic_name(m[i]->rkt),
+                                                        m[i]->payload, m[i]->len };
+    if (k > 1) w->stage->prepare(w->stage->ctx, in, k);
+}
+
+/* Processes one message into the open batch. Returns 0, or -1 when the batch ended in a
+ * way that sends the consumer back (abandoned, stopped, or a commit that failed): the
+ * messages read after this one must then be dropped, as they will be read again. */
+static int take(struct worker *w, const rd_kafka_message_t *m) {
+    if (m->err) { /* a fatal one is seen by worker_run, which makes a new consumer */
+        log_warn("consume: %s", rd_kafka_message_errstr(m));
+        return 0;
+    }
+    int rc = handle(w, m);
+    /* Stopping: commit what came before this input; it is read again next time. */
+    if (rc == HANDLE_STOPPED) batch_commit(w, 0);
+    else if (rc == HANDLE_FAILED) batch_abandon(w);
+    if (rc) return -1;
+    if (w->batch_n >= (size_t)w->cfg->batch_max) return batch_commit(w, 1);
+    return 0;
+}
+
 static void poll_once(struct worker *w) {
     int64_t now = time_mono_ms();
     int open = w->batch_n || w->batch_ticks;
     int timeout = open ? (int)(w->batch_deadline > now ? w->batch_deadline - now : 0) : 100;
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, timeout);
-    if (m) {
-        if (m->err) { /* a fatal one is seen by worker_run, which makes a new consumer */
-            log_warn("consume: %s", rd_kafka_message_errstr(m));
-        } else {
-            int rc = handle(w, m);
-            /* Stopping: commit what came before this input; it is read again next time. */
-            if (rc == HANDLE_STOPPED) batch_commit(w, 0);
-            else if (rc == HANDLE_FAILED) batch_abandon(w);
-        }
-        rd_kafka_message_destroy(m);
+    rd_kafka_message_t *m[READ_AHEAD_MAX];
+    size_t room = (size_t)w->cfg->batch_max - w->batch_n, max = 1;
+    if (w->stage->prepare) max = room < READ_AHEAD_MAX ? room : READ_AHEAD_MAX;
+    size_t n = read_ahead(w, timeout, m, max ? max : 1);
+    if (w->stage->prepare && n > 1) prepare(w, m, n);
+    int dropped = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!dropped && take(w, m[i])) dropped = 1;
+        rd_kafka_message_destroy(m[i]);
     }
-    if (w->batch_n >= (size_t)w->cfg->batch_max ||
-        ((w->batch_n || w->batch_ticks) && time_mono_ms() >= w->batch_deadline))
+    if ((w->batch_n || w->batch_ticks) && time_mono_ms() >= w->batch_deadline)
         batch_commit(w, 1);
 }
 

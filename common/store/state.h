@@ -44,10 +44,26 @@ struct state_decision {
     int64_t record_ttl_ms;
 };
 
+/* One decision lookup of a batch (state_decision_lookup_many). Strings are borrowed. */
+struct state_lookup_req {
+    const char *tenant, *author, *event_id;
+    int64_t ts_ms, window_ms;
+};
+
+/* One recent-posts question of a batch (state_recent_add_many). Strings are borrowed. */
+struct state_recent_req {
+    const char *tenant, *author, *event_id;
+    int64_t ts_ms;
+    uint64_t fingerprint;
+    int64_t window_ms;
+};
+
 struct state_ops {
     int (*decision_lookup)(void *impl, const char *tenant, const char *author,
                            const char *event_id, int64_t ts_ms, int64_t window_ms,
                            struct state_author_view *view, char **record);
+    int (*decision_lookup_many)(void *impl, const struct state_lookup_req *req, size_t n,
+                                struct state_author_view *views, char **records);
     int (*decision_commit)(void *impl, const char *tenant, const char *author,
                            const struct state_decision *d, char **existing);
     int (*decision_amend)(void *impl, const char *tenant, const char *author,
@@ -59,6 +75,8 @@ struct state_ops {
     int (*recent_add)(void *impl, const char *tenant, const char *author, const char *event_id,
                       int64_t ts_ms, uint64_t fingerprint, int64_t window_ms, uint64_t *earlier,
                       size_t max, size_t *n_earlier);
+    int (*recent_add_many)(void *impl, const struct state_recent_req *req, size_t n,
+                           uint64_t *earlier, size_t max, size_t *n_earlier);
     int (*record_put)(void *impl, const char *tenant, const char *id, const char *value,
                       int64_t ttl_ms);
     int (*record_get)(void *impl, const char *tenant, const char *id, char **value);
@@ -80,6 +98,15 @@ static inline int state_decision_lookup(struct state_store *st, const char *tena
                                         struct state_author_view *view, char **record) {
     return st->ops->decision_lookup(st->impl, tenant, author, event_id, ts_ms, window_ms,
                                     view, record);
+}
+
+/* state_decision_lookup of each of req[0..n) as one round trip where the store allows
+ * it: views[i] and records[i] (a copy to free, or NULL) as the call would give them at
+ * the moment of the batch. On -1 (store unavailable) nothing is to be freed. */
+static inline int state_decision_lookup_many(struct state_store *st,
+                                             const struct state_lookup_req *req, size_t n,
+                                             struct state_author_view *views, char **records) {
+    return st->ops->decision_lookup_many(st->impl, req, n, views, records);
 }
 
 /* Applies d's strike and ban and keeps its record, all in one atomic step, unless a
@@ -122,6 +149,17 @@ static inline int state_recent_add(struct state_store *st, const char *tenant,
                                    size_t max, size_t *n_earlier) {
     return st->ops->recent_add(st->impl, tenant, author, event_id, ts_ms, fingerprint,
                                window_ms, earlier, max, n_earlier);
+}
+
+/* state_recent_add of each of req[0..n), in order, as one round trip where the store
+ * allows it: the same effects and answers as n calls. Answer i is earlier[i * max ..]
+ * with n_earlier[i] fingerprints. On -1 (store unavailable) any prefix of them may have
+ * taken effect, as with calls that stop at the first failure; every answer is kept per
+ * event id, so asking again is harmless. */
+static inline int state_recent_add_many(struct state_store *st,
+                                        const struct state_recent_req *req, size_t n,
+                                        uint64_t *earlier, size_t max, size_t *n_earlier) {
+    return st->ops->recent_add_many(st->impl, req, n, earlier, max, n_earlier);
 }
 
 /* Keeps value (a JSON document) under id for ttl_ms, replacing what was there: what a

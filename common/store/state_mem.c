@@ -111,6 +111,14 @@ static int mem_decision_amend(void *impl, const char *tenant, const char *author
     return 0;
 }
 
+static int mem_decision_lookup_many(void *impl, const struct state_lookup_req *req, size_t n,
+                                    struct state_author_view *views, char **records) {
+    for (size_t i = 0; i < n; i++)
+        mem_decision_lookup(impl, req[i].tenant, req[i].author, req[i].event_id, req[i].ts_ms,
+                            req[i].window_ms, &views[i], &records[i]);
+    return 0;
+}
+
 static int mem_decision_commit(void *impl, const char *tenant, const char *author,
                                const struct state_decision *d, char **existing) {
     struct mem_entry *rec = entry(impl, "record", tenant, d->event_id);
@@ -185,9 +193,27 @@ static void mem_free(void *impl) {
     free(m);
 }
 
+static int mem_recent_add_many(void *impl, const struct state_recent_req *req, size_t n,
+                               uint64_t *earlier, size_t max, size_t *n_earlier) {
+    for (size_t i = 0; i < n; i++)
+        mem_recent_add(impl, req[i].tenant, req[i].author, req[i].event_id, req[i].ts_ms,
+                       req[i].fingerprint, req[i].window_ms, earlier + i * max, max,
+                       &n_earlier[i]);
+    return 0;
+}
+
 static const struct state_ops mem_ops = {
-    mem_decision_lookup, mem_decision_commit, mem_decision_amend, mem_strike_remove, mem_ban_set,
-    mem_recent_add,      mem_record_put,      mem_record_get,    mem_free,
+    .decision_lookup = mem_decision_lookup,
+    .decision_lookup_many = mem_decision_lookup_many,
+    .decision_commit = mem_decision_commit,
+    .decision_amend = mem_decision_amend,
+    .strike_remove = mem_strike_remove,
+    .ban_set = mem_ban_set,
+    .recent_add = mem_recent_add,
+    .recent_add_many = mem_recent_add_many,
+    .record_put = mem_record_put,
+    .record_get = mem_record_get,
+    .free = mem_free,
 };
 
 void state_mem_init(struct state_store *st) {

@@ -15,24 +15,21 @@ static char *key(const char *tenant, const char *kind, const char *author) {
     return xasprintf("vigile:{%s}:%s:%s", tenant, kind, author);
 }
 
-/* Reads what deciding an event needs in one round trip. Not atomic, and it need not be:
- * redis_decision_commit checks again for the record before it writes anything. A strike
- * of this very event without a record cannot come from this version (they are written
- * together), but is not counted twice if one is there. */
-static int redis_decision_lookup(void *impl, const char *tenant, const char *author,
-                                 const char *event_id, int64_t ts, int64_t window,
-                                 struct state_author_view *view, char **record) {
-    struct redis_conn *c = impl;
-    if (!redis_conn_get(c)) return -1;
-    char *rk = key(tenant, "record", event_id), *bk = key(tenant, "ban", author),
-         *sk = key(tenant, "strikes", author);
+/* Queues the four reads deciding an event needs. */
+static void lookup_append(struct redis_conn *c, const struct state_lookup_req *q) {
+    char *rk = key(q->tenant, "record", q->event_id), *bk = key(q->tenant, "ban", q->author),
+         *sk = key(q->tenant, "strikes", q->author);
     redisAppendCommand(c->rc, "GET %s", rk);
     redisAppendCommand(c->rc, "GET %s", bk);
-    redisAppendCommand(c->rc, "ZCOUNT %s (%lld %lld", sk, (long long)(ts - window), (long long)ts);
-    redisAppendCommand(c->rc, "ZSCORE %s %s", sk, event_id);
+    redisAppendCommand(c->rc, "ZCOUNT %s (%lld %lld", sk, (long long)(q->ts_ms - q->window_ms),
+                       (long long)q->ts_ms);
+    redisAppendCommand(c->rc, "ZSCORE %s %s", sk, q->event_id);
     free(rk), free(bk), free(sk);
-    redisReply *rep[4];
-    if (redis_conn_replies(c, rep, 4, "decision lookup")) return -1;
+}
+
+/* The view and record from lookup_append's four replies. */
+static void lookup_parse(redisReply **rep, int64_t ts, struct state_author_view *view,
+                         char **record) {
     *record = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
     view->banned_until = 0;
     if (rep[1]->type == REDIS_REPLY_STRING) {
@@ -41,8 +38,31 @@ static int redis_decision_lookup(void *impl, const char *tenant, const char *aut
         if (u > ts) view->banned_until = u;
     }
     view->strikes_before = (long)rep[2]->integer - (rep[3]->type == REDIS_REPLY_STRING);
-    redis_replies_free(rep, 4);
-    return 0;
+}
+
+/* Reads what deciding events needs in one round trip. Not atomic, and it need not be:
+ * redis_decision_commit checks again for the record before it writes anything. A strike
+ * of this very event without a record cannot come from this version (they are written
+ * together), but is not counted twice if one is there. */
+static int redis_decision_lookup_many(void *impl, const struct state_lookup_req *req, size_t n,
+                                      struct state_author_view *views, char **records) {
+    struct redis_conn *c = impl;
+    if (n == 0) return 0;
+    if (!redis_conn_get(c)) return -1;
+    for (size_t i = 0; i < n; i++) lookup_append(c, &req[i]);
+    redisReply **rep = xcalloc(4 * n, sizeof *rep);
+    int rc = redis_conn_replies(c, rep, 4 * n, "decision lookup");
+    for (size_t i = 0; rc == 0 && i < n; i++) lookup_parse(rep + 4 * i, req[i].ts_ms, &views[i], &records[i]);
+    if (rc == 0) redis_replies_free(rep, 4 * n);
+    free(rep);
+    return rc;
+}
+
+static int redis_decision_lookup(void *impl, const char *tenant, const char *author,
+                                 const char *event_id, int64_t ts, int64_t window,
+                                 struct state_author_view *view, char **record) {
+    struct state_lookup_req q = { tenant, author, event_id, ts, window };
+    return redis_decision_lookup_many(impl, &q, 1, view, record);
 }
 
 /* KEYS: record, strikes, ban. ARGV: record, record ttl, strike (0/1), event id, ts,
@@ -170,23 +190,40 @@ static void parse_fingerprints(const char *s, uint64_t *earlier, size_t max, siz
     }
 }
 
+/* Queues the recent-posts script of one event on the pipeline. */
+static void recent_add_append(struct redis_conn *c, const struct state_recent_req *r, size_t max) {
+    char *k = key(r->tenant, "recent", r->author), *ak = key(r->tenant, "recent-answer", r->event_id);
+    char *member = xasprintf("%016" PRIx64 ":%s", r->fingerprint, r->event_id);
+    redisAppendCommand(c->rc, "EVAL %s 2 %s %s %s %lld %lld %lld %lld %llu %lld", recent_add_lua,
+                       k, ak, member, (long long)r->ts_ms, (long long)(r->ts_ms - r->window_ms),
+                       (long long)(r->ts_ms - 2 * r->window_ms), (long long)(2 * r->window_ms),
+                       (unsigned long long)max, (long long)STATE_ANSWER_TTL_MS);
+    free(k), free(ak), free(member);
+}
+
+/* The scripts run one after the other in Redis, in the order sent, so each sees what
+ * the ones before it added: the answers are those of n separate calls. */
+static int redis_recent_add_many(void *impl, const struct state_recent_req *req, size_t n,
+                                 uint64_t *earlier, size_t max, size_t *n_earlier) {
+    struct redis_conn *c = impl;
+    if (n == 0) return 0;
+    if (!redis_conn_get(c)) return -1;
+    for (size_t i = 0; i < n; i++) recent_add_append(c, &req[i], max);
+    redisReply **rep = xcalloc(n, sizeof *rep);
+    int rc = redis_conn_replies(c, rep, n, "recent posts");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        parse_fingerprints(rep[i]->type == REDIS_REPLY_STRING ? rep[i]->str : "",
+                           earlier + i * max, max, &n_earlier[i]);
+    if (rc == 0) redis_replies_free(rep, n);
+    free(rep);
+    return rc;
+}
+
 static int redis_recent_add(void *impl, const char *tenant, const char *author,
                             const char *event_id, int64_t ts, uint64_t fp, int64_t window,
                             uint64_t *earlier, size_t max, size_t *n) {
-    struct redis_conn *c = impl;
-    if (!redis_conn_get(c)) return -1;
-    char *k = key(tenant, "recent", author), *ak = key(tenant, "recent-answer", event_id);
-    char *member = xasprintf("%016" PRIx64 ":%s", fp, event_id);
-    redisAppendCommand(c->rc, "EVAL %s 2 %s %s %s %lld %lld %lld %lld %llu %lld", recent_add_lua,
-                       k, ak, member, (long long)ts, (long long)(ts - window),
-                       (long long)(ts - 2 * window), (long long)(2 * window),
-                       (unsigned long long)max, (long long)STATE_ANSWER_TTL_MS);
-    free(k), free(ak), free(member);
-    redisReply *rep[1];
-    if (redis_conn_replies(c, rep, 1, "recent posts")) return -1;
-    parse_fingerprints(rep[0]->type == REDIS_REPLY_STRING ? rep[0]->str : "", earlier, max, n);
-    redis_replies_free(rep, 1);
-    return 0;
+    struct state_recent_req r = { tenant, author, event_id, ts, fp, window };
+    return redis_recent_add_many(impl, &r, 1, earlier, max, n);
 }
 
 static int redis_record_put(void *impl, const char *tenant, const char *id, const char *value,
@@ -221,8 +258,17 @@ static void redis_free(void *impl) {
 }
 
 static const struct state_ops redis_ops = {
-    redis_decision_lookup, redis_decision_commit, redis_decision_amend, redis_strike_remove, redis_ban_set,
-    redis_recent_add,      redis_record_put,      redis_record_get,    redis_free,
+    .decision_lookup = redis_decision_lookup,
+    .decision_lookup_many = redis_decision_lookup_many,
+    .decision_commit = redis_decision_commit,
+    .decision_amend = redis_decision_amend,
+    .strike_remove = redis_strike_remove,
+    .ban_set = redis_ban_set,
+    .recent_add = redis_recent_add,
+    .recent_add_many = redis_recent_add_many,
+    .record_put = redis_record_put,
+    .record_get = redis_record_get,
+    .free = redis_free,
 };
 
 int state_redis_init(struct state_store *st, const char *url, char *err, size_t n) {

@@ -26,6 +26,22 @@ struct tenant_engines {
     struct text_engine **engines; /* parallel to tenant_set_at() */
 };
 
+/* A recent-posts answer asked ahead for an input of the batch (classifier_prepare). */
+struct recent_ahead {
+    char *tenant, *event_id; /* owned */
+    size_t n;
+    uint64_t earlier[REPEAT_LOOKBACK];
+};
+
+/* An input of the batch parsed by classifier_prepare, for classifier_stage to take
+ * instead of parsing it again. Matched by its bytes, which are copied: a pointer may
+ * come back for another message once the batch's are freed. */
+struct parsed_ahead {
+    char *payload; /* owned copy */
+    size_t len;
+    json_t *env;   /* owned until taken */
+};
+
 struct classifier {
     char *data_dir;          /* owned copy: a reload reads the data again */
     struct text_base *base;
@@ -33,6 +49,10 @@ struct classifier {
     struct text_scratch *scratch;
     struct state_store *state;
     const char *pseudonym_key;
+    struct recent_ahead *ahead; /* the last prepared batch's answers */
+    size_t n_ahead, cap_ahead;
+    struct parsed_ahead *parsed; /* the last prepared batch's envelopes */
+    size_t n_parsed, cap_parsed;
 };
 
 static void engines_free(struct tenant_engines *te) {
@@ -90,8 +110,18 @@ int classifier_reload(struct classifier *c, struct tenant_set *tenants, char *er
     return 0;
 }
 
+static void ahead_clear(struct classifier *c) {
+    for (size_t i = 0; i < c->n_ahead; i++) free(c->ahead[i].tenant), free(c->ahead[i].event_id);
+    c->n_ahead = 0;
+    for (size_t i = 0; i < c->n_parsed; i++) free(c->parsed[i].payload), json_decref(c->parsed[i].env);
+    c->n_parsed = 0;
+}
+
 void classifier_free(struct classifier *c) {
     if (!c) return;
+    ahead_clear(c);
+    free(c->ahead);
+    free(c->parsed);
     engines_free(&c->te);
     text_scratch_free(c->scratch);
     text_base_free(c->base);
@@ -147,21 +177,46 @@ static void merge_finding(json_t *label, const char *rule_id, double score, int 
                           json_pack("{s:I, s:I}", "start", (json_int_t)start, "end", (json_int_t)end));
 }
 
-/* Asks the state store whether the author posted this, or nearly this, recently.
- * Returns 1 (repeated), 0, or -1 when the store is unavailable. */
-static int is_repeated(struct classifier *c, const json_t *env, uint64_t fp, size_t text_len) {
-    if (text_len < REPEAT_MIN_BYTES) return 0;
-    char author[PSEUDONYM_LEN];
+/* The recent-posts question of env (author is filled, and owned by the caller); fp is
+ * the fingerprint of its text. */
+static struct state_recent_req recent_req(const struct classifier *c, const json_t *env,
+                                          uint64_t fp, char author[PSEUDONYM_LEN]) {
     const char *tenant = envelope_str(env, "tenant");
     pseudonym_make(c->pseudonym_key, strlen(c->pseudonym_key), tenant,
                    envelope_str(env, "platform"), envelope_author_id(env), author);
     int64_t ts;
     if (rfc3339_parse(envelope_str(env, "created_at"), &ts)) ts = time_now_ms();
+    return (struct state_recent_req){ tenant, author, envelope_str(env, "event_id"), ts, fp,
+                                      REPEAT_WINDOW_MS };
+}
+
+/* The answer asked ahead for the event, or NULL. Redis keeps every answer per event id,
+ * so one asked ahead is the one a call now would get. */
+static const struct recent_ahead *ahead_find(const struct classifier *c, const char *tenant,
+                                             const char *event_id) {
+    for (size_t i = 0; i < c->n_ahead; i++)
+        if (strcmp(c->ahead[i].event_id, event_id) == 0 && strcmp(c->ahead[i].tenant, tenant) == 0)
+            return &c->ahead[i];
+    return NULL;
+}
+
+/* Asks the state store whether the author posted this, or nearly this, recently.
+ * Returns 1 (repeated), 0, or -1 when the store is unavailable. */
+static int is_repeated(struct classifier *c, const json_t *env, uint64_t fp, size_t text_len) {
+    if (text_len < REPEAT_MIN_BYTES) return 0;
+    const struct recent_ahead *a =
+        ahead_find(c, envelope_str(env, "tenant"), envelope_str(env, "event_id"));
     uint64_t earlier[REPEAT_LOOKBACK];
-    size_t n = 0;
-    if (state_recent_add(c->state, tenant, author, envelope_str(env, "event_id"), ts, fp,
-                         REPEAT_WINDOW_MS, earlier, REPEAT_LOOKBACK, &n))
-        return -1;
+    size_t n = a ? a->n : 0;
+    if (a) {
+        memcpy(earlier, a->earlier, n * sizeof *earlier);
+    } else {
+        char author[PSEUDONYM_LEN];
+        struct state_recent_req q = recent_req(c, env, fp, author);
+        if (state_recent_add(c->state, q.tenant, q.author, q.event_id, q.ts_ms, fp,
+                             q.window_ms, earlier, REPEAT_LOOKBACK, &n))
+            return -1;
+    }
     for (size_t i = 0; i < n; i++)
         if (text_fingerprint_distance(fp, earlier[i]) <= REPEAT_DISTANCE) return 1;
     return 0;
@@ -249,9 +304,24 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
 /* The members classifier_run adds. */
 static const char *const added_keys[] = { "classification", "redacted_text", NULL };
 
+/* The envelope classifier_prepare parsed from these very bytes (new reference: taken
+ * from the cache), or NULL. */
+static json_t *parsed_take(struct classifier *c, const struct stage_input *in) {
+    for (size_t i = 0; i < c->n_parsed; i++) {
+        struct parsed_ahead *p = &c->parsed[i];
+        if (!p->env || p->len != in->len || memcmp(p->payload, in->payload, in->len) != 0)
+            continue;
+        json_t *env = p->env;
+        p->env = NULL;
+        return env;
+    }
+    return NULL;
+}
+
 enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
                                    struct stage_outputs *out, char *reason, size_t n) {
-    json_t *env = envelope_parse(in->payload, in->len, ENVELOPE_STRICT, reason, n);
+    json_t *env = parsed_take(ctx, in);
+    if (!env) env = envelope_parse(in->payload, in->len, ENVELOPE_STRICT, reason, n);
     if (!env) return STAGE_REJECT;
     /* An envelope classified before (replayed from vigile.classified) has the members
      * already and is serialized whole; any other is the input's bytes plus them. */
@@ -265,4 +335,63 @@ enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
     }
     json_decref(env);
     return st;
+}
+
+/* Whether classifying env would ask about recent posts (see classifier_run), the
+ * tenant's engine being known. */
+static int asks_recent(const struct classifier *c, const json_t *env) {
+    const char *event_type = envelope_str(env, "event_type");
+    return engine_index(c, envelope_str(env, "tenant")) >= 0 &&
+           !(event_type && strcmp(event_type, "deleted") == 0) &&
+           json_string_length(json_object_get(env, "text")) >= REPEAT_MIN_BYTES;
+}
+
+/* Keeps env (stolen), parsed from in, for classifier_stage. */
+static void parsed_keep(struct classifier *c, const struct stage_input *in, json_t *env) {
+    xgrow(&c->parsed, &c->cap_parsed, c->n_parsed + 1, sizeof *c->parsed);
+    char *copy = xmalloc(in->len ? in->len : 1);
+    memcpy(copy, in->payload, in->len);
+    c->parsed[c->n_parsed++] = (struct parsed_ahead){ copy, in->len, env };
+}
+
+/* Keeps the answers to q[0..k) for classifier_stage. */
+static void ahead_keep(struct classifier *c, const struct state_recent_req *q, size_t k,
+                       const uint64_t *earlier, const size_t *got) {
+    xgrow(&c->ahead, &c->cap_ahead, c->n_ahead + k, sizeof *c->ahead);
+    for (size_t i = 0; i < k; i++) {
+        struct recent_ahead *a = &c->ahead[c->n_ahead++];
+        a->tenant = xstrdup(q[i].tenant);
+        a->event_id = xstrdup(q[i].event_id);
+        a->n = got[i];
+        memcpy(a->earlier, earlier + i * REPEAT_LOOKBACK, got[i] * sizeof *earlier);
+    }
+}
+
+/* Parses inputs and asks their recent-posts questions in one round trip, keeping both
+ * for classifier_stage. The text's fingerprint is computed as the engine computes it
+ * (text_fingerprint of the same text), and the questions go in the inputs' order, so
+ * every answer is the one the input would have got by itself. */
+void classifier_prepare(void *ctx, const struct stage_input *in, size_t n) {
+    struct classifier *c = ctx;
+    ahead_clear(c);
+    struct state_recent_req *q = xcalloc(n, sizeof *q);
+    char (*authors)[PSEUDONYM_LEN] = xcalloc(n, PSEUDONYM_LEN);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char reason[256];
+        json_t *env = envelope_parse(in[i].payload, in[i].len, ENVELOPE_STRICT, reason, sizeof reason);
+        if (!env) continue; /* classifier_stage parses it again, to say why */
+        parsed_keep(c, &in[i], env);
+        if (!asks_recent(c, env)) continue;
+        json_t *text = json_object_get(env, "text");
+        q[k] = recent_req(c, env, text_fingerprint(json_string_value(text), json_string_length(text)),
+                          authors[k]);
+        k++;
+    }
+    size_t *got = xcalloc(k ? k : 1, sizeof *got);
+    uint64_t *earlier = xcalloc(k ? k * REPEAT_LOOKBACK : 1, sizeof *earlier);
+    /* On failure no answer is kept: each input asks again by itself, and retries. */
+    if (k && state_recent_add_many(c->state, q, k, earlier, REPEAT_LOOKBACK, got) == 0)
+        ahead_keep(c, q, k, earlier, got);
+    free(q), free(authors), free(got), free(earlier);
 }

@@ -37,4 +37,9 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
 enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
                                    struct stage_outputs *out, char *reason, size_t n);
 
+/* stage.prepare for the worker shell (ctx: the classifier): the recent-posts check of
+ * all of inputs (borrowed) in one round trip; classifier_stage then uses those answers
+ * for the inputs it is given next, and asks by itself for any other. */
+void classifier_prepare(void *ctx, const struct stage_input *in, size_t n);
+
 #endif

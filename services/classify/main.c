@@ -21,7 +21,8 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
         classifier_new(cfg->data_dir, tenants, state, cfg->pseudonym_key, err, n);
     if (!c) return -1;
     *stage = (struct stage){ .name = "classify", .input_topics = inputs,
-                             .process = classifier_stage, .ctx = c };
+                             .process = classifier_stage, .prepare = classifier_prepare,
+                             .ctx = c };
     return 0;
 }
 

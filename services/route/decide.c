@@ -249,8 +249,7 @@ static int decide_once(struct router *r, struct decision_run *run, int64_t now_m
                        struct stage_outputs *out) {
     const char *tid = tenant_id(run->t), *event_id = envelope_str(run->env, "event_id");
     char *prior = NULL;
-    if (state_decision_lookup(r->state, tid, run->author, event_id, run->ts, run->window,
-                              &run->view, &prior))
+    if (route_lookup(r, tid, run->author, event_id, run->ts, run->window, &run->view, &prior))
         return -1;
     run->decided_ms = now_ms;
     int known = prior && route_record_read(prior, &run->view, &run->decided_ms) == 0;

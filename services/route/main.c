@@ -11,7 +11,7 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
     struct router *r = router_new(tenants, state, cfg->pseudonym_key, err, n);
     if (!r) return -1;
     *stage = (struct stage){ .name = "route", .input_topics = inputs, .process = router_stage,
-                             .ctx = r };
+                             .prepare = router_prepare, .ctx = r };
     return 0;
 }
 

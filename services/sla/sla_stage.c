@@ -37,11 +37,23 @@ static const char *opt_str(const json_t *msg, const char *key) {
     return json_string_value(json_object_get(msg, key));
 }
 
+/* Ids and instants become parts of Redis keys and of event ids on vigile.sla: no longer
+ * than an envelope's ids (envelope.c). */
+#define SLA_FIELD_MAX 256
+
 /* The string at key, or NULL with the reason written. */
 static const char *need_str(const json_t *msg, const char *key, char *reason, size_t n) {
     const char *v = opt_str(msg, key);
-    if (!v || !*v) snprintf(reason, n, "$.%s: missing or not a string", key);
-    return v && *v ? v : NULL;
+    if (!v || !*v) {
+        snprintf(reason, n, "$.%s: missing or not a string", key);
+        return NULL;
+    }
+    size_t len = json_string_length(json_object_get(msg, key));
+    if (len > SLA_FIELD_MAX) {
+        snprintf(reason, n, "$.%s: %zu bytes, over the limit of %d", key, len, SLA_FIELD_MAX);
+        return NULL;
+    }
+    return v;
 }
 
 /* The tenant the message names, or NULL with the reason written. */
@@ -72,7 +84,11 @@ static enum stage_status on_ticket(struct sla *s, const json_t *msg, char *reaso
         need_time(msg, "received_at", &received, reason, n))
         return STAGE_REJECT;
     const json_t *sev = json_object_get(msg, "severity");
-    tk.severity = json_is_integer(sev) ? (int)json_integer_value(sev) : 1;
+    if (sev && !json_is_integer(sev)) {
+        snprintf(reason, n, "$.severity: expected an integer");
+        return STAGE_REJECT;
+    }
+    tk.severity = sev ? (int)json_integer_value(sev) : 1;
     int removal = json_is_true(json_object_get(msg, "removal")) &&
                   tk.severity >= tenant_sla(t)->removal_min_severity;
     if (sla_deadlines_compute(t, received, removal, &tk.dl)) {

@@ -110,6 +110,22 @@ static inline void state_cases_run(struct state_store *st, const char *tenant) {
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r3", t0 + 2 * HOUR_MS, 1, HOUR_MS, fps, 8, &k), 0);
     cr_assert_eq(k, 0); /* outside the window */
 
+    /* A batch asked at once answers as one call after another: r5 sees r4 of the same
+     * batch, and r2 (asked again) its first answer. */
+    struct state_recent_req batch[] = {
+        { tenant, "p_b", "r4", t0, 0x111ULL, HOUR_MS },
+        { tenant, "p_b", "r5", t0 + 1, 0x112ULL, HOUR_MS },
+        { tenant, "p_a", "r2", t0 + 10, 0xabdULL, HOUR_MS },
+    };
+    uint64_t many[3 * 8];
+    size_t got[3] = { 99, 99, 99 };
+    cr_assert_eq(state_recent_add_many(st, batch, 3, many, 8, got), 0);
+    cr_assert_eq(got[0], 0);
+    cr_assert_eq(got[1], 1);
+    cr_assert_eq(many[8], 0x111ULL);
+    cr_assert_eq(got[2], 1);
+    cr_assert_eq(many[16], 0xabcULL);
+
     char *rec = (char *)"stale";
     cr_assert_eq(state_record_get(st, tenant, "d1", &rec), 0);
     cr_assert_null(rec);

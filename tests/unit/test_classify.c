@@ -128,3 +128,77 @@ Test(classify, labels_say_whether_a_rule_or_the_model_found_them) {
     cr_expect_gt(model_labels, 0, "no model label on: %s", text);
     json_decref(env);
 }
+
+/* The corpus as envelopes, each text twice (so that many are repeated posts), two
+ * authors on two tenants: what classifier_prepare must not change. Returns the count;
+ * bufs are new. */
+static size_t corpus_envelopes(char **bufs, size_t max) {
+    FILE *fp = fopen(SOURCE_DIR "/tests/corpus/comments.jsonl", "r");
+    cr_assert_not_null(fp);
+    char line[8192];
+    size_t n = 0;
+    while (n + 2 <= max && fgets(line, sizeof line, fp)) {
+        json_t *row = json_loads(line, 0, NULL);
+        for (int copy = 0; copy < 2; copy++, n++) {
+            char id[32];
+            snprintf(id, sizeof id, "e%zu", n);
+            json_t *env = json_pack(
+                "{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:O, s:s, s:s}", "schema",
+                "name", ENVELOPE_SCHEMA_NAME, "version", ENVELOPE_SCHEMA_VERSION, "event_id", id,
+                "tenant", (n / 2) % 2 ? "lecce" : "arese", "platform", "facebook", "kind",
+                "comment", "content_id", id, "author", "id", (n / 2) % 3 ? "a1" : "a2", "text",
+                json_object_get(row, "text"), "created_at", "2026-03-06T10:00:00Z",
+                "received_at", "2026-03-06T10:00:00Z");
+            bufs[n] = json_dumps(env, JSON_COMPACT);
+            json_decref(env);
+        }
+        json_decref(row);
+    }
+    fclose(fp);
+    return n;
+}
+
+/* What classify wrote, less the time it wrote it. */
+static char *without_time(const char *value) {
+    json_t *env = json_loads(value, 0, NULL);
+    json_object_del(json_object_get(env, "classification"), "classified_at");
+    char *s = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(env);
+    return s;
+}
+
+Test(classify, prepared_batches_decide_as_inputs_one_by_one) {
+    static char *bufs[1000];
+    size_t n = corpus_envelopes(bufs, 1000);
+    char err[4096];
+    struct state_store st2;
+    state_mem_init(&st2);
+    struct classifier *prepared = classifier_new(SOURCE_DIR "/data",
+                                                 tenant_set_load(SOURCE_DIR "/config", err, sizeof err),
+                                                 &st2, "unit-test-key", err, sizeof err);
+    cr_assert_not_null(prepared, "%s", err);
+    struct stage_outputs a = { 0 }, b = { 0 };
+    size_t repeated = 0;
+    for (size_t i = 0; i < n; i += 16) {
+        struct stage_input in[16];
+        size_t k = n - i < 16 ? n - i : 16;
+        for (size_t j = 0; j < k; j++)
+            in[j] = (struct stage_input){ "vigile.inbound", bufs[i + j], strlen(bufs[i + j]) };
+        classifier_prepare(prepared, in, k);
+        for (size_t j = 0; j < k; j++) {
+            char reason[512];
+            cr_assert_eq(classifier_stage(cls, &in[j], &a, reason, sizeof reason), STAGE_OK, "%s", reason);
+            cr_assert_eq(classifier_stage(prepared, &in[j], &b, reason, sizeof reason), STAGE_OK, "%s", reason);
+            char *x = without_time(a.v[0].value), *y = without_time(b.v[0].value);
+            cr_expect_str_eq(x, y, "input %zu", i + j);
+            repeated += strstr(x, "state.repeated") != NULL;
+            free(x), free(y);
+            stage_outputs_clear(&a), stage_outputs_clear(&b);
+        }
+    }
+    cr_expect_gt(repeated, n / 10, "repeated posts found: %zu of %zu", repeated, n);
+    stage_outputs_free(&a), stage_outputs_free(&b);
+    classifier_free(prepared);
+    state_store_free(&st2);
+    for (size_t i = 0; i < n; i++) free(bufs[i]);
+}

@@ -509,3 +509,71 @@ Test(route, deleting_content_without_tickets_emits_nothing) {
     cr_assert_eq(route_one(message), STAGE_OK);
     cr_expect_eq(out.n, 0);
 }
+
+/* value with every instant of today (the decision time router_stage takes from the clock)
+ * replaced by "NOW", as a new string: outputs of two runs a moment apart compare equal. */
+static char *without_now(const char *value) {
+    char today[RFC3339_LEN];
+    rfc3339_format(time_now_ms(), today);
+    today[10] = '\0';
+    char *s = xstrdup(value), *p = s;
+    while ((p = strstr(p, today))) {
+        char *end = strchr(p, '"');
+        memmove(p + 3, end, strlen(end) + 1);
+        memcpy(p, "NOW", 3);
+        p += 3;
+    }
+    return s;
+}
+
+/* Runs in through r and returns its outputs as "topic key value" lines, instants of
+ * today replaced (a new string). */
+static char *stage_lines(struct router *r, const struct stage_input *in) {
+    struct stage_outputs o = { 0 };
+    char reason[512], *all = xstrdup("");
+    cr_assert_eq(router_stage(r, in, &o, reason, sizeof reason), STAGE_OK, "%s", reason);
+    for (size_t j = 0; j < o.n; j++) {
+        char *v = without_now(o.v[j].value);
+        char *next = xasprintf("%s%s %s %s\n", all, o.v[j].topic, o.v[j].key, v);
+        free(v), free(all);
+        all = next;
+    }
+    stage_outputs_free(&o);
+    return all;
+}
+
+Test(route, prepared_batches_decide_as_inputs_one_by_one) {
+    static const char *const cats[] = { "insult", NULL, "threat", "insult", "information_request" };
+    enum { N = 240 };
+    struct stage_input in[N];
+    char *bufs[N];
+    for (size_t i = 0; i < N; i++) {
+        char id[32], author[32];
+        snprintf(id, sizeof id, "ev%zu", i);
+        /* Authors come back within a batch and across batches; strikes pile up. */
+        snprintf(author, sizeof author, "author-%zu", (i * 7) % 11);
+        json_t *env = classified("lecce", id, "comment", cats[i % 5], (double)i / 24);
+        json_object_set_new(json_object_get(env, "author"), "id", json_string(author));
+        bufs[i] = json_dumps(env, JSON_COMPACT);
+        json_decref(env);
+        in[i] = (struct stage_input){ TOPIC_CLASSIFIED, bufs[i], strlen(bufs[i]) };
+    }
+    char err[4096];
+    struct state_store st2;
+    state_mem_init(&st2);
+    struct router *prepared = router_new(tenant_set_load(SOURCE_DIR "/config", err, sizeof err),
+                                         &st2, "unit-test-key", err, sizeof err);
+    cr_assert_not_null(prepared, "%s", err);
+    int climbed = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (i % 16 == 0) router_prepare(prepared, in + i, N - i < 16 ? N - i : 16);
+        char *a = stage_lines(router, &in[i]), *b = stage_lines(prepared, &in[i]);
+        cr_assert_str_eq(a, b, "input %zu", i);
+        climbed |= strstr(a, "\"step\":\"ban\"") != NULL;
+        free(a), free(b);
+    }
+    cr_expect(climbed, "the ladder reaches a ban");
+    router_free(prepared);
+    state_store_free(&st2);
+    for (size_t i = 0; i < N; i++) free(bufs[i]);
+}
