@@ -115,7 +115,9 @@ Test(console_store, tickets_queue_by_office_calendar_deadline) {
 }
 
 Test(console_store, redelivery_and_duplicates_change_nothing) {
-    char *text = json_dumps(escalation("lecce", "t1", "d1", "2026-11-20T10:00:00+01:00"), 0);
+    json_t *esc = escalation("lecce", "t1", "d1", "2026-11-20T10:00:00+01:00");
+    char *text = json_dumps(esc, 0);
+    json_decref(esc);
     char reason[128];
     /* the same offset twice (a restart before Kafka's position moved on) */
     for (int i = 0; i < 2; i++)
