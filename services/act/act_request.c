@@ -88,22 +88,34 @@ static void meta_message(struct act_request *r, const struct act_action *a, cons
                           "message", "text", a->text));
 }
 
-static int facebook(struct act_request *r, const struct act_action *a, const char *base,
-                    const char *token, char *why, size_t n) {
+/* What the Graph API does alike for a Facebook and an Instagram comment: hide or unhide it
+ * (the form field hidden_field), delete it, answer it under reply_edge. Returns 1 when a's
+ * type is one of these and the request is built, else 0 (replies to private messages
+ * included: they go through the Send API). */
+static int graph_comment(struct act_request *r, const struct act_action *a, const char *base,
+                         const char *token, const char *hidden_field, const char *reply_edge) {
     switch (a->type) {
     case ACT_HIDE: case ACT_HOLD: case ACT_UNHIDE:
         start(r, "POST", url_id(base, "", a->content_id, ""), token, 1);
-        set_form(r, "is_hidden", a->type == ACT_UNHIDE ? "false" : "true");
-        return 0;
+        set_form(r, hidden_field, a->type == ACT_UNHIDE ? "false" : "true");
+        return 1;
     case ACT_DELETE:
         start(r, "DELETE", url_id(base, "", a->content_id, ""), token, 1);
-        return 0;
+        return 1;
     case ACT_REPLY:
-        if (is_private(a)) break;
-        start(r, "POST", url_id(base, "", a->content_id, "/comments"), token, 0);
+        if (is_private(a)) return 0;
+        start(r, "POST", url_id(base, "", a->content_id, reply_edge), token, 0);
         set_form(r, "message", a->text);
-        return 0;
-    case ACT_WARN: break;
+        return 1;
+    default: return 0;
+    }
+}
+
+static int facebook(struct act_request *r, const struct act_action *a, const char *base,
+                    const char *token, char *why, size_t n) {
+    if (graph_comment(r, a, base, token, "is_hidden", "/comments")) return 0;
+    switch (a->type) {
+    case ACT_REPLY: case ACT_WARN: break;
     case ACT_BAN:
         if (a->expires_ms) return cannot(why, n, TEMP_BAN_REASON);
         if (need_page(a, why, n)) return -1;
@@ -127,20 +139,9 @@ static int facebook(struct act_request *r, const struct act_action *a, const cha
 
 static int instagram(struct act_request *r, const struct act_action *a, const char *base,
                      const char *token, char *why, size_t n) {
+    if (graph_comment(r, a, base, token, "hide", "/replies")) return 0;
     switch (a->type) {
-    case ACT_HIDE: case ACT_HOLD: case ACT_UNHIDE:
-        start(r, "POST", url_id(base, "", a->content_id, ""), token, 1);
-        set_form(r, "hide", a->type == ACT_UNHIDE ? "false" : "true");
-        return 0;
-    case ACT_DELETE:
-        start(r, "DELETE", url_id(base, "", a->content_id, ""), token, 1);
-        return 0;
-    case ACT_REPLY:
-        if (is_private(a)) break;
-        start(r, "POST", url_id(base, "", a->content_id, "/replies"), token, 0);
-        set_form(r, "message", a->text);
-        return 0;
-    case ACT_WARN: break;
+    case ACT_REPLY: case ACT_WARN: break;
     case ACT_BAN: case ACT_UNBAN:
         return cannot(why, n, "l'API di Instagram non permette di bloccare o sbloccare un "
                               "account: un operatore deve farlo dall'app");
