@@ -32,8 +32,8 @@
 
 extern char **environ;
 
-#define FULL_SPEED_N 20000
-#define WARMUP_N 20
+#define FULL_SPEED_N     20000
+#define WARMUP_N         20
 #define DRAIN_TIMEOUT_MS 120000
 
 static const char *const texts[] = {
@@ -47,7 +47,7 @@ static const char *const texts[] = {
     "Grazie mille per la risposta veloce, gentilissimi davvero",
 };
 static const char *const tenants[] = { "lecce", "alessandria", "arese", "tradate", "cassino" };
-#define N_TEXTS (sizeof texts / sizeof texts[0])
+#define N_TEXTS   (sizeof texts / sizeof texts[0])
 #define N_TENANTS (sizeof tenants / sizeof tenants[0])
 
 static char run_id[32];
@@ -124,8 +124,8 @@ static double report(const char *what, struct bench_reader *rd, long n, const in
     long got = bench_reader_latencies(rd, sent_ms, lat, &last);
     qsort(lat, (size_t)got, sizeof *lat, cmp_i64);
     double secs = got ? (double)(last - sent_ms[0]) / 1000.0 : 0, rate = secs > 0 ? got / secs : 0;
-    printf("%-22s %6ld sent %6ld out %7.0f/s   latency ms p50 %5lld  p99 %5lld  max %5lld\n",
-           what, n, got, rate, got ? (long long)lat[got / 2] : -1LL,
+    printf("%-22s %6ld sent %6ld out %7.0f/s   latency ms p50 %5lld  p99 %5lld  max %5lld\n", what,
+           n, got, rate, got ? (long long)lat[got / 2] : -1LL,
            got ? (long long)lat[(size_t)((double)(got - 1) * 0.99)] : -1LL,
            got ? (long long)lat[got - 1] : -1LL);
     if (rd->duplicates) printf("%22s %ld duplicates read\n", "", rd->duplicates);
@@ -135,8 +135,8 @@ static double report(const char *what, struct bench_reader *rd, long n, const in
 }
 
 /* One phase through ingest: n events at rate (0: full speed), then waits for them. */
-static double phase_run(struct bench_reader *rd, FILE *to_ingest, int phase, long n,
-                        double rate, const char *what) {
+static double phase_run(struct bench_reader *rd, FILE *to_ingest, int phase, long n, double rate,
+                        const char *what) {
     int64_t *sent = xcalloc((size_t)n, sizeof *sent);
     bench_reader_expect(rd, run_id, phase, n);
     feed(to_ingest, phase, n, rate, sent);
@@ -148,8 +148,8 @@ static double phase_run(struct bench_reader *rd, FILE *to_ingest, int phase, lon
 
 /* The pass-through stage: each input to the output topic, keyed by a hash of its bytes
  * so that it spreads over the partitions as keyed envelopes do. */
-static enum stage_status pass_on(void *ctx, const struct stage_input *in,
-                                 struct stage_outputs *out, char *reason, size_t n) {
+static enum stage_status pass_on(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                                 char *reason, size_t n) {
     (void)reason, (void)n;
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < in->len; i++) h = (h ^ (unsigned char)in->payload[i]) * 16777619u;
@@ -166,8 +166,9 @@ static int passthrough_main(const char *in_topic, const char *out_topic) {
         return 2;
     }
     const char *inputs[] = { in_topic, NULL };
-    struct stage st = { .name = "passthrough", .input_topics = inputs, .process = pass_on,
-                        .ctx = (void *)out_topic };
+    struct stage st = {
+        .name = "passthrough", .input_topics = inputs, .process = pass_on, .ctx = (void *)out_topic
+    };
     worker_install_signals();
     int rc = worker_run(&cfg, &st, NULL);
     settings_free(&cfg);
@@ -270,7 +271,8 @@ static const char *env_or(const char *name, const char *dflt) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "--passthrough") == 0) return passthrough_main(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "--passthrough") == 0)
+        return passthrough_main(argv[2], argv[3]);
     double secs = argc > 1 ? atof(argv[1]) : 10;
     const char *brokers = getenv("VIGILE_KAFKA_BROKERS");
     if (!brokers || !getenv("VIGILE_REDIS_URL") || secs <= 0) {

@@ -13,12 +13,12 @@ struct bench_reader {
     rd_kafka_t *rk;
     pthread_t thread;
     volatile int running;
-    pthread_mutex_t lock;    /* the fields below, shared with the reading thread */
-    char prefix[96];         /* `"event_id":"bp-<run>-<phase>-` */
+    pthread_mutex_t lock; /* the fields below, shared with the reading thread */
+    char prefix[96];      /* `"event_id":"bp-<run>-<phase>-` */
     long n;
-    int64_t *seen_ms;        /* owned, n entries, 0 until seen */
-    long seen;               /* how many distinct indexes so far */
-    long duplicates;         /* messages naming an index seen before */
+    int64_t *seen_ms; /* owned, n entries, 0 until seen */
+    long seen;        /* how many distinct indexes so far */
+    long duplicates;  /* messages naming an index seen before */
 };
 
 /* Starts reading topic; exits the program when the broker cannot be read. */

@@ -91,8 +91,10 @@ static void *read_loop(void *arg) {
         if (!m) continue;
         pthread_mutex_lock(&rd->lock);
         long idx = m->err || !rd->seen_ms ? -1 : event_index(rd, m);
-        if (idx >= 0 && rd->seen_ms[idx]) rd->duplicates++;
-        else if (idx >= 0) rd->seen_ms[idx] = time_mono_ms(), rd->seen++;
+        if (idx >= 0 && rd->seen_ms[idx])
+            rd->duplicates++;
+        else if (idx >= 0)
+            rd->seen_ms[idx] = time_mono_ms(), rd->seen++;
         pthread_mutex_unlock(&rd->lock);
         rd_kafka_message_destroy(m);
     }

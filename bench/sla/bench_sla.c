@@ -16,10 +16,10 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-#define PER_TICKET 4    /* take_charge warn+breach, response warn+breach */
-#define ARM_BATCH 1000  /* tickets per pipeline */
+#define PER_TICKET 4     /* take_charge warn+breach, response warn+breach */
+#define ARM_BATCH  1000  /* tickets per pipeline */
 #define DUE_TIMERS 20000 /* timers made due during the lag run */
-#define LEASE_MS 60000
+#define LEASE_MS   60000
 
 static char tenant[64];
 
@@ -36,8 +36,12 @@ static long long used_memory(redisContext *rc) {
 static void fill_ticket(struct sla_ticket *tk, char *id, size_t idlen, long i, int64_t base) {
     snprintf(id, idlen, "bench-%08ld:urp", i);
     memset(tk, 0, sizeof *tk);
-    *tk = (struct sla_ticket){ .tenant = tenant, .ticket_id = id, .office = "urp",
-                               .decision_id = id, .author = "p-bench", .severity = 1 };
+    *tk = (struct sla_ticket){ .tenant = tenant,
+                               .ticket_id = id,
+                               .office = "urp",
+                               .decision_id = id,
+                               .author = "p-bench",
+                               .severity = 1 };
     for (int k = 0; k < SLA_KINDS; k++) {
         tk->dl.due[k] = SLA_NONE;
         for (int e = 0; e < SLA_EVENTS; e++) tk->dl.fire[k][e] = SLA_NONE;
@@ -145,8 +149,9 @@ int main(int argc, char **argv) {
     printf("armed %lld timers (%ld tickets) in %.1f s: %.0f tickets/s\n", pending, tickets,
            arm_ms / 1000.0, tickets * 1000.0 / (arm_ms ? arm_ms : 1));
     printf("redis memory: %.1f MiB for %lld timers, %.0f bytes per timer (ticket hash "
-           "included; %.0f bytes per ticket)\n", (mem1 - mem0) / 1048576.0, pending,
-           (double)(mem1 - mem0) / (double)pending, (double)(mem1 - mem0) / (double)tickets);
+           "included; %.0f bytes per ticket)\n",
+           (mem1 - mem0) / 1048576.0, pending, (double)(mem1 - mem0) / (double)pending,
+           (double)(mem1 - mem0) / (double)tickets);
 
     /* Firing lag with the set full: timers due over the next 5 s, claimed every 100 ms. */
     int64_t start = time_now_ms() + 1000;
@@ -156,7 +161,8 @@ int main(int argc, char **argv) {
     qsort(lag, got, sizeof *lag, cmp_ll);
     if (got)
         printf("firing lag over %zu timers due in 5 s, %lld pending: p50 %lld ms, p99 %lld ms, "
-               "max %lld ms\n", got, pending, lag[got / 2], lag[got * 99 / 100], lag[got - 1]);
+               "max %lld ms\n",
+               got, pending, lag[got / 2], lag[got * 99 / 100], lag[got - 1]);
 
     /* A backlog: 100,000 timers all due at once (a worker back after an outage). */
     int64_t past = time_now_ms() - 1000;
@@ -174,8 +180,8 @@ int main(int argc, char **argv) {
     }
     int64_t drain_ms = time_mono_ms() - d0;
     printf("backlog: %zu due timers claimed, read and removed in %.2f s: %.0f timers/s "
-           "(1000 per claim)\n", drained, drain_ms / 1000.0,
-           drained * 1000.0 / (drain_ms ? drain_ms : 1));
+           "(1000 per claim)\n",
+           drained, drain_ms / 1000.0, drained * 1000.0 / (drain_ms ? drain_ms : 1));
     sla_claim_free(&c);
     free(lag);
     delete_tenant(rc);

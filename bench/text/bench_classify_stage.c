@@ -24,9 +24,9 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_AUTHORS 1000
+#define BENCH_AUTHORS     1000
 #define BENCH_MAX_TENANTS 16
-#define BENCH_KEY "bench-pseudonym-key"
+#define BENCH_KEY         "bench-pseudonym-key"
 
 /* The envelopes of one pass; event ids and timestamps are rewritten on every pass so that
  * the recent-posts check sees a stream, not the same events again. */
@@ -36,12 +36,12 @@ struct envelopes {
 };
 
 static void envelopes_make(struct envelopes *e, const struct bench_mix *mix,
-                           const struct tenant_set *tenants)
-{
+                           const struct tenant_set *tenants) {
     size_t nt = tenant_set_count(tenants);
     for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
         char author[16];
         snprintf(author, sizeof author, "u%d", (i * 7919) % BENCH_AUTHORS);
+        // clang-format off
         e->env[i] = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:{s:s}}",
                               "schema", "name", ENVELOPE_SCHEMA_NAME, "version", ENVELOPE_SCHEMA_VERSION,
                               "event_id", "", "tenant", tenant_id(tenant_set_at(tenants, i % nt)),
@@ -50,13 +50,13 @@ static void envelopes_make(struct envelopes *e, const struct bench_mix *mix,
                               "text", mix->text[i], "created_at", "", "received_at", "",
                               "context", "post_text",
                               "Da lunedì cambiano gli orari degli uffici comunali");
+        // clang-format on
     }
     e->pass = 0;
 }
 
 /* Serializes the next pass's envelopes into bufs (caller frees each). */
-static void envelopes_next(struct envelopes *e, char **bufs, size_t *lens)
-{
+static void envelopes_next(struct envelopes *e, char **bufs, size_t *lens) {
     for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
         int64_t seq = e->pass * BENCH_MIX_COMMENTS + i;
         char id[32], ts[40];
@@ -81,8 +81,7 @@ static void envelopes_next(struct envelopes *e, char **bufs, size_t *lens)
 
 /* CPU seconds this process has used: what the stage costs a core, whatever else the
  * machine runs (the wall clock also counts waiting for Redis, and other programs). */
-static double cpu_now(void)
-{
+static double cpu_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
@@ -95,8 +94,7 @@ struct stage_rate {
 /* Envelopes per second through classifier_stage, prepared `ahead` at a time as the
  * worker does (1: not prepared); serializing the inputs is not timed. */
 static struct stage_rate run_stage(struct classifier *c, struct envelopes *e, size_t ahead,
-                                   double seconds)
-{
+                                   double seconds) {
     static char *bufs[BENCH_MIX_COMMENTS];
     static size_t lens[BENCH_MIX_COMMENTS];
     struct stage_outputs out = { 0 };
@@ -123,8 +121,7 @@ static struct stage_rate run_stage(struct classifier *c, struct envelopes *e, si
         busy += bench_now() - start;
         cpu += cpu_now() - cpu_start;
         done += BENCH_MIX_COMMENTS;
-        for (int i = 0; i < BENCH_MIX_COMMENTS; i++)
-            free(bufs[i]);
+        for (int i = 0; i < BENCH_MIX_COMMENTS; i++) free(bufs[i]);
     } while (busy < seconds);
     stage_outputs_free(&out);
     return (struct stage_rate){ done / busy, done / cpu };
@@ -132,8 +129,7 @@ static struct stage_rate run_stage(struct classifier *c, struct envelopes *e, si
 
 /* Comments per second of the text engines alone, tenants in the envelopes' order. */
 static double run_engines(struct text_engine **engines, int n, const struct bench_mix *mix,
-                          double seconds)
-{
+                          double seconds) {
     struct text_scratch *sc = text_scratch_new();
     size_t done = 0;
     double start = bench_now(), t;
@@ -151,8 +147,7 @@ static double run_engines(struct text_engine **engines, int n, const struct benc
     return done / t;
 }
 
-static struct tenant_set *load_tenants(void)
-{
+static struct tenant_set *load_tenants(void) {
     char err[512];
     struct tenant_set *set = tenant_set_load(VIGILE_CONFIG_DIR, err, sizeof err);
     if (!set) {
@@ -165,11 +160,10 @@ static struct tenant_set *load_tenants(void)
 /* Prints one store's figure next to the engine's, prepared `ahead` at a time (1: not
  * at all). Steals nothing; st is borrowed. */
 static void bench_store(const char *name, struct state_store *st, size_t ahead,
-                        const struct bench_mix *mix, double engine_rate, double seconds)
-{
+                        const struct bench_mix *mix, double engine_rate, double seconds) {
     char err[512];
-    struct classifier *c = classifier_new(VIGILE_TEXT_DATA_DIR, load_tenants(), st, BENCH_KEY,
-                                          err, sizeof err);
+    struct classifier *c =
+        classifier_new(VIGILE_TEXT_DATA_DIR, load_tenants(), st, BENCH_KEY, err, sizeof err);
     if (!c) {
         fprintf(stderr, "bench-classify-stage: %s\n", err);
         exit(1);
@@ -179,16 +173,15 @@ static void bench_store(const char *name, struct state_store *st, size_t ahead,
     envelopes_make(&e, mix, tenants);
     struct stage_rate rate = run_stage(c, &e, ahead, seconds);
     printf("  stage, %-14s %-22s %8.0f envelopes/s per core (%.2f of the engine alone), "
-           "%.0f per CPU second\n", name, ahead > 1 ? "prepared 64 at a time:" : "one by one:",
-           rate.wall, rate.wall / engine_rate, rate.cpu);
-    for (int i = 0; i < BENCH_MIX_COMMENTS; i++)
-        json_decref(e.env[i]);
+           "%.0f per CPU second\n",
+           name, ahead > 1 ? "prepared 64 at a time:" : "one by one:", rate.wall,
+           rate.wall / engine_rate, rate.cpu);
+    for (int i = 0; i < BENCH_MIX_COMMENTS; i++) json_decref(e.env[i]);
     tenant_set_free(tenants);
     classifier_free(c);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
     char err[512];
     struct text_base *base = text_base_new(VIGILE_TEXT_DATA_DIR, err, sizeof err);
@@ -227,8 +220,7 @@ int main(int argc, char **argv)
         printf("  stage, Redis state:  skipped (set VIGILE_REDIS_URL)\n");
     }
     bench_mix_free(&mix);
-    for (int k = 0; k < n; k++)
-        text_engine_free(engines[k]);
+    for (int k = 0; k < n; k++) text_engine_free(engines[k]);
     text_base_free(base);
     return 0;
 }

@@ -34,7 +34,9 @@ enum column { COL_RULES, COL_MODEL_REVIEW, COL_MODEL_REMOVE, COL_COMBINED, COL_A
 static const char *const column_names[COL_COUNT] = { "rules", "model>=rev", "model>=rem",
                                                      "combined", "acts" };
 
-struct counts { unsigned tp, fp, fn; };
+struct counts {
+    unsigned tp, fp, fn;
+};
 
 struct quality {
     struct counts cell[TEXT_CAT_COUNT][COL_COUNT];
@@ -48,8 +50,7 @@ struct setup {
     struct text_scratch *sc;
 };
 
-static unsigned expected_mask(const json_t *expected, const char *path, size_t line)
-{
+static unsigned expected_mask(const json_t *expected, const char *path, size_t line) {
     unsigned mask = 0;
     size_t i;
     json_t *v;
@@ -66,35 +67,29 @@ static unsigned expected_mask(const json_t *expected, const char *path, size_t l
 }
 
 /* Categories labelled by engine on the row's text. */
-static unsigned labels_of(const struct setup *s, const struct text_engine *engine,
-                          const char *text, const char *post, struct text_result *r)
-{
+static unsigned labels_of(const struct setup *s, const struct text_engine *engine, const char *text,
+                          const char *post, struct text_result *r) {
     if (text_classify(engine, s->sc, text, strlen(text), post, post ? strlen(post) : 0, r) !=
         TEXT_OK)
         return 0;
     unsigned got = 0;
-    for (size_t i = 0; i < r->n; i++)
-        got |= 1u << r->labels[i].category_id;
+    for (size_t i = 0; i < r->n; i++) got |= 1u << r->labels[i].category_id;
     return got;
 }
 
 /* Whether a category's tenant rule removes content. */
-static int removes(const struct tenant_category_rule *rule)
-{
+static int removes(const struct tenant_category_rule *rule) {
     return rule && (rule->action == TENANT_ACTION_HIDE || rule->action == TENANT_ACTION_DELETE);
 }
 
 /* The categories of r's labels that act on their own (see "acts" above). */
-static unsigned acting_labels(const struct setup *s, const struct text_result *r)
-{
+static unsigned acting_labels(const struct setup *s, const struct text_result *r) {
     unsigned criticism = 0, acts = 0;
-    for (size_t i = 0; i < r->n; i++)
-        criticism |= r->labels[i].category_id == TEXT_CAT_CRITICISM;
+    for (size_t i = 0; i < r->n; i++) criticism |= r->labels[i].category_id == TEXT_CAT_CRITICISM;
     for (size_t i = 0; i < r->n; i++) {
         const struct text_label *l = &r->labels[i];
         const struct tenant_category_rule *rule = tenant_category(s->tenant, l->category);
-        if (l->quoted || !rule)
-            continue;
+        if (l->quoted || !rule) continue;
         if (l->origin == TEXT_ORIGIN_MODEL && (l->score < rule->model_remove || criticism))
             continue;
         acts |= 1u << l->category_id;
@@ -102,8 +97,7 @@ static unsigned acting_labels(const struct setup *s, const struct text_result *r
     return acts;
 }
 
-static void count(struct quality *q, int col, unsigned got, unsigned want)
-{
+static void count(struct quality *q, int col, unsigned got, unsigned want) {
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         unsigned bit = 1u << c;
         struct counts *k = &q->cell[c][col];
@@ -114,8 +108,7 @@ static void count(struct quality *q, int col, unsigned got, unsigned want)
 }
 
 static void evaluate_row(struct quality *q, const struct setup *s, const char *text,
-                         const char *post, unsigned want)
-{
+                         const char *post, unsigned want) {
     struct text_result r;
     unsigned rules = labels_of(s, s->rules, text, post, &r);
     unsigned combined = labels_of(s, s->combined, text, post, &r);
@@ -124,20 +117,17 @@ static void evaluate_row(struct quality *q, const struct setup *s, const char *t
         const struct tenant_category_rule *rule =
             tenant_category(s->tenant, text_category_name((enum text_category)c));
         double score = r.model_scores[c];
-        if (!rule || score < 0)
-            continue;
+        if (!rule || score < 0) continue;
         review |= (unsigned)(score >= rule->model_review) << c;
         remove |= (unsigned)(score >= rule->model_remove) << c;
-        if (score >= rule->model_remove && removes(rule) && !(rules & (1u << c)))
-            model_removes = 1;
+        if (score >= rule->model_remove && removes(rule) && !(rules & (1u << c))) model_removes = 1;
     }
     count(q, COL_RULES, rules, want);
     count(q, COL_MODEL_REVIEW, review, want);
     count(q, COL_MODEL_REMOVE, remove, want);
     count(q, COL_COMBINED, combined, want);
     count(q, COL_ACTS, acting_labels(s, &r), want);
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
-        q->support[c] += (want >> c) & 1;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) q->support[c] += (want >> c) & 1;
     q->rows++;
     if (want == 1u << TEXT_CAT_CRITICISM) {
         q->criticism_only++;
@@ -149,8 +139,7 @@ static void evaluate_row(struct quality *q, const struct setup *s, const char *t
     }
 }
 
-static void evaluate_file(struct quality *q, const struct setup *s, const char *path)
-{
+static void evaluate_file(struct quality *q, const struct setup *s, const char *path) {
     FILE *f = fopen(path, "r");
     if (!f) {
         perror(path);
@@ -175,8 +164,7 @@ static void evaluate_file(struct quality *q, const struct setup *s, const char *
     fclose(f);
 }
 
-static void print_cell(const struct counts *k)
-{
+static void print_cell(const struct counts *k) {
     double p = k->tp + k->fp ? (double)k->tp / (k->tp + k->fp) : 0;
     double r = k->tp + k->fn ? (double)k->tp / (k->tp + k->fn) : 0;
     if (k->tp + k->fp + k->fn == 0)
@@ -185,33 +173,28 @@ static void print_cell(const struct counts *k)
         printf("   %.2f / %.2f", p, r);
 }
 
-static void print_quality(const struct quality *q, const char *path, const char *tenant)
-{
-    printf("%s: %u comments, thresholds of tenant %s; precision / recall\n", path, q->rows,
-           tenant);
+static void print_quality(const struct quality *q, const char *path, const char *tenant) {
+    printf("%s: %u comments, thresholds of tenant %s; precision / recall\n", path, q->rows, tenant);
     printf("%-21s %5s", "category", "n");
-    for (int col = 0; col < COL_COUNT; col++)
-        printf(" %13s", column_names[col]);
+    for (int col = 0; col < COL_COUNT; col++) printf(" %13s", column_names[col]);
     printf("\n");
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         int any = 0;
         for (int col = 0; col < COL_COUNT; col++)
             any |= q->cell[c][col].tp + q->cell[c][col].fp + q->cell[c][col].fn > 0;
-        if (!any)
-            continue;
+        if (!any) continue;
         printf("%-21s %5u", text_category_name((enum text_category)c), q->support[c]);
-        for (int col = 0; col < COL_COUNT; col++)
-            print_cell(&q->cell[c][col]);
+        for (int col = 0; col < COL_COUNT; col++) print_cell(&q->cell[c][col]);
         printf("\n");
     }
     printf("criticism-only comments a model-only label would remove: %u of %u "
-           "(route sends them to review instead)\n", q->criticism_removed, q->criticism_only);
+           "(route sends them to review instead)\n",
+           q->criticism_removed, q->criticism_only);
     printf("comments with no category a model-only label would remove: %u of %u\n",
            q->clean_removed, q->clean);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc < 2 || argc > 5 || strcmp(argv[1], "--help") == 0) {
         fprintf(stderr, "usage: bench-quality FILE.jsonl [TENANT] [DATA_DIR] [CONFIG_DIR]\n");
         return 2;

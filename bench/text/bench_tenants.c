@@ -8,9 +8,7 @@
 #include <stdlib.h>
 
 int bench_tenant_engines(const struct text_base *base, const char *config_dir,
-                         struct text_engine **engines, int max, int with_model,
-                         const char *prog)
-{
+                         struct text_engine **engines, int max, int with_model, const char *prog) {
     char err[512];
     struct tenant_set *set = tenant_set_load(config_dir, err, sizeof err);
     if (!set) {
@@ -26,7 +24,7 @@ int bench_tenant_engines(const struct text_base *base, const char *config_dir,
     int n = count < (size_t)max ? (int)count : max;
     for (int i = 0; i < n; i++) engines[i] = all[i];
     for (size_t i = (size_t)n; i < count; i++) text_engine_free(all[i]);
-    free(all);           /* the engines themselves are the caller's */
-    tenant_set_free(set);       /* engines copied what they need */
+    free(all);            /* the engines themselves are the caller's */
+    tenant_set_free(set); /* engines copied what they need */
     return n;
 }

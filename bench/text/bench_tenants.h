@@ -12,7 +12,6 @@
  * thresholds (as vigile-classify runs them).  Returns how many; exits with a
  * message naming prog on any error (these are tools, not services). */
 int bench_tenant_engines(const struct text_base *base, const char *config_dir,
-                         struct text_engine **engines, int max, int with_model,
-                         const char *prog);
+                         struct text_engine **engines, int max, int with_model, const char *prog);
 
 #endif

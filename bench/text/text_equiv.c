@@ -25,14 +25,15 @@
 #include <string.h>
 
 #define EQUIV_VARIANTS_PER_TEXT 24
-#define EQUIV_RANDOM_TEXTS 8000
-#define EQUIV_MAX_TEXT 4096
-#define EQUIV_MAX_ENGINES 16
+#define EQUIV_RANDOM_TEXTS      8000
+#define EQUIV_MAX_TEXT          4096
+#define EQUIV_MAX_ENGINES       16
 
 /* The bench's sentences, so that the measured mix is covered too. */
 static const char *const bench_sentences[] = {
     "Buongiorno, vorrei sapere a che ora apre l'ufficio anagrafe il sabato mattina.",
-    "In via Garibaldi c'è una buca enorme da settimane, qualcuno intervenga prima che si faccia male qualcuno.",
+    "In via Garibaldi c'è una buca enorme da settimane, qualcuno intervenga prima che si faccia "
+    "male qualcuno.",
     "Amministrazione incapace, vergognatevi: la città è sporca e abbandonata.",
     "Il lampione davanti al civico 12 è spento da dieci giorni.",
     "Quando riapre la piscina comunale? Non si trova nessuna informazione sul sito.",
@@ -47,31 +48,108 @@ static const char *const bench_sentences[] = {
 /* Pieces that random texts are made of: words, obfuscations, numbers,
  * personal data shapes and characters every normalization step handles. */
 static const char *const pieces[] = {
-    "cazzo", "c4zz0", "st*onzo", "c a z z o", "i.d.i.o.t.a", "c-4-z-z-0", "cazzzzo",
-    "anno", "ano", "porco dio", "Dio ci aiuti", "Madonna del Carmine", "sei una troia",
-    "il sindaco di Troia", "ti ammazzo", "sappiamo dove abiti", "vota", "candidato",
-    "2024", "100euro", "10b", "1diota", "@", "$", "#", "*", "e a", "l'a", "a e i o u",
-    "347 123 4567", "+39 06 1234 5678", "RSSMRA85T10A562S", "IT60X0542811101000000123456",
-    "mario.rossi@example.com", "AB 123 CD", "carta d'identità CA00000AA", "via Roma 12",
-    "Giuseppe Esposito", "è sieropositivo", "abita", "perché", "città", "così", "più",
-    "È", "À", "ß", "æ", "Ø", "ñ", "ü", "ç", "\xc2\xa0", "\xe2\x80\x99", "\xe2\x80\x9c",
-    "\xe2\x80\x94", "\xe2\x80\x8b", "\xef\xbb\xbf", "\xf0\x9f\x98\x80", "\xd1\x81", "\xd0\xb0",
-    "\xce\xbf", "\xef\xbc\xa1", "\xef\xac\x81", "?", "!", ".", ",", "-", "_", "/", "\n", "\t",
-    "  ", "http://bit.ly/x", "www.esempio.it", "scarica gratis il film", "perche?", "ooo",
-    "abita in via Roma 0", "signor Mario Rossi, corso Italia 00", "0", "9", "/", ":",
-    "Piazza Duomo 9", "è in cura", "ha il cancro", "l'ufficio", "c'è", "e a e",
+    "cazzo",
+    "c4zz0",
+    "st*onzo",
+    "c a z z o",
+    "i.d.i.o.t.a",
+    "c-4-z-z-0",
+    "cazzzzo",
+    "anno",
+    "ano",
+    "porco dio",
+    "Dio ci aiuti",
+    "Madonna del Carmine",
+    "sei una troia",
+    "il sindaco di Troia",
+    "ti ammazzo",
+    "sappiamo dove abiti",
+    "vota",
+    "candidato",
+    "2024",
+    "100euro",
+    "10b",
+    "1diota",
+    "@",
+    "$",
+    "#",
+    "*",
+    "e a",
+    "l'a",
+    "a e i o u",
+    "347 123 4567",
+    "+39 06 1234 5678",
+    "RSSMRA85T10A562S",
+    "IT60X0542811101000000123456",
+    "mario.rossi@example.com",
+    "AB 123 CD",
+    "carta d'identità CA00000AA",
+    "via Roma 12",
+    "Giuseppe Esposito",
+    "è sieropositivo",
+    "abita",
+    "perché",
+    "città",
+    "così",
+    "più",
+    "È",
+    "À",
+    "ß",
+    "æ",
+    "Ø",
+    "ñ",
+    "ü",
+    "ç",
+    "\xc2\xa0",
+    "\xe2\x80\x99",
+    "\xe2\x80\x9c",
+    "\xe2\x80\x94",
+    "\xe2\x80\x8b",
+    "\xef\xbb\xbf",
+    "\xf0\x9f\x98\x80",
+    "\xd1\x81",
+    "\xd0\xb0",
+    "\xce\xbf",
+    "\xef\xbc\xa1",
+    "\xef\xac\x81",
+    "?",
+    "!",
+    ".",
+    ",",
+    "-",
+    "_",
+    "/",
+    "\n",
+    "\t",
+    "  ",
+    "http://bit.ly/x",
+    "www.esempio.it",
+    "scarica gratis il film",
+    "perche?",
+    "ooo",
+    "abita in via Roma 0",
+    "signor Mario Rossi, corso Italia 00",
+    "0",
+    "9",
+    "/",
+    ":",
+    "Piazza Duomo 9",
+    "è in cura",
+    "ha il cancro",
+    "l'ufficio",
+    "c'è",
+    "e a e",
 };
 
 static unsigned long equiv_seed = 20261123;
 
-static unsigned equiv_rand(unsigned n)
-{
+static unsigned equiv_rand(unsigned n) {
     equiv_seed = equiv_seed * 6364136223846793005ul + 1442695040888963407ul;
     return (unsigned)((equiv_seed >> 33) % n);
 }
 
 struct equiv_text {
-    char *text, *post;          /* post may be NULL */
+    char *text, *post; /* post may be NULL */
 };
 
 struct equiv_set {
@@ -80,8 +158,7 @@ struct equiv_set {
 };
 
 /* Adds a copy of text[0..len) (and of post) to the set. */
-static void set_add(struct equiv_set *set, const char *text, size_t len, const char *post)
-{
+static void set_add(struct equiv_set *set, const char *text, size_t len, const char *post) {
     if (set->n == set->cap) {
         set->cap = set->cap ? set->cap * 2 : 1024;
         set->t = realloc(set->t, set->cap * sizeof *set->t);
@@ -94,8 +171,7 @@ static void set_add(struct equiv_set *set, const char *text, size_t len, const c
     set->n++;
 }
 
-static void load_jsonl(struct equiv_set *set, const char *path)
-{
+static void load_jsonl(struct equiv_set *set, const char *path) {
     FILE *f = fopen(path, "r");
     char line[1 << 16];
     if (!f) {
@@ -104,22 +180,19 @@ static void load_jsonl(struct equiv_set *set, const char *path)
     }
     while (fgets(line, sizeof line, f)) {
         json_t *row = json_loads(line, 0, NULL);
-        if (!row)
-            continue;
+        if (!row) continue;
         const char *text = json_string_value(json_object_get(row, "text"));
         const char *post = json_string_value(json_object_get(row, "post_text"));
         if (!post)
             post = json_string_value(json_object_get(json_object_get(row, "context"), "post_text"));
-        if (text)
-            set_add(set, text, strlen(text), post);
+        if (text) set_add(set, text, strlen(text), post);
         json_decref(row);
     }
     fclose(f);
 }
 
 /* Appends s to out (capacity EQUIV_MAX_TEXT) if it fits. */
-static void put(char *out, size_t *o, const char *s, size_t n)
-{
+static void put(char *out, size_t *o, const char *s, size_t n) {
     if (*o + n < EQUIV_MAX_TEXT) {
         memcpy(out + *o, s, n);
         *o += n;
@@ -128,10 +201,10 @@ static void put(char *out, size_t *o, const char *s, size_t n)
 
 /* One variant of src: each ASCII letter may be rewritten by the chosen
  * mutation; other bytes are copied. */
-static size_t mutate(const char *src, char *out)
-{
+static size_t mutate(const char *src, char *out) {
     static const char *const accents[] = { "à", "è", "é", "ì", "ò", "ù", "À", "É", "Ò", "ÿ" };
-    static const char *const glyphs[] = { "\xd0\xb0", "\xd0\xb5", "\xd0\xbe", "\xd1\x81", "\xce\xbf" };
+    static const char *const glyphs[] = { "\xd0\xb0", "\xd0\xb5", "\xd0\xbe", "\xd1\x81",
+                                          "\xce\xbf" };
     static const char *const seps[] = { " ", ".", "-", "_" };
     unsigned kind = equiv_rand(10), rate = 2 + equiv_rand(8);
     const char *sep = seps[equiv_rand(4)];
@@ -148,50 +221,46 @@ static size_t mutate(const char *src, char *out)
             continue;
         }
         switch (kind) {
-        case 0:     /* shouted */
+        case 0: /* shouted */
             buf[0] = lower ? (char)(c - 'a' + 'A') : c;
             put(out, &o, buf, 1);
             break;
-        case 1: {   /* l33t */
+        case 1: { /* l33t */
             const char *l = strchr("aeiosAEIOS", c);
             static const char leet[] = "4310$@3105";
             buf[0] = l ? leet[l - "aeiosAEIOS"] : c;
             put(out, &o, buf, 1);
             break;
         }
-        case 2:     /* masked */
-            put(out, &o, equiv_rand(2) ? "*" : "#", 1);
-            break;
-        case 3:     /* split into letters */
+        case 2: /* masked */ put(out, &o, equiv_rand(2) ? "*" : "#", 1); break;
+        case 3: /* split into letters */
             put(out, &o, p, 1);
             put(out, &o, sep, 1);
             break;
-        case 4:     /* emphasis */
-            for (unsigned k = 0; k < 2 + equiv_rand(4); k++)
-                put(out, &o, p, 1);
+        case 4: /* emphasis */
+            for (unsigned k = 0; k < 2 + equiv_rand(4); k++) put(out, &o, p, 1);
             break;
-        case 5: {   /* accents */
+        case 5: { /* accents */
             const char *a = accents[equiv_rand(sizeof accents / sizeof accents[0])];
             put(out, &o, a, strlen(a));
             break;
         }
-        case 6: {   /* look-alikes */
+        case 6: { /* look-alikes */
             const char *g = glyphs[equiv_rand(sizeof glyphs / sizeof glyphs[0])];
             put(out, &o, g, strlen(g));
             break;
         }
-        case 7: {   /* pieces inserted */
+        case 7: { /* pieces inserted */
             const char *s = pieces[equiv_rand(sizeof pieces / sizeof pieces[0])];
             put(out, &o, p, 1);
             put(out, &o, s, strlen(s));
             break;
         }
-        case 8:     /* invalid UTF-8, rarely */
+        case 8: /* invalid UTF-8, rarely */
             put(out, &o, p, 1);
-            if (equiv_rand(20) == 0)
-                put(out, &o, "\xc3(", 2);
+            if (equiv_rand(20) == 0) put(out, &o, "\xc3(", 2);
             break;
-        default:    /* typographic punctuation and invisible characters */
+        default: /* typographic punctuation and invisible characters */
             put(out, &o, p, 1);
             put(out, &o, equiv_rand(2) ? "\xe2\x80\x99" : "\xe2\x80\x8b", 3);
             break;
@@ -202,8 +271,7 @@ static size_t mutate(const char *src, char *out)
 }
 
 /* A random text made of pieces, separators and letters. */
-static size_t random_text(char *out)
-{
+static size_t random_text(char *out) {
     static const char *const glue[] = { " ", "", ".", "-", "  ", ", ", "a", "e", "1", "0" };
     size_t o = 0, n = 1 + equiv_rand(12);
     for (size_t i = 0; i < n; i++) {
@@ -216,8 +284,7 @@ static size_t random_text(char *out)
     return o;
 }
 
-static void build_set(struct equiv_set *set, const char *corpus, const char *stream)
-{
+static void build_set(struct equiv_set *set, const char *corpus, const char *stream) {
     char buf[EQUIV_MAX_TEXT];
     load_jsonl(set, corpus);
     load_jsonl(set, stream);
@@ -231,8 +298,8 @@ static void build_set(struct equiv_set *set, const char *corpus, const char *str
         set_add(set, buf, strlen(buf), NULL);
         for (int v = 0; v < EQUIV_VARIANTS_PER_TEXT; v++) {
             size_t len = mutate(set->t[i].text, buf);
-            const char *post = equiv_rand(4) == 0 ? set->t[equiv_rand((unsigned)n_src)].text
-                                                  : set->t[i].post;
+            const char *post =
+                equiv_rand(4) == 0 ? set->t[equiv_rand((unsigned)n_src)].text : set->t[i].post;
             set_add(set, buf, len, post);
         }
     }
@@ -257,8 +324,7 @@ static void build_set(struct equiv_set *set, const char *corpus, const char *str
 }
 
 /* Writes s[0..n) with every byte outside printable ASCII as \xNN. */
-static void dump_bytes(FILE *out, const char *s, size_t n)
-{
+static void dump_bytes(FILE *out, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c < 0x7f && c != '\\')
@@ -268,15 +334,13 @@ static void dump_bytes(FILE *out, const char *s, size_t n)
     }
 }
 
-static void dump_views(FILE *out, const char *text, size_t len)
-{
+static void dump_views(FILE *out, const char *text, size_t len) {
     static struct text_norm nm;
     size_t bad = 0;
     int rc = text_norm_build(&nm, text, len, &bad);
     fprintf(out, "norm rc=%d bad=%zu mask=%d\np ", rc, rc ? bad : 0, nm.n_has_mask);
     dump_bytes(out, nm.p, nm.p_len);
-    for (size_t i = 0; i < nm.p_len; i++)
-        fprintf(out, " %u-%u", nm.p_start[i], nm.p_end[i]);
+    for (size_t i = 0; i < nm.p_len; i++) fprintf(out, " %u-%u", nm.p_start[i], nm.p_end[i]);
     fprintf(out, "\nn ");
     dump_bytes(out, nm.n, nm.n_len);
     for (size_t i = 0; i < nm.n_len; i++)
@@ -285,8 +349,7 @@ static void dump_views(FILE *out, const char *text, size_t len)
 }
 
 static void dump_one(FILE *out, size_t idx, const struct text_engine *engine,
-                     struct text_scratch *sc, const struct equiv_text *t, int views)
-{
+                     struct text_scratch *sc, const struct equiv_text *t, int views) {
     struct text_result r;
     size_t len = strlen(t->text);
     int rc = text_classify(engine, sc, t->text, len, t->post, t->post ? strlen(t->post) : 0, &r);
@@ -305,14 +368,12 @@ static void dump_one(FILE *out, size_t idx, const struct text_engine *engine,
         dump_bytes(out, r.redacted, r.redacted_len);
         fputc('\n', out);
     }
-    if (views)
-        dump_views(out, t->text, len);
+    if (views) dump_views(out, t->text, len);
 }
 
 /* The plain engine, then one engine per shipped tenant with its rules. */
 static int make_engines(const struct text_base *base, const char *config_dir,
-                        struct text_engine **engines)
-{
+                        struct text_engine **engines) {
     char err[512];
     struct text_engine_options plain = { base, NULL, 0, NULL };
     engines[0] = text_engine_new(&plain, err, sizeof err);
@@ -320,8 +381,7 @@ static int make_engines(const struct text_base *base, const char *config_dir,
                                     "text-equiv");
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: text-equiv OUT [--views] [DATA_DIR] [CONFIG_DIR]\n");
         return 2;
@@ -341,7 +401,7 @@ int main(int argc, char **argv)
     }
     struct text_engine *engines[EQUIV_MAX_ENGINES];
     int n_engines = make_engines(base, config_dir, engines);
-    struct equiv_set set = {0};
+    struct equiv_set set = { 0 };
     build_set(&set, VIGILE_TEXT_CORPUS, VIGILE_TEXT_STREAM);
     FILE *out = fopen(argv[1], "w");
     if (!out) {
@@ -359,8 +419,7 @@ int main(int argc, char **argv)
         free(set.t[i].post);
     }
     free(set.t);
-    for (int k = 0; k < n_engines; k++)
-        text_engine_free(engines[k]);
+    for (int k = 0; k < n_engines; k++) text_engine_free(engines[k]);
     text_base_free(base);
     return 0;
 }

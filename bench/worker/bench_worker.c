@@ -24,8 +24,8 @@ struct bench_stage {
     int64_t done_ms;
 };
 
-static enum stage_status forward(void *ctx, const struct stage_input *in,
-                                 struct stage_outputs *out, char *reason, size_t n) {
+static enum stage_status forward(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                                 char *reason, size_t n) {
     struct bench_stage *bs = ctx;
     (void)reason, (void)n;
     stage_outputs_add(out, bs->out_topic, xstrdup("k"), xstrndup(in->payload, in->len), in->len);
@@ -84,7 +84,8 @@ static double measure(const char *brokers, int transactional, int batch, long n)
     struct run r = { 0 };
     settings_load(&r.cfg, err, sizeof err);
     const char *inputs[] = { in_topic, NULL };
-    r.stage = (struct stage){ .name = name, .input_topics = inputs, .process = forward, .ctx = &bs };
+    r.stage =
+        (struct stage){ .name = name, .input_topics = inputs, .process = forward, .ctx = &bs };
     worker_running = 1;
     pthread_t th;
     int64_t t0 = time_mono_ms();

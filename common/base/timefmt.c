@@ -68,8 +68,8 @@ int rfc3339_parse(const char *s, int64_t *ms) {
     } else if (*p == '+' || *p == '-') {
         int sign = *p == '-' ? -1 : 1, oh, om;
         p++;
-        if (read_digits(&p, 2, &oh) || expect(&p, ':', ':') || read_digits(&p, 2, &om) ||
-            oh > 23 || om > 59)
+        if (read_digits(&p, 2, &oh) || expect(&p, ':', ':') || read_digits(&p, 2, &om) || oh > 23 ||
+            om > 59)
             return -1;
         offset_min = sign * (oh * 60 + om);
     } else {

@@ -44,9 +44,7 @@ char *xstrndup(const char *s, size_t n) {
     return d;
 }
 
-char *xstrdup(const char *s) {
-    return xstrndup(s, strlen(s));
-}
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
 
 char *xasprintf(const char *fmt, ...) {
     va_list ap;

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "limits.h"
-#include "topics.h"
 #include "timefmt.h"
+#include "topics.h"
 #include "xmalloc.h"
 
 static char *base64(const void *data, size_t len) {
@@ -43,6 +43,7 @@ char *deadletter_record(const struct deadletter_source *src, const char *reason,
     size_t carried = len < LIMIT_DEADLETTER_PAYLOAD_BYTES ? len : LIMIT_DEADLETTER_PAYLOAD_BYTES;
     char *b64 = base64(payload, carried);
     sha256_hex(payload, len, sha);
+    // clang-format off
     json_t *rec = json_pack(
         "{s:{s:s,s:i}, s:s, s:o, s:s, s:I, s:I, s:s, s:I, s:b, s:I, s:s, s:s}", "schema",
         "name", "vigile.deadletter", "version", DEADLETTER_SCHEMA_VERSION, "stage", src->stage,
@@ -51,6 +52,7 @@ char *deadletter_record(const struct deadletter_source *src, const char *reason,
         "payload_base64", b64, "payload_bytes", (json_int_t)carried, "truncated", carried < len,
         "original_size", (json_int_t)len, "original_sha256", sha,
         "failed_at", rfc3339_format(time_now_ms(), now));
+    // clang-format on
     free(b64);
     if (!rec) abort(); /* every string in it is ours and valid */
     char *s = json_dumps(rec, JSON_COMPACT);

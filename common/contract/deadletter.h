@@ -17,10 +17,10 @@
 #define DEADLETTER_SCHEMA_VERSION 2
 
 struct deadletter_source {
-    const char *stage;      /* "classify" */
-    const char *topic;      /* input topic, or "http" / "replay" at ingest */
-    int32_t partition;      /* -1 when not from Kafka */
-    int64_t offset;         /* -1 when not from Kafka */
+    const char *stage; /* "classify" */
+    const char *topic; /* input topic, or "http" / "replay" at ingest */
+    int32_t partition; /* -1 when not from Kafka */
+    int64_t offset;    /* -1 when not from Kafka */
 };
 
 /* Builds the dead-letter record for payload (len bytes of anything, borrowed) rejected

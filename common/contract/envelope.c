@@ -1,8 +1,8 @@
 #include "envelope.h"
 
 #include <stdarg.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_doc.h"
@@ -24,10 +24,10 @@ static int fail(char *err, size_t n, const char *path, const char *fmt, ...) {
     return -1;
 }
 
-const char *const envelope_platforms[] = { "facebook", "instagram", "x", "youtube",
-                                         "telegram", "whatsapp", "generic", NULL };
-const char *const envelope_kinds[] = { "comment", "reply", "post", "private_message",
-                                     "mention", NULL };
+const char *const envelope_platforms[] = { "facebook", "instagram", "x",       "youtube",
+                                           "telegram", "whatsapp",  "generic", NULL };
+const char *const envelope_kinds[] = { "comment",         "reply",   "post",
+                                       "private_message", "mention", NULL };
 static const char *const event_types[] = { EVENT_CREATED, EVENT_EDITED, EVENT_DELETED, NULL };
 
 /* Checks that obj[key] is a string of 1..max bytes. Absent is an error only if required.
@@ -43,8 +43,8 @@ static int check_string(const json_t *obj, const char *key, const char *path, in
     return 0;
 }
 
-static int check_enum(const json_t *obj, const char *key, const char *path,
-                      const char *const *list, int required, char *err, size_t n) {
+static int check_enum(const json_t *obj, const char *key, const char *path, const char *const *list,
+                      int required, char *err, size_t n) {
     if (check_string(obj, key, path, required, 64, err, n)) return -1;
     const char *s = json_string_value(json_object_get(obj, key));
     if (s && strlist_index(s, list) < 0) {
@@ -64,8 +64,7 @@ static int check_tenant(const json_t *env, char *err, size_t n) {
     return 0;
 }
 
-static int check_time(json_t *env, const char *key, enum envelope_mode mode, char *err,
-                      size_t n) {
+static int check_time(json_t *env, const char *key, enum envelope_mode mode, char *err, size_t n) {
     char path[32];
     snprintf(path, sizeof path, "$.%s", key);
     json_t *v = json_object_get(env, key);
@@ -83,8 +82,9 @@ static int check_time(json_t *env, const char *key, enum envelope_mode mode, cha
 static int check_schema(json_t *env, enum envelope_mode mode, char *err, size_t n) {
     json_t *s = json_object_get(env, "schema");
     if (!s && mode == ENVELOPE_REPLAY) {
-        json_object_set_new(env, "schema", json_pack("{s:s, s:i}", "name", ENVELOPE_SCHEMA_NAME,
-                                                     "version", ENVELOPE_SCHEMA_VERSION));
+        json_object_set_new(env, "schema",
+                            json_pack("{s:s, s:i}", "name", ENVELOPE_SCHEMA_NAME, "version",
+                                      ENVELOPE_SCHEMA_VERSION));
         return 0;
     }
     if (!s) return fail(err, n, "$.schema", "missing");
@@ -116,12 +116,12 @@ static int check_context(const json_t *env, char *err, size_t n) {
     if (!c || json_is_null(c)) return 0;
     if (!json_is_object(c))
         return fail(err, n, "$.context", "expected object, got %s", json_doc_type(c));
-    if (check_string(c, "post_text", "$.context.post_text", 0, LIMIT_TEXT_BYTES, err, n))
-        return -1;
+    if (check_string(c, "post_text", "$.context.post_text", 0, LIMIT_TEXT_BYTES, err, n)) return -1;
     json_t *topics = json_object_get(c, "post_topics");
     if (!topics) return 0;
     if (!json_is_array(topics))
-        return fail(err, n, "$.context.post_topics", "expected array, got %s", json_doc_type(topics));
+        return fail(err, n, "$.context.post_topics", "expected array, got %s",
+                    json_doc_type(topics));
     if (json_array_size(topics) > LIMIT_POST_TOPICS)
         return fail(err, n, "$.context.post_topics", "%zu items, over the limit of %d",
                     json_array_size(topics), LIMIT_POST_TOPICS);
@@ -152,7 +152,8 @@ static int check_attachments(const json_t *env, char *err, size_t n) {
     json_array_foreach(att, i, a) {
         char path[48];
         snprintf(path, sizeof path, "$.attachments[%zu]", i);
-        if (!json_is_object(a)) return fail(err, n, path, "expected object, got %s", json_doc_type(a));
+        if (!json_is_object(a))
+            return fail(err, n, path, "expected object, got %s", json_doc_type(a));
         snprintf(path, sizeof path, "$.attachments[%zu].type", i);
         if (check_string(a, "type", path, 1, 64, err, n)) return -1;
     }
@@ -162,10 +163,10 @@ static int check_attachments(const json_t *env, char *err, size_t n) {
 /* Keys a stage may have added upstream; anything else is a contract violation that we
  * would rather see in the dead-letter topic than carry along silently. */
 static const char *const known_keys[] = {
-    "schema",  "event_id",   "event_type", "tenant",      "channel",     "platform",
-    "kind",    "content_id", "thread_id",  "parent_id",   "author",      "text",
-    "created_at", "received_at", "context", "attachments", "classification",
-    "redacted_text", NULL
+    "schema",      "event_id",       "event_type",    "tenant",      "channel",
+    "platform",    "kind",           "content_id",    "thread_id",   "parent_id",
+    "author",      "text",           "created_at",    "received_at", "context",
+    "attachments", "classification", "redacted_text", NULL
 };
 
 static int check_unknown_keys(const json_t *env, char *err, size_t n) {
@@ -205,14 +206,14 @@ static int depth(const json_t *v, int limit) {
 }
 
 int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t n) {
-    if (!json_is_object(env)) return fail(err, n, "$", "expected object, got %s", json_doc_type(env));
+    if (!json_is_object(env))
+        return fail(err, n, "$", "expected object, got %s", json_doc_type(env));
     if (depth(env, LIMIT_ENVELOPE_DEPTH) > LIMIT_ENVELOPE_DEPTH)
         return fail(err, n, "$", "nested deeper than the limit of %d", LIMIT_ENVELOPE_DEPTH);
     if (check_unknown_keys(env, err, n) || check_schema(env, mode, err, n) ||
         check_string(env, "event_id", "$.event_id", 1, 256, err, n) ||
         check_enum(env, "event_type", "$.event_type", event_types, 0, err, n) ||
-        check_tenant(env, err, n) ||
-        check_string(env, "channel", "$.channel", 0, 128, err, n) ||
+        check_tenant(env, err, n) || check_string(env, "channel", "$.channel", 0, 128, err, n) ||
         check_enum(env, "platform", "$.platform", envelope_platforms, 1, err, n) ||
         check_enum(env, "kind", "$.kind", envelope_kinds, 1, err, n) ||
         check_string(env, "content_id", "$.content_id", 1, 256, err, n) ||
@@ -221,14 +222,13 @@ int envelope_validate(json_t *env, enum envelope_mode mode, char *err, size_t n)
         check_author(env, err, n) ||
         check_string(env, "text", "$.text", 1, LIMIT_TEXT_BYTES, err, n) ||
         check_time(env, "created_at", mode, err, n) ||
-        check_time(env, "received_at", mode, err, n) ||
-        check_context(env, err, n) || check_attachments(env, err, n))
+        check_time(env, "received_at", mode, err, n) || check_context(env, err, n) ||
+        check_attachments(env, err, n))
         return -1;
     return 0;
 }
 
-json_t *envelope_parse(const char *buf, size_t len, enum envelope_mode mode, char *err,
-                       size_t n) {
+json_t *envelope_parse(const char *buf, size_t len, enum envelope_mode mode, char *err, size_t n) {
     /* Invalid UTF-8 and NUL characters are refused too: both become dead letters here. */
     json_t *env = json_doc_load(buf, len, err, n);
     if (!env) return NULL;

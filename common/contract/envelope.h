@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define ENVELOPE_SCHEMA_NAME "vigile.envelope"
+#define ENVELOPE_SCHEMA_NAME    "vigile.envelope"
 #define ENVELOPE_SCHEMA_VERSION 1
 
 /* The values of $.event_type (docs/ingest.md): what happened to the content. Absent means

@@ -28,17 +28,17 @@
 
 /* Plain literals too: ingest_config.c writes the default as text. */
 #define LIMIT_HTTP_BODY_DEFAULT 1048576
-#define LIMIT_HTTP_BODY_MAX 67108864
+#define LIMIT_HTTP_BODY_MAX     67108864
 
-#define LIMIT_ENVELOPE_BYTES 262144
-#define LIMIT_TEXT_BYTES 65536
-#define LIMIT_POST_TOPICS 64
+#define LIMIT_ENVELOPE_BYTES   262144
+#define LIMIT_TEXT_BYTES       65536
+#define LIMIT_POST_TOPICS      64
 #define LIMIT_POST_TOPIC_BYTES 128
-#define LIMIT_ATTACHMENTS 32
-#define LIMIT_ENVELOPE_DEPTH 16
+#define LIMIT_ATTACHMENTS      32
+#define LIMIT_ENVELOPE_DEPTH   16
 
 /* Plain literals: kafka.c and topics.c pass them to librdkafka as strings. */
-#define LIMIT_MESSAGE_BYTES 1000000
+#define LIMIT_MESSAGE_BYTES       1000000
 #define LIMIT_TOPIC_MESSAGE_BYTES 1048588
 
 #define LIMIT_DEADLETTER_PAYLOAD_BYTES 524288
@@ -48,11 +48,11 @@
 #define LIMIT_DEADLETTER_FIXED_BYTES 4096
 
 /* "1000000": a limit as the string librdkafka's configuration takes. */
-#define LIMIT_STR(x) LIMIT_STR_(x)
+#define LIMIT_STR(x)  LIMIT_STR_(x)
 #define LIMIT_STR_(x) #x
 
-_Static_assert(4 * ((LIMIT_DEADLETTER_PAYLOAD_BYTES + 2) / 3) +
-                       6 * LIMIT_DEADLETTER_REASON_BYTES + LIMIT_DEADLETTER_FIXED_BYTES <=
+_Static_assert(4 * ((LIMIT_DEADLETTER_PAYLOAD_BYTES + 2) / 3) + 6 * LIMIT_DEADLETTER_REASON_BYTES +
+                       LIMIT_DEADLETTER_FIXED_BYTES <=
                    LIMIT_MESSAGE_BYTES,
                "a dead letter must always be producible");
 _Static_assert(LIMIT_MESSAGE_BYTES + 16384 <= LIMIT_TOPIC_MESSAGE_BYTES,

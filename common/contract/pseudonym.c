@@ -48,8 +48,8 @@ static void hmac_sha256(const void *key, size_t key_len, const char *a, char sep
     EVP_MAC_CTX_free(ctx);
 }
 
-void pseudonym_make(const char *master, size_t master_len, const char *tenant,
-                    const char *platform, const char *author_id, char out[PSEUDONYM_LEN]) {
+void pseudonym_make(const char *master, size_t master_len, const char *tenant, const char *platform,
+                    const char *author_id, char out[PSEUDONYM_LEN]) {
     static const char hex[] = "0123456789abcdef";
     unsigned char tenant_key[32], mac[32];
     hmac_sha256(master, master_len, LABEL_PREFIX, 0, tenant, tenant_key);

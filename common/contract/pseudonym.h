@@ -11,7 +11,7 @@
 #define PSEUDONYM_LEN 35
 
 /* Writes the pseudonym of (platform, author_id) on tenant into out. master is borrowed. */
-void pseudonym_make(const char *master, size_t master_len, const char *tenant,
-                    const char *platform, const char *author_id, char out[PSEUDONYM_LEN]);
+void pseudonym_make(const char *master, size_t master_len, const char *tenant, const char *platform,
+                    const char *author_id, char out[PSEUDONYM_LEN]);
 
 #endif

@@ -14,9 +14,9 @@ enum stage_status {
 };
 
 struct stage_output {
-    char *topic;  /* owned */
-    char *key;    /* owned, "<tenant>|<author_id>" */
-    char *value;  /* owned, JSON */
+    char *topic; /* owned */
+    char *key;   /* owned, "<tenant>|<author_id>" */
+    char *value; /* owned, JSON */
     size_t len;
 };
 
@@ -26,18 +26,18 @@ struct stage_outputs {
 };
 
 struct stage_input {
-    const char *topic;    /* the topic it was read from (route reads two) */
-    const char *payload;  /* borrowed; not NUL-terminated */
+    const char *topic;   /* the topic it was read from (route reads two) */
+    const char *payload; /* borrowed; not NUL-terminated */
     size_t len;
 };
 
 struct stage {
-    const char *name;                 /* "classify": log component, group and dead-letter stage */
-    const char *const *input_topics;  /* NULL-terminated */
+    const char *name;                /* "classify": log component, group and dead-letter stage */
+    const char *const *input_topics; /* NULL-terminated */
     /* Processes one input, appending to out. On STAGE_REJECT or STAGE_RETRY it writes a
      * one-line reason; whatever it appended is discarded by the caller. */
-    enum stage_status (*process)(void *ctx, const struct stage_input *in,
-                                 struct stage_outputs *out, char *reason, size_t reason_len);
+    enum stage_status (*process)(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                                 char *reason, size_t reason_len);
     void *ctx;
     /* Optional (NULL): called with inputs the shell is about to process, in their order,
      * before the first of them, so that the stage may ask its state store about all of
@@ -47,8 +47,8 @@ struct stage {
     /* Optional (NULL): called about every 100 ms between inputs, for outputs that are due
      * by time rather than by an input (SLA timers). Appends outputs, which commit with the
      * current batch; STAGE_RETRY means try later. */
-    enum stage_status (*tick)(void *ctx, int64_t now_ms, struct stage_outputs *out,
-                              char *reason, size_t reason_len);
+    enum stage_status (*tick)(void *ctx, int64_t now_ms, struct stage_outputs *out, char *reason,
+                              size_t reason_len);
     /* Optional (NULL): called once the batch holding the tick's outputs has committed, so
      * the stage may forget what it handed off. Not called when the batch was abandoned:
      * the stage must then hand the same work off again later. */

@@ -6,15 +6,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define TOPIC_INBOUND     "vigile.inbound"
-#define TOPIC_CLASSIFIED  "vigile.classified"
-#define TOPIC_DECISIONS   "vigile.decisions"
-#define TOPIC_ACTIONS     "vigile.actions"
+#define TOPIC_INBOUND        "vigile.inbound"
+#define TOPIC_CLASSIFIED     "vigile.classified"
+#define TOPIC_DECISIONS      "vigile.decisions"
+#define TOPIC_ACTIONS        "vigile.actions"
 #define TOPIC_ACTION_RESULTS "vigile.action-results"
-#define TOPIC_ESCALATIONS "vigile.escalations"
-#define TOPIC_OPERATOR    "vigile.operator"
-#define TOPIC_SLA         "vigile.sla"
-#define TOPIC_DEADLETTER  "vigile.deadletter"
+#define TOPIC_ESCALATIONS    "vigile.escalations"
+#define TOPIC_OPERATOR       "vigile.operator"
+#define TOPIC_SLA            "vigile.sla"
+#define TOPIC_DEADLETTER     "vigile.deadletter"
 
 struct topic_spec {
     const char *name;
@@ -44,7 +44,7 @@ int topics_create(const char *brokers, const struct topic_spec *specs, size_t n,
 /* Creates every fixed topic and the decisions topic of each tenant id given, with
  * `partitions` partitions and the broker's default replication factor; existing topics
  * are left as they are. Returns 0, or -1 with the broker's reason in err. */
-int topics_ensure(const char *brokers, const char *const *tenants, size_t n_tenants,
-                  int partitions, char *err, size_t errlen);
+int topics_ensure(const char *brokers, const char *const *tenants, size_t n_tenants, int partitions,
+                  char *err, size_t errlen);
 
 #endif

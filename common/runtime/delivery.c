@@ -112,10 +112,10 @@ int delivery_send(struct delivery *d, struct delivery_batch *b, size_t i, const 
     b->refs++;
     b->pending++;
     pthread_mutex_unlock(&b->lock);
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        d->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-        RD_KAFKA_V_VALUE(value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-        RD_KAFKA_V_OPAQUE(&b->slots[i]), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t e =
+        rd_kafka_producev(d->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                          RD_KAFKA_V_VALUE(value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+                          RD_KAFKA_V_OPAQUE(&b->slots[i]), RD_KAFKA_V_END);
     if (!e) return 0;
     log_warn("produce to %s: %s", topic, rd_kafka_err2str(e));
     free(value); /* not taken by librdkafka on failure */

@@ -18,9 +18,9 @@
 
 /* The loop beats at least every poll interval; a minute of silence means it is stuck. */
 #define HEALTH_STALL_MS 60000
-#define REASON_MAX 256
+#define REASON_MAX      256
 /* How often the Redis watch PINGs, and how long one PING may take. */
-#define WATCH_EVERY_MS 1000
+#define WATCH_EVERY_MS   1000
 #define WATCH_TIMEOUT_MS 1000
 
 static _Atomic int64_t heartbeat_ms;
@@ -28,9 +28,7 @@ static _Atomic int n_down;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char reasons[HEALTH_DEP_COUNT][REASON_MAX]; /* "" while the dependency is up */
 
-void health_heartbeat(void) {
-    atomic_store(&heartbeat_ms, time_mono_ms());
-}
+void health_heartbeat(void) { atomic_store(&heartbeat_ms, time_mono_ms()); }
 
 void health_set_down(enum health_dep dep, const char *fmt, ...) {
     char why[REASON_MAX];
@@ -52,8 +50,10 @@ void health_set_up(enum health_dep dep) {
     reasons[dep][0] = '\0';
     if (was_down) atomic_fetch_sub(&n_down, 1);
     pthread_mutex_unlock(&lock);
-    if (was_down) log_info("health: %s available again",
-                           dep == HEALTH_KAFKA ? "kafka" : dep == HEALTH_REDIS ? "redis" : "stage");
+    if (was_down)
+        log_info("health: %s available again", dep == HEALTH_KAFKA   ? "kafka"
+                                               : dep == HEALTH_REDIS ? "redis"
+                                                                     : "stage");
 }
 
 static int is_down(enum health_dep dep) {
@@ -63,9 +63,7 @@ static int is_down(enum health_dep dep) {
     return down;
 }
 
-int health_degraded(void) {
-    return atomic_load(&n_down) > 0;
-}
+int health_degraded(void) { return atomic_load(&n_down) > 0; }
 
 void health_reset(void) {
     pthread_mutex_lock(&lock);
@@ -119,8 +117,10 @@ unsigned health_report(char **body) {
     reasons_join(why, sizeof why);
     int stalled = age > HEALTH_STALL_MS;
     json_t *doc = json_pack("{s:s, s:I}", "status",
-                            stalled ? "stalled" : why[0] ? "degraded" : "ok", "loop_age_ms",
-                            (json_int_t)age);
+                            stalled  ? "stalled"
+                            : why[0] ? "degraded"
+                                     : "ok",
+                            "loop_age_ms", (json_int_t)age);
     /* A reason may quote a server's error text: keep the answer even if it is not UTF-8. */
     if (why[0]) {
         json_t *reason = json_string(why);
@@ -165,8 +165,10 @@ static void watch_ping(struct health_watch *w) {
         w->rc = NULL;
         return;
     }
-    if (r->type == REDIS_REPLY_ERROR) health_set_down(HEALTH_REDIS, "redis: PING: %s", r->str);
-    else health_set_up(HEALTH_REDIS);
+    if (r->type == REDIS_REPLY_ERROR)
+        health_set_down(HEALTH_REDIS, "redis: PING: %s", r->str);
+    else
+        health_set_up(HEALTH_REDIS);
     freeReplyObject(r);
 }
 

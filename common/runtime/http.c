@@ -31,8 +31,8 @@ static enum MHD_Result health(struct MHD_Connection *conn) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **ptr) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **ptr) {
     struct http_server *srv = cls;
     (void)version, (void)upload_data, (void)upload_size, (void)ptr;
     if (strcmp(method, "GET") != 0)
@@ -49,9 +49,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 struct http_server *http_server_start(int port, const char *component, char *err, size_t n) {
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->component = component;
-    srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-                                   (uint16_t)port, NULL, NULL, on_request, srv,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    srv->daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
+                         NULL, on_request, srv, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, n, "cannot serve HTTP on port %d", port);
         free(srv);

@@ -12,8 +12,10 @@
 /* librdkafka's own log lines go through ours, so operators read one format. */
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     (void)rk;
-    enum log_level l = level <= 3 ? LOG_ERROR : level <= 4 ? LOG_WARN : level <= 6 ? LOG_INFO
-                                                                                  : LOG_DEBUG;
+    enum log_level l = level <= 3   ? LOG_ERROR
+                       : level <= 4 ? LOG_WARN
+                       : level <= 6 ? LOG_INFO
+                                    : LOG_DEBUG;
     log_msg(l, "rdkafka %s: %s", fac, buf);
 }
 
@@ -23,8 +25,10 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) 
     (void)rk, (void)opaque;
     health_kafka_error(err, reason);
     pipeline_metric_kafka_error(rd_kafka_err2name(err));
-    if (err == RD_KAFKA_RESP_ERR__FATAL) log_error("kafka fatal: %s", reason);
-    else log_warn("kafka: %s: %s", rd_kafka_err2name(err), reason);
+    if (err == RD_KAFKA_RESP_ERR__FATAL)
+        log_error("kafka fatal: %s", reason);
+    else
+        log_warn("kafka: %s: %s", rd_kafka_err2name(err), reason);
 }
 
 /* Statistics tell /healthz when a broker is up again (health.h), and give the metrics
@@ -44,8 +48,14 @@ static int set_all(rd_kafka_conf_t *conf, const char *const *kv, char *err, size
 
 static rd_kafka_conf_t *base_conf(const char *brokers, void *opaque, char *err, size_t n) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    const char *kv[] = { "bootstrap.servers", brokers, "client.id", "vigile",
-                         "reconnect.backoff.max.ms", "5000", "statistics.interval.ms", "1000",
+    const char *kv[] = { "bootstrap.servers",
+                         brokers,
+                         "client.id",
+                         "vigile",
+                         "reconnect.backoff.max.ms",
+                         "5000",
+                         "statistics.interval.ms",
+                         "1000",
                          NULL };
     if (set_all(conf, kv, err, n)) {
         rd_kafka_conf_destroy(conf);
@@ -65,9 +75,17 @@ rd_kafka_t *kafka_producer_new(const char *brokers, const char *transactional_id
     if (!conf) return NULL;
     /* Without a transaction a message may wait forever (0) for a broker to come back.
      * Within one it cannot outlive the transaction, so librdkafka's default applies. */
-    const char *kv[] = { "enable.idempotence", "true", "acks", "all",
-                         "compression.codec", "lz4", "linger.ms", "5",
-                         "message.max.bytes", LIMIT_STR(LIMIT_MESSAGE_BYTES), NULL };
+    const char *kv[] = { "enable.idempotence",
+                         "true",
+                         "acks",
+                         "all",
+                         "compression.codec",
+                         "lz4",
+                         "linger.ms",
+                         "5",
+                         "message.max.bytes",
+                         LIMIT_STR(LIMIT_MESSAGE_BYTES),
+                         NULL };
     if (set_all(conf, kv, err, n) ||
         (transactional_id &&
          rd_kafka_conf_set(conf, "transactional.id", transactional_id, err, n)) ||
@@ -87,11 +105,23 @@ rd_kafka_t *kafka_consumer_new(const char *brokers, const char *group, const cha
                                void *opaque, char *err, size_t n) {
     rd_kafka_conf_t *conf = base_conf(brokers, opaque, err, n);
     if (!conf) return NULL;
-    const char *kv[] = { "group.id", group, "enable.auto.commit", "false",
-                         "enable.auto.offset.store", "false", "auto.offset.reset", "earliest",
-                         "isolation.level", "read_committed", "enable.partition.eof", "false",
-                         "session.timeout.ms", KAFKA_SESSION_TIMEOUT_MS,
-                         "heartbeat.interval.ms", KAFKA_HEARTBEAT_INTERVAL_MS, NULL };
+    const char *kv[] = { "group.id",
+                         group,
+                         "enable.auto.commit",
+                         "false",
+                         "enable.auto.offset.store",
+                         "false",
+                         "auto.offset.reset",
+                         "earliest",
+                         "isolation.level",
+                         "read_committed",
+                         "enable.partition.eof",
+                         "false",
+                         "session.timeout.ms",
+                         KAFKA_SESSION_TIMEOUT_MS,
+                         "heartbeat.interval.ms",
+                         KAFKA_HEARTBEAT_INTERVAL_MS,
+                         NULL };
     if (set_all(conf, kv, err, n) ||
         (instance_id && rd_kafka_conf_set(conf, "group.instance.id", instance_id, err, n))) {
         rd_kafka_conf_destroy(conf);
@@ -111,8 +141,7 @@ int kafka_produce(rd_kafka_t *rk, const char *topic, const char *key, char *valu
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
             rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-            RD_KAFKA_V_VALUE(value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-            RD_KAFKA_V_END);
+            RD_KAFKA_V_VALUE(value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
         if (!e) return 0;
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             log_error("produce to %s: %s", topic, rd_kafka_err2str(e));

@@ -18,7 +18,7 @@ rd_kafka_t *kafka_producer_new(const char *brokers, const char *transactional_id
  * VIGILE_INSTANCE_ID is not waited for at all (static membership); one that never comes
  * back costs this much, plus the rebalance, of the 15 s the operators are promised. The
  * broker's group.min.session.timeout.ms (6 s by default) is the floor. */
-#define KAFKA_SESSION_TIMEOUT_MS "9000"
+#define KAFKA_SESSION_TIMEOUT_MS    "9000"
 #define KAFKA_HEARTBEAT_INTERVAL_MS "1500"
 
 /* A consumer in group `group` that never commits or stores offsets by itself and reads

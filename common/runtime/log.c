@@ -47,8 +47,8 @@ void log_msg(enum log_level level, const char *fmt, ...) {
     json_t *line = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level],
                              "component", log_component, "msg", msg);
     if (!line) { /* msg was not valid UTF-8: keep the line, lose the text */
-        line = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level],
-                         "component", log_component, "msg", "(message not UTF-8)");
+        line = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "component",
+                         log_component, "msg", "(message not UTF-8)");
     }
     char *s = json_dumps(line, JSON_COMPACT);
     if (s) {

@@ -16,10 +16,10 @@ enum metric_type { TYPE_COUNTER, TYPE_GAUGE, TYPE_HISTOGRAM };
 
 struct metric_series {
     const struct metric *family;
-    char *values[METRIC_MAX_LABELS];  /* owned copies */
-    _Atomic uint64_t value;           /* counter total, or a gauge's double bits */
-    _Atomic uint64_t sum_bits;        /* histogram sum, double bits */
-    _Atomic uint64_t buckets[];       /* histogram: per bucket, last one +Inf */
+    char *values[METRIC_MAX_LABELS]; /* owned copies */
+    _Atomic uint64_t value;          /* counter total, or a gauge's double bits */
+    _Atomic uint64_t sum_bits;       /* histogram sum, double bits */
+    _Atomic uint64_t buckets[];      /* histogram: per bucket, last one +Inf */
 };
 
 struct metric {
@@ -40,9 +40,9 @@ static _Atomic size_t nfamilies;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint64_t series_dropped;
 
-const double metric_seconds_buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                          0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-                                          10, 30, 60, 120, 300 };
+const double metric_seconds_buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,
+                                          5,      10,      30,     60,    120,    300 };
 const size_t metric_seconds_nbuckets = sizeof metric_seconds_buckets / sizeof(double);
 
 static struct metric_series *series_new(const struct metric *m, const char *const *values) {
@@ -66,8 +66,9 @@ static struct metric *family_register(const char *name, const char *help, enum m
     /* A fixed number of families is a property of the code, not of the input. */
     if (n == MAX_FAMILIES) abort();
     struct metric *m = &families[n];
-    *m = (struct metric){ .name = name, .help = help, .type = type, .bounds = bounds,
-                          .nbounds = nbounds };
+    *m = (struct metric){
+        .name = name, .help = help, .type = type, .bounds = bounds, .nbounds = nbounds
+    };
     for (; labels && labels[m->nlabels]; m->nlabels++) {
         if (m->nlabels == METRIC_MAX_LABELS) abort(); /* a property of the code */
         m->labels[m->nlabels] = xstrdup(labels[m->nlabels]);
@@ -178,15 +179,16 @@ void metric_observe(struct metric_series *s, double v) {
     uint64_t old = atomic_load_explicit(&s->sum_bits, memory_order_relaxed);
     while (!atomic_compare_exchange_weak_explicit(&s->sum_bits, &old,
                                                   double_bits(bits_double(old) + v),
-                                                  memory_order_relaxed, memory_order_relaxed)) {
-    }
+                                                  memory_order_relaxed, memory_order_relaxed)) {}
 }
 
 static void put_escaped(FILE *f, const char *v) {
     for (; *v; v++) {
         if (*v == '\\' || *v == '"') fputc('\\', f);
-        if (*v == '\n') fputs("\\n", f);
-        else fputc(*v, f);
+        if (*v == '\n')
+            fputs("\\n", f);
+        else
+            fputc(*v, f);
     }
 }
 
@@ -209,8 +211,10 @@ static void render_histogram(FILE *f, const char *component, const struct metric
     char le[32];
     for (size_t b = 0; b <= m->nbounds; b++) {
         cumulative += atomic_load_explicit(&s->buckets[b], memory_order_relaxed);
-        if (b < m->nbounds) snprintf(le, sizeof le, "%g", m->bounds[b]);
-        else snprintf(le, sizeof le, "+Inf");
+        if (b < m->nbounds)
+            snprintf(le, sizeof le, "%g", m->bounds[b]);
+        else
+            snprintf(le, sizeof le, "+Inf");
         fprintf(f, "%s_bucket", m->name);
         put_labels(f, component, s, le);
         fprintf(f, " %llu\n", (unsigned long long)cumulative);
@@ -232,8 +236,10 @@ static void render_series(FILE *f, const char *component, const struct metric_se
     uint64_t v = atomic_load_explicit(&s->value, memory_order_relaxed);
     fputs(m->name, f);
     put_labels(f, component, s, NULL);
-    if (m->type == TYPE_GAUGE) fprintf(f, " %.17g\n", bits_double(v));
-    else fprintf(f, " %llu\n", (unsigned long long)v);
+    if (m->type == TYPE_GAUGE)
+        fprintf(f, " %.17g\n", bits_double(v));
+    else
+        fprintf(f, " %llu\n", (unsigned long long)v);
 }
 
 void metric_registry_render(FILE *f, const char *component) {
@@ -241,15 +247,15 @@ void metric_registry_render(FILE *f, const char *component) {
     size_t n = atomic_load(&nfamilies);
     for (size_t i = 0; i < n; i++) {
         struct metric *m = &families[i];
-        fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
-                type_name[m->type]);
+        fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, type_name[m->type]);
         for (size_t j = 0; j < SLOTS; j++) {
             struct metric_series *s = atomic_load_explicit(&m->slots[j], memory_order_acquire);
             if (s) render_series(f, component, s);
         }
     }
-    fprintf(f, "# HELP vigile_metric_series_dropped_total Label combinations over a family's "
-               "limit, not exported\n# TYPE vigile_metric_series_dropped_total counter\n"
-               "vigile_metric_series_dropped_total{component=\"%s\"} %llu\n",
+    fprintf(f,
+            "# HELP vigile_metric_series_dropped_total Label combinations over a family's "
+            "limit, not exported\n# TYPE vigile_metric_series_dropped_total counter\n"
+            "vigile_metric_series_dropped_total{component=\"%s\"} %llu\n",
             component, (unsigned long long)atomic_load(&series_dropped));
 }

@@ -43,13 +43,15 @@ char *metrics_render(const char *component) {
     if (!f) abort();
     for (int i = 0; i < METRIC_COUNT; i++)
         fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s{component=\"%s\"} %llu\n",
-                metric_info[i].name, metric_info[i].help, metric_info[i].name,
-                metric_info[i].name, component, (unsigned long long)metrics_get(i));
-    fprintf(f, "# HELP vigile_degraded 1 while a dependency is down\n"
-               "# TYPE vigile_degraded gauge\nvigile_degraded{component=\"%s\"} %d\n",
+                metric_info[i].name, metric_info[i].help, metric_info[i].name, metric_info[i].name,
+                component, (unsigned long long)metrics_get(i));
+    fprintf(f,
+            "# HELP vigile_degraded 1 while a dependency is down\n"
+            "# TYPE vigile_degraded gauge\nvigile_degraded{component=\"%s\"} %d\n",
             component, health_degraded());
-    fprintf(f, "# HELP vigile_build_info The running build\n# TYPE vigile_build_info gauge\n"
-               "vigile_build_info{component=\"%s\",version=\"%s\"} 1\n",
+    fprintf(f,
+            "# HELP vigile_build_info The running build\n# TYPE vigile_build_info gauge\n"
+            "vigile_build_info{component=\"%s\",version=\"%s\"} 1\n",
             component, VIGILE_VERSION);
     metric_registry_render(f, component);
     void (*extra)(FILE *, const char *) = atomic_load(&extra_render);

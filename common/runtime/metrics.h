@@ -8,14 +8,14 @@
 #include <stdio.h>
 
 enum metric_id {
-    METRIC_MESSAGES_IN,      /* inputs consumed */
-    METRIC_OUTPUTS,          /* messages produced */
-    METRIC_DEADLETTERS,      /* inputs dead-lettered */
-    METRIC_RETRIES,          /* stage retries after a transient failure */
-    METRIC_BATCHES,          /* batches committed */
-    METRIC_ABORTS,           /* batches aborted and rewound */
-    METRIC_RELOADS,          /* configuration reloads accepted */
-    METRIC_RELOAD_FAILURES,  /* configuration reloads refused */
+    METRIC_MESSAGES_IN,     /* inputs consumed */
+    METRIC_OUTPUTS,         /* messages produced */
+    METRIC_DEADLETTERS,     /* inputs dead-lettered */
+    METRIC_RETRIES,         /* stage retries after a transient failure */
+    METRIC_BATCHES,         /* batches committed */
+    METRIC_ABORTS,          /* batches aborted and rewound */
+    METRIC_RELOADS,         /* configuration reloads accepted */
+    METRIC_RELOAD_FAILURES, /* configuration reloads refused */
     METRIC_COUNT
 };
 

@@ -47,9 +47,8 @@ void offline_close(struct offline *o) {
 
 /* Replaces out's contents with the dead letter of a bad line, so that it is printed the
  * way every other output is. */
-static void deadletter_output(struct offline *o, struct stage_outputs *out,
-                              unsigned long lineno, const char *line, size_t len,
-                              const char *reason) {
+static void deadletter_output(struct offline *o, struct stage_outputs *out, unsigned long lineno,
+                              const char *line, size_t len, const char *reason) {
     struct deadletter_source src = { o->program, "replay", -1, (int64_t)lineno };
     stage_outputs_clear(out);
     deadletter_add(out, &src, NULL, reason, line, len);

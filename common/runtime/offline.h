@@ -13,7 +13,7 @@
 #include "tenant.h"
 
 struct offline {
-    const char *program;        /* "replay": dead-letter stage name */
+    const char *program; /* "replay": dead-letter stage name */
     struct settings cfg;
     struct tenant_set *tenants; /* owned until a stage steals it (then set to NULL) */
     struct state_store state;   /* in memory */

@@ -9,8 +9,8 @@
 #include "metric_registry.h"
 
 static struct metric *consumed, *produced, *deadlettered, *stage_seconds, *transactions,
-    *kafka_errors, *kafka_lag, *kafka_connects, *kafka_disconnects, *redis_connects,
-    *redis_errors, *config_generation, *config_loaded_at;
+    *kafka_errors, *kafka_lag, *kafka_connects, *kafka_disconnects, *redis_connects, *redis_errors,
+    *config_generation, *config_loaded_at;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* Registered together on first use, so that a scrape shows every family (with no series
@@ -24,33 +24,31 @@ static void register_all(void) {
                                   "Inputs sent to the dead-letter topic, by input topic and "
                                   "reason class",
                                   (const char *const[]){ "topic", "reason", NULL });
-    stage_seconds = metric_histogram("vigile_stage_duration_seconds",
-                                     "Time a stage spends on one input", (const char *const[]){
-                                         "stage", NULL },
-                                     metric_seconds_buckets, metric_seconds_nbuckets);
+    stage_seconds = metric_histogram(
+        "vigile_stage_duration_seconds", "Time a stage spends on one input",
+        (const char *const[]){ "stage", NULL }, metric_seconds_buckets, metric_seconds_nbuckets);
     transactions = metric_counter("vigile_kafka_transactions_total",
                                   "Kafka transactions ended, by outcome (committed, aborted)",
                                   (const char *const[]){ "outcome", NULL });
-    kafka_errors = metric_counter("vigile_kafka_errors_total",
-                                  "Errors librdkafka reported, by error name",
-                                  (const char *const[]){ "error", NULL });
+    kafka_errors =
+        metric_counter("vigile_kafka_errors_total", "Errors librdkafka reported, by error name",
+                       (const char *const[]){ "error", NULL });
     kafka_lag = metric_gauge("vigile_kafka_consumer_lag_messages",
                              "Messages of an assigned partition not yet read by this worker",
                              (const char *const[]){ "topic", "partition", NULL });
     kafka_connects = metric_counter("vigile_kafka_connects_total",
                                     "Broker connections made, by client (producer, consumer)",
                                     (const char *const[]){ "client", NULL });
-    kafka_disconnects = metric_counter("vigile_kafka_disconnects_total",
-                                       "Broker connections lost, by client",
-                                       (const char *const[]){ "client", NULL });
+    kafka_disconnects =
+        metric_counter("vigile_kafka_disconnects_total", "Broker connections lost, by client",
+                       (const char *const[]){ "client", NULL });
     redis_connects = metric_counter("vigile_redis_connects_total",
                                     "Redis connections made, first ones and reconnects",
                                     (const char *const[]){ "kind", NULL });
-    redis_errors = metric_counter("vigile_redis_errors_total",
-                                  "Redis connections dropped on an error", NULL);
+    redis_errors =
+        metric_counter("vigile_redis_errors_total", "Redis connections dropped on an error", NULL);
     config_generation = metric_gauge("vigile_config_generation",
-                                     "Configuration in force: 1 at start-up, +1 per reload",
-                                     NULL);
+                                     "Configuration in force: 1 at start-up, +1 per reload", NULL);
     config_loaded_at = metric_gauge("vigile_config_loaded_timestamp_seconds",
                                     "When the configuration in force was loaded", NULL);
 }
@@ -68,12 +66,10 @@ void pipeline_metric_produced(const char *topic, uint64_t n) {
 }
 
 const char *pipeline_reason_class(const char *reason) {
-    if (strncmp(reason, "JSON ", 5) == 0 || strncmp(reason, "not JSON", 8) == 0)
-        return "not_json";
+    if (strncmp(reason, "JSON ", 5) == 0 || strncmp(reason, "not JSON", 8) == 0) return "not_json";
     if (strstr(reason, "invalid UTF-8")) return "invalid_utf8";
     if (strstr(reason, "unknown tenant")) return "unknown_tenant";
-    if (strstr(reason, "over the message limit") || strstr(reason, "too large"))
-        return "too_large";
+    if (strstr(reason, "over the message limit") || strstr(reason, "too large")) return "too_large";
     if (reason[0] == '$') return "invalid_field";
     return "other";
 }

@@ -51,8 +51,7 @@ static int reload(void *arg) {
 
 /* --help and --version: the synopsis, the summary and the service's own variables.
  * Returns 1 when one was handled. */
-static int std_options(int argc, char **argv, const char *program,
-                       const struct service_def *def) {
+static int std_options(int argc, char **argv, const char *program, const struct service_def *def) {
     char *usage = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&usage, &len);
@@ -93,8 +92,8 @@ int service_main(int argc, char **argv, const struct service_def *def) {
         code = worker_running ? EXIT_RUNTIME : EXIT_CLEAN;
         goto out;
     }
-    int opened = def->stage_open(&stage, &cfg, set, def->uses_state ? &state : NULL, err,
-                                 sizeof err);
+    int opened =
+        def->stage_open(&stage, &cfg, set, def->uses_state ? &state : NULL, err, sizeof err);
     if (opened) {
         log_error(opened == -2 ? "%s" : "config: %s", err); /* set was stolen */
         code = opened == -2 ? EXIT_RUNTIME : EXIT_BAD_CONFIG;

@@ -14,9 +14,9 @@
 #include "tenant.h"
 
 struct service_def {
-    const char *name;     /* "classify": program vigile-<name>, log component, group */
-    const char *summary;  /* one line for --help */
-    int uses_state;       /* 1: give the stage the Redis state store of VIGILE_REDIS_URL */
+    const char *name;    /* "classify": program vigile-<name>, log component, group */
+    const char *summary; /* one line for --help */
+    int uses_state;      /* 1: give the stage the Redis state store of VIGILE_REDIS_URL */
     /* 1 for a service whose input is not a topic (ingest's webhooks): what stage_open
      * starts serves on threads of its own, which the runtime only keeps alive (health,
      * reload on SIGHUP, SIGTERM) instead of running the worker loop; no topic is made. */
@@ -30,8 +30,7 @@ struct service_def {
                       struct state_store *state, char *err, size_t errlen);
     /* Swaps in a new configuration between two messages. Steals tenants, also on failure.
      * Returns 0, or -1 with a reason in err (the old configuration stays). */
-    int (*stage_reload)(struct stage *stage, struct tenant_set *tenants, char *err,
-                        size_t errlen);
+    int (*stage_reload)(struct stage *stage, struct tenant_set *tenants, char *err, size_t errlen);
     void (*stage_close)(struct stage *stage);
 };
 

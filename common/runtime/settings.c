@@ -21,16 +21,16 @@ static const struct setting_field fields[] = {
       "debug, info, warn or error" },
     { SETTING_STR, "VIGILE_INSTANCE_ID", NULL, offsetof(struct settings, instance_id), 0, 0,
       "stable name of this instance, part of the transactional id" },
-    { SETTING_BOOL, "VIGILE_KAFKA_TRANSACTIONS", "1", offsetof(struct settings, transactions),
-      0, 1, "1: outputs and input offsets commit in one Kafka transaction" },
+    { SETTING_BOOL, "VIGILE_KAFKA_TRANSACTIONS", "1", offsetof(struct settings, transactions), 0, 1,
+      "1: outputs and input offsets commit in one Kafka transaction" },
     { SETTING_INT, "VIGILE_BATCH_MAX", "500", offsetof(struct settings, batch_max), 1, 100000,
       "most input messages per commit" },
     { SETTING_INT, "VIGILE_BATCH_MS", "100", offsetof(struct settings, batch_ms), 1, 60000,
       "longest a batch stays open, in milliseconds" },
-    { SETTING_INT, "VIGILE_TOPIC_PARTITIONS", "6", offsetof(struct settings, partitions), 1,
-      1000, "partitions of the topics created at start-up" },
-    { SETTING_STR, "VIGILE_GROUP_PREFIX", "vigile", offsetof(struct settings, group_prefix), 0,
-      0, "consumer groups are named <prefix>-<stage>" },
+    { SETTING_INT, "VIGILE_TOPIC_PARTITIONS", "6", offsetof(struct settings, partitions), 1, 1000,
+      "partitions of the topics created at start-up" },
+    { SETTING_STR, "VIGILE_GROUP_PREFIX", "vigile", offsetof(struct settings, group_prefix), 0, 0,
+      "consumer groups are named <prefix>-<stage>" },
     { SETTING_STR, "VIGILE_DATA_DIR", "data", offsetof(struct settings, data_dir), 0, 0,
       "directory holding lexicons/ and rules/ of the classifier" },
     { SETTING_STR, "VIGILE_PSEUDONYM_KEY", "", offsetof(struct settings, pseudonym_key), 0, 0,
@@ -107,7 +107,7 @@ void settings_table_print(FILE *out, const struct setting_field *table, size_t c
     for (size_t i = 0; i < count; i++)
         fprintf(out, "  %-28s %s (default: %s)\n", table[i].name, table[i].help,
                 table[i].type == SETTING_STR && !table[i].def ? "host name"
-                : table[i].def && *table[i].def              ? table[i].def
+                : table[i].def && *table[i].def               ? table[i].def
                                                               : "none");
 }
 

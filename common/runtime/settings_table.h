@@ -18,10 +18,10 @@ enum setting_type {
 
 struct setting_field {
     enum setting_type type;
-    const char *name;     /* "VIGILE_HTTP_PORT" */
-    const char *def;      /* numbers too, as text ("8080"); NULL: none (see the types) */
-    size_t offset;        /* of the member in the struct filled */
-    long min, max;        /* numbers only */
+    const char *name; /* "VIGILE_HTTP_PORT" */
+    const char *def;  /* numbers too, as text ("8080"); NULL: none (see the types) */
+    size_t offset;    /* of the member in the struct filled */
+    long min, max;    /* numbers only */
     const char *help;
 };
 

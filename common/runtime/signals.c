@@ -5,8 +5,14 @@
 volatile sig_atomic_t worker_running = 1;
 volatile sig_atomic_t worker_reload_requested = 0;
 
-static void on_stop(int sig) { (void)sig; worker_running = 0; }
-static void on_hup(int sig) { (void)sig; worker_reload_requested = 1; }
+static void on_stop(int sig) {
+    (void)sig;
+    worker_running = 0;
+}
+static void on_hup(int sig) {
+    (void)sig;
+    worker_reload_requested = 1;
+}
 
 void worker_install_signals(void) {
     struct sigaction sa = { 0 };

@@ -67,8 +67,8 @@ static int await_result(rd_kafka_queue_t *q, char *err, size_t n) {
     return rc;
 }
 
-int topics_create(const char *brokers, const struct topic_spec *specs, size_t total,
-                  int partitions, char *err, size_t n) {
+int topics_create(const char *brokers, const struct topic_spec *specs, size_t total, int partitions,
+                  char *err, size_t n) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, n) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
@@ -98,8 +98,8 @@ int topics_create(const char *brokers, const struct topic_spec *specs, size_t to
     return rc;
 }
 
-int topics_ensure(const char *brokers, const char *const *tenants, size_t n_tenants,
-                  int partitions, char *err, size_t n) {
+int topics_ensure(const char *brokers, const char *const *tenants, size_t n_tenants, int partitions,
+                  char *err, size_t n) {
     size_t n_fixed = 0;
     while (topic_specs[n_fixed].name) n_fixed++;
     struct topic_spec *specs = xcalloc(n_fixed + n_tenants, sizeof *specs);

@@ -32,7 +32,7 @@ struct worker {
      * commit when it ends (last processed + 1). */
     rd_kafka_topic_partition_list_t *first, *next;
     size_t batch_n;
-    size_t batch_ticks;   /* outputs produced by the stage's tick in this batch */
+    size_t batch_ticks; /* outputs produced by the stage's tick in this batch */
     int64_t batch_deadline;
     unsigned undelivered; /* delivery reports with an error since the batch began */
     unsigned rebalances;  /* assignments and revocations so far (read_ahead) */
@@ -51,8 +51,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     if (m->err) {
         w->undelivered++;
         /* What an aborted transaction had queued is purged: expected, and redone. */
-        int purged = m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-                     m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
+        int purged =
+            m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
         log_msg(purged ? LOG_DEBUG : LOG_ERROR, "delivery to %s failed: %s",
                 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
     }
@@ -72,7 +72,8 @@ static void batch_note(struct worker *w, const rd_kafka_message_t *m) {
     const char *topic = rd_kafka_topic_name(m->rkt);
     if (!rd_kafka_topic_partition_list_find(w->first, topic, m->partition))
         rd_kafka_topic_partition_list_add(w->first, topic, m->partition)->offset = m->offset;
-    rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(w->next, topic, m->partition);
+    rd_kafka_topic_partition_t *p =
+        rd_kafka_topic_partition_list_find(w->next, topic, m->partition);
     if (!p) p = rd_kafka_topic_partition_list_add(w->next, topic, m->partition);
     p->offset = m->offset + 1;
     w->batch_n++;
@@ -125,11 +126,12 @@ static void txn_abort(struct worker *w) {
 /* Commits the batch's outputs and offsets in one transaction, retrying what librdkafka
  * calls retriable. Returns 0, or -1 when the transaction was aborted. */
 static int commit_transactional(struct worker *w) {
-    for (int backoff = BACKOFF_MIN_MS;; backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-                                                                             : backoff * 2) {
+    for (int backoff = BACKOFF_MIN_MS;;
+         backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2) {
         rd_kafka_error_t *e = NULL;
         if (w->next->cnt > 0) { /* a batch of tick outputs alone has no offsets */
-            rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(w->consumer);
+            rd_kafka_consumer_group_metadata_t *cgmd =
+                rd_kafka_consumer_group_metadata(w->consumer);
             e = rd_kafka_send_offsets_to_transaction(w->producer, w->next, cgmd, -1);
             rd_kafka_consumer_group_metadata_destroy(cgmd);
         }
@@ -192,8 +194,10 @@ static int batch_commit(struct worker *w, int rewind) {
         return 0;
     }
     log_warn("batch of %zu inputs not committed; it will be processed again", w->batch_n);
-    if (rewind) batch_rewind(w);
-    else batch_reset(w);
+    if (rewind)
+        batch_rewind(w);
+    else
+        batch_reset(w);
     return -1;
 }
 
@@ -216,10 +220,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
  * reports a transient failure. Returns the status, or STAGE_RETRY if asked to stop
  * before the input could be finished, or at the first transient failure when
  * wait_for_it is 0. */
-static enum stage_status run_stage(struct worker *w, const struct stage_input *in,
-                                   int wait_for_it, char *reason, size_t n) {
-    for (int backoff = BACKOFF_MIN_MS;; backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-                                                                             : backoff * 2) {
+static enum stage_status run_stage(struct worker *w, const struct stage_input *in, int wait_for_it,
+                                   char *reason, size_t n) {
+    for (int backoff = BACKOFF_MIN_MS;;
+         backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2) {
         stage_outputs_clear(&w->out);
         int64_t t0 = pipeline_mono_us();
         enum stage_status st = w->stage->process(w->stage->ctx, in, &w->out, reason, n);
@@ -248,12 +252,12 @@ static void add_deadletter(struct worker *w, const rd_kafka_message_t *m, const 
     struct deadletter_source src = { w->stage->name, rd_kafka_topic_name(m->rkt), m->partition,
                                      m->offset };
     stage_outputs_clear(&w->out);
-    deadletter_add(&w->out, &src, m->key ? xstrndup(m->key, m->key_len) : NULL, reason,
-                   m->payload, m->len);
+    deadletter_add(&w->out, &src, m->key ? xstrndup(m->key, m->key_len) : NULL, reason, m->payload,
+                   m->len);
     metrics_add(METRIC_DEADLETTERS, 1);
     pipeline_metric_deadlettered(src.topic, reason);
-    log_warn("dead letter from %s[%d]@%lld: %s", src.topic, src.partition,
-             (long long)src.offset, reason);
+    log_warn("dead letter from %s[%d]@%lld: %s", src.topic, src.partition, (long long)src.offset,
+             reason);
 }
 
 /* librdkafka counts a message's framing against message.max.bytes too. */
@@ -383,8 +387,9 @@ static void prepare(struct worker *w, rd_kafka_message_t **m, size_t n) {
     struct stage_input in[READ_AHEAD_MAX];
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (!m[i]->err) in[k++] = (struct stage_input){ rd_kafka_topic_name(m[i]->rkt),
-                                                        m[i]->payload, m[i]->len };
+        if (!m[i]->err)
+            in[k++] =
+                (struct stage_input){ rd_kafka_topic_name(m[i]->rkt), m[i]->payload, m[i]->len };
     if (k > 1) w->stage->prepare(w->stage->ctx, in, k);
 }
 
@@ -398,8 +403,10 @@ static int take(struct worker *w, const rd_kafka_message_t *m) {
     }
     int rc = handle(w, m);
     /* Stopping: commit what came before this input; it is read again next time. */
-    if (rc == HANDLE_STOPPED) batch_commit(w, 0);
-    else if (rc == HANDLE_FAILED) batch_abandon(w);
+    if (rc == HANDLE_STOPPED)
+        batch_commit(w, 0);
+    else if (rc == HANDLE_FAILED)
+        batch_abandon(w);
     if (rc) return -1;
     if (w->batch_n >= (size_t)w->cfg->batch_max) return batch_commit(w, 1);
     return 0;
@@ -419,8 +426,7 @@ static void poll_once(struct worker *w) {
         if (!dropped && take(w, m[i])) dropped = 1;
         rd_kafka_message_destroy(m[i]);
     }
-    if ((w->batch_n || w->batch_ticks) && time_mono_ms() >= w->batch_deadline)
-        batch_commit(w, 1);
+    if ((w->batch_n || w->batch_ticks) && time_mono_ms() >= w->batch_deadline) batch_commit(w, 1);
 }
 
 /* The transactional id names this replica of this stage; so does its group membership. */

@@ -15,8 +15,8 @@ int redis_conn_init(struct redis_conn *c, const char *url, char *err, size_t n) 
     c->port = 6379;
     c->timeout_ms = 2000;
     if (sscanf(url, "redis://%255[^:/]%n", host, &used) != 1 ||
-        (url[used] == ':' && sscanf(url + used, ":%d%n", &c->port, &used) != 1) ||
-        c->port <= 0 || c->port > 65535) {
+        (url[used] == ':' && sscanf(url + used, ":%d%n", &c->port, &used) != 1) || c->port <= 0 ||
+        c->port > 65535) {
         snprintf(err, n, "VIGILE_REDIS_URL: \"%s\" is not redis://host[:port][/db]", url);
         return -1;
     }
@@ -77,8 +77,10 @@ int redis_conn_replies(struct redis_conn *c, redisReply **rep, size_t n, const c
         rep[i] = r;
         if (rep[i]->type != REDIS_REPLY_ERROR) continue;
         rc = -1;
-        if (strncmp(rep[i]->str, "NOSCRIPT", 8) == 0) redis_conn_drop(c, what, rep[i]->str);
-        else log_error("redis %s refused: %s", what, rep[i]->str);
+        if (strncmp(rep[i]->str, "NOSCRIPT", 8) == 0)
+            redis_conn_drop(c, what, rep[i]->str);
+        else
+            log_error("redis %s refused: %s", what, rep[i]->str);
     }
     if (rc) redis_replies_free(rep, n);
     return rc;

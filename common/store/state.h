@@ -36,11 +36,11 @@ struct state_author_view {
  * decision, which is also the answer a retry gets back. Strings are borrowed. */
 struct state_decision {
     const char *event_id;
-    int64_t ts_ms;          /* the event's time: the strike's score, the ban's start */
-    int64_t window_ms;      /* the strike window, to forget strikes far outside it */
-    int strike;             /* 1: count a strike for the event */
-    int64_t ban_until;      /* ban from ts_ms: its end, STATE_BAN_FOREVER, or 0 for none */
-    const char *record;     /* JSON document kept under event_id (state_record_get) */
+    int64_t ts_ms;      /* the event's time: the strike's score, the ban's start */
+    int64_t window_ms;  /* the strike window, to forget strikes far outside it */
+    int strike;         /* 1: count a strike for the event */
+    int64_t ban_until;  /* ban from ts_ms: its end, STATE_BAN_FOREVER, or 0 for none */
+    const char *record; /* JSON document kept under event_id (state_record_get) */
     int64_t record_ttl_ms;
 };
 
@@ -59,17 +59,16 @@ struct state_recent_req {
 };
 
 struct state_ops {
-    int (*decision_lookup)(void *impl, const char *tenant, const char *author,
-                           const char *event_id, int64_t ts_ms, int64_t window_ms,
-                           struct state_author_view *view, char **record);
+    int (*decision_lookup)(void *impl, const char *tenant, const char *author, const char *event_id,
+                           int64_t ts_ms, int64_t window_ms, struct state_author_view *view,
+                           char **record);
     int (*decision_lookup_many)(void *impl, const struct state_lookup_req *req, size_t n,
                                 struct state_author_view *views, char **records);
     int (*decision_commit)(void *impl, const char *tenant, const char *author,
                            const struct state_decision *d, char **existing);
     int (*decision_amend)(void *impl, const char *tenant, const char *author,
                           const struct state_decision *d);
-    int (*strike_remove)(void *impl, const char *tenant, const char *author,
-                         const char *event_id);
+    int (*strike_remove)(void *impl, const char *tenant, const char *author, const char *event_id);
     int (*ban_set)(void *impl, const char *tenant, const char *author, int64_t until_ms,
                    int64_t now_ms);
     int (*recent_add)(void *impl, const char *tenant, const char *author, const char *event_id,
@@ -93,11 +92,11 @@ struct state_store {
  * from what that record says. Otherwise *record is NULL and *view holds the author's
  * state at ts_ms. */
 static inline int state_decision_lookup(struct state_store *st, const char *tenant,
-                                        const char *author, const char *event_id,
-                                        int64_t ts_ms, int64_t window_ms,
-                                        struct state_author_view *view, char **record) {
-    return st->ops->decision_lookup(st->impl, tenant, author, event_id, ts_ms, window_ms,
-                                    view, record);
+                                        const char *author, const char *event_id, int64_t ts_ms,
+                                        int64_t window_ms, struct state_author_view *view,
+                                        char **record) {
+    return st->ops->decision_lookup(st->impl, tenant, author, event_id, ts_ms, window_ms, view,
+                                    record);
 }
 
 /* state_decision_lookup of each of req[0..n) as one round trip where the store allows
@@ -143,12 +142,12 @@ static inline int state_ban_set(struct state_store *st, const char *tenant, cons
  * the fingerprints of the author's other posts in [ts_ms - window_ms, ts_ms] that were
  * remembered before it. The answer is kept with the fingerprint: asking again for the
  * same event id returns the first answer, whatever was remembered since. */
-static inline int state_recent_add(struct state_store *st, const char *tenant,
-                                   const char *author, const char *event_id, int64_t ts_ms,
-                                   uint64_t fingerprint, int64_t window_ms, uint64_t *earlier,
-                                   size_t max, size_t *n_earlier) {
-    return st->ops->recent_add(st->impl, tenant, author, event_id, ts_ms, fingerprint,
-                               window_ms, earlier, max, n_earlier);
+static inline int state_recent_add(struct state_store *st, const char *tenant, const char *author,
+                                   const char *event_id, int64_t ts_ms, uint64_t fingerprint,
+                                   int64_t window_ms, uint64_t *earlier, size_t max,
+                                   size_t *n_earlier) {
+    return st->ops->recent_add(st->impl, tenant, author, event_id, ts_ms, fingerprint, window_ms,
+                               earlier, max, n_earlier);
 }
 
 /* state_recent_add of each of req[0..n), in order, as one round trip where the store
@@ -156,9 +155,9 @@ static inline int state_recent_add(struct state_store *st, const char *tenant,
  * with n_earlier[i] fingerprints. On -1 (store unavailable) any prefix of them may have
  * taken effect, as with calls that stop at the first failure; every answer is kept per
  * event id, so asking again is harmless. */
-static inline int state_recent_add_many(struct state_store *st,
-                                        const struct state_recent_req *req, size_t n,
-                                        uint64_t *earlier, size_t max, size_t *n_earlier) {
+static inline int state_recent_add_many(struct state_store *st, const struct state_recent_req *req,
+                                        size_t n, uint64_t *earlier, size_t max,
+                                        size_t *n_earlier) {
     return st->ops->recent_add_many(st->impl, req, n, earlier, max, n_earlier);
 }
 

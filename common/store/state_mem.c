@@ -7,18 +7,18 @@
 #include "xmalloc.h"
 
 struct mem_item {
-    char *member;     /* event id */
+    char *member; /* event id */
     int64_t ts;
     uint64_t fp;
 };
 
 struct mem_entry {
     char *key;
-    char *record;     /* record_put's value; TTLs do not matter within one replay */
+    char *record; /* record_put's value; TTLs do not matter within one replay */
     struct mem_item *items;
     size_t n, cap;
     int64_t ban_until;
-    int answered;     /* a recent-answer entry: its items' fingerprints are the answer */
+    int answered; /* a recent-answer entry: its items' fingerprints are the answer */
     struct mem_entry *next;
 };
 
@@ -72,15 +72,16 @@ static void add_item(struct mem_entry *e, const char *member, int64_t ts, uint64
                      int64_t window_ms) {
     size_t keep = 0;
     for (size_t i = 0; i < e->n; i++) {
-        if (e->items[i].ts < ts - 2 * window_ms) free(e->items[i].member);
-        else e->items[keep++] = e->items[i];
+        if (e->items[i].ts < ts - 2 * window_ms)
+            free(e->items[i].member);
+        else
+            e->items[keep++] = e->items[i];
     }
     e->n = keep;
     if (!find_item(e, member)) push_item(e, (struct mem_item){ xstrdup(member), ts, fp });
 }
 
-static long strikes_in(const struct mem_entry *e, const char *except, int64_t ts,
-                       int64_t window) {
+static long strikes_in(const struct mem_entry *e, const char *except, int64_t ts, int64_t window) {
     long count = 0;
     for (size_t i = 0; i < e->n; i++)
         if (e->items[i].ts > ts - window && e->items[i].ts <= ts &&
@@ -145,9 +146,9 @@ static int mem_ban_set(void *impl, const char *tenant, const char *author, int64
 }
 
 /* The first answer for an event id is kept in an entry of its own, as its items. */
-static int mem_recent_add(void *impl, const char *tenant, const char *author,
-                          const char *event_id, int64_t ts, uint64_t fp, int64_t window,
-                          uint64_t *earlier, size_t max, size_t *n) {
+static int mem_recent_add(void *impl, const char *tenant, const char *author, const char *event_id,
+                          int64_t ts, uint64_t fp, int64_t window, uint64_t *earlier, size_t max,
+                          size_t *n) {
     struct mem_entry *answer = entry(impl, "recent-answer", tenant, event_id);
     if (!answer->answered) {
         struct mem_entry *e = entry(impl, "recent", tenant, author);
@@ -197,8 +198,7 @@ static int mem_recent_add_many(void *impl, const struct state_recent_req *req, s
                                uint64_t *earlier, size_t max, size_t *n_earlier) {
     for (size_t i = 0; i < n; i++)
         mem_recent_add(impl, req[i].tenant, req[i].author, req[i].event_id, req[i].ts_ms,
-                       req[i].fingerprint, req[i].window_ms, earlier + i * max, max,
-                       &n_earlier[i]);
+                       req[i].fingerprint, req[i].window_ms, earlier + i * max, max, &n_earlier[i]);
     return 0;
 }
 

@@ -34,7 +34,7 @@ static void lookup_parse(redisReply **rep, int64_t ts, struct state_author_view 
     view->banned_until = 0;
     if (rep[1]->type == REDIS_REPLY_STRING) {
         int64_t u = strcmp(rep[1]->str, "forever") == 0 ? STATE_BAN_FOREVER
-                                                         : strtoll(rep[1]->str, NULL, 10);
+                                                        : strtoll(rep[1]->str, NULL, 10);
         if (u > ts) view->banned_until = u;
     }
     view->strikes_before = (long)rep[2]->integer - (rep[3]->type == REDIS_REPLY_STRING);
@@ -52,7 +52,8 @@ static int redis_decision_lookup_many(void *impl, const struct state_lookup_req 
     for (size_t i = 0; i < n; i++) lookup_append(c, &req[i]);
     redisReply **rep = xcalloc(4 * n, sizeof *rep);
     int rc = redis_conn_replies(c, rep, 4 * n, "decision lookup");
-    for (size_t i = 0; rc == 0 && i < n; i++) lookup_parse(rep + 4 * i, req[i].ts_ms, &views[i], &records[i]);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        lookup_parse(rep + 4 * i, req[i].ts_ms, &views[i], &records[i]);
     if (rc == 0) redis_replies_free(rep, 4 * n);
     free(rep);
     return rc;
@@ -67,21 +68,19 @@ static int redis_decision_lookup(void *impl, const char *tenant, const char *aut
 
 /* KEYS: record, strikes, ban. ARGV: record, record ttl, strike (0/1), event id, ts,
  * strikes to forget below, strikes ttl, ban ("" none, "forever", or its end), ban ttl. */
-#define DECISION_EFFECTS_LUA                                                    \
-    "if ARGV[3] == '1' then\n"                                                  \
-    "  redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[4])\n"                   \
-    "  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])\n"        \
-    "  redis.call('PEXPIRE', KEYS[2], ARGV[7])\n"                               \
-    "end\n"                                                                     \
-    "if ARGV[8] == 'forever' then redis.call('SET', KEYS[3], 'forever')\n"      \
+#define DECISION_EFFECTS_LUA                                                             \
+    "if ARGV[3] == '1' then\n"                                                           \
+    "  redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[4])\n"                            \
+    "  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])\n"                \
+    "  redis.call('PEXPIRE', KEYS[2], ARGV[7])\n"                                        \
+    "end\n"                                                                              \
+    "if ARGV[8] == 'forever' then redis.call('SET', KEYS[3], 'forever')\n"               \
     "elseif ARGV[8] ~= '' then redis.call('SET', KEYS[3], ARGV[8], 'PX', ARGV[9]) end\n" \
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
 
 static const char decision_commit_lua[] =
     "local prior = redis.call('GET', KEYS[1])\n"
-    "if prior then return prior end\n"
-    DECISION_EFFECTS_LUA
-    "return false\n";
+    "if prior then return prior end\n" DECISION_EFFECTS_LUA "return false\n";
 
 static const char decision_amend_lua[] = DECISION_EFFECTS_LUA "return false\n";
 
@@ -90,20 +89,21 @@ static const char decision_amend_lua[] = DECISION_EFFECTS_LUA "return false\n";
  * rather than EVALSHA: Redis caches the compiled script either way, and a plain EVAL
  * needs no reloading after a restart or a SCRIPT FLUSH. */
 static int eval_decision(struct redis_conn *c, const char *script, const char *what,
-                         const char *tenant, const char *author,
-                         const struct state_decision *d, redisReply **reply) {
+                         const char *tenant, const char *author, const struct state_decision *d,
+                         redisReply **reply) {
     if (!redis_conn_get(c)) return -1;
     char *rk = key(tenant, "record", d->event_id), *sk = key(tenant, "strikes", author),
          *bk = key(tenant, "ban", author);
     char ban[24] = "";
-    if (d->ban_until == STATE_BAN_FOREVER) snprintf(ban, sizeof ban, "forever");
-    else if (d->ban_until > d->ts_ms) snprintf(ban, sizeof ban, "%lld", (long long)d->ban_until);
+    if (d->ban_until == STATE_BAN_FOREVER)
+        snprintf(ban, sizeof ban, "forever");
+    else if (d->ban_until > d->ts_ms)
+        snprintf(ban, sizeof ban, "%lld", (long long)d->ban_until);
     /* Ban ends expire relative to the event's clock, which is the one they are read in. */
-    redisAppendCommand(c->rc, "EVAL %s 3 %s %s %s %s %lld %d %s %lld %lld %lld %s %lld",
-                       script, rk, sk, bk, d->record, (long long)d->record_ttl_ms,
-                       d->strike ? 1 : 0, d->event_id, (long long)d->ts_ms,
-                       (long long)(d->ts_ms - 2 * d->window_ms), (long long)(2 * d->window_ms),
-                       ban, (long long)(d->ban_until - d->ts_ms));
+    redisAppendCommand(c->rc, "EVAL %s 3 %s %s %s %s %lld %d %s %lld %lld %lld %s %lld", script, rk,
+                       sk, bk, d->record, (long long)d->record_ttl_ms, d->strike ? 1 : 0,
+                       d->event_id, (long long)d->ts_ms, (long long)(d->ts_ms - 2 * d->window_ms),
+                       (long long)(2 * d->window_ms), ban, (long long)(d->ban_until - d->ts_ms));
     free(rk), free(sk), free(bk);
     return redis_conn_replies(c, reply, 1, what);
 }
@@ -145,8 +145,10 @@ static int redis_ban_set(void *impl, const char *tenant, const char *author, int
     struct redis_conn *c = impl;
     if (!redis_conn_get(c)) return -1;
     char *k = key(tenant, "ban", author);
-    if (until <= now) redisAppendCommand(c->rc, "DEL %s", k);
-    else if (until == STATE_BAN_FOREVER) redisAppendCommand(c->rc, "SET %s forever", k);
+    if (until <= now)
+        redisAppendCommand(c->rc, "DEL %s", k);
+    else if (until == STATE_BAN_FOREVER)
+        redisAppendCommand(c->rc, "SET %s forever", k);
     else /* expire relative to the caller's clock, which is the event's, not Redis's */
         redisAppendCommand(c->rc, "SET %s %lld PX %lld", k, (long long)until,
                            (long long)(until - now));
@@ -192,10 +194,11 @@ static void parse_fingerprints(const char *s, uint64_t *earlier, size_t max, siz
 
 /* Queues the recent-posts script of one event on the pipeline. */
 static void recent_add_append(struct redis_conn *c, const struct state_recent_req *r, size_t max) {
-    char *k = key(r->tenant, "recent", r->author), *ak = key(r->tenant, "recent-answer", r->event_id);
+    char *k = key(r->tenant, "recent", r->author),
+         *ak = key(r->tenant, "recent-answer", r->event_id);
     char *member = xasprintf("%016" PRIx64 ":%s", r->fingerprint, r->event_id);
-    redisAppendCommand(c->rc, "EVAL %s 2 %s %s %s %lld %lld %lld %lld %llu %lld", recent_add_lua,
-                       k, ak, member, (long long)r->ts_ms, (long long)(r->ts_ms - r->window_ms),
+    redisAppendCommand(c->rc, "EVAL %s 2 %s %s %s %lld %lld %lld %lld %llu %lld", recent_add_lua, k,
+                       ak, member, (long long)r->ts_ms, (long long)(r->ts_ms - r->window_ms),
                        (long long)(r->ts_ms - 2 * r->window_ms), (long long)(2 * r->window_ms),
                        (unsigned long long)max, (long long)STATE_ANSWER_TTL_MS);
     free(k), free(ak), free(member);
@@ -212,8 +215,8 @@ static int redis_recent_add_many(void *impl, const struct state_recent_req *req,
     redisReply **rep = xcalloc(n, sizeof *rep);
     int rc = redis_conn_replies(c, rep, n, "recent posts");
     for (size_t i = 0; rc == 0 && i < n; i++)
-        parse_fingerprints(rep[i]->type == REDIS_REPLY_STRING ? rep[i]->str : "",
-                           earlier + i * max, max, &n_earlier[i]);
+        parse_fingerprints(rep[i]->type == REDIS_REPLY_STRING ? rep[i]->str : "", earlier + i * max,
+                           max, &n_earlier[i]);
     if (rc == 0) redis_replies_free(rep, n);
     free(rep);
     return rc;

@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const weekday_keys[CAL_DAYS] = { "mon", "tue", "wed", "thu",
-                                                    "fri", "sat", "sun" };
+static const char *const weekday_keys[CAL_DAYS] = {
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun"
+};
 
 int cal_weekday_parse(const char *s) {
     for (int i = 0; i < CAL_DAYS; i++)
@@ -64,12 +65,13 @@ int cal_day_add(struct cal_day *day, struct cal_interval iv, char *err, size_t e
     /* Touching intervals (9:00-12:00, 12:00-13:00) are allowed: end is exclusive. */
     const struct cal_interval *prev = at > 0 ? &day->iv[at - 1] : NULL;
     const struct cal_interval *next = at < day->n ? &day->iv[at] : NULL;
-    const struct cal_interval *clash = prev && prev->end > iv.start ? prev
-                                       : next && next->start < iv.end ? next : NULL;
+    const struct cal_interval *clash = prev && prev->end > iv.start   ? prev
+                                       : next && next->start < iv.end ? next
+                                                                      : NULL;
     if (clash) {
-        snprintf(err, errlen, "%02d:%02d-%02d:%02d overlaps %02d:%02d-%02d:%02d",
-                 iv.start / 60, iv.start % 60, iv.end / 60, iv.end % 60, clash->start / 60,
-                 clash->start % 60, clash->end / 60, clash->end % 60);
+        snprintf(err, errlen, "%02d:%02d-%02d:%02d overlaps %02d:%02d-%02d:%02d", iv.start / 60,
+                 iv.start % 60, iv.end / 60, iv.end % 60, clash->start / 60, clash->start % 60,
+                 clash->end / 60, clash->end % 60);
         return -1;
     }
     if (day->n == CAL_MAX_INTERVALS) {

@@ -41,9 +41,9 @@ struct cal_date {
 };
 
 struct cal_holidays {
-    int national;                  /* 1: Italian national holidays apply */
+    int national; /* 1: Italian national holidays apply */
     int has_patron;
-    struct cal_date patron;        /* recurring (year 0) */
+    struct cal_date patron;          /* recurring (year 0) */
     const struct cal_date *closures; /* borrowed array of nclosures */
     size_t nclosures;
 };
@@ -51,9 +51,9 @@ struct cal_holidays {
 /* Everything a tenant's SLA timers need to know about its time. Plain data: it owns
  * nothing; the tenant set that filled it owns the strings and the closures array. */
 struct calendar {
-    const char *timezone;          /* "Europe/Rome" */
-    struct cal_week moderation;    /* when moderators look at the channels */
-    struct cal_week office;        /* when offices work: response times count here */
+    const char *timezone;       /* "Europe/Rome" */
+    struct cal_week moderation; /* when moderators look at the channels */
+    struct cal_week office;     /* when offices work: response times count here */
     struct cal_holidays holidays;
 };
 

@@ -69,7 +69,8 @@ char *rome_format(int64_t utc_ms, char *buf) {
     /* Unsigned and bounded, so the compiler sees the text always fits (years 0-9999). */
     snprintf(buf, ROME_TIME_LEN, "%04u-%02u-%02uT%02u:%02u:%02u+%02u:00", (unsigned)y % 10000u,
              (unsigned)m % 100u, (unsigned)d % 100u, (unsigned)minute / 60u % 100u,
-             (unsigned)minute % 60u, (unsigned)(ms_in_minute / 1000) % 100u, (unsigned)off / 60u % 10u);
+             (unsigned)minute % 60u, (unsigned)(ms_in_minute / 1000) % 100u,
+             (unsigned)off / 60u % 10u);
     return buf;
 }
 

@@ -13,8 +13,8 @@ const char *const tenant_category_table[NCATEGORIES + 1] = {
     VIGILE_CATEGORIES(VIGILE_CATEGORY_ID) NULL,
 };
 
-const char *const tenant_action_table[] = { "none", "reply", "hide", "delete", "hold",
-                                             "escalate", NULL };
+const char *const tenant_action_table[] = { "none", "reply",    "hide", "delete",
+                                            "hold", "escalate", NULL };
 const char *const tenant_step_table[] = { "none", "warn", "temp_ban", "ban", NULL };
 
 /* ---- accessors ------------------------------------------------------------------- */
@@ -103,7 +103,8 @@ static const char *route_lookup(const struct tenant *t, const char *channel_id, 
 const char *tenant_route(const struct tenant *t, const char *channel_id, const char *key) {
     const char *office = route_lookup(t, channel_id, key);
     /* A category nobody owns is a moderation matter: its reviewers decide. */
-    if (!office && strlist_index(key, tenant_category_table) >= 0) office = route_lookup(t, channel_id, "review");
+    if (!office && strlist_index(key, tenant_category_table) >= 0)
+        office = route_lookup(t, channel_id, "review");
     return office;
 }
 
@@ -121,8 +122,7 @@ const struct tenant_ladder *tenant_ladder(const struct tenant *t) { return &t->l
 
 const struct tenant_strike_step *tenant_ladder_step(const struct tenant *t, int strikes) {
     const struct tenant_strike_step *found = NULL;
-    for (size_t i = 0; i < t->ladder.nsteps && t->steps[i].at <= strikes; i++)
-        found = &t->steps[i];
+    for (size_t i = 0; i < t->ladder.nsteps && t->steps[i].at <= strikes; i++) found = &t->steps[i];
     return found;
 }
 
@@ -168,13 +168,15 @@ static const char *placeholder_value(const struct tenant *t, const struct tenant
     if (len == 8 && memcmp(name, "scadenza", 8) == 0) return v->deadline;
     if (len == 7 && memcmp(name, "ufficio", 7) == 0) return office ? office->name : NULL;
     if (len == 8 && memcmp(name, "contatto", 8) == 0)
-        return !office ? NULL : office->email ? office->email : office->phone ? office->phone
-                                                                              : office->url;
+        return !office         ? NULL
+               : office->email ? office->email
+               : office->phone ? office->phone
+                               : office->url;
     if (len == 7 && memcmp(name, "sezione", 7) == 0) {
         if (!v->policy_ref) return v->rule ? v->rule->section : NULL;
         const char *colon = strstr(v->policy_ref, ": «");
-        *section = xstrndup(v->policy_ref, colon ? (size_t)(colon - v->policy_ref)
-                                                 : strlen(v->policy_ref));
+        *section = xstrndup(v->policy_ref,
+                            colon ? (size_t)(colon - v->policy_ref) : strlen(v->policy_ref));
         return *section;
     }
     return NULL;
@@ -191,8 +193,8 @@ char *tenant_render(const struct tenant *t, const char *template_id,
     for (const char *s = text; *s;) {
         const char *e = *s == '{' ? strchr(s, '}') : NULL;
         char *section = NULL;
-        const char *val = e ? placeholder_value(t, vars, s + 1, (size_t)(e - s - 1), &section)
-                            : NULL;
+        const char *val =
+            e ? placeholder_value(t, vars, s + 1, (size_t)(e - s - 1), &section) : NULL;
         size_t n = e ? (val ? strlen(val) : 0) : 1;
         if (len + n + 1 > cap) {
             cap = (len + n + 1) * 2;

@@ -10,8 +10,8 @@
 #include "calendar.h"
 
 enum tenant_action {
-    TENANT_ACTION_NONE,     /* label only (criticism, questions answered by people) */
-    TENANT_ACTION_REPLY,    /* an institutional reply from a template */
+    TENANT_ACTION_NONE,  /* label only (criticism, questions answered by people) */
+    TENANT_ACTION_REPLY, /* an institutional reply from a template */
     TENANT_ACTION_HIDE,
     TENANT_ACTION_DELETE,
     TENANT_ACTION_HOLD,     /* keep unpublished until a moderator decides */
@@ -20,19 +20,19 @@ enum tenant_action {
 
 /* What one category triggers on one tenant. All strings are owned by the tenant set. */
 struct tenant_category_rule {
-    const char *category;   /* fixed category id, "insult" */
+    const char *category; /* fixed category id, "insult" */
     enum tenant_action action;
-    int strike;             /* 1 if it counts on the strike ladder */
-    int severity;           /* 0 not a violation (criticism), 1 low, 2 medium, 3 high */
-    const char *office;     /* office id to escalate to (tenant_route, no channel), or NULL */
-    const char *template_id;/* statement-of-reasons or reply template, or NULL */
-    const char *policy_ref; /* "Moderazione: «...»", the clause this rule implements */
+    int strike;              /* 1 if it counts on the strike ladder */
+    int severity;            /* 0 not a violation (criticism), 1 low, 2 medium, 3 high */
+    const char *office;      /* office id to escalate to (tenant_route, no channel), or NULL */
+    const char *template_id; /* statement-of-reasons or reply template, or NULL */
+    const char *policy_ref;  /* "Moderazione: «...»", the clause this rule implements */
     /* Added by #3 (the lead's fields above are unchanged): */
-    const char *label;      /* Italian phrase for {categoria}: "insulti o offese" */
-    const char *section;    /* the section named by policy_ref, "Moderazione", for {sezione} */
-    int ticket;             /* 1: also open a ticket for the routed office */
-    int ban_at_once;        /* 1: may ban on the first occurrence (threats, incitement) */
-    int report_police;      /* 1: a ticket to routing "police" (the legal office) */
+    const char *label;   /* Italian phrase for {categoria}: "insulti o offese" */
+    const char *section; /* the section named by policy_ref, "Moderazione", for {sezione} */
+    int ticket;          /* 1: also open a ticket for the routed office */
+    int ban_at_once;     /* 1: may ban on the first occurrence (threats, incitement) */
+    int report_police;   /* 1: a ticket to routing "police" (the legal office) */
     /* Added by #13: what the statistical scorer alone may do (docs/policy.md). A label
      * only the model found sends the content to review from model_review and applies
      * the action from model_remove; TENANT_MODEL_NEVER when the tenant says neither. */
@@ -44,18 +44,18 @@ struct tenant_category_rule {
 #define TENANT_MODEL_NEVER 2.0
 
 struct tenant_channel {
-    const char *id;         /* "facebook-comune" */
-    const char *platform;   /* envelope platform enum */
-    const char *page_id;    /* platform page/account id */
-    const char *name;       /* display name */
-    const char *office;     /* managing office id */
-    const char *url;        /* public address, or NULL */
+    const char *id;       /* "facebook-comune" */
+    const char *platform; /* envelope platform enum */
+    const char *page_id;  /* platform page/account id */
+    const char *name;     /* display name */
+    const char *office;   /* managing office id */
+    const char *url;      /* public address, or NULL */
 };
 
 struct tenant_office {
-    const char *id;         /* "urp" */
-    const char *name;       /* "Ufficio Relazioni con il Pubblico" */
-    const char *email;      /* each contact may be NULL */
+    const char *id;    /* "urp" */
+    const char *name;  /* "Ufficio Relazioni con il Pubblico" */
+    const char *email; /* each contact may be NULL */
     const char *phone;
     const char *url;
     const char *supervisor; /* office id an SLA breach escalates to, or NULL */
@@ -68,15 +68,15 @@ enum tenant_step { TENANT_STEP_NONE, TENANT_STEP_WARN, TENANT_STEP_TEMP_BAN, TEN
 struct tenant_strike_step {
     int at;
     enum tenant_step step;
-    int hours;              /* ban length for TENANT_STEP_TEMP_BAN, else 0 */
-    int review;             /* 1: a moderator confirms before it is applied */
+    int hours;  /* ban length for TENANT_STEP_TEMP_BAN, else 0 */
+    int review; /* 1: a moderator confirms before it is applied */
     const char *template_id;
 };
 
 struct tenant_ladder {
     const struct tenant_strike_step *steps; /* ascending at; may be empty (Tradate) */
     size_t nsteps;
-    int window_days;        /* strikes older than this expire */
+    int window_days;                       /* strikes older than this expire */
     enum tenant_step report_platform_from; /* NONE: never report the account */
     const char *policy_ref;
 };
@@ -84,11 +84,11 @@ struct tenant_ladder {
 /* SLA targets; the business-calendar arithmetic that applies them is vigile-sla's. A
  * message is taken in charge at the first moderation instant at or after its arrival. */
 struct tenant_sla {
-    int response_working_hours;  /* on the office calendar; 0: no response target */
+    int response_working_hours;    /* on the office calendar; 0: no response target */
     const char *courtesy_template; /* reply due when the target is missed, or NULL */
-    int removal_working_minutes; /* on the moderation calendar, after taking charge */
-    int removal_min_severity;    /* categories at or above it have the removal deadline */
-    int due_soon_minutes;        /* warn this long before a deadline */
+    int removal_working_minutes;   /* on the moderation calendar, after taking charge */
+    int removal_min_severity;      /* categories at or above it have the removal deadline */
+    int due_soon_minutes;          /* warn this long before a deadline */
     const char *policy_ref;
 };
 
@@ -106,12 +106,12 @@ struct tenant_rule {
 /* Values for a template's placeholders; any may be NULL and renders as "". */
 struct tenant_render_vars {
     const struct tenant_category_rule *rule; /* {categoria}; {sezione} unless policy_ref */
-    const char *policy_ref; /* a ladder or pre-moderation clause for {sezione} */
-    const char *deadline;   /* {scadenza}, already formatted for people */
-    const char *office;     /* office id for {ufficio} and {contatto} */
+    const char *policy_ref;                  /* a ladder or pre-moderation clause for {sezione} */
+    const char *deadline;                    /* {scadenza}, already formatted for people */
+    const char *office;                      /* office id for {ufficio} and {contatto} */
 };
 
-struct tenant;      /* opaque outside tenant.c; accessors below */
+struct tenant; /* opaque outside tenant.c; accessors below */
 struct tenant_set;
 
 /* Loads config_dir/baseline.json and every config_dir/tenants/<id>.json, validating all.
@@ -125,7 +125,7 @@ const struct tenant *tenant_set_at(const struct tenant_set *set, size_t i);
 const struct tenant *tenant_set_find(const struct tenant_set *set, const char *id);
 
 const char *tenant_id(const struct tenant *t);
-const char *tenant_display_name(const struct tenant *t);     /* "Comune di Lecce" */
+const char *tenant_display_name(const struct tenant *t); /* "Comune di Lecce" */
 /* Borrowed rule for a category id, or NULL when the tenant has none. */
 const struct tenant_category_rule *tenant_category(const struct tenant *t, const char *category);
 /* Borrowed channel by id, or by platform and page id; NULL when unknown. */

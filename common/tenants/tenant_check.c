@@ -20,16 +20,16 @@ void ld_error(struct loader *ld, const char *path, const char *fmt, ...) {
     va_end(ap);
     eb->count++;
     if (!eb->buf || eb->used + 1 >= eb->len) return;
-    int n = snprintf(eb->buf + eb->used, eb->len - eb->used, "%s%s: %s: %s",
-                     eb->used ? "\n" : "", ld->file, path, problem);
+    int n = snprintf(eb->buf + eb->used, eb->len - eb->used, "%s%s: %s: %s", eb->used ? "\n" : "",
+                     ld->file, path, problem);
     /* On truncation the buffer is full; later lines are counted, not written. */
     if (n > 0) eb->used += (size_t)n < eb->len - eb->used ? (size_t)n : eb->len - eb->used - 1;
 }
 
 /* ---- typed access to JSON members ------------------------------------------------ */
 
-static const char *const kind_names[] = { "a string", "an integer", "true or false",
-                                          "an object", "a list" };
+static const char *const kind_names[] = { "a string", "an integer", "true or false", "an object",
+                                          "a list" };
 
 static int kind_ok(const json_t *v, enum kind k) {
     switch (k) {
@@ -57,8 +57,8 @@ json_t *ld_expect(struct loader *ld, json_t *v, const char *path, enum kind k) {
 
 /* Borrowed member obj[key] of kind k, or NULL when absent (reported as missing when
  * required in a full walk), null (a deletion, fine in a file on its own) or mistyped. */
-json_t *ld_member(struct loader *ld, json_t *obj, const char *path, const char *key,
-                      enum kind k, int required) {
+json_t *ld_member(struct loader *ld, json_t *obj, const char *path, const char *key, enum kind k,
+                  int required) {
     char p[PATH_LEN];
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {
@@ -69,7 +69,7 @@ json_t *ld_member(struct loader *ld, json_t *obj, const char *path, const char *
 }
 
 const char *ld_str(struct loader *ld, json_t *obj, const char *path, const char *key,
-                           int required) {
+                   int required) {
     char p[PATH_LEN];
     json_t *v = ld_member(ld, obj, path, key, K_STR, required);
     if (!v) return NULL;
@@ -80,8 +80,8 @@ const char *ld_str(struct loader *ld, json_t *obj, const char *path, const char 
     return json_string_value(v);
 }
 
-int ld_int(struct loader *ld, json_t *obj, const char *path, const char *key,
-                   int required, int min, int max, int dflt) {
+int ld_int(struct loader *ld, json_t *obj, const char *path, const char *key, int required, int min,
+           int max, int dflt) {
     char p[PATH_LEN];
     json_t *v = ld_member(ld, obj, path, key, K_INT, required);
     if (!v) return dflt;
@@ -94,15 +94,15 @@ int ld_int(struct loader *ld, json_t *obj, const char *path, const char *key,
     return (int)i;
 }
 
-int ld_bool(struct loader *ld, json_t *obj, const char *path, const char *key,
-                    int required, int dflt) {
+int ld_bool(struct loader *ld, json_t *obj, const char *path, const char *key, int required,
+            int dflt) {
     json_t *v = ld_member(ld, obj, path, key, K_BOOL, required);
     return v ? json_is_true(v) : dflt;
 }
 
 /* Index of the string member in names, -1 when absent or not one of them (reported). */
-int ld_enum(struct loader *ld, json_t *obj, const char *path, const char *key,
-                    int required, const char *const *names) {
+int ld_enum(struct loader *ld, json_t *obj, const char *path, const char *key, int required,
+            const char *const *names) {
     const char *s = ld_str(ld, obj, path, key, required);
     if (!s) return -1;
     int i = strlist_index(s, names);
@@ -114,8 +114,7 @@ int ld_enum(struct loader *ld, json_t *obj, const char *path, const char *key,
     return i;
 }
 
-void ld_check_keys(struct loader *ld, json_t *obj, const char *path,
-                       const char *const *allowed) {
+void ld_check_keys(struct loader *ld, json_t *obj, const char *path, const char *const *allowed) {
     const char *key;
     json_t *v;
     char p[PATH_LEN];
@@ -136,7 +135,7 @@ static int ld_valid_id(const char *s) {
 /* Validates one entry of an object keyed by id: the id, the entry being an object with
  * only allowed keys. Fills p with the entry's path. Returns the entry or NULL. */
 json_t *ld_entry(struct loader *ld, const char *path, const char *id, json_t *v,
-                     const char *const *allowed, char *p) {
+                 const char *const *allowed, char *p) {
     ld_subpath(p, path, id);
     if (!ld_valid_id(id)) {
         ld_error(ld, p, "not a valid id (use a-z, 0-9, _ and -)");
@@ -147,10 +146,9 @@ json_t *ld_entry(struct loader *ld, const char *path, const char *id, json_t *v,
     return v;
 }
 
-
 /* Walks the entries of map (the object at path) through fn, skipping invalid ones. */
 void ld_each_entry(struct loader *ld, struct tenant *t, json_t *map, const char *path,
-                       const char *const *allowed, entry_fn *fn) {
+                   const char *const *allowed, entry_fn *fn) {
     const char *id;
     json_t *v;
     char p[PATH_LEN];
@@ -159,10 +157,9 @@ void ld_each_entry(struct loader *ld, struct tenant *t, json_t *map, const char 
     }
 }
 
-
 /* Walks the objects of list (at path) through fn, reporting items that are not objects. */
 void ld_each_item(struct loader *ld, struct tenant *t, json_t *list, const char *path,
-                      item_fn *fn) {
+                  item_fn *fn) {
     size_t i;
     json_t *v;
     char p[PATH_LEN + 24];
@@ -181,8 +178,8 @@ const char *ld_own(struct tenant *t, char *s) {
 /* Reads policy_ref, which must read "Sezione: «citazione»". Returns it (borrowed) and
  * its section in *section (owned by t) when section is not NULL; NULL when absent or
  * malformed. */
-const char *ld_ref(struct loader *ld, struct tenant *t, json_t *obj, const char *path,
-                           int required, const char **section) {
+const char *ld_ref(struct loader *ld, struct tenant *t, json_t *obj, const char *path, int required,
+                   const char **section) {
     const char *ref = ld_str(ld, obj, path, "policy_ref", required);
     if (!ref) return NULL;
     const char *colon = strstr(ref, ": «");
@@ -212,8 +209,8 @@ static void check_office(struct loader *ld, const struct tenant *t, const char *
     if (id && !tenant_office(t, id)) ld_error(ld, path, "unknown office \"%s\"", id);
 }
 
-static void check_routing_offices(struct loader *ld, const struct tenant *t,
-                                  json_t *routing, const char *path) {
+static void check_routing_offices(struct loader *ld, const struct tenant *t, json_t *routing,
+                                  const char *path) {
     const char *key;
     json_t *v;
     char p[PATH_LEN];
@@ -258,8 +255,8 @@ void ld_check_refs(struct loader *ld, struct tenant *t) {
         check_template(ld, t, t->steps[i].template_id, p);
     }
     for (size_t i = 0; i < t->npremods; i++)
-        check_template(ld, t, t->premods[i].template_id,
-                       ld_subpath(pk, ld_subpath(p, "$.premoderation", t->premods[i].kind), "template"));
+        check_template(
+            ld, t, t->premods[i].template_id,
+            ld_subpath(pk, ld_subpath(p, "$.premoderation", t->premods[i].kind), "template"));
     check_template(ld, t, t->sla.courtesy_template, "$.sla.courtesy_template");
 }
-

@@ -10,7 +10,7 @@
 
 #include "tenant_internal.h"
 
-#define PATH_LEN 256
+#define PATH_LEN    256
 #define PROBLEM_LEN 512
 
 struct errbuf {
@@ -49,38 +49,35 @@ json_t *ld_expect(struct loader *ld, json_t *v, const char *path, enum kind k);
 
 /* Borrowed member obj[key] of kind k, or NULL when absent (reported as missing when
  * required in a full walk), null (a deletion, fine in a file on its own) or mistyped. */
-json_t *ld_member(struct loader *ld, json_t *obj, const char *path, const char *key,
-                      enum kind k, int required);
+json_t *ld_member(struct loader *ld, json_t *obj, const char *path, const char *key, enum kind k,
+                  int required);
 
-const char *ld_str(struct loader *ld, json_t *obj, const char *path, const char *key,
-                           int required);
+const char *ld_str(struct loader *ld, json_t *obj, const char *path, const char *key, int required);
 
-int ld_int(struct loader *ld, json_t *obj, const char *path, const char *key,
-                   int required, int min, int max, int dflt);
+int ld_int(struct loader *ld, json_t *obj, const char *path, const char *key, int required, int min,
+           int max, int dflt);
 
-int ld_bool(struct loader *ld, json_t *obj, const char *path, const char *key,
-                    int required, int dflt);
+int ld_bool(struct loader *ld, json_t *obj, const char *path, const char *key, int required,
+            int dflt);
 
 /* Index of the string member in names, -1 when absent or not one of them (reported). */
-int ld_enum(struct loader *ld, json_t *obj, const char *path, const char *key,
-                    int required, const char *const *names);
+int ld_enum(struct loader *ld, json_t *obj, const char *path, const char *key, int required,
+            const char *const *names);
 
 /* Reports every key of obj that is not in allowed (NULL-terminated). */
-void ld_check_keys(struct loader *ld, json_t *obj, const char *path,
-                       const char *const *allowed);
+void ld_check_keys(struct loader *ld, json_t *obj, const char *path, const char *const *allowed);
 
 /* Validates one entry of an object keyed by id: the id, the entry being an object with
  * only allowed keys. Fills p with the entry's path. Returns the entry or NULL. */
 json_t *ld_entry(struct loader *ld, const char *path, const char *id, json_t *v,
-                     const char *const *allowed, char *p);
+                 const char *const *allowed, char *p);
 
 /* Walks the entries of map (the object at path) through fn, skipping invalid ones. */
 void ld_each_entry(struct loader *ld, struct tenant *t, json_t *map, const char *path,
-                       const char *const *allowed, entry_fn *fn);
+                   const char *const *allowed, entry_fn *fn);
 
 /* Walks the objects of list (at path) through fn, reporting items that are not objects. */
-void ld_each_item(struct loader *ld, struct tenant *t, json_t *list, const char *path,
-                      item_fn *fn);
+void ld_each_item(struct loader *ld, struct tenant *t, json_t *list, const char *path, item_fn *fn);
 
 /* Keeps s (xmalloc'd, stolen) until t is freed. Returns it. */
 const char *ld_own(struct tenant *t, char *s);
@@ -88,8 +85,8 @@ const char *ld_own(struct tenant *t, char *s);
 /* Reads policy_ref, which must read "Sezione: «citazione»". Returns it (borrowed) and
  * its section in *section (owned by t) when section is not NULL; NULL when absent or
  * malformed. */
-const char *ld_ref(struct loader *ld, struct tenant *t, json_t *obj, const char *path,
-                           int required, const char **section);
+const char *ld_ref(struct loader *ld, struct tenant *t, json_t *obj, const char *path, int required,
+                   const char **section);
 
 /* Checks what a merged tenant's entries refer to: templates, offices, routes. */
 void ld_check_refs(struct loader *ld, struct tenant *t);

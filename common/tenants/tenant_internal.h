@@ -39,7 +39,7 @@ struct tenant {
     struct tenant_channel *channels;
     json_t **channel_routing; /* parallel to channels; borrowed objects or NULL */
     size_t nchannels;
-    json_t *routing; /* borrowed */
+    json_t *routing;                                     /* borrowed */
     struct tenant_category_rule categories[NCATEGORIES]; /* category NULL: not configured */
     struct premod *premods;
     size_t npremods;

@@ -32,7 +32,7 @@
 /* Routing keys that are not categories: who reviews held content, who reports to the
  * police, who answers private messages. */
 static const char *const intents[] = { "review", "police", "private_message", NULL };
-static const char *const placeholders[] = { "comune", "policy", "sezione", "categoria",
+static const char *const placeholders[] = { "comune",   "policy",  "sezione",  "categoria",
                                             "scadenza", "ufficio", "contatto", NULL };
 static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
 
@@ -56,7 +56,8 @@ static void walk_week(struct loader *ld, json_t *obj, const char *path, struct c
     ld_check_keys(ld, obj, path, weekdays);
     json_object_foreach(obj, key, v) {
         int day = cal_weekday_parse(key);
-        if (day < 0 || json_is_null(v) || !ld_expect(ld, v, ld_subpath(p, path, key), K_ARR)) continue;
+        if (day < 0 || json_is_null(v) || !ld_expect(ld, v, ld_subpath(p, path, key), K_ARR))
+            continue;
         size_t i;
         json_t *s;
         json_array_foreach(v, i, s) {
@@ -140,8 +141,8 @@ static void walk_office(struct loader *ld, struct tenant *t, const char *id, jso
 }
 
 static void walk_offices(struct loader *ld, struct tenant *t, json_t *doc) {
-    static const char *const keys[] = { "name", "email", "phone", "url", "supervisor",
-                                        "external", NULL };
+    static const char *const keys[] = { "name",       "email",    "phone", "url",
+                                        "supervisor", "external", NULL };
     json_t *offices = ld_member(ld, doc, "$", "offices", K_OBJ, 1);
     if (!offices) return;
     t->offices = xcalloc(json_object_size(offices), sizeof *t->offices);
@@ -156,8 +157,9 @@ static json_t *walk_routing(struct loader *ld, json_t *routing, const char *path
     json_object_foreach(routing, key, v) {
         ld_subpath(p, path, key);
         if (strlist_index(key, tenant_category_table) < 0 && strlist_index(key, intents) < 0)
-            ld_error(ld, p, "unknown category or intent (intents: review, police, "
-                            "private_message)");
+            ld_error(ld, p,
+                     "unknown category or intent (intents: review, police, "
+                     "private_message)");
         else if (!json_is_null(v))
             ld_expect(ld, v, p, K_STR);
     }
@@ -183,8 +185,8 @@ static void walk_channel(struct loader *ld, struct tenant *t, const char *id, js
 }
 
 static void walk_channels(struct loader *ld, struct tenant *t, json_t *doc) {
-    static const char *const keys[] = { "platform", "page_id", "name", "office", "url", "note",
-                                        "routing", NULL };
+    static const char *const keys[] = { "platform", "page_id", "name",    "office",
+                                        "url",      "note",    "routing", NULL };
     json_t *channels = ld_member(ld, doc, "$", "channels", K_OBJ, 1);
     if (!channels) return;
     if (ld->full && json_object_size(channels) == 0) ld_error(ld, "$.channels", "no channels");
@@ -248,8 +250,10 @@ static void walk_model(struct loader *ld, json_t *v, const char *p,
     r->model_review = get_threshold(ld, m, pm, "review");
     r->model_remove = get_threshold(ld, m, pm, "remove");
     if (r->model_remove < r->model_review)
-        ld_error(ld, ld_subpath(pk, pm, "remove"), "%g is below review (%g): a score that removes "
-                 "must also be one that asks for review", r->model_remove, r->model_review);
+        ld_error(ld, ld_subpath(pk, pm, "remove"),
+                 "%g is below review (%g): a score that removes "
+                 "must also be one that asks for review",
+                 r->model_remove, r->model_review);
 }
 
 static void walk_category(struct loader *ld, struct tenant *t, const char *id, json_t *v,
@@ -282,9 +286,9 @@ static void walk_category(struct loader *ld, struct tenant *t, const char *id, j
 }
 
 static void walk_categories(struct loader *ld, struct tenant *t, json_t *doc) {
-    static const char *const keys[] = { "label", "action", "strike", "severity", "template",
-                                        "ticket", "ban_at_once", "report_police",
-                                        "model", "policy_ref", NULL };
+    static const char *const keys[] = { "label",    "action",     "strike",      "severity",
+                                        "template", "ticket",     "ban_at_once", "report_police",
+                                        "model",    "policy_ref", NULL };
     json_t *cats = ld_member(ld, doc, "$", "categories", K_OBJ, 1);
     if (!cats) return;
     ld_each_entry(ld, t, cats, "$.categories", keys, walk_category);
@@ -295,8 +299,8 @@ static void walk_categories(struct loader *ld, struct tenant *t, json_t *doc) {
 }
 
 static void walk_step(struct loader *ld, struct tenant *t, json_t *v, const char *p) {
-    const struct tenant_strike_step *prev = t->ladder.nsteps ? &t->steps[t->ladder.nsteps - 1]
-                                                             : NULL;
+    const struct tenant_strike_step *prev =
+        t->ladder.nsteps ? &t->steps[t->ladder.nsteps - 1] : NULL;
     struct tenant_strike_step *s = &t->steps[t->ladder.nsteps++];
     static const char *const keys[] = { "at", "step", "hours", "review", "template", NULL };
     char pk[PATH_LEN];
@@ -338,18 +342,21 @@ static void walk_strikes(struct loader *ld, struct tenant *t, json_t *doc) {
 }
 
 static void walk_sla(struct loader *ld, struct tenant *t, json_t *doc) {
-    static const char *const keys[] = { "response_working_hours", "courtesy_template",
-                                        "removal_working_minutes", "removal_min_severity",
-                                        "due_soon_minutes", "policy_ref", NULL };
+    static const char *const keys[] = { "response_working_hours",
+                                        "courtesy_template",
+                                        "removal_working_minutes",
+                                        "removal_min_severity",
+                                        "due_soon_minutes",
+                                        "policy_ref",
+                                        NULL };
     struct tenant_sla *s = &t->sla;
     json_t *sla = ld_member(ld, doc, "$", "sla", K_OBJ, 1);
     if (!sla) return;
     ld_check_keys(ld, sla, "$.sla", keys);
-    s->response_working_hours = ld_int(ld, sla, "$.sla", "response_working_hours", 0, 1,
-                                        2000, 0);
+    s->response_working_hours = ld_int(ld, sla, "$.sla", "response_working_hours", 0, 1, 2000, 0);
     s->courtesy_template = ld_str(ld, sla, "$.sla", "courtesy_template", 0);
-    s->removal_working_minutes = ld_int(ld, sla, "$.sla", "removal_working_minutes", 1, 1,
-                                         100000, 0);
+    s->removal_working_minutes =
+        ld_int(ld, sla, "$.sla", "removal_working_minutes", 1, 1, 100000, 0);
     s->removal_min_severity = ld_int(ld, sla, "$.sla", "removal_min_severity", 1, 1, 3, 3);
     s->due_soon_minutes = ld_int(ld, sla, "$.sla", "due_soon_minutes", 1, 0, 100000, 0);
     s->policy_ref = ld_ref(ld, t, sla, "$.sla", 1, NULL);
@@ -457,11 +464,12 @@ static void walk_editors(struct loader *ld, json_t *doc) {
     json_t *ref;
     char p[PATH_LEN];
     if (cats) json_object_foreach(cats, id, ref) {
-        snprintf(p, sizeof p, "$.editors.categories.%s", id);
-        if (strlist_index(id, tenant_category_table) < 0) ld_error(ld, p, "unknown category id");
-        else if (ld_expect(ld, ref, p, K_STR) && json_string_length(ref) == 0)
-            ld_error(ld, p, "must not be empty");
-    }
+            snprintf(p, sizeof p, "$.editors.categories.%s", id);
+            if (strlist_index(id, tenant_category_table) < 0)
+                ld_error(ld, p, "unknown category id");
+            else if (ld_expect(ld, ref, p, K_STR) && json_string_length(ref) == 0)
+                ld_error(ld, p, "must not be empty");
+        }
 }
 
 /* ---- one tenant -------------------------------------------------------------------- */
@@ -484,20 +492,20 @@ static void tenant_free(struct tenant *t) {
 }
 
 static void walk_top(struct loader *ld, struct tenant *t, json_t *doc, const char *stem) {
-    static const char *const keys[] = { "$schema", "notes", "id", "display_name", "policy",
-                                        "timezone", "calendars", "holidays", "offices",
-                                        "channels", "routing", "premoderation", "categories",
-                                        "strikes", "sla", "templates", "rules", "editors",
-                                        "act", NULL };
+    static const char *const keys[] = { "$schema",    "notes",    "id",        "display_name",
+                                        "policy",     "timezone", "calendars", "holidays",
+                                        "offices",    "channels", "routing",   "premoderation",
+                                        "categories", "strikes",  "sla",       "templates",
+                                        "rules",      "editors",  "act",       NULL };
     ld_check_keys(ld, doc, "$", keys);
     json_t *notes = ld_member(ld, doc, "$", "notes", K_ARR, 0);
     size_t i;
     json_t *note;
     char p[PATH_LEN];
     if (notes) json_array_foreach(notes, i, note) {
-        snprintf(p, sizeof p, "$.notes[%zu]", i);
-        ld_expect(ld, note, p, K_STR);
-    }
+            snprintf(p, sizeof p, "$.notes[%zu]", i);
+            ld_expect(ld, note, p, K_STR);
+        }
     ld_str(ld, doc, "$", "$schema", 0);
     t->id = ld_str(ld, doc, "$", "id", 1);
     if (ld->full && t->id && strcmp(t->id, stem) != 0)

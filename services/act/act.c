@@ -19,8 +19,8 @@
 struct act {
     struct tenant_set *tenants;
     struct act_config cfg;
-    struct act_queue *q;     /* the worker thread's own connection */
-    struct act_exec *exec;   /* NULL without executor */
+    struct act_queue *q;      /* the worker thread's own connection */
+    struct act_exec *exec;    /* NULL without executor */
     struct act_outbox handed; /* results in the open batch */
     int64_t handed_at;
 };
@@ -83,22 +83,25 @@ static void shadow(const struct act_action *a, const char *key, const struct act
                    const char *token, struct stage_outputs *out) {
     char *url = act_redact_request_text(req->url, token, a->author_id);
     char *body = req->body ? act_redact_request_text(req->body, token, a->author_id) : NULL;
-    log_info("shadow: %s %s on %s of %s would send %s %s%s%s", act_type_name(a->type),
-             a->action_id, act_platform_name(a->platform), a->tenant, req->method, url,
-             body ? " " : "", body ? body : "");
+    log_info("shadow: %s %s on %s of %s would send %s %s%s%s", act_type_name(a->type), a->action_id,
+             act_platform_name(a->platform), a->tenant, req->method, url, body ? " " : "",
+             body ? body : "");
     free(url);
     free(body);
-    struct act_result_info info = { .outcome = OUTCOME_SKIPPED, .req = req, .token = token,
-                                    .now_ms = time_now_ms() };
+    struct act_result_info info = {
+        .outcome = OUTCOME_SKIPPED, .req = req, .token = token, .now_ms = time_now_ms()
+    };
     publish_now(a, key, &info, out);
 }
 
-static void hand_over_now(const struct act_action *a, const char *key, int live,
-                          const char *reason, struct stage_outputs *out) {
-    log_info("%s %s on %s of %s: handed to an operator: %s", act_type_name(a->type),
-             a->action_id, act_platform_name(a->platform), a->tenant, reason);
-    struct act_result_info info = { .outcome = OUTCOME_HANDED_TO_OPERATOR, .live = live,
-                                    .reason = reason, .now_ms = time_now_ms() };
+static void hand_over_now(const struct act_action *a, const char *key, int live, const char *reason,
+                          struct stage_outputs *out) {
+    log_info("%s %s on %s of %s: handed to an operator: %s", act_type_name(a->type), a->action_id,
+             act_platform_name(a->platform), a->tenant, reason);
+    struct act_result_info info = { .outcome = OUTCOME_HANDED_TO_OPERATOR,
+                                    .live = live,
+                                    .reason = reason,
+                                    .now_ms = time_now_ms() };
     publish_now(a, key, &info, out);
 }
 
@@ -118,8 +121,10 @@ static enum stage_status intake(struct act *s, const struct tenant *t, const str
     if (!live) {
         shadow(a, key, &req, token, out);
     } else if (!token) {
-        hand_over_now(a, key, live, "credenziale mancante per questa piattaforma: il comando "
-                                    "va eseguito da un operatore", out);
+        hand_over_now(a, key, live,
+                      "credenziale mancante per questa piattaforma: il comando "
+                      "va eseguito da un operatore",
+                      out);
     } else if (act_queue_accept(s->q, a, key, in->payload, in->len, time_now_ms()) < 0) {
         snprintf(reason, n, "act: cannot queue %s: redis unavailable", a->action_id);
         st = STAGE_RETRY;

@@ -33,8 +33,8 @@ void act_reload(struct act *s, struct tenant_set *tenants);
 enum stage_status act_process(struct act *s, const struct stage_input *in,
                               struct stage_outputs *out, char *reason, size_t n);
 /* stage.tick: publishes the outcomes waiting in the outbox. */
-enum stage_status act_tick(struct act *s, int64_t now_ms, struct stage_outputs *out,
-                           char *reason, size_t n);
+enum stage_status act_tick(struct act *s, int64_t now_ms, struct stage_outputs *out, char *reason,
+                           size_t n);
 /* stage.tick_committed: forgets the outcomes whose batch committed. */
 void act_tick_committed(struct act *s);
 

@@ -6,10 +6,10 @@
 #include "strlist.h"
 #include "timefmt.h"
 
-static const char *const type_names[] = { "hide", "unhide", "delete", "hold", "reply", "warn",
-                                          "ban", "unban", "report", NULL };
+static const char *const type_names[] = { "hide", "unhide", "delete", "hold",   "reply",
+                                          "warn", "ban",    "unban",  "report", NULL };
 static const char *const platform_names[] = { "facebook", "instagram", "youtube", "telegram",
-                                              "x", "whatsapp", NULL };
+                                              "x",        "whatsapp",  NULL };
 
 const char *act_type_name(enum act_type type) { return type_names[type]; }
 const char *act_platform_name(enum act_platform platform) { return platform_names[platform]; }

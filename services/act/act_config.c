@@ -13,8 +13,11 @@
 #include "xmalloc.h"
 
 static const char *const default_urls[PLATFORM_N] = {
-    "https://graph.facebook.com/v21.0", "https://graph.facebook.com/v21.0",
-    "https://www.googleapis.com/youtube/v3", "https://api.telegram.org", "https://api.x.com/2",
+    "https://graph.facebook.com/v21.0",
+    "https://graph.facebook.com/v21.0",
+    "https://www.googleapis.com/youtube/v3",
+    "https://api.telegram.org",
+    "https://api.x.com/2",
     "https://graph.facebook.com/v21.0",
 };
 
@@ -66,10 +69,12 @@ static int load_secrets(struct act_config *c, const char *config_dir, char *err,
     const char *path = getenv("VIGILE_ACT_SECRETS_FILE");
     if (!path || !*path) return 0;
     char real[PATH_MAX], dir[PATH_MAX];
-    if (realpath(path, real) && realpath(config_dir, dir) &&
-        strncmp(real, dir, strlen(dir)) == 0 && real[strlen(dir)] == '/') {
-        snprintf(err, n, "VIGILE_ACT_SECRETS_FILE: %s is inside the config directory %s; keep "
-                 "credentials out of it", path, config_dir);
+    if (realpath(path, real) && realpath(config_dir, dir) && strncmp(real, dir, strlen(dir)) == 0 &&
+        real[strlen(dir)] == '/') {
+        snprintf(err, n,
+                 "VIGILE_ACT_SECRETS_FILE: %s is inside the config directory %s; keep "
+                 "credentials out of it",
+                 path, config_dir);
         return -1;
     }
     json_error_t je;
@@ -106,8 +111,7 @@ void act_config_free(struct act_config *c) {
     memset(c, 0, sizeof *c);
 }
 
-const char *act_config_token(const struct act_config *c, const char *tenant,
-                             enum act_platform p) {
+const char *act_config_token(const struct act_config *c, const char *tenant, enum act_platform p) {
     char name[256];
     upper_name(name, sizeof name, "VIGILE_ACT_TOKEN_", tenant, act_platform_name(p));
     const char *v = getenv(name);

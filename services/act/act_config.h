@@ -32,7 +32,6 @@ void act_config_free(struct act_config *c);
 
 /* The credential of tenant on platform: VIGILE_ACT_TOKEN_<TENANT>_<PLATFORM> (upper
  * case, '-' as '_'), else the secrets file; NULL when there is none. Borrowed. */
-const char *act_config_token(const struct act_config *c, const char *tenant,
-                             enum act_platform p);
+const char *act_config_token(const struct act_config *c, const char *tenant, enum act_platform p);
 
 #endif

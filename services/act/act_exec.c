@@ -15,7 +15,7 @@
 #include "xmalloc.h"
 
 #define BACKOFF_CAP_MS 3600000LL
-#define IDLE_MS 50
+#define IDLE_MS        50
 
 struct act_exec {
     const struct act_config *cfg;
@@ -69,7 +69,8 @@ static void settle(struct act_worker *w, const struct act_action *a, const struc
 
 static void hand_over(struct act_worker *w, const struct act_action *a, const struct act_job *job,
                       const char *reason, const struct act_reply *rep) {
-    struct act_result_info info = { .outcome = OUTCOME_HANDED_TO_OPERATOR, .reason = reason,
+    struct act_result_info info = { .outcome = OUTCOME_HANDED_TO_OPERATOR,
+                                    .reason = reason,
                                     .attempts = job->attempts };
     if (rep) info.status = rep->status, info.error = rep->error, info.call_ms = rep->call_ms;
     settle(w, a, job, &info);
@@ -82,8 +83,8 @@ static int plan_lacks_block(const struct act_action *a, const struct act_reply *
 }
 
 /* A transient failure: back off and try again, or give up to a person after too many. */
-static void retry_later(struct act_worker *w, const struct act_action *a,
-                        const struct act_job *job, const struct act_reply *rep) {
+static void retry_later(struct act_worker *w, const struct act_action *a, const struct act_job *job,
+                        const struct act_reply *rep) {
     const struct act_config *cfg = w->e->cfg;
     if (job->failures + 1 >= cfg->max_failures) {
         hand_over(w, a, job, "piattaforma non disponibile dopo ripetuti tentativi", rep);
@@ -97,8 +98,10 @@ static void retry_later(struct act_worker *w, const struct act_action *a,
 static void refused(struct act_worker *w, const struct act_action *a, const struct act_job *job,
                     struct act_result_info *info, const struct act_reply *rep) {
     if (plan_lacks_block(a, rep)) {
-        hand_over(w, a, job, "il piano dell'API X del comune non permette di bloccare: un "
-                             "operatore deve farlo dall'app", rep);
+        hand_over(w, a, job,
+                  "il piano dell'API X del comune non permette di bloccare: un "
+                  "operatore deve farlo dall'app",
+                  rep);
         return;
     }
     info->outcome = OUTCOME_FAILED_PERMANENT;
@@ -111,8 +114,11 @@ static void after_call(struct act_worker *w, const struct act_action *a, struct 
                        const struct act_request *req, const char *token,
                        const struct act_reply *rep) {
     int64_t now = time_now_ms();
-    struct act_result_info info = { .attempts = job->attempts, .status = rep->status,
-                                    .error = rep->error, .req = req, .token = token,
+    struct act_result_info info = { .attempts = job->attempts,
+                                    .status = rep->status,
+                                    .error = rep->error,
+                                    .req = req,
+                                    .token = token,
                                     .call_ms = rep->call_ms };
     if (rep->wait_ms) act_queue_bucket_rest(w->q, a->tenant, a->platform, now + rep->wait_ms);
     switch (rep->verdict) {
@@ -125,10 +131,14 @@ static void after_call(struct act_worker *w, const struct act_action *a, struct 
     case ACT_RETRY: retry_later(w, a, job, rep); break;
     case ACT_UNCERTAIN:
         /* Sent, maybe done: again only where doing it twice is doing it once. */
-        if (req->idempotent) retry_later(w, a, job, rep);
-        else hand_over(w, a, job, "esito incerto: la richiesta è partita ma la piattaforma non "
-                                  "ha risposto; ripeterla potrebbe duplicare il messaggio, un "
-                                  "operatore verifichi", rep);
+        if (req->idempotent)
+            retry_later(w, a, job, rep);
+        else
+            hand_over(w, a, job,
+                      "esito incerto: la richiesta è partita ma la piattaforma non "
+                      "ha risposto; ripeterla potrebbe duplicare il messaggio, un "
+                      "operatore verifichi",
+                      rep);
         break;
     }
 }
@@ -137,8 +147,8 @@ static void after_call(struct act_worker *w, const struct act_action *a, struct 
 static void call(struct act_worker *w, const struct act_action *a, struct act_job *job,
                  const struct act_request *req, const char *token) {
     const struct act_config *cfg = w->e->cfg;
-    int64_t wait = act_queue_bucket_take(w->q, a->tenant, a->platform, cfg->rate, cfg->burst,
-                                         time_now_ms());
+    int64_t wait =
+        act_queue_bucket_take(w->q, a->tenant, a->platform, cfg->rate, cfg->burst, time_now_ms());
     if (wait < 0) return; /* Redis: the lease runs out and the content is picked again */
     if (wait > 0) {
         act_queue_postpone(w->q, a->tenant, job, time_now_ms() + wait, 0);
@@ -173,8 +183,9 @@ static void run_job(struct act_worker *w, const char *tenant, struct act_job *jo
         hand_over(w, &a, job, err, NULL);
     } else if (strcmp(job->state, "sending") == 0 && !req.idempotent) {
         /* A call was under way when its worker died: it may have reached the platform. */
-        hand_over(w, &a, job, "esito incerto: il worker si è fermato durante la chiamata; "
-                              "ripeterla potrebbe duplicare il messaggio, un operatore verifichi",
+        hand_over(w, &a, job,
+                  "esito incerto: il worker si è fermato durante la chiamata; "
+                  "ripeterla potrebbe duplicare il messaggio, un operatore verifichi",
                   NULL);
     } else {
         call(w, &a, job, &req, token);

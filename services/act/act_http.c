@@ -16,7 +16,7 @@
 /* Meta's usage headers are percentages of the quota; past this the credential rests
  * before the platform starts refusing. */
 #define USAGE_REST_PERCENT 95
-#define BODY_MAX (64 * 1024)
+#define BODY_MAX           (64 * 1024)
 
 static int64_t retry_after_ms(const char *v, int64_t now_ms) {
     if (!v) return 0;
@@ -40,16 +40,14 @@ static int64_t meta_usage_ms(const char *buc, const char *app) {
             json_integer_value(json_object_get(u, "estimated_time_to_regain_access"));
         if (regain * 60000 > wait) wait = regain * 60000;
         const char *k;
-        json_object_foreach(u, k, v)
-            if (json_is_integer(v) && strstr(k, "regain") == NULL &&
-                json_integer_value(v) >= USAGE_REST_PERCENT && wait < DEFAULT_THROTTLE_MS)
-                wait = DEFAULT_THROTTLE_MS;
+        json_object_foreach(u, k, v) if (json_is_integer(v) && strstr(k, "regain") == NULL &&
+                                         json_integer_value(v) >= USAGE_REST_PERCENT &&
+                                         wait < DEFAULT_THROTTLE_MS) wait = DEFAULT_THROTTLE_MS;
     }
     const char *k;
-    json_object_foreach(a, k, v)
-        if (json_is_integer(v) && json_integer_value(v) >= USAGE_REST_PERCENT &&
-            wait < DEFAULT_THROTTLE_MS)
-            wait = DEFAULT_THROTTLE_MS;
+    json_object_foreach(a, k, v) if (json_is_integer(v) &&
+                                     json_integer_value(v) >= USAGE_REST_PERCENT &&
+                                     wait < DEFAULT_THROTTLE_MS) wait = DEFAULT_THROTTLE_MS;
     json_decref(b);
     json_decref(a);
     return wait;
@@ -58,8 +56,7 @@ static int64_t meta_usage_ms(const char *buc, const char *app) {
 /* Meta's throttling error codes (Graph API "Rate limiting"): app, user, page, custom
  * and business use case limits. They come as 400 or 403, not 429. */
 static int meta_throttle_code(json_int_t code) {
-    return code == 4 || code == 17 || code == 32 || code == 613 ||
-           (code >= 80001 && code <= 80014);
+    return code == 4 || code == 17 || code == 32 || code == 613 || (code >= 80001 && code <= 80014);
 }
 
 /* The platform's own words for the error, into out. */
@@ -69,8 +66,10 @@ static void error_text(const json_t *doc, const char *body, long status, char *o
     if (!msg) msg = json_string_value(json_object_get(doc, "description")); /* Telegram */
     if (!msg) msg = json_string_value(json_object_get(doc, "detail"));      /* X */
     if (!msg) msg = json_string_value(json_object_get(doc, "title"));
-    if (msg) snprintf(out, n, "HTTP %ld: %s", status, msg);
-    else snprintf(out, n, "HTTP %ld: %.200s", status, body ? body : "");
+    if (msg)
+        snprintf(out, n, "HTTP %ld: %s", status, msg);
+    else
+        snprintf(out, n, "HTTP %ld: %.200s", status, body ? body : "");
 }
 
 /* YouTube's quota and rate errors are 403s that name their reason. */
@@ -90,8 +89,8 @@ static int youtube_throttle(const json_t *doc) {
 static int64_t throttle_ms(enum act_platform p, long status, const json_t *doc,
                            const struct act_rate_headers *h, int64_t now_ms) {
     int64_t wait = retry_after_ms(h->retry_after, now_ms);
-    json_int_t tg = json_integer_value(
-        json_object_get(json_object_get(doc, "parameters"), "retry_after"));
+    json_int_t tg =
+        json_integer_value(json_object_get(json_object_get(doc, "parameters"), "retry_after"));
     if (tg * 1000 > wait) wait = tg * 1000;
     if (p == PLATFORM_X && h->x_rate_reset && status == 429) {
         int64_t reset = strtoll(h->x_rate_reset, NULL, 10) * 1000 - now_ms;
@@ -100,9 +99,9 @@ static int64_t throttle_ms(enum act_platform p, long status, const json_t *doc,
     int meta = p == PLATFORM_FACEBOOK || p == PLATFORM_INSTAGRAM || p == PLATFORM_WHATSAPP;
     int64_t usage = meta ? meta_usage_ms(h->buc_usage, h->app_usage) : 0;
     int is_throttle = status == 429 ||
-        (meta && meta_throttle_code(json_integer_value(
-                     json_object_get(json_object_get(doc, "error"), "code")))) ||
-        (p == PLATFORM_YOUTUBE && status == 403 && youtube_throttle(doc));
+                      (meta && meta_throttle_code(json_integer_value(
+                                   json_object_get(json_object_get(doc, "error"), "code")))) ||
+                      (p == PLATFORM_YOUTUBE && status == 403 && youtube_throttle(doc));
     if (!is_throttle) return 0;
     if (usage > wait) wait = usage;
     return wait > 0 ? wait : DEFAULT_THROTTLE_MS;
@@ -233,8 +232,8 @@ static void network_failure(struct act_http *h, CURLcode rc, const char *token,
     out->status = 0;
     out->verdict = sent > 0 ? ACT_UNCERTAIN : ACT_RETRY;
     char *msg = act_redact(curl_easy_strerror(rc), token);
-    snprintf(out->error, sizeof out->error, "%s: %s", sent > 0 ? "no answer after sending"
-                                                               : "not sent", msg);
+    snprintf(out->error, sizeof out->error, "%s: %s",
+             sent > 0 ? "no answer after sending" : "not sent", msg);
     free(msg);
 }
 

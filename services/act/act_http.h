@@ -12,11 +12,11 @@
 #include "act_request.h"
 
 enum act_verdict {
-    ACT_DONE,       /* the platform did it */
-    ACT_RETRY,      /* 5xx or a network failure before the request left: try again */
-    ACT_THROTTLED,  /* rate limit: the credential rests wait_ms, then the same call again */
-    ACT_PERMANENT,  /* refused for good (content gone, no permission): record, never retry */
-    ACT_UNCERTAIN,  /* no answer after the request was sent: it may have been done */
+    ACT_DONE,      /* the platform did it */
+    ACT_RETRY,     /* 5xx or a network failure before the request left: try again */
+    ACT_THROTTLED, /* rate limit: the credential rests wait_ms, then the same call again */
+    ACT_PERMANENT, /* refused for good (content gone, no permission): record, never retry */
+    ACT_UNCERTAIN, /* no answer after the request was sent: it may have been done */
 };
 
 /* The rate-limit headers a platform may send, as received (NULL when absent). */

@@ -11,8 +11,8 @@
 #define NOUTCOMES 4
 #define NVERDICTS 5
 
-static const char *const verdict_names[NVERDICTS] = { "done", "retry", "throttled",
-                                                      "permanent", "uncertain" };
+static const char *const verdict_names[NVERDICTS] = { "done", "retry", "throttled", "permanent",
+                                                      "uncertain" };
 
 /* One row per tenant seen: tenants come and go with reloads, so the table grows. */
 struct row {
@@ -33,17 +33,20 @@ static void render(FILE *f, const char *component) {
         for (int p = 0; p < PLATFORM_N; p++)
             for (int o = 0; o < NOUTCOMES; o++)
                 if (rows[i].n[p][o])
-                    fprintf(f, "vigile_act_results_total{component=\"%s\",tenant=\"%s\","
-                               "platform=\"%s\",outcome=\"%s\"} %llu\n", component,
-                            rows[i].tenant, act_platform_name(p), act_outcome_name(o),
+                    fprintf(f,
+                            "vigile_act_results_total{component=\"%s\",tenant=\"%s\","
+                            "platform=\"%s\",outcome=\"%s\"} %llu\n",
+                            component, rows[i].tenant, act_platform_name(p), act_outcome_name(o),
                             (unsigned long long)rows[i].n[p][o]);
     pthread_mutex_unlock(&mu);
     fprintf(f, "# HELP vigile_act_calls_total Platform calls, by platform and what the answer "
                "meant\n# TYPE vigile_act_calls_total counter\n");
     for (int p = 0; p < PLATFORM_N; p++)
         for (int v = 0; v < NVERDICTS; v++)
-            fprintf(f, "vigile_act_calls_total{component=\"%s\",platform=\"%s\",verdict=\"%s\"} "
-                       "%llu\n", component, act_platform_name(p), verdict_names[v],
+            fprintf(f,
+                    "vigile_act_calls_total{component=\"%s\",platform=\"%s\",verdict=\"%s\"} "
+                    "%llu\n",
+                    component, act_platform_name(p), verdict_names[v],
                     (unsigned long long)atomic_load(&calls[p][v]));
 }
 

@@ -181,8 +181,9 @@ int act_queue_next(struct act_queue *q, const char *tenant, int64_t now_ms, int6
     if (!r) return -1;
     int found = r->type == REDIS_REPLY_ARRAY && r->elements == 7;
     if (found) {
-        *job = (struct act_job){ str_at(r, 0), str_at(r, 1), str_at(r, 2), str_at(r, 3),
-                                 str_at(r, 4), 0, 0 };
+        *job = (struct act_job){
+            str_at(r, 0), str_at(r, 1), str_at(r, 2), str_at(r, 3), str_at(r, 4), 0, 0
+        };
         char *s = str_at(r, 5);
         job->attempts = atoi(s);
         free(s);
@@ -262,8 +263,8 @@ int act_queue_outbox_claim(struct act_queue *q, const char *tenant, int64_t now_
     if (!r) return -1;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 3 <= r->elements; i += 3) {
         xgrow(&box->v, &box->cap, box->n + 1, sizeof *box->v);
-        box->v[box->n++] = (struct act_outbox_item){ str_at(r, i), str_at(r, i + 1),
-                                                     str_at(r, i + 2) };
+        box->v[box->n++] =
+            (struct act_outbox_item){ str_at(r, i), str_at(r, i + 1), str_at(r, i + 2) };
     }
     freeReplyObject(r);
     return 0;

@@ -68,14 +68,17 @@ static int cannot(char *why, size_t n, const char *reason) {
  * channel the tenant has not configured carries none. */
 static int need_page(const struct act_action *a, char *why, size_t n) {
     if (a->page_id) return 0;
-    return cannot(why, n, "il comando non indica la pagina (page_id): il canale non è "
-                          "configurato");
+    return cannot(why, n,
+                  "il comando non indica la pagina (page_id): il canale non è "
+                  "configurato");
 }
 
-#define TEMP_BAN_REASON "ban temporaneo: la piattaforma non prevede una scadenza del blocco, " \
-                        "che un operatore deve togliere alla data indicata"
-#define REPORT_REASON "la piattaforma non offre un'API per segnalare un account: la " \
-                      "segnalazione va fatta da un operatore dall'interfaccia della piattaforma"
+#define TEMP_BAN_REASON                                                    \
+    "ban temporaneo: la piattaforma non prevede una scadenza del blocco, " \
+    "che un operatore deve togliere alla data indicata"
+#define REPORT_REASON                                               \
+    "la piattaforma non offre un'API per segnalare un account: la " \
+    "segnalazione va fatta da un operatore dall'interfaccia della piattaforma"
 
 /* A Messenger / Instagram Direct message from the page: to the author of a private
  * conversation, or as a private reply to a comment (recipient comment_id). */
@@ -95,13 +98,13 @@ static void meta_message(struct act_request *r, const struct act_action *a, cons
 static int graph_comment(struct act_request *r, const struct act_action *a, const char *base,
                          const char *token, const char *hidden_field, const char *reply_edge) {
     switch (a->type) {
-    case ACT_HIDE: case ACT_HOLD: case ACT_UNHIDE:
+    case ACT_HIDE:
+    case ACT_HOLD:
+    case ACT_UNHIDE:
         start(r, "POST", url_id(base, "", a->content_id, ""), token, 1);
         set_form(r, hidden_field, a->type == ACT_UNHIDE ? "false" : "true");
         return 1;
-    case ACT_DELETE:
-        start(r, "DELETE", url_id(base, "", a->content_id, ""), token, 1);
-        return 1;
+    case ACT_DELETE: start(r, "DELETE", url_id(base, "", a->content_id, ""), token, 1); return 1;
     case ACT_REPLY:
         if (is_private(a)) return 0;
         start(r, "POST", url_id(base, "", a->content_id, reply_edge), token, 0);
@@ -115,7 +118,8 @@ static int facebook(struct act_request *r, const struct act_action *a, const cha
                     const char *token, char *why, size_t n) {
     if (graph_comment(r, a, base, token, "is_hidden", "/comments")) return 0;
     switch (a->type) {
-    case ACT_REPLY: case ACT_WARN: break;
+    case ACT_REPLY:
+    case ACT_WARN: break;
     case ACT_BAN:
         if (a->expires_ms) return cannot(why, n, TEMP_BAN_REASON);
         if (need_page(a, why, n)) return -1;
@@ -141,10 +145,13 @@ static int instagram(struct act_request *r, const struct act_action *a, const ch
                      const char *token, char *why, size_t n) {
     if (graph_comment(r, a, base, token, "hide", "/replies")) return 0;
     switch (a->type) {
-    case ACT_REPLY: case ACT_WARN: break;
-    case ACT_BAN: case ACT_UNBAN:
-        return cannot(why, n, "l'API di Instagram non permette di bloccare o sbloccare un "
-                              "account: un operatore deve farlo dall'app");
+    case ACT_REPLY:
+    case ACT_WARN: break;
+    case ACT_BAN:
+    case ACT_UNBAN:
+        return cannot(why, n,
+                      "l'API di Instagram non permette di bloccare o sbloccare un "
+                      "account: un operatore deve farlo dall'app");
     default: return cannot(why, n, REPORT_REASON);
     }
     if (need_page(a, why, n)) return -1;
@@ -165,7 +172,8 @@ static void youtube_status(struct act_request *r, const struct act_action *a, co
 static int youtube(struct act_request *r, const struct act_action *a, const char *base,
                    const char *token, char *why, size_t n) {
     switch (a->type) {
-    case ACT_HIDE: case ACT_HOLD: youtube_status(r, a, base, token, "heldForReview", 0); return 0;
+    case ACT_HIDE:
+    case ACT_HOLD: youtube_status(r, a, base, token, "heldForReview", 0); return 0;
     case ACT_UNHIDE: youtube_status(r, a, base, token, "published", 0); return 0;
     case ACT_DELETE: youtube_status(r, a, base, token, "rejected", 0); return 0;
     case ACT_BAN:
@@ -174,16 +182,18 @@ static int youtube(struct act_request *r, const struct act_action *a, const char
         return 0;
     case ACT_REPLY:
         start(r, "POST", xasprintf("%s/comments?part=snippet", base), token, 0);
-        set_json(r, json_pack("{s:{s:s, s:s}}", "snippet", "parentId",
-                              a->thread_id ? a->thread_id : a->content_id, "textOriginal",
-                              a->text));
+        set_json(r,
+                 json_pack("{s:{s:s, s:s}}", "snippet", "parentId",
+                           a->thread_id ? a->thread_id : a->content_id, "textOriginal", a->text));
         return 0;
     case ACT_WARN:
-        return cannot(why, n, "YouTube non ha messaggi privati e un avviso pubblico esporrebbe "
-                              "l'autore: l'avviso va dato da un operatore");
+        return cannot(why, n,
+                      "YouTube non ha messaggi privati e un avviso pubblico esporrebbe "
+                      "l'autore: l'avviso va dato da un operatore");
     case ACT_UNBAN:
-        return cannot(why, n, "l'API di YouTube non permette di togliere un ban: un operatore "
-                              "deve farlo da YouTube Studio (utenti nascosti)");
+        return cannot(why, n,
+                      "l'API di YouTube non permette di togliere un ban: un operatore "
+                      "deve farlo da YouTube Studio (utenti nascosti)");
     default: return cannot(why, n, REPORT_REASON);
     }
 }
@@ -215,7 +225,8 @@ static int telegram(struct act_request *r, const struct act_action *a, const cha
         telegram_call(r, base, token, "deleteMessage", 1,
                       json_pack("{s:I, s:I}", "chat_id", chat, "message_id", msg));
         return 0;
-    case ACT_REPLY: case ACT_WARN:
+    case ACT_REPLY:
+    case ACT_WARN:
         telegram_call(r, base, token, "sendMessage", 0,
                       json_pack("{s:I, s:s, s:{s:I}}", "chat_id", chat, "text", a->text,
                                 "reply_parameters", "message_id", msg));
@@ -227,21 +238,24 @@ static int telegram(struct act_request *r, const struct act_action *a, const cha
         return 0;
     }
     case ACT_UNBAN:
-        telegram_call(r, base, token, "unbanChatMember", 1,
-                      json_pack("{s:I, s:I, s:b}", "chat_id", chat, "user_id", user,
-                                "only_if_banned", 1));
+        telegram_call(
+            r, base, token, "unbanChatMember", 1,
+            json_pack("{s:I, s:I, s:b}", "chat_id", chat, "user_id", user, "only_if_banned", 1));
         return 0;
     case ACT_REPORT: return cannot(why, n, REPORT_REASON);
     default:
-        return cannot(why, n, "Telegram non permette di nascondere un messaggio (solo di "
-                              "cancellarlo, in modo irreversibile): decide un operatore");
+        return cannot(why, n,
+                      "Telegram non permette di nascondere un messaggio (solo di "
+                      "cancellarlo, in modo irreversibile): decide un operatore");
     }
 }
 
 static int x_api(struct act_request *r, const struct act_action *a, const char *base,
                  const char *token, char *why, size_t n) {
     switch (a->type) {
-    case ACT_HIDE: case ACT_HOLD: case ACT_UNHIDE:
+    case ACT_HIDE:
+    case ACT_HOLD:
+    case ACT_UNHIDE:
         start(r, "PUT", url_id(base, "/tweets", a->content_id, "/hidden"), token, 1);
         set_json(r, json_pack("{s:b}", "hidden", a->type != ACT_UNHIDE));
         return 0;
@@ -251,8 +265,8 @@ static int x_api(struct act_request *r, const struct act_action *a, const char *
                               a->content_id));
         return 0;
     case ACT_WARN:
-        start(r, "POST", url_id(base, "/dm_conversations/with", a->author_id,
-                                "/messages"), token, 0);
+        start(r, "POST", url_id(base, "/dm_conversations/with", a->author_id, "/messages"), token,
+              0);
         set_json(r, json_pack("{s:s}", "text", a->text));
         return 0;
     case ACT_BAN:
@@ -269,8 +283,9 @@ static int x_api(struct act_request *r, const struct act_action *a, const char *
         return 0;
     }
     case ACT_DELETE:
-        return cannot(why, n, "X non permette di cancellare i post di altri: il post va "
-                              "nascosto o segnalato da un operatore");
+        return cannot(why, n,
+                      "X non permette di cancellare i post di altri: il post va "
+                      "nascosto o segnalato da un operatore");
     default: return cannot(why, n, REPORT_REASON);
     }
 }
@@ -278,7 +293,8 @@ static int x_api(struct act_request *r, const struct act_action *a, const char *
 static int whatsapp(struct act_request *r, const struct act_action *a, const char *base,
                     const char *token, char *why, size_t n) {
     switch (a->type) {
-    case ACT_REPLY: case ACT_WARN:
+    case ACT_REPLY:
+    case ACT_WARN:
         if (need_page(a, why, n)) return -1; /* the phone number id */
         start(r, "POST", url_id(base, "", a->page_id, "/messages"), token, 0);
         set_json(r, json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s}}", "messaging_product",
@@ -286,26 +302,27 @@ static int whatsapp(struct act_request *r, const struct act_action *a, const cha
                               "type", "text", "text", "body", a->text, "context", "message_id",
                               a->content_id));
         return 0;
-    case ACT_BAN: case ACT_UNBAN:
+    case ACT_BAN:
+    case ACT_UNBAN:
         if (a->expires_ms) return cannot(why, n, TEMP_BAN_REASON);
         if (need_page(a, why, n)) return -1;
         start(r, a->type == ACT_BAN ? "POST" : "DELETE",
-              url_id(base, "", a->page_id, "/block_users"),
-              token, 1);
+              url_id(base, "", a->page_id, "/block_users"), token, 1);
         set_json(r, json_pack("{s:s, s:[{s:s}]}", "messaging_product", "whatsapp", "block_users",
                               "user", a->author_id));
         return 0;
     case ACT_REPORT: return cannot(why, n, REPORT_REASON);
     default:
-        return cannot(why, n, "WhatsApp è una conversazione privata: non c'è nulla da "
-                              "nascondere o cancellare per gli altri; decide un operatore");
+        return cannot(why, n,
+                      "WhatsApp è una conversazione privata: non c'è nulla da "
+                      "nascondere o cancellare per gli altri; decide un operatore");
     }
 }
 
-typedef int (*builder)(struct act_request *, const struct act_action *, const char *,
-                       const char *, char *, size_t);
-static const builder builders[PLATFORM_N] = { facebook, instagram, youtube, telegram, x_api,
-                                              whatsapp };
+typedef int (*builder)(struct act_request *, const struct act_action *, const char *, const char *,
+                       char *, size_t);
+static const builder builders[PLATFORM_N] = { facebook, instagram, youtube,
+                                              telegram, x_api,     whatsapp };
 
 int act_request_build(const struct act_action *a, const char *base_url, const char *token,
                       struct act_request *req, char *why, size_t n) {

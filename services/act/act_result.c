@@ -19,8 +19,8 @@ static json_t *request_json(const struct act_request *req, const char *token,
     if (!req || !req->url) return json_null();
     char *url = act_redact_request_text(req->url, token, author_id);
     char *body = req->body ? act_redact_request_text(req->body, token, author_id) : NULL;
-    json_t *j = json_pack("{s:s, s:s, s:o}", "method", req->method, "url", url, "body",
-                          str_or_null(body));
+    json_t *j =
+        json_pack("{s:s, s:s, s:o}", "method", req->method, "url", url, "body", str_or_null(body));
     free(url);
     free(body);
     return j;
@@ -33,11 +33,11 @@ char *act_result_json(const struct act_action *a, const struct act_result_info *
         "s:I, s:s}",
         "schema", "name", "vigile.action-result", "version", 1, "action_id", a->action_id,
         "decision_id", a->decision_id, "tenant", a->tenant, "platform",
-        act_platform_name(a->platform), "type", act_type_name(a->type), "content_id",
-        a->content_id, "mode", info->live ? "live" : "shadow", "outcome",
-        act_outcome_name(info->outcome), "attempts", info->attempts, "status",
-        info->status ? json_integer(info->status) : json_null(), "error",
-        str_or_null(info->error), "reason", str_or_null(info->reason), "request",
+        act_platform_name(a->platform), "type", act_type_name(a->type), "content_id", a->content_id,
+        "mode", info->live ? "live" : "shadow", "outcome", act_outcome_name(info->outcome),
+        "attempts", info->attempts, "status",
+        info->status ? json_integer(info->status) : json_null(), "error", str_or_null(info->error),
+        "reason", str_or_null(info->reason), "request",
         request_json(info->req, info->token, a->author_id), "latency_ms",
         (json_int_t)(info->now_ms > a->issued_ms ? info->now_ms - a->issued_ms : 0), "call_ms",
         (json_int_t)info->call_ms, "finished_at", rfc3339_format(info->now_ms, now));

@@ -9,13 +9,13 @@
 
 static const char *const inputs[] = { TOPIC_ACTIONS, NULL };
 
-static enum stage_status process(void *ctx, const struct stage_input *in,
-                                 struct stage_outputs *out, char *reason, size_t n) {
+static enum stage_status process(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                                 char *reason, size_t n) {
     return act_process(ctx, in, out, reason, n);
 }
 
-static enum stage_status tick(void *ctx, int64_t now_ms, struct stage_outputs *out,
-                              char *reason, size_t n) {
+static enum stage_status tick(void *ctx, int64_t now_ms, struct stage_outputs *out, char *reason,
+                              size_t n) {
     return act_tick(ctx, now_ms, out, reason, n);
 }
 
@@ -35,8 +35,12 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
     act_metrics_register();
     struct act *s = act_new(tenants, &acfg, cfg->redis_url, 1, err, n);
     if (!s) return -1;
-    *stage = (struct stage){ .name = "act", .input_topics = inputs, .process = process,
-                             .tick = tick, .tick_committed = tick_committed, .ctx = s };
+    *stage = (struct stage){ .name = "act",
+                             .input_topics = inputs,
+                             .process = process,
+                             .tick = tick,
+                             .tick_committed = tick_committed,
+                             .ctx = s };
     return 0;
 }
 
@@ -55,7 +59,8 @@ int main(int argc, char **argv) {
              "Reads commands from vigile.actions and carries them out on the platforms' APIs\n"
              "(Facebook, Instagram, YouTube, Telegram, X, WhatsApp; docs/act.md), exactly once\n"
              "per action_id, publishing each outcome on vigile.action-results. Tenants in shadow\n"
-             "mode (the default) get the request logged, not sent.\n\n%s", act_config_help);
+             "mode (the default) get the request logged, not sent.\n\n%s",
+             act_config_help);
     const struct service_def def = {
         .name = "act",
         .summary = summary,

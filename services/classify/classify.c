@@ -17,9 +17,9 @@
  * repetition. On the corpus a one-word edit moves a fingerprint 9-14 bits and unrelated
  * comments are 30-37 apart (docs/classification.md). */
 #define REPEAT_WINDOW_MS (24LL * 3600 * 1000)
-#define REPEAT_DISTANCE 16
+#define REPEAT_DISTANCE  16
 #define REPEAT_MIN_BYTES 24
-#define REPEAT_LOOKBACK 64
+#define REPEAT_LOOKBACK  64
 
 struct tenant_engines {
     struct tenant_set *tenants;
@@ -39,11 +39,11 @@ struct recent_ahead {
 struct parsed_ahead {
     char *payload; /* owned copy */
     size_t len;
-    json_t *env;   /* owned until taken */
+    json_t *env; /* owned until taken */
 };
 
 struct classifier {
-    char *data_dir;          /* owned copy: a reload reads the data again */
+    char *data_dir; /* owned copy: a reload reads the data again */
     struct text_base *base;
     struct tenant_engines te;
     struct text_scratch *scratch;
@@ -75,8 +75,8 @@ static int engines_build(struct tenant_engines *te, const struct text_base *base
 }
 
 struct classifier *classifier_new(const char *data_dir, struct tenant_set *tenants,
-                                  struct state_store *state, const char *pseudonym_key,
-                                  char *err, size_t n) {
+                                  struct state_store *state, const char *pseudonym_key, char *err,
+                                  size_t n) {
     struct classifier *c = xcalloc(1, sizeof *c);
     c->state = state;
     c->pseudonym_key = pseudonym_key;
@@ -113,7 +113,8 @@ int classifier_reload(struct classifier *c, struct tenant_set *tenants, char *er
 static void ahead_clear(struct classifier *c) {
     for (size_t i = 0; i < c->n_ahead; i++) free(c->ahead[i].tenant), free(c->ahead[i].event_id);
     c->n_ahead = 0;
-    for (size_t i = 0; i < c->n_parsed; i++) free(c->parsed[i].payload), json_decref(c->parsed[i].env);
+    for (size_t i = 0; i < c->n_parsed; i++)
+        free(c->parsed[i].payload), json_decref(c->parsed[i].env);
     c->n_parsed = 0;
 }
 
@@ -147,17 +148,18 @@ static void append_unique(json_t *array, const char *s) {
  * when no rule found it, so a category's findings share one origin. model_score < 0:
  * the model has no score for the category. */
 static json_t *category_label(json_t **labels, enum text_category cat, const char *rule_id,
-                              enum text_origin origin, double model_score,
-                              const struct tenant *t) {
+                              enum text_origin origin, double model_score, const struct tenant *t) {
     if (labels[cat]) return labels[cat];
     const char *name = text_category_name(cat);
     const struct tenant_category_rule *rule = tenant_category(t, name);
+    // clang-format off
     labels[cat] = json_pack("{s:s, s:f, s:s, s:s, s:s, s:[], s:s, s:[], s:[]}", "category", name,
                             "score", 0.0, "severity", "low", "rule_id", rule_id, "origin",
                             origin == TEXT_ORIGIN_MODEL ? "model" : "rules", "rule_ids",
                             "policy_ref", rule && rule->policy_ref ? rule->policy_ref
                                                                    : "(nessuna clausola)",
                             "spans", "details");
+    // clang-format on
     if (model_score >= 0) json_object_set_new(labels[cat], "model_score", json_real(model_score));
     return labels[cat];
 }
@@ -170,11 +172,13 @@ static void merge_finding(json_t *label, const char *rule_id, double score, int 
         json_object_set_new(label, "score", json_real(score));
     const char *cur = json_string_value(json_object_get(label, "severity"));
     int cur_sev = strcmp(cur, "high") == 0 ? 3 : strcmp(cur, "medium") == 0 ? 2 : 1;
-    if (severity > cur_sev) json_object_set_new(label, "severity", json_string(severity_name(severity)));
+    if (severity > cur_sev)
+        json_object_set_new(label, "severity", json_string(severity_name(severity)));
     append_unique(json_object_get(label, "rule_ids"), rule_id);
     if (detail) append_unique(json_object_get(label, "details"), detail);
-    json_array_append_new(json_object_get(label, "spans"),
-                          json_pack("{s:I, s:I}", "start", (json_int_t)start, "end", (json_int_t)end));
+    json_array_append_new(
+        json_object_get(label, "spans"),
+        json_pack("{s:I, s:I}", "start", (json_int_t)start, "end", (json_int_t)end));
 }
 
 /* The recent-posts question of env (author is filled, and owned by the caller); fp is
@@ -186,8 +190,8 @@ static struct state_recent_req recent_req(const struct classifier *c, const json
                    envelope_str(env, "platform"), envelope_author_id(env), author);
     int64_t ts;
     if (rfc3339_parse(envelope_str(env, "created_at"), &ts)) ts = time_now_ms();
-    return (struct state_recent_req){ tenant, author, envelope_str(env, "event_id"), ts, fp,
-                                      REPEAT_WINDOW_MS };
+    return (struct state_recent_req){ tenant, author, envelope_str(env, "event_id"),
+                                      ts,     fp,     REPEAT_WINDOW_MS };
 }
 
 /* The answer asked ahead for the event, or NULL. Redis keeps every answer per event id,
@@ -213,8 +217,8 @@ static int is_repeated(struct classifier *c, const json_t *env, uint64_t fp, siz
     } else {
         char author[PSEUDONYM_LEN];
         struct state_recent_req q = recent_req(c, env, fp, author);
-        if (state_recent_add(c->state, q.tenant, q.author, q.event_id, q.ts_ms, fp,
-                             q.window_ms, earlier, REPEAT_LOOKBACK, &n))
+        if (state_recent_add(c->state, q.tenant, q.author, q.event_id, q.ts_ms, fp, q.window_ms,
+                             earlier, REPEAT_LOOKBACK, &n))
             return -1;
     }
     for (size_t i = 0; i < n; i++)
@@ -267,9 +271,9 @@ static enum stage_status find_labels(struct classifier *c, long ti, const json_t
         return STAGE_RETRY;
     }
     if (rep)
-        merge_finding(category_label(by_cat, TEXT_CAT_REPEATED, "state.repeated",
-                                     TEXT_ORIGIN_RULE, -1, t),
-                      "state.repeated", 0.9, TEXT_SEV_LOW, NULL, 0, json_string_length(text));
+        merge_finding(
+            category_label(by_cat, TEXT_CAT_REPEATED, "state.repeated", TEXT_ORIGIN_RULE, -1, t),
+            "state.repeated", 0.9, TEXT_SEV_LOW, NULL, 0, json_string_length(text));
     return STAGE_OK;
 }
 
@@ -309,8 +313,7 @@ static const char *const added_keys[] = { "classification", "redacted_text", NUL
 static json_t *parsed_take(struct classifier *c, const struct stage_input *in) {
     for (size_t i = 0; i < c->n_parsed; i++) {
         struct parsed_ahead *p = &c->parsed[i];
-        if (!p->env || p->len != in->len || memcmp(p->payload, in->payload, in->len) != 0)
-            continue;
+        if (!p->env || p->len != in->len || memcmp(p->payload, in->payload, in->len) != 0) continue;
         json_t *env = p->env;
         p->env = NULL;
         return env;
@@ -375,17 +378,19 @@ void classifier_prepare(void *ctx, const struct stage_input *in, size_t n) {
     struct classifier *c = ctx;
     ahead_clear(c);
     struct state_recent_req *q = xcalloc(n, sizeof *q);
-    char (*authors)[PSEUDONYM_LEN] = xcalloc(n, PSEUDONYM_LEN);
+    char(*authors)[PSEUDONYM_LEN] = xcalloc(n, PSEUDONYM_LEN);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         char reason[256];
-        json_t *env = envelope_parse(in[i].payload, in[i].len, ENVELOPE_STRICT, reason, sizeof reason);
+        json_t *env =
+            envelope_parse(in[i].payload, in[i].len, ENVELOPE_STRICT, reason, sizeof reason);
         if (!env) continue; /* classifier_stage parses it again, to say why */
         parsed_keep(c, &in[i], env);
         if (!asks_recent(c, env)) continue;
         json_t *text = json_object_get(env, "text");
-        q[k] = recent_req(c, env, text_fingerprint(json_string_value(text), json_string_length(text)),
-                          authors[k]);
+        q[k] =
+            recent_req(c, env, text_fingerprint(json_string_value(text), json_string_length(text)),
+                       authors[k]);
         k++;
     }
     size_t *got = xcalloc(k ? k : 1, sizeof *got);

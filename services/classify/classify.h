@@ -19,8 +19,8 @@ struct classifier;
  * tenants (also on failure); state and pseudonym_key are borrowed and must outlive the
  * classifier. Returns NULL with the reason in err. */
 struct classifier *classifier_new(const char *data_dir, struct tenant_set *tenants,
-                                  struct state_store *state, const char *pseudonym_key,
-                                  char *err, size_t errlen);
+                                  struct state_store *state, const char *pseudonym_key, char *err,
+                                  size_t errlen);
 /* Swaps in a new tenant set (stolen, also on failure) and the text engine's data read
  * again from data_dir (lexicons, rules, model). On failure the classifier keeps what it
  * had. Returns 0, or -1 with err. */

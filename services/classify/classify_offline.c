@@ -1,8 +1,8 @@
 #include "classify_offline.h"
 
-#include "offline.h"
 #include "classify.h"
 #include "envelope.h"
+#include "offline.h"
 #include "topics.h"
 
 static enum stage_status classify_one(void *arg, json_t *env, struct stage_outputs *out,
@@ -21,7 +21,8 @@ int classify_offline(const char *path) {
     char err[512];
     int code = offline_open(&o, "classify");
     if (code) return code;
-    struct classifier *c = classifier_new(o.cfg.data_dir, o.tenants, &o.state, o.key, err, sizeof err);
+    struct classifier *c =
+        classifier_new(o.cfg.data_dir, o.tenants, &o.state, o.key, err, sizeof err);
     o.tenants = NULL; /* stolen */
     if (!c) {
         fprintf(stderr, "vigile-classify: %s\n", err);

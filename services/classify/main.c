@@ -20,8 +20,10 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
     struct classifier *c =
         classifier_new(cfg->data_dir, tenants, state, cfg->pseudonym_key, err, n);
     if (!c) return -1;
-    *stage = (struct stage){ .name = "classify", .input_topics = inputs,
-                             .process = classifier_stage, .prepare = classifier_prepare,
+    *stage = (struct stage){ .name = "classify",
+                             .input_topics = inputs,
+                             .process = classifier_stage,
+                             .prepare = classifier_prepare,
                              .ctx = c };
     return 0;
 }
@@ -30,9 +32,7 @@ static int reload_stage(struct stage *stage, struct tenant_set *tenants, char *e
     return classifier_reload(stage->ctx, tenants, err, n);
 }
 
-static void close_stage(struct stage *stage) {
-    classifier_free(stage->ctx);
-}
+static void close_stage(struct stage *stage) { classifier_free(stage->ctx); }
 
 static const struct service_def classify_def = {
     .name = "classify",

@@ -10,7 +10,7 @@ void tenant_engine_thresholds(const struct tenant *t, double thresholds[TEXT_CAT
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         const struct tenant_category_rule *rule =
             tenant_category(t, text_category_name((enum text_category)c));
-        thresholds[c] = !rule ? TENANT_MODEL_NEVER
+        thresholds[c] = !rule                                     ? TENANT_MODEL_NEVER
                         : rule->model_review < rule->model_remove ? rule->model_review
                                                                   : rule->model_remove;
     }
@@ -33,9 +33,8 @@ struct text_engine *tenant_engine_new(const struct text_base *base, const struct
     return engine;
 }
 
-struct text_engine **tenant_engines_new(const struct text_base *base,
-                                        const struct tenant_set *set, int with_model,
-                                        char *err, size_t n) {
+struct text_engine **tenant_engines_new(const struct text_base *base, const struct tenant_set *set,
+                                        int with_model, char *err, size_t n) {
     size_t count = tenant_set_count(set);
     struct text_engine **engines = xcalloc(count ? count : 1, sizeof *engines);
     for (size_t i = 0; i < count; i++) {

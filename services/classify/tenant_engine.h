@@ -24,9 +24,8 @@ struct text_engine *tenant_engine_new(const struct text_base *base, const struct
  * must outlive them), as vigile-classify builds them. Returns a new array of
  * tenant_set_count(set) new engines (free with tenant_engines_free), or NULL with
  * "tenant <id>: why" in err. */
-struct text_engine **tenant_engines_new(const struct text_base *base,
-                                        const struct tenant_set *set, int with_model,
-                                        char *err, size_t errlen);
+struct text_engine **tenant_engines_new(const struct text_base *base, const struct tenant_set *set,
+                                        int with_model, char *err, size_t errlen);
 /* Frees the n engines and the array. NULL-safe. */
 void tenant_engines_free(struct text_engine **engines, size_t n);
 

@@ -95,8 +95,8 @@ struct console_checker;
 
 /* Loads the classifier's data from data_dir and the tenants of config_dir. Returns a new
  * checker, or NULL with the reason in err. Not thread-safe: one thread checks. */
-struct console_checker *console_checker_new(const char *data_dir, const char *config_dir,
-                                            char *err, size_t errlen);
+struct console_checker *console_checker_new(const char *data_dir, const char *config_dir, char *err,
+                                            size_t errlen);
 void console_checker_free(struct console_checker *c);
 /* Classifies text (borrowed, UTF-8) as a post of tenant t and returns a new
  * {tenant, ok, problems: [{category, rule_ids, spans, evidence, policy_ref}],
@@ -124,8 +124,8 @@ sqlite3 *console_accounts_open(const char *path, char *err, size_t errlen);
 int console_user_set_password(sqlite3 *db, const char *name, const char *password, int create,
                               char *err, size_t errlen);
 /* Gives name role on tenant ("*" for every tenant: the consortium's admin). 0 or -1. */
-int console_user_grant(sqlite3 *db, const char *name, const char *tenant,
-                       enum console_role role, char *err, size_t errlen);
+int console_user_grant(sqlite3 *db, const char *name, const char *tenant, enum console_role role,
+                       char *err, size_t errlen);
 /* Disables the account and ends its sessions. 0 or -1 (no such user). */
 int console_user_disable(sqlite3 *db, const char *name, char *err, size_t errlen);
 /* The role name has on tenant (ROLE_ADMIN through "*"). */
@@ -136,8 +136,8 @@ json_t *console_user_tenants(sqlite3 *db, const char *name, const struct tenant_
 /* How many failed logins a name may have in CONSOLE_LOGIN_WINDOW_MS before it is refused
  * until the window has passed: enough for typing mistakes, too few for guessing. */
 #define CONSOLE_LOGIN_MAX_FAILURES 5
-#define CONSOLE_LOGIN_WINDOW_MS (15 * 60 * 1000)
-#define CONSOLE_SESSION_MS (12LL * 3600 * 1000) /* a working day, then log in again */
+#define CONSOLE_LOGIN_WINDOW_MS    (15 * 60 * 1000)
+#define CONSOLE_SESSION_MS         (12LL * 3600 * 1000) /* a working day, then log in again */
 
 enum console_login { LOGIN_OK, LOGIN_BAD, LOGIN_LIMITED };
 /* Checks name's password; on success opens a session, putting the new session token and
@@ -159,8 +159,8 @@ void console_logout(sqlite3 *db, const char *token);
 typedef int (*console_emit_fn)(void *ctx, const char *key, const char *value, size_t len);
 
 struct console_api {
-    sqlite3 *read;       /* borrowed: the read model */
-    sqlite3 *accounts;   /* borrowed */
+    sqlite3 *read;                    /* borrowed: the read model */
+    sqlite3 *accounts;                /* borrowed */
     const struct tenant_set *tenants; /* borrowed */
     console_emit_fn emit;
     void *emit_ctx;
@@ -168,14 +168,14 @@ struct console_api {
 };
 
 struct console_request {
-    const char *method;    /* "GET", "POST" */
-    const char *path;      /* "/api/queue" */
+    const char *method;                              /* "GET", "POST" */
+    const char *path;                                /* "/api/queue" */
     const char *(*arg)(void *ctx, const char *name); /* query argument, borrowed, or NULL */
     void *arg_ctx;
-    const char *body;      /* POST body, may be NULL */
+    const char *body; /* POST body, may be NULL */
     size_t body_len;
-    const char *session;   /* the session cookie, or NULL */
-    const char *csrf;      /* the X-CSRF-Token header, or NULL */
+    const char *session; /* the session cookie, or NULL */
+    const char *csrf;    /* the X-CSRF-Token header, or NULL */
     /* The user a trusted reverse proxy authenticated (VIGILE_CONSOLE_TRUST_USER_HEADER),
      * or NULL: without a session, one is opened for that account. Off by default. */
     const char *proxy_user;
@@ -184,8 +184,8 @@ struct console_request {
 
 struct console_response {
     unsigned status;
-    char *body;            /* new JSON text */
-    char *set_cookie;      /* new Set-Cookie value, or NULL */
+    char *body;       /* new JSON text */
+    char *set_cookie; /* new Set-Cookie value, or NULL */
 };
 
 /* Answers one API call. Fills res (free its strings with console_response_free). */

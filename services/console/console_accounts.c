@@ -51,27 +51,31 @@ int console_user_set_password(sqlite3 *db, const char *name, const char *passwor
     }
     int rc = create ? console_db_exec(db, "INSERT OR IGNORE INTO users(name, hash) VALUES(?,?)",
                                       "ss", name, hash)
-                    : console_db_exec(db, "UPDATE users SET hash=?, disabled=0 WHERE name=?",
-                                      "ss", hash, name);
+                    : console_db_exec(db, "UPDATE users SET hash=?, disabled=0 WHERE name=?", "ss",
+                                      hash, name);
     if (rc <= 0) {
-        snprintf(err, n, rc < 0 ? "the accounts file cannot be written"
-                         : create ? "user \"%s\" exists" : "no user \"%s\"", name);
+        snprintf(err, n,
+                 rc < 0   ? "the accounts file cannot be written"
+                 : create ? "user \"%s\" exists"
+                          : "no user \"%s\"",
+                 name);
         return -1;
     }
     return 0;
 }
 
-int console_user_grant(sqlite3 *db, const char *name, const char *tenant,
-                       enum console_role role, char *err, size_t n) {
+int console_user_grant(sqlite3 *db, const char *name, const char *tenant, enum console_role role,
+                       char *err, size_t n) {
     int64_t exists = 0;
     if (console_db_int(db, &exists, "SELECT count(*) FROM users WHERE name=?", "s", name) != 1 ||
         !exists) {
         snprintf(err, n, "no user \"%s\"", name);
         return -1;
     }
-    if (console_db_exec(db, "INSERT INTO roles VALUES(?,?,?) ON CONFLICT(name,tenant) DO UPDATE"
-                            " SET role=excluded.role", "sss", name, tenant,
-                        console_role_name(role)) < 0) {
+    if (console_db_exec(db,
+                        "INSERT INTO roles VALUES(?,?,?) ON CONFLICT(name,tenant) DO UPDATE"
+                        " SET role=excluded.role",
+                        "sss", name, tenant, console_role_name(role)) < 0) {
         snprintf(err, n, "the accounts file cannot be written");
         return -1;
     }
@@ -88,8 +92,10 @@ int console_user_disable(sqlite3 *db, const char *name, char *err, size_t n) {
 }
 
 enum console_role console_user_role(sqlite3 *db, const char *name, const char *tenant) {
-    char *role = console_db_text(db, "SELECT role FROM roles WHERE name=?1 AND tenant IN (?2,'*')"
-                                     " ORDER BY tenant='*' LIMIT 1", "ss", name, tenant);
+    char *role = console_db_text(db,
+                                 "SELECT role FROM roles WHERE name=?1 AND tenant IN (?2,'*')"
+                                 " ORDER BY tenant='*' LIMIT 1",
+                                 "ss", name, tenant);
     enum console_role r = console_role_parse(role);
     free(role);
     return r;
@@ -102,8 +108,7 @@ json_t *console_user_tenants(sqlite3 *db, const char *name, const struct tenant_
         enum console_role r = console_user_role(db, name, tenant_id(t));
         if (r == ROLE_NONE) continue;
         json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "id", tenant_id(t), "name",
-                                             tenant_display_name(t), "role",
-                                             console_role_name(r)));
+                                             tenant_display_name(t), "role", console_role_name(r)));
     }
     return out;
 }
@@ -124,8 +129,8 @@ static void token_hash(const char *token, char out[65]) {
  * against a dummy hash anyway, so that timing does not tell which names exist. */
 static int password_ok(sqlite3 *db, const char *name, const char *password) {
     static char dummy[crypto_pwhash_STRBYTES];
-    char *hash = console_db_text(db, "SELECT hash FROM users WHERE name=? AND disabled=0", "s",
-                                 name);
+    char *hash =
+        console_db_text(db, "SELECT hash FROM users WHERE name=? AND disabled=0", "s", name);
     if (!hash && !dummy[0] &&
         crypto_pwhash_str(dummy, "unused", 6, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -154,8 +159,9 @@ enum console_login console_login(sqlite3 *db, const char *name, const char *pass
 int console_session_open(sqlite3 *db, const char *name, int64_t now_ms, char token[65],
                          char csrf[65]) {
     int64_t enabled = 0;
-    if (console_db_int(db, &enabled, "SELECT count(*) FROM users WHERE name=? AND disabled=0",
-                       "s", name) != 1 || !enabled)
+    if (console_db_int(db, &enabled, "SELECT count(*) FROM users WHERE name=? AND disabled=0", "s",
+                       name) != 1 ||
+        !enabled)
         return -1;
     char hash[65];
     random_hex(token);
@@ -163,15 +169,19 @@ int console_session_open(sqlite3 *db, const char *name, int64_t now_ms, char tok
     token_hash(token, hash);
     console_db_exec(db, "DELETE FROM sessions WHERE expires_ms<?", "I", now_ms);
     return console_db_exec(db, "INSERT INTO sessions VALUES(?,?,?,?)", "sssI", hash, name, csrf,
-                           now_ms + CONSOLE_SESSION_MS) == 1 ? 0 : -1;
+                           now_ms + CONSOLE_SESSION_MS) == 1
+               ? 0
+               : -1;
 }
 
 char *console_session_user(sqlite3 *db, const char *token, int64_t now_ms, char csrf[65]) {
     char hash[65];
     token_hash(token, hash);
-    json_t *rows = console_db_rows(db, "SELECT s.name, s.csrf FROM sessions s JOIN users u ON"
-                                       " u.name=s.name WHERE s.token_hash=? AND s.expires_ms>?"
-                                       " AND u.disabled=0", "sI", hash, now_ms);
+    json_t *rows = console_db_rows(db,
+                                   "SELECT s.name, s.csrf FROM sessions s JOIN users u ON"
+                                   " u.name=s.name WHERE s.token_hash=? AND s.expires_ms>?"
+                                   " AND u.disabled=0",
+                                   "sI", hash, now_ms);
     json_t *row = json_array_get(rows, 0);
     char *name = row ? xstrdup(json_string_value(json_object_get(row, "name"))) : NULL;
     if (row) snprintf(csrf, 65, "%s", json_string_value(json_object_get(row, "csrf")));

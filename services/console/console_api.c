@@ -14,8 +14,8 @@ struct call {
     const struct console_api *api;
     const struct console_request *req;
     struct console_response *res;
-    json_t *body;          /* parsed POST body, or NULL */
-    char *user;            /* the session's operator */
+    json_t *body; /* parsed POST body, or NULL */
+    char *user;   /* the session's operator */
     char csrf[65];
 };
 
@@ -53,15 +53,16 @@ static const char *tenant_or_fail(struct call *c, enum console_role need) {
 }
 
 static void session_doc(struct call *c) {
-    respond(c, 200, json_pack("{s:s, s:s, s:o}", "user", c->user, "csrf", c->csrf, "tenants",
-                              console_user_tenants(c->api->accounts, c->user, c->api->tenants)));
+    respond(c, 200,
+            json_pack("{s:s, s:s, s:o}", "user", c->user, "csrf", c->csrf, "tenants",
+                      console_user_tenants(c->api->accounts, c->user, c->api->tenants)));
 }
 
 /* The session cookie: never readable by scripts, never sent by another site. */
 static void session_cookie(struct call *c, const char *token) {
     c->res->set_cookie = xasprintf("vigile_session=%s; Path=/; HttpOnly; Secure; "
-                                   "SameSite=Strict; Max-Age=%lld", token,
-                                   (long long)(CONSOLE_SESSION_MS / 1000));
+                                   "SameSite=Strict; Max-Age=%lld",
+                                   token, (long long)(CONSOLE_SESSION_MS / 1000));
 }
 
 static void login(struct call *c) {
@@ -87,8 +88,10 @@ static void logout(struct call *c) {
 
 /* Found or 404: a NULL doc means the tenant has no such thing (or the query failed). */
 static void answer(struct call *c, json_t *doc) {
-    if (doc) respond(c, 200, doc);
-    else fail(c, 404, "non trovato per questo comune");
+    if (doc)
+        respond(c, 200, doc);
+    else
+        fail(c, 404, "non trovato per questo comune");
 }
 
 static void templates(struct call *c, const char *tenant) {
@@ -113,9 +116,12 @@ static void templates(struct call *c, const char *tenant) {
 
 /* Sends the operator event as vigile-op would; route and sla do the rest. */
 static void action(struct call *c, const char *tenant) {
-    struct op_request op = { .type = param(c, "type"), .tenant = tenant,
-                             .decision = param(c, "decision_id"), .ticket = param(c, "ticket_id"),
-                             .op_name = c->user, .note = param(c, "note") };
+    struct op_request op = { .type = param(c, "type"),
+                             .tenant = tenant,
+                             .decision = param(c, "decision_id"),
+                             .ticket = param(c, "ticket_id"),
+                             .op_name = c->user,
+                             .note = param(c, "note") };
     if (!op.type) return fail(c, 400, "tipo di azione mancante");
     if ((op.decision && !console_query_owns(c->api->read, tenant, "decision", op.decision)) ||
         (op.ticket && !console_query_owns(c->api->read, tenant, "ticket", op.ticket)))
@@ -143,8 +149,10 @@ static void check(struct call *c, const char *tenant) {
     char err[256];
     json_t *doc = console_check_draft(c->api->checker, tenant_set_find(c->api->tenants, tenant),
                                       text, c->req->now_ms, err, sizeof err);
-    if (doc) respond(c, 200, doc);
-    else fail(c, 400, err);
+    if (doc)
+        respond(c, 200, doc);
+    else
+        fail(c, 400, err);
 }
 
 static void tenant_call(struct call *c, const char *path) {
@@ -153,17 +161,24 @@ static void tenant_call(struct call *c, const char *path) {
     if (!tenant) return;
     sqlite3 *db = c->api->read;
     const char *id = param(c, "id");
-    if (strcmp(path, "/api/queue") == 0) answer(c, console_query_queue(db, tenant, c->req->now_ms));
+    if (strcmp(path, "/api/queue") == 0)
+        answer(c, console_query_queue(db, tenant, c->req->now_ms));
     else if (strcmp(path, "/api/decision") == 0)
         answer(c, id ? console_query_decision(db, tenant, id) : NULL);
     else if (strcmp(path, "/api/author") == 0)
         answer(c, id ? console_query_author(db, tenant, id) : NULL);
-    else if (strcmp(path, "/api/days") == 0) answer(c, console_query_days(db, tenant, c->req->now_ms));
-    else if (audit) answer(c, json_pack("{s:o*}", "actions", console_query_audit(db, tenant, 500)));
-    else if (strcmp(path, "/api/templates") == 0) templates(c, tenant);
-    else if (strcmp(path, "/api/action") == 0 && c->body) action(c, tenant);
-    else if (strcmp(path, "/api/check") == 0 && c->body) check(c, tenant);
-    else fail(c, 404, "operazione sconosciuta");
+    else if (strcmp(path, "/api/days") == 0)
+        answer(c, console_query_days(db, tenant, c->req->now_ms));
+    else if (audit)
+        answer(c, json_pack("{s:o*}", "actions", console_query_audit(db, tenant, 500)));
+    else if (strcmp(path, "/api/templates") == 0)
+        templates(c, tenant);
+    else if (strcmp(path, "/api/action") == 0 && c->body)
+        action(c, tenant);
+    else if (strcmp(path, "/api/check") == 0 && c->body)
+        check(c, tenant);
+    else
+        fail(c, 404, "operazione sconosciuta");
 }
 
 /* The session behind the cookie, and for a POST its CSRF token; else the answer is
@@ -180,8 +195,8 @@ static void proxy_session(struct call *c) {
 }
 
 static int session_or_fail(struct call *c) {
-    if (c->req->session) c->user = console_session_user(c->api->accounts, c->req->session,
-                                                         c->req->now_ms, c->csrf);
+    if (c->req->session)
+        c->user = console_session_user(c->api->accounts, c->req->session, c->req->now_ms, c->csrf);
     if (c->user && c->req->proxy_user && strcmp(c->user, c->req->proxy_user) != 0) {
         free(c->user); /* the proxy now vouches for someone else */
         c->user = NULL;
@@ -214,11 +229,15 @@ void console_api_handle(const struct console_api *api, const struct console_requ
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0)
         fail(&c, 405, "metodo non ammesso");
     else if (parse_body(&c) == 0) {
-        if (strcmp(req->path, "/api/login") == 0 && c.body) login(&c);
+        if (strcmp(req->path, "/api/login") == 0 && c.body)
+            login(&c);
         else if (session_or_fail(&c) == 0) {
-            if (strcmp(req->path, "/api/session") == 0) session_doc(&c);
-            else if (strcmp(req->path, "/api/logout") == 0 && c.body) logout(&c);
-            else tenant_call(&c, req->path);
+            if (strcmp(req->path, "/api/session") == 0)
+                session_doc(&c);
+            else if (strcmp(req->path, "/api/logout") == 0 && c.body)
+                logout(&c);
+            else
+                tenant_call(&c, req->path);
         }
     }
     json_decref(c.body);

@@ -18,8 +18,8 @@ struct console_checker {
     struct state_store state; /* in memory, emptied before each draft */
 };
 
-struct console_checker *console_checker_new(const char *data_dir, const char *config_dir,
-                                            char *err, size_t n) {
+struct console_checker *console_checker_new(const char *data_dir, const char *config_dir, char *err,
+                                            size_t n) {
     struct tenant_set *set = tenant_set_load(config_dir, err, n);
     if (!set) return NULL;
     struct console_checker *c = xcalloc(1, sizeof *c);
@@ -44,10 +44,12 @@ void console_checker_free(struct console_checker *c) {
 static json_t *draft_envelope(const char *tenant, const char *text, int64_t now_ms) {
     char at[RFC3339_LEN];
     rfc3339_format(now_ms, at);
+    // clang-format off
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s, s:s}", "event_id", "draft",
                      "tenant", tenant, "platform", "facebook", "kind", "post", "content_id",
                      "draft", "author", "id", "editor", "text", text, "created_at", at,
                      "received_at", at);
+    // clang-format on
 }
 
 /* The bytes each span covers, so that a tool without the text can show the evidence. */
@@ -80,13 +82,15 @@ static json_t *verdict(const struct tenant *t, const char *text, const json_t *e
             continue;
         }
         json_array_append_new(problems, json_pack("{s:s, s:O, s:O, s:o, s:s}", "category", cat,
-            "rule_ids", json_object_get(l, "rule_ids"), "spans", json_object_get(l, "spans"),
-            "evidence", evidence(text, json_object_get(l, "spans")), "policy_ref", ref));
+                                                  "rule_ids", json_object_get(l, "rule_ids"),
+                                                  "spans", json_object_get(l, "spans"), "evidence",
+                                                  evidence(text, json_object_get(l, "spans")),
+                                                  "policy_ref", ref));
     }
     return json_pack("{s:s, s:b, s:o, s:O, s:o, s:o}", "tenant", tenant_id(t), "ok",
                      json_array_size(problems) == 0, "problems", problems, "redacted_text",
-                     json_object_get(env, "redacted_text"), "personal_data", pii,
-                     "other_labels", other);
+                     json_object_get(env, "redacted_text"), "personal_data", pii, "other_labels",
+                     other);
 }
 
 json_t *console_check_draft(struct console_checker *c, const struct tenant *t, const char *text,
@@ -110,7 +114,8 @@ int console_check_file(const char *config_dir, const char *data_dir, const char 
     char err[4096];
     struct tenant_set *set = tenant_set_load(config_dir, err, sizeof err);
     const struct tenant *t = set ? tenant_set_find(set, tenant) : NULL;
-    struct console_checker *c = t ? console_checker_new(data_dir, config_dir, err, sizeof err) : NULL;
+    struct console_checker *c =
+        t ? console_checker_new(data_dir, config_dir, err, sizeof err) : NULL;
     char *text = c ? console_file_read(path, NULL) : NULL;
     json_t *doc = text ? console_check_draft(c, t, text, time_now_ms(), err, sizeof err) : NULL;
     int code = 2;

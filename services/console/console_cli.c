@@ -49,9 +49,12 @@ static int parse(int argc, char **argv, struct user_args *a) {
     optind = 4;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'r') a->role = console_role_parse(optarg);
-        else if (c == 't' && a->ntenants < 32) a->tenants[a->ntenants++] = optarg;
-        else return -1;
+        if (c == 'r')
+            a->role = console_role_parse(optarg);
+        else if (c == 't' && a->ntenants < 32)
+            a->tenants[a->ntenants++] = optarg;
+        else
+            return -1;
     }
     return optind == argc ? 0 : -1;
 }

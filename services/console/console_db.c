@@ -37,8 +37,10 @@ sqlite3 *console_db_open(const char *path, const char *schema, char *err, size_t
     sqlite3_busy_timeout(db, 5000);
     sqlite3_create_function(db, "rome_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_rome_day, NULL, NULL);
-    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "PRAGMA foreign_keys=ON;", NULL, NULL, &msg) != SQLITE_OK ||
+    if (sqlite3_exec(db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                     "PRAGMA foreign_keys=ON;",
+                     NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, n, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
         sqlite3_free(msg);
@@ -56,7 +58,8 @@ static int bind_all(sqlite3_stmt *st, const char *types, va_list ap) {
         int rc;
         if (types[i] == 's') {
             const char *s = va_arg(ap, const char *);
-            rc = s ? sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i + 1);
+            rc = s ? sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(st, i + 1);
         } else if (types[i] == 'i') {
             rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
         } else {
@@ -95,7 +98,8 @@ int console_db_int(sqlite3 *db, int64_t *out, const char *sql, const char *types
     sqlite3_stmt *st = prepare(db, sql, types, ap);
     va_end(ap);
     if (!st) return -1;
-    int rc = sqlite3_step(st), found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    int rc = sqlite3_step(st),
+        found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
     if (found) *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
@@ -147,8 +151,8 @@ json_t *console_db_rows(sqlite3 *db, const char *sql, const char *types, ...) {
             size_t len = strlen(name);
             char key[64];
             /* the _json suffix is storage detail; the API names the field plainly */
-            snprintf(key, sizeof key, "%.*s", (int)(len > 5 && strcmp(name + len - 5, "_json") == 0
-                                                        ? len - 5 : len), name);
+            snprintf(key, sizeof key, "%.*s",
+                     (int)(len > 5 && strcmp(name + len - 5, "_json") == 0 ? len - 5 : len), name);
             json_object_set_new(row, key, column_json(st, i));
         }
         json_array_append_new(rows, row);

@@ -46,8 +46,8 @@ static rd_kafka_topic_partition_list_t *assignment(rd_kafka_t *rk, struct consol
 }
 
 /* Sends the input to vigile.deadletter and records its offset. 0, or -1 (logged). */
-static int deadletter(struct console_store *st, rd_kafka_t *producer,
-                      const rd_kafka_message_t *m, const char *reason) {
+static int deadletter(struct console_store *st, rd_kafka_t *producer, const rd_kafka_message_t *m,
+                      const char *reason) {
     const char *topic = rd_kafka_topic_name(m->rkt);
     struct deadletter_source src = { "console", topic, m->partition, m->offset };
     size_t len;
@@ -102,7 +102,8 @@ static int feed_loop(rd_kafka_t *rk, struct console_store *st, rd_kafka_t *produ
         int rc = 0;
         if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             log_warn("console: %s", rd_kafka_message_errstr(m));
-        else if (!m->err) rc = handle(st, producer, m);
+        else if (!m->err)
+            rc = handle(st, producer, m);
         rd_kafka_message_destroy(m);
         if (rc) return EXIT_FAILURE;
     }

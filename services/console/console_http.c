@@ -58,8 +58,8 @@ static enum MHD_Result send_asset(struct MHD_Connection *conn, const struct asse
 
 /* Steals res's strings. */
 static enum MHD_Result send_api(struct MHD_Connection *conn, struct console_response *res) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(res->body), res->body,
-                                                             MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(res->body), res->body, MHD_RESPMEM_MUST_FREE);
     res->body = NULL;
     secure_headers(r, "application/json; charset=utf-8");
     if (res->set_cookie) MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
@@ -82,8 +82,12 @@ static enum MHD_Result api_call(struct console_http *srv, struct MHD_Connection 
         return send_api(conn, &res);
     }
     struct console_request req = {
-        .method = method, .path = url, .arg = query_arg, .arg_ctx = conn,
-        .body = up ? up->buf : NULL, .body_len = up ? up->len : 0,
+        .method = method,
+        .path = url,
+        .arg = query_arg,
+        .arg_ctx = conn,
+        .body = up ? up->buf : NULL,
+        .body_len = up ? up->len : 0,
         .session = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "vigile_session"),
         .csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"),
         .proxy_user = srv->proxy_header
@@ -103,7 +107,8 @@ static int collect(void **ptr, const char *data, size_t *size) {
         return 1;
     }
     if (*size == 0) return 0;
-    if (up->len + *size > CONSOLE_MAX_BODY) up->too_big = 1;
+    if (up->len + *size > CONSOLE_MAX_BODY)
+        up->too_big = 1;
     else {
         xgrow(&up->buf, &up->cap, up->len + *size + 1, 1);
         memcpy(up->buf + up->len, data, *size);
@@ -123,8 +128,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (strncmp(url, "/api/", 5) == 0) return api_call(srv, conn, url, method, *ptr);
     if (strcmp(method, "GET") == 0)
         for (size_t i = 0; i < 3; i++)
-            if (strcmp(url, srv->assets[i].url) == 0 ||
-                (i == 0 && strcmp(url, "/") == 0))
+            if (strcmp(url, srv->assets[i].url) == 0 || (i == 0 && strcmp(url, "/") == 0))
                 return send_asset(conn, &srv->assets[i]);
     struct console_response res = { 404, xstrdup("{\"error\":\"pagina inesistente\"}"), NULL };
     return send_api(conn, &res);
@@ -167,10 +171,10 @@ struct console_http *console_http_start(int port, const char *web_dir,
         return NULL;
     }
     /* One internal thread: the API's SQLite handles are used by it alone. */
-    srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-                                   (uint16_t)port, NULL, NULL, on_request, srv,
-                                   MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    srv->daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
+                         NULL, on_request, srv, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, n, "cannot serve the console on port %d", port);
         console_http_stop(srv);

@@ -125,8 +125,10 @@ static int categories_replace(sqlite3 *db, const char *tenant, const char *id, c
     const json_t *c;
     json_array_foreach(cats, i, c) {
         const char *name = json_string_value(json_object_get(c, "category"));
-        if (name && console_db_exec(db, "INSERT OR IGNORE INTO decision_categories "
-                                        "VALUES(?,?,?)", "sss", tenant, id, name) < 0)
+        if (name && console_db_exec(db,
+                                    "INSERT OR IGNORE INTO decision_categories "
+                                    "VALUES(?,?,?)",
+                                    "sss", tenant, id, name) < 0)
             return -1;
     }
     return 0;
@@ -162,7 +164,8 @@ static int apply_decision(sqlite3 *db, struct input *in) {
     char *doc = json_dumps(in->doc, JSON_COMPACT);
     /* The higher revision wins (decision.schema.json, status); first_ms stays the day
      * the decision was first taken, which is the day the day view counts it on. */
-    int changed = console_db_exec(db,
+    int changed = console_db_exec(
+        db,
         "INSERT INTO decisions(tenant,decision_id,revision,status,action,needs_review,author,"
         " first_ms,decided_ms,step,strikes,ban_until,doc_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(tenant,decision_id) DO UPDATE SET revision=excluded.revision,"
@@ -183,8 +186,8 @@ static int apply_decision(sqlite3 *db, struct input *in) {
 
 /* The ticket's take-charge and response deadlines on its tenant's office calendar, so
  * that the queue is ordered before vigile-sla says anything; SLA events correct them. */
-static void ticket_deadlines(const struct console_store *st, const char *tenant,
-                             int64_t received, int removal, int64_t *take, int64_t *resp) {
+static void ticket_deadlines(const struct console_store *st, const char *tenant, int64_t received,
+                             int removal, int64_t *take, int64_t *resp) {
     const struct tenant *t = st->tenants ? tenant_set_find(st->tenants, tenant) : NULL;
     struct sla_deadlines d;
     *take = *resp = SLA_NONE;
@@ -197,23 +200,47 @@ static void ticket_deadlines(const struct console_store *st, const char *tenant,
  * operator and SLA events about it (a replica rebuilding reads every topic from the
  * start): a new ticket takes what they said. An operator event naming the decision alone
  * covers its tickets too, also later ones (operator.schema.json). */
-#define OPS_OF_TICKET(types)                                                                \
-    "(SELECT min(at_ms) FROM audit a WHERE a.tenant=tickets.tenant AND a.type IN " types      \
-    " AND (a.ticket_id=tickets.ticket_id OR (a.ticket_id IS NULL AND"                         \
+#define OPS_OF_TICKET(types)                                                             \
+    "(SELECT min(at_ms) FROM audit a WHERE a.tenant=tickets.tenant AND a.type IN " types \
+    " AND (a.ticket_id=tickets.ticket_id OR (a.ticket_id IS NULL AND"                    \
     " a.decision_id=tickets.decision_id)))"
-#define DUE_OF_TICKET(timer)                                                                \
-    "(SELECT max(due_ms) FROM sla_events e WHERE e.tenant=tickets.tenant AND"                \
+#define DUE_OF_TICKET(timer)                                                  \
+    "(SELECT max(due_ms) FROM sla_events e WHERE e.tenant=tickets.tenant AND" \
     " e.ticket_id=tickets.ticket_id AND e.timer='" timer "')"
 
 static int ticket_catch_up(sqlite3 *db, const char *tenant, const char *ticket) {
     static const char sql[] =
         "UPDATE tickets SET"
-        " taken_ms=coalesce(taken_ms," OPS_OF_TICKET("('ack','reply','resolve')") "),"
-        " replied_ms=coalesce(replied_ms," OPS_OF_TICKET("('reply')") "),"
-        " resolved_ms=coalesce(resolved_ms," OPS_OF_TICKET("('resolve')") "),"
-        " take_due=coalesce(" DUE_OF_TICKET("take_charge") ", take_due),"
-        " response_due=coalesce(" DUE_OF_TICKET("response") ", response_due)"
-        " WHERE tenant=? AND ticket_id=?";
+        " taken_ms=coalesce(taken_ms," OPS_OF_TICKET(
+            "('ack','reply','resolve')") "),"
+                                         " replied_ms=coalesce(replied_ms," OPS_OF_TICKET(
+                                             "('reply')") "),"
+                                                          " resolved_ms=coalesce(resolved_"
+                                                          "ms," OPS_OF_TICKET(
+                                                              "('resolve')") "),"
+                                                                             " take_due="
+                                                                             "coalesce"
+                                                                             "(" DUE_OF_TICKET(
+                                                                                 "take_charge") ", "
+                                                                                                "ta"
+                                                                                                "ke"
+                                                                                                "_d"
+                                                                                                "ue"
+                                                                                                "),"
+                                                                                                " r"
+                                                                                                "es"
+                                                                                                "po"
+                                                                                                "ns"
+                                                                                                "e_"
+                                                                                                "du"
+                                                                                                "e="
+                                                                                                "co"
+                                                                                                "al"
+                                                                                                "es"
+                                                                                                "ce"
+                                                                                                "(" DUE_OF_TICKET(
+                                                                                                    "response") ", response_due)"
+                                                                                                                " WHERE tenant=? AND ticket_id=?";
     return console_db_exec(db, sql, "ss", tenant, ticket) < 0 ? -1 : 0;
 }
 
@@ -223,13 +250,14 @@ static int apply_escalation(struct console_store *st, struct input *in) {
     int64_t received;
     if (!tenant || !id || !decision || !office || req_time(in, "received_at", &received)) return 1;
     int64_t take, resp;
-    ticket_deadlines(st, tenant, received, json_is_true(json_object_get(in->doc, "removal")),
-                     &take, &resp);
+    ticket_deadlines(st, tenant, received, json_is_true(json_object_get(in->doc, "removal")), &take,
+                     &resp);
     char tb[24], rb[24], *doc = json_dumps(in->doc, JSON_COMPACT);
     const char *take_s, *resp_s;
     ms_text(take, tb, &take_s);
     ms_text(resp, rb, &resp_s);
-    int rc = console_db_exec(st->db,
+    int rc = console_db_exec(
+        st->db,
         "INSERT OR IGNORE INTO tickets(tenant,ticket_id,decision_id,office,priority,severity,"
         " received_ms,take_due,response_due,doc_json) VALUES(?,?,?,?,?,?,?,CAST(? AS INTEGER),"
         " CAST(? AS INTEGER),?)",
@@ -258,8 +286,10 @@ static int apply_sla(sqlite3 *db, struct input *in) {
         rc = console_db_exec(db, "UPDATE tickets SET take_due=? WHERE tenant=? AND ticket_id=?",
                              "Iss", due, tenant, ticket);
     else if (strcmp(timer, "response") == 0)
-        rc = console_db_exec(db, "UPDATE tickets SET response_due=? WHERE tenant=? AND "
-                                 "ticket_id=?", "Iss", due, tenant, ticket);
+        rc = console_db_exec(db,
+                             "UPDATE tickets SET response_due=? WHERE tenant=? AND "
+                             "ticket_id=?",
+                             "Iss", due, tenant, ticket);
     return rc < 0 ? -1 : 0;
 }
 
@@ -268,16 +298,19 @@ static int apply_sla(sqlite3 *db, struct input *in) {
 static int operator_effect(sqlite3 *db, const char *tenant, const char *type, const char *op,
                            int64_t at, const char *decision, const char *ticket) {
     char sql[512];
-    const char *set = strcmp(type, "ack") == 0 ? "taken_ms=coalesce(taken_ms,?1)"
-                    : strcmp(type, "reply") == 0 ? "taken_ms=coalesce(taken_ms,?1),"
-                                                   "replied_ms=coalesce(replied_ms,?1)"
-                    : strcmp(type, "resolve") == 0 ? "taken_ms=coalesce(taken_ms,?1),"
-                                                     "resolved_ms=coalesce(resolved_ms,?1)"
-                                                   : NULL;
+    const char *set = strcmp(type, "ack") == 0       ? "taken_ms=coalesce(taken_ms,?1)"
+                      : strcmp(type, "reply") == 0   ? "taken_ms=coalesce(taken_ms,?1),"
+                                                       "replied_ms=coalesce(replied_ms,?1)"
+                      : strcmp(type, "resolve") == 0 ? "taken_ms=coalesce(taken_ms,?1),"
+                                                       "resolved_ms=coalesce(resolved_ms,?1)"
+                                                     : NULL;
     if (!set)
-        return console_db_exec(db, "UPDATE decisions SET verdict=?, verdict_by=? WHERE tenant=?"
-                                   " AND decision_id=?", "ssss", type, op, tenant, decision) < 0
-                   ? -1 : 0;
+        return console_db_exec(db,
+                               "UPDATE decisions SET verdict=?, verdict_by=? WHERE tenant=?"
+                               " AND decision_id=?",
+                               "ssss", type, op, tenant, decision) < 0
+                   ? -1
+                   : 0;
     /* ?1 is the instant; the match's placeholders follow it */
     snprintf(sql, sizeof sql, "UPDATE tickets SET %s%s", set,
              " WHERE tenant=?2 AND (ticket_id=?3 OR (?3 IS NULL AND decision_id=?4))");
@@ -305,9 +338,9 @@ static int apply_operator(sqlite3 *db, struct input *in) {
     char fallback[256];
     snprintf(fallback, sizeof fallback, "%s:%s:%s:%lld", type, decision ? decision : ticket, op,
              (long long)at);
-    int rc = console_db_exec(db, "INSERT OR IGNORE INTO audit VALUES(?,?,?,?,?,?,?,?)",
-                             "ssssIsss", tenant, id ? id : fallback, type, op, at, decision,
-                             ticket, opt_str(in, "note"));
+    int rc = console_db_exec(db, "INSERT OR IGNORE INTO audit VALUES(?,?,?,?,?,?,?,?)", "ssssIsss",
+                             tenant, id ? id : fallback, type, op, at, decision, ticket,
+                             opt_str(in, "note"));
     if (rc <= 0) return rc;
     return operator_effect(db, tenant, type, op, at, decision, ticket);
 }
@@ -323,24 +356,29 @@ static int apply_doc(struct console_store *st, const char *topic, struct input *
 }
 
 static int offset_record(sqlite3 *db, const char *topic, int32_t part, int64_t offset) {
-    return console_db_exec(db, "INSERT INTO offsets VALUES(?,?,?) ON CONFLICT(topic,part)"
-                               " DO UPDATE SET next=excluded.next", "siI", topic, (int)part,
-                           offset + 1) < 0 ? -1 : 0;
+    return console_db_exec(db,
+                           "INSERT INTO offsets VALUES(?,?,?) ON CONFLICT(topic,part)"
+                           " DO UPDATE SET next=excluded.next",
+                           "siI", topic, (int)part, offset + 1) < 0
+               ? -1
+               : 0;
 }
 
 static int txn(sqlite3 *db, const char *sql) {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-enum console_apply console_store_apply(struct console_store *st, const char *topic,
-                                       int32_t part, int64_t offset, const char *value,
-                                       size_t len, char *reason, size_t n) {
+enum console_apply console_store_apply(struct console_store *st, const char *topic, int32_t part,
+                                       int64_t offset, const char *value, size_t len, char *reason,
+                                       size_t n) {
     if (offset < console_store_next_offset(st, topic, part)) return CONSOLE_APPLIED;
     json_error_t je;
     json_t *doc = json_loadb(value, len, JSON_REJECT_DUPLICATES, &je);
     if (!doc || !json_is_object(doc)) {
-        if (doc) snprintf(reason, n, "$: not a JSON object");
-        else snprintf(reason, n, "JSON %d:%d: %s", je.line, je.column, je.text);
+        if (doc)
+            snprintf(reason, n, "$: not a JSON object");
+        else
+            snprintf(reason, n, "JSON %d:%d: %s", je.line, je.column, je.text);
         json_decref(doc);
         return CONSOLE_REJECTED;
     }
@@ -393,9 +431,11 @@ int console_store_prune(struct console_store *st, int64_t now_ms) {
         if (n < 0) return -1;
         removed += n;
     }
-    if (console_db_exec(st->db, "DELETE FROM decision_categories WHERE NOT EXISTS (SELECT 1"
-                                " FROM decisions d WHERE d.tenant=decision_categories.tenant"
-                                " AND d.decision_id=decision_categories.decision_id)", "") < 0)
+    if (console_db_exec(st->db,
+                        "DELETE FROM decision_categories WHERE NOT EXISTS (SELECT 1"
+                        " FROM decisions d WHERE d.tenant=decision_categories.tenant"
+                        " AND d.decision_id=decision_categories.decision_id)",
+                        "") < 0)
         return -1;
     return removed;
 }

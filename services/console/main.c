@@ -26,14 +26,14 @@ static const char usage[] =
 
 struct console_proc {
     const struct settings *cfg;
-    const char *web_dir;             /* borrowed from the environment or a literal */
-    const char *proxy_header;        /* VIGILE_CONSOLE_TRUST_USER_HEADER, or NULL (off) */
-    int http_lost;                   /* a reload could not serve the page again */
+    const char *web_dir;      /* borrowed from the environment or a literal */
+    const char *proxy_header; /* VIGILE_CONSOLE_TRUST_USER_HEADER, or NULL (off) */
+    int http_lost;            /* a reload could not serve the page again */
     struct tenant_set *tenants;
     struct console_store *store;
     sqlite3 *accounts, *api_read;
-    rd_kafka_t *ops, *dead;          /* producers: operator events, dead letters */
-    struct http_server *ops_http;    /* /healthz, /metrics */
+    rd_kafka_t *ops, *dead;       /* producers: operator events, dead letters */
+    struct http_server *ops_http; /* /healthz, /metrics */
     struct console_http *http;
     struct console_checker *checker; /* drafts: the classifier with its data */
     struct console_api api;
@@ -73,8 +73,8 @@ static int start(struct console_proc *p, const struct settings *cfg, char *err, 
     if (!p->dead) return EXIT_RUNTIME;
     if (!(p->checker = console_checker_new(cfg->data_dir, cfg->config_dir, err, n)))
         return EXIT_BAD_CONFIG;
-    p->api = (struct console_api){ p->api_read, p->accounts, p->tenants, console_emit_kafka,
-                                   p->ops, p->checker };
+    p->api = (struct console_api){ p->api_read,        p->accounts, p->tenants,
+                                   console_emit_kafka, p->ops,      p->checker };
     if (cfg->http_port && !(p->ops_http = http_server_start(cfg->http_port, "console", err, n)))
         return EXIT_BAD_CONFIG;
     const char *web = getenv("VIGILE_CONSOLE_WEB_DIR");
@@ -112,8 +112,8 @@ static int reload(void *arg) {
     p->api.tenants = set;
     p->checker = p->api.checker = checker;
     console_store_set_tenants(p->store, set);
-    if (!(p->http = console_http_start(port, p->web_dir, &p->api, p->proxy_header, err,
-                                       sizeof err))) {
+    if (!(p->http =
+              console_http_start(port, p->web_dir, &p->api, p->proxy_header, err, sizeof err))) {
         log_error("reload: %s; stopping", err);
         p->http_lost = 1;
         worker_running = 0;

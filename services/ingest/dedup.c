@@ -9,7 +9,7 @@
 #include "redis_conn.h"
 #include "xmalloc.h"
 
-#define DEDUP_DONE "done"
+#define DEDUP_DONE    "done"
 #define DEDUP_PENDING "pending"
 
 /* A webhook's answer waits on Redis: fail fast rather than hold the platform's request. */
@@ -71,7 +71,7 @@ enum dedup_claim dedup_claim(struct dedup *d, const char *tenant, const char *ev
         /* Gone between the two commands means released: busy now, free for the retry. */
         if (r)
             c = r->type == REDIS_REPLY_STRING && strcmp(r->str, DEDUP_DONE) == 0 ? DEDUP_SEEN
-                                                                                : DEDUP_BUSY;
+                                                                                 : DEDUP_BUSY;
     }
     freeReplyObject(r);
     pthread_mutex_unlock(&d->lock);
@@ -80,8 +80,8 @@ enum dedup_claim dedup_claim(struct dedup *d, const char *tenant, const char *ev
 
 int dedup_settle(struct dedup *d, const char *tenant, const char *event_id, int delivered) {
     pthread_mutex_lock(&d->lock);
-    redisReply *r = delivered ? command(d, "SET vigile:{%s}:seen:%s " DEDUP_DONE " EX %ld",
-                                        tenant, event_id, d->ttl_s)
+    redisReply *r = delivered ? command(d, "SET vigile:{%s}:seen:%s " DEDUP_DONE " EX %ld", tenant,
+                                        event_id, d->ttl_s)
                               : command(d, "DEL vigile:{%s}:seen:%s", tenant, event_id);
     int rc = r ? 0 : -1;
     freeReplyObject(r);

@@ -22,8 +22,7 @@ struct dedup;
  * Delivered ids are kept ttl_s seconds; a claim pending_ttl_s seconds, so a process that
  * dies mid-request cannot block an id for longer. Returns NULL with the reason in err
  * when the URL is malformed. Thread-safe: requests share it. */
-struct dedup *dedup_new(const char *url, long ttl_s, long pending_ttl_s, char *err,
-                        size_t errlen);
+struct dedup *dedup_new(const char *url, long ttl_s, long pending_ttl_s, char *err, size_t errlen);
 void dedup_free(struct dedup *d); /* NULL-safe */
 
 enum dedup_claim dedup_claim(struct dedup *d, const char *tenant, const char *event_id);

@@ -12,8 +12,7 @@
  * A line whose messages cannot be delivered is counted and logged, and the replay goes
  * on to the end of the file. Returns the exit code: 0 when every message was
  * acknowledged by the broker, 1 when any was not (2: path cannot be opened). */
-int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants,
-                  const char *path);
+int ingest_replay(const struct settings *cfg, const struct tenant_set *tenants, const char *path);
 
 /* `vigile-ingest --replay path` as a program: settings and tenants as every worker reads
  * them, then ingest_replay. Returns the exit code (2 also for a bad configuration). */

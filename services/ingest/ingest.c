@@ -11,8 +11,8 @@
 #include "timefmt.h"
 #include "topics.h"
 
-enum ingest_status ingest_parse_envelope(const struct ingest_request *req, json_t *out,
-                                         char *err, size_t n) {
+enum ingest_status ingest_parse_envelope(const struct ingest_request *req, json_t *out, char *err,
+                                         size_t n) {
     json_t *env = envelope_parse(req->body, req->len, ENVELOPE_REPLAY, err, n);
     if (!env) return INGEST_MALFORMED;
     enum ingest_status st = INGEST_MALFORMED;
@@ -50,8 +50,8 @@ static const struct {
     const char *platform;
     ingest_parse_fn parse;
 } wrapped[] = {
-    { "facebook", ingest_parse_meta },         { "instagram", ingest_parse_meta },
-    { "whatsapp", ingest_parse_whatsapp },     { "telegram", ingest_parse_telegram },
+    { "facebook", ingest_parse_meta },     { "instagram", ingest_parse_meta },
+    { "whatsapp", ingest_parse_whatsapp }, { "telegram", ingest_parse_telegram },
     { "youtube", ingest_parse_youtube },
 };
 
@@ -64,14 +64,15 @@ static enum ingest_status parse_wrapped(const struct ingest_request *req, const 
         if (strcmp(platform, wrapped[i].platform) != 0) continue;
         char *body = json_dumps(json_object_get(doc, "payload"), JSON_COMPACT);
         if (!body) return norm_malformed(err, n, "$.payload: expected an object");
-        struct ingest_request inner = { req->tenants, body, strlen(body),
-                                        norm_str(doc, "page_id"), req->now_ms };
+        struct ingest_request inner = { req->tenants, body, strlen(body), norm_str(doc, "page_id"),
+                                        req->now_ms };
         enum ingest_status st = wrapped[i].parse(&inner, out, err, n);
         free(body);
         return st;
     }
-    return norm_malformed(err, n, "$.platform: expected facebook, instagram, whatsapp, "
-                                  "telegram or youtube");
+    return norm_malformed(err, n,
+                          "$.platform: expected facebook, instagram, whatsapp, "
+                          "telegram or youtube");
 }
 
 enum ingest_status ingest_parse_line(const struct ingest_request *req, json_t *out, char *err,

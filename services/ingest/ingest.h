@@ -26,7 +26,7 @@ struct ingest_request {
     /* The account the request was addressed to when the payload cannot say it (a
      * Telegram bot's URL /webhooks/telegram/<page_id>), else NULL. Borrowed. */
     const char *page_id;
-    int64_t now_ms;                   /* received_at of every envelope produced */
+    int64_t now_ms; /* received_at of every envelope produced */
 };
 
 /* A payload parser. On INGEST_OK it has appended to out (a JSON array) one new envelope
@@ -40,26 +40,26 @@ typedef enum ingest_status (*ingest_parse_fn)(const struct ingest_request *req, 
 
 /* One envelope as the generic connector endpoint and replay take it (docs/schemas/
  * envelope.schema.json); schema and created_at may be absent, received_at is set to now. */
-enum ingest_status ingest_parse_envelope(const struct ingest_request *req, json_t *out,
-                                         char *err, size_t errlen);
+enum ingest_status ingest_parse_envelope(const struct ingest_request *req, json_t *out, char *err,
+                                         size_t errlen);
 /* Meta Graph webhooks: object "page" (Page feed, Messenger), "instagram" (comments,
  * messaging) and "whatsapp_business_account" (Cloud API messages). */
-enum ingest_status ingest_parse_meta(const struct ingest_request *req, json_t *out,
-                                     char *err, size_t errlen);
+enum ingest_status ingest_parse_meta(const struct ingest_request *req, json_t *out, char *err,
+                                     size_t errlen);
 /* WhatsApp Cloud API only (object "whatsapp_business_account"). */
-enum ingest_status ingest_parse_whatsapp(const struct ingest_request *req, json_t *out,
-                                         char *err, size_t errlen);
+enum ingest_status ingest_parse_whatsapp(const struct ingest_request *req, json_t *out, char *err,
+                                         size_t errlen);
 /* One Telegram Bot API Update; req->page_id names the bot's channel. */
-enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_t *out,
-                                         char *err, size_t errlen);
+enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_t *out, char *err,
+                                         size_t errlen);
 /* A YouTube Data API v3 commentThreads.list response, as a poller fetched it. */
-enum ingest_status ingest_parse_youtube(const struct ingest_request *req, json_t *out,
-                                        char *err, size_t errlen);
+enum ingest_status ingest_parse_youtube(const struct ingest_request *req, json_t *out, char *err,
+                                        size_t errlen);
 /* One replay line: an envelope, a bare Meta, WhatsApp or YouTube payload (each names its
  * own account), or {"platform": P, "page_id": ID, "payload": {...}} for any platform
  * (Telegram needs it: an Update does not say which bot received it). */
-enum ingest_status ingest_parse_line(const struct ingest_request *req, json_t *out,
-                                     char *err, size_t errlen);
+enum ingest_status ingest_parse_line(const struct ingest_request *req, json_t *out, char *err,
+                                     size_t errlen);
 
 /* Appends each envelope of envs (borrowed array) to out for vigile.inbound, keyed
  * "<tenant>|<author_id>". */

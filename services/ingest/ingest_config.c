@@ -11,8 +11,8 @@
 static const struct setting_field fields[] = {
     { SETTING_INT, "VIGILE_INGEST_PORT", "8081", F(port), 1, 65535,
       "port of the webhook endpoints" },
-    { SETTING_LONG, "VIGILE_INGEST_MAX_BODY", LIMIT_STR(LIMIT_HTTP_BODY_DEFAULT), F(max_body),
-      1024, LIMIT_HTTP_BODY_MAX, "largest request body in bytes (413 above)" },
+    { SETTING_LONG, "VIGILE_INGEST_MAX_BODY", LIMIT_STR(LIMIT_HTTP_BODY_DEFAULT), F(max_body), 1024,
+      LIMIT_HTTP_BODY_MAX, "largest request body in bytes (413 above)" },
     { SETTING_INT, "VIGILE_INGEST_ACK_TIMEOUT_MS", "5000", F(ack_timeout_ms), 100, 120000,
       "longest wait for the broker's acknowledgement before answering 503" },
     { SETTING_INT, "VIGILE_INGEST_RETRY_AFTER", "30", F(retry_after_s), 1, 3600,
@@ -55,9 +55,8 @@ static int needs(const struct secret_need *v, const char *platform) {
 
 /* The first channel of any tenant on a platform that needs v (its tenant in *owner), or
  * NULL. */
-static const struct tenant_channel *needing(const struct secret_need *v,
-                                            const struct tenant_set *set,
-                                            const struct tenant **owner) {
+static const struct tenant_channel *
+needing(const struct secret_need *v, const struct tenant_set *set, const struct tenant **owner) {
     for (size_t i = 0; i < tenant_set_count(set); i++) {
         const struct tenant *t = tenant_set_at(set, i);
         for (size_t j = 0; j < tenant_channel_count(t); j++) {

@@ -11,11 +11,11 @@
 #include "tenant.h"
 
 struct ingest_config {
-    int port;              /* VIGILE_INGEST_PORT: the webhooks (VIGILE_HTTP_PORT: ops) */
-    long max_body;         /* VIGILE_INGEST_MAX_BODY: bytes; larger bodies get 413 */
-    int ack_timeout_ms;    /* VIGILE_INGEST_ACK_TIMEOUT_MS: longest wait for the broker */
-    int retry_after_s;     /* VIGILE_INGEST_RETRY_AFTER: Retry-After of a 503 */
-    long dedup_ttl_s;      /* VIGILE_INGEST_DEDUP_TTL: how long an event id is remembered */
+    int port;           /* VIGILE_INGEST_PORT: the webhooks (VIGILE_HTTP_PORT: ops) */
+    long max_body;      /* VIGILE_INGEST_MAX_BODY: bytes; larger bodies get 413 */
+    int ack_timeout_ms; /* VIGILE_INGEST_ACK_TIMEOUT_MS: longest wait for the broker */
+    int retry_after_s;  /* VIGILE_INGEST_RETRY_AFTER: Retry-After of a 503 */
+    long dedup_ttl_s;   /* VIGILE_INGEST_DEDUP_TTL: how long an event id is remembered */
     /* Secrets; NULL when unset. Borrowed from the environment. */
     const char *meta_app_secret;   /* VIGILE_META_APP_SECRET */
     const char *meta_verify_token; /* VIGILE_META_VERIFY_TOKEN */

@@ -10,12 +10,12 @@
 static const struct service_def ingest_def = {
     .name = "ingest",
     .summary =
-    "Serves the platform webhooks (Meta, Telegram, YouTube poller, generic connectors) on\n"
-    "VIGILE_INGEST_PORT and produces their events to vigile.inbound, answering 200 only\n"
-    "once the broker has them (docs/ingest.md).\n\n"
-    "  --replay FILE|-   produce JSON lines (envelopes or platform payloads) from FILE or\n"
-    "                    stdin to vigile.inbound, dead-lettering invalid ones, with\n"
-    "                    progress on stderr",
+        "Serves the platform webhooks (Meta, Telegram, YouTube poller, generic connectors) on\n"
+        "VIGILE_INGEST_PORT and produces their events to vigile.inbound, answering 200 only\n"
+        "once the broker has them (docs/ingest.md).\n\n"
+        "  --replay FILE|-   produce JSON lines (envelopes or platform payloads) from FILE or\n"
+        "                    stdin to vigile.inbound, dead-lettering invalid ones, with\n"
+        "                    progress on stderr",
     .uses_state = 1, /* for /healthz: dedup needs Redis */
     .serves_itself = 1,
     .print_help = ingest_config_print_help,

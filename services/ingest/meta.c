@@ -30,9 +30,8 @@ static int is_post_item(const char *item) {
 }
 
 /* A Page feed change: a comment or a visitor's post, added, edited or removed. */
-static enum ingest_status feed_change(const struct ingest_request *req,
-                                      const struct meta_entry *e, const json_t *value,
-                                      json_t *out, char *err, size_t n) {
+static enum ingest_status feed_change(const struct ingest_request *req, const struct meta_entry *e,
+                                      const json_t *value, json_t *out, char *err, size_t n) {
     const char *item = norm_str(value, "item");
     const char *type = feed_event_type(norm_str(value, "verb"));
     if (!item || !type) return INGEST_OK; /* reactions, likes, hides: nothing to read */
@@ -71,9 +70,8 @@ static enum ingest_status feed_change(const struct ingest_request *req,
 }
 
 /* An Instagram comment (field "comments", or "live_comments" during a live video). */
-static enum ingest_status ig_comment(const struct ingest_request *req,
-                                     const struct meta_entry *e, const json_t *value,
-                                     json_t *out, char *err, size_t n) {
+static enum ingest_status ig_comment(const struct ingest_request *req, const struct meta_entry *e,
+                                     const json_t *value, json_t *out, char *err, size_t n) {
     const json_t *from = json_object_get(value, "from");
     char from_buf[NORM_ID_LEN];
     const char *parent = norm_str(value, "parent_id");
@@ -122,9 +120,9 @@ static enum ingest_status messaging(const struct ingest_request *req, const stru
     struct norm_event ev = {
         .platform = e->platform,
         .page_id = e->page_id,
-        .event_type = edit ? EVENT_EDITED
+        .event_type = edit                                               ? EVENT_EDITED
                       : json_is_true(json_object_get(msg, "is_deleted")) ? EVENT_DELETED
-                                                                          : EVENT_CREATED,
+                                                                         : EVENT_CREATED,
         .kind = "private_message",
         .content_id = norm_str(body, "mid"),
         .author_id = norm_id(json_object_get(json_object_get(m, "sender"), "id"), sender_buf),
@@ -141,9 +139,8 @@ static enum ingest_status messaging(const struct ingest_request *req, const stru
 static enum ingest_status each(const struct ingest_request *req, const struct meta_entry *e,
                                const json_t *entry, const char *key,
                                enum ingest_status (*fn)(const struct ingest_request *,
-                                                        const struct meta_entry *,
-                                                        const json_t *, json_t *, char *,
-                                                        size_t),
+                                                        const struct meta_entry *, const json_t *,
+                                                        json_t *, char *, size_t),
                                json_t *out, char *err, size_t n) {
     const json_t *list = json_object_get(entry, key);
     if (!list) return INGEST_OK;
@@ -153,8 +150,8 @@ static enum ingest_status each(const struct ingest_request *req, const struct me
     const json_t *item;
     json_array_foreach(list, i, item) {
         if (!json_is_object(item))
-            return norm_malformed(err, n, "$.entry[%zu].%s[%zu]: expected an object", e->index,
-                                  key, i);
+            return norm_malformed(err, n, "$.entry[%zu].%s[%zu]: expected an object", e->index, key,
+                                  i);
         enum ingest_status st = fn(req, e, item, out, err, n);
         if (st != INGEST_OK) return st;
     }
@@ -166,7 +163,7 @@ enum ingest_status ingest_parse_meta(const struct ingest_request *req, json_t *o
     json_t *root = json_doc_load_object(req->body, req->len, err, n);
     if (!root) return INGEST_MALFORMED;
     const char *object = norm_str(root, "object");
-    const char *platform = !object                          ? NULL
+    const char *platform = !object                            ? NULL
                            : strcmp(object, "page") == 0      ? "facebook"
                            : strcmp(object, "instagram") == 0 ? "instagram"
                                                               : NULL;
@@ -175,8 +172,9 @@ enum ingest_status ingest_parse_meta(const struct ingest_request *req, json_t *o
     if (object && strcmp(object, "whatsapp_business_account") == 0) {
         st = ingest_parse_whatsapp(req, out, err, n);
     } else if (!platform) {
-        st = norm_malformed(err, n, "$.object: expected \"page\", \"instagram\" or "
-                                    "\"whatsapp_business_account\"");
+        st = norm_malformed(err, n,
+                            "$.object: expected \"page\", \"instagram\" or "
+                            "\"whatsapp_business_account\"");
     } else if (!json_is_array(entries)) {
         st = norm_malformed(err, n, "$.entry: expected an array");
     } else {

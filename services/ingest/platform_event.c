@@ -108,8 +108,9 @@ enum ingest_status norm_append(const struct ingest_request *req, const struct no
     const struct tenant_channel *ch = tenant_channel_by_page(t, ev->platform, page);
     int deleted = strcmp(ev->event_type, EVENT_DELETED) == 0;
     const char *text = deleted ? NORM_DELETED_TEXT : ev->text;
-    if (!text) return norm_malformed(err, n, "%s %s %.100s: no text", ev->platform, ev->kind,
-                                     ev->content_id ? ev->content_id : "?");
+    if (!text)
+        return norm_malformed(err, n, "%s %s %.100s: no text", ev->platform, ev->kind,
+                              ev->content_id ? ev->content_id : "?");
     char event_id[300], digest[17] = "";
     if (strcmp(ev->event_type, EVENT_EDITED) == 0) text_digest(text, digest);
     snprintf(event_id, sizeof event_id, "%s:%.256s%s%s%s", ev->platform,
@@ -120,8 +121,9 @@ enum ingest_status norm_append(const struct ingest_request *req, const struct no
     rfc3339_format(req->now_ms, received);
 
     json_t *env = json_object();
-    json_object_set_new(env, "schema", json_pack("{s:s, s:i}", "name", ENVELOPE_SCHEMA_NAME,
-                                                 "version", ENVELOPE_SCHEMA_VERSION));
+    json_object_set_new(
+        env, "schema",
+        json_pack("{s:s, s:i}", "name", ENVELOPE_SCHEMA_NAME, "version", ENVELOPE_SCHEMA_VERSION));
     set_str(env, "event_id", event_id);
     set_str(env, "event_type", ev->event_type);
     set_str(env, "tenant", tenant_id(t));
@@ -138,8 +140,8 @@ enum ingest_status norm_append(const struct ingest_request *req, const struct no
     set_str(env, "text", text);
     set_str(env, "created_at", created);
     set_str(env, "received_at", received);
-    if (ev->post_text) json_object_set_new(env, "context", json_pack("{s:s}", "post_text",
-                                                                     ev->post_text));
+    if (ev->post_text)
+        json_object_set_new(env, "context", json_pack("{s:s}", "post_text", ev->post_text));
     char why[256];
     if (envelope_validate(env, ENVELOPE_STRICT, why, sizeof why) ||
         envelope_check_size(env, why, sizeof why)) {

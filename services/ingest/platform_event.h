@@ -30,10 +30,10 @@ struct norm_event {
     const char *thread_id;  /* post, media, video or conversation; may be NULL */
     const char *parent_id;  /* what it answers; may be NULL */
     const char *author_id;
-    const char *author_name;/* may be NULL */
-    const char *text;       /* may be NULL only for "deleted" */
-    const char *post_text;  /* the parent post's text when the payload carries it, or NULL */
-    int64_t at_ms;          /* when it happened (an edit: when edited); 0 when unknown */
+    const char *author_name; /* may be NULL */
+    const char *text;        /* may be NULL only for "deleted" */
+    const char *post_text;   /* the parent post's text when the payload carries it, or NULL */
+    int64_t at_ms;           /* when it happened (an edit: when edited); 0 when unknown */
 };
 
 /* Builds the envelope of ev, bound to the tenant and channel owning ev->page_id, and

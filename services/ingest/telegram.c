@@ -31,8 +31,8 @@ static const char *text_of(const json_t *msg) {
     return t ? t : norm_str(msg, "caption");
 }
 
-enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_t *out,
-                                         char *err, size_t n) {
+enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_t *out, char *err,
+                                         size_t n) {
     json_t *root = json_doc_load_object(req->body, req->len, err, n);
     if (!root) return INGEST_MALFORMED;
     enum ingest_status st = INGEST_OK;
@@ -63,8 +63,8 @@ enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_
         .page_id = req->page_id,
         .event_type = edited && msg == edited ? EVENT_EDITED : EVENT_CREATED,
         .author_id = norm_id(json_object_get(who, "id"), author_buf),
-        .author_name = who == from ? person_name(from, name, sizeof name)
-                                   : norm_str(sender_chat, "title"),
+        .author_name =
+            who == from ? person_name(from, name, sizeof name) : norm_str(sender_chat, "title"),
         .text = text,
         .post_text = text_of(reply_to),
     };
@@ -72,19 +72,23 @@ enum ingest_status ingest_parse_telegram(const struct ingest_request *req, json_
         st = norm_malformed(err, n, "$.message: chat.id and from.id are required");
         goto out;
     }
-    ev.content_id = chat_message_id(chat_id, json_object_get(msg, "message_id"), content,
-                                    sizeof content);
-    ev.parent_id = chat_message_id(chat_id, json_object_get(reply_to, "message_id"), parent,
-                                   sizeof parent);
+    ev.content_id =
+        chat_message_id(chat_id, json_object_get(msg, "message_id"), content, sizeof content);
+    ev.parent_id =
+        chat_message_id(chat_id, json_object_get(reply_to, "message_id"), parent, sizeof parent);
     /* In a discussion group a comment thread is the forwarded channel post. */
-    ev.thread_id = chat_message_id(chat_id, json_object_get(msg, "message_thread_id"), thread,
-                                   sizeof thread);
+    ev.thread_id =
+        chat_message_id(chat_id, json_object_get(msg, "message_thread_id"), thread, sizeof thread);
     if (!ev.thread_id) ev.thread_id = ev.parent_id ? ev.parent_id : ev.content_id;
     const char *chat_type = norm_str(chat, "type");
-    if (chat_type && strcmp(chat_type, "private") == 0) ev.kind = "private_message";
-    else if (!reply_to) ev.kind = "post";
-    else if (json_is_true(json_object_get(reply_to, "is_automatic_forward"))) ev.kind = "comment";
-    else ev.kind = "reply";
+    if (chat_type && strcmp(chat_type, "private") == 0)
+        ev.kind = "private_message";
+    else if (!reply_to)
+        ev.kind = "post";
+    else if (json_is_true(json_object_get(reply_to, "is_automatic_forward")))
+        ev.kind = "comment";
+    else
+        ev.kind = "reply";
     const json_t *when = json_object_get(msg, ev.event_type[0] == 'e' ? "edit_date" : "date");
     if (norm_time(when, &ev.at_ms)) {
         st = norm_malformed(err, n, "$.message.date: not epoch seconds");

@@ -44,8 +44,8 @@ typedef int (*auth_fn)(const struct webhook_server *srv, struct MHD_Connection *
                        const char *body, size_t len);
 
 struct route {
-    const char *name;    /* for logs and dead letters: "meta" */
-    const char *path;    /* exact, or a prefix followed by the page id */
+    const char *name; /* for logs and dead letters: "meta" */
+    const char *path; /* exact, or a prefix followed by the page id */
     int prefix;
     auth_fn auth;
     ingest_parse_fn parse;
@@ -76,9 +76,9 @@ static int meta_auth(const struct webhook_server *srv, struct MHD_Connection *co
 static int telegram_auth(const struct webhook_server *srv, struct MHD_Connection *conn,
                          const char *body, size_t len) {
     (void)body, (void)len;
-    return signature_token_ok(srv->cfg->telegram_secret,
-                              MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                          "X-Telegram-Bot-Api-Secret-Token"));
+    return signature_token_ok(
+        srv->cfg->telegram_secret,
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Telegram-Bot-Api-Secret-Token"));
 }
 
 static int bearer_auth(const struct webhook_server *srv, struct MHD_Connection *conn,
@@ -132,8 +132,7 @@ static enum MHD_Result send_answer(const struct webhook_server *srv, struct MHD_
 }
 
 /* Meta's GET: echo hub.challenge when hub.verify_token is ours, else 403. */
-static struct answer meta_handshake(const struct webhook_server *srv,
-                                    struct MHD_Connection *conn) {
+static struct answer meta_handshake(const struct webhook_server *srv, struct MHD_Connection *conn) {
     const char *mode = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "hub.mode");
     const char *token =
         MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "hub.verify_token");
@@ -242,10 +241,9 @@ static struct answer accept_envelopes(const struct webhook_server *srv, const js
         } else {
             metrics_add(METRIC_OUTPUTS, n_fresh);
             pipeline_metric_produced(TOPIC_INBOUND, n_fresh);
-            a = (struct answer){ MHD_HTTP_OK,
-                                 xasprintf("{\"accepted\":%zu,\"duplicates\":%zu}\n", n_fresh,
-                                           dups),
-                                 0 };
+            a = (struct answer){
+                MHD_HTTP_OK, xasprintf("{\"accepted\":%zu,\"duplicates\":%zu}\n", n_fresh, dups), 0
+            };
         }
     }
     settle(srv, fresh, n_fresh, states);
@@ -290,8 +288,7 @@ static enum MHD_Result begin(struct webhook_server *srv, struct MHD_Connection *
     const struct route *route = find_route(url);
     const char *page = route && route->prefix ? url + strlen(route->path) : "";
     struct answer a = { 0 };
-    if (!route || strlen(page) > PAGE_ID_MAX || strchr(page, '/') ||
-        (route->prefix && !*page)) {
+    if (!route || strlen(page) > PAGE_ID_MAX || strchr(page, '/') || (route->prefix && !*page)) {
         a = error_answer(MHD_HTTP_NOT_FOUND, "no such endpoint", 0);
     } else if (strcmp(method, "GET") == 0 && strcmp(route->name, "meta") == 0) {
         a = meta_handshake(srv, conn);
@@ -318,8 +315,8 @@ static enum MHD_Result begin(struct webhook_server *srv, struct MHD_Connection *
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **ptr) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **ptr) {
     struct webhook_server *srv = cls;
     struct request *req = *ptr;
     (void)version;
@@ -353,21 +350,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ptr,
 }
 
 struct webhook_server *webhook_server_start(const struct ingest_config *cfg,
-                                            const struct tenant_set *tenants,
-                                            struct dedup *dedup, struct delivery *delivery,
-                                            char *err, size_t n) {
+                                            const struct tenant_set *tenants, struct dedup *dedup,
+                                            struct delivery *delivery, char *err, size_t n) {
     struct webhook_server *srv = xcalloc(1, sizeof *srv);
-    *srv = (struct webhook_server){ .cfg = cfg, .tenants = xcalloc(1, sizeof *srv->tenants),
-                                    .dedup = dedup, .delivery = delivery };
+    *srv = (struct webhook_server){ .cfg = cfg,
+                                    .tenants = xcalloc(1, sizeof *srv->tenants),
+                                    .dedup = dedup,
+                                    .delivery = delivery };
     pthread_rwlock_init(&srv->tenants->lock, NULL);
     srv->tenants->set = tenants;
     /* A thread per connection: a request may wait seconds for the broker and must not
      * hold up the others meanwhile. */
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
-        (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
-        256u, MHD_OPTION_END);
+        (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        srv, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, n, "cannot serve webhooks on port %d", cfg->port);
         webhook_server_stop(srv);

@@ -24,9 +24,8 @@ struct webhook_server;
 /* Serves on 0.0.0.0:cfg->port. Everything passed is borrowed and must outlive the
  * server. Returns NULL with the reason in err when the port cannot be bound. */
 struct webhook_server *webhook_server_start(const struct ingest_config *cfg,
-                                            const struct tenant_set *tenants,
-                                            struct dedup *dedup, struct delivery *delivery,
-                                            char *err, size_t errlen);
+                                            const struct tenant_set *tenants, struct dedup *dedup,
+                                            struct delivery *delivery, char *err, size_t errlen);
 /* Makes tenants (borrowed) the set later requests map pages with, waiting until no
  * request still uses the one it replaces, which the caller may then free. */
 void webhook_server_swap_tenants(struct webhook_server *srv, const struct tenant_set *tenants);

@@ -59,8 +59,7 @@ int webhook_service_open(struct stage *stage, const struct settings *cfg,
     return 0;
 }
 
-int webhook_service_reload(struct stage *stage, struct tenant_set *tenants, char *err,
-                           size_t n) {
+int webhook_service_reload(struct stage *stage, struct tenant_set *tenants, char *err, size_t n) {
     struct webhook_service *ws = stage->ctx;
     struct ingest_config check;
     if (ingest_config_load(&check, tenants, err, n)) {

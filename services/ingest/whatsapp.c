@@ -14,8 +14,7 @@ static const char *contact_name(const json_t *value, const char *wa_id) {
     const json_t *c;
     json_array_foreach(json_object_get(value, "contacts"), i, c) {
         const char *id = norm_str(c, "wa_id");
-        if (id && strcmp(id, wa_id) == 0)
-            return norm_str(json_object_get(c, "profile"), "name");
+        if (id && strcmp(id, wa_id) == 0) return norm_str(json_object_get(c, "profile"), "name");
     }
     return NULL;
 }
@@ -39,7 +38,8 @@ static enum ingest_status messages(const struct ingest_request *req, const json_
     const json_t *list = json_object_get(value, "messages");
     if (!list) return INGEST_OK; /* statuses only: our own messages' delivery */
     if (!phone_id) return norm_malformed(err, n, "%s.metadata.phone_number_id: missing", where);
-    if (!json_is_array(list)) return norm_malformed(err, n, "%s.messages: expected an array", where);
+    if (!json_is_array(list))
+        return norm_malformed(err, n, "%s.messages: expected an array", where);
     size_t i;
     const json_t *msg;
     json_array_foreach(list, i, msg) {
@@ -59,15 +59,16 @@ static enum ingest_status messages(const struct ingest_request *req, const json_
         ev.thread_id = ev.author_id; /* one conversation per citizen's number */
         ev.author_name = contact_name(value, ev.author_id);
         if (norm_time(json_object_get(msg, "timestamp"), &ev.at_ms))
-            return norm_malformed(err, n, "%s.messages[%zu].timestamp: not epoch seconds", where, i);
+            return norm_malformed(err, n, "%s.messages[%zu].timestamp: not epoch seconds", where,
+                                  i);
         enum ingest_status st = norm_append(req, &ev, out, err, n);
         if (st != INGEST_OK) return st;
     }
     return INGEST_OK;
 }
 
-enum ingest_status ingest_parse_whatsapp(const struct ingest_request *req, json_t *out,
-                                         char *err, size_t n) {
+enum ingest_status ingest_parse_whatsapp(const struct ingest_request *req, json_t *out, char *err,
+                                         size_t n) {
     const json_t *entries;
     json_t *root = norm_load_list(req->body, req->len, "object", "whatsapp_business_account",
                                   "entry", &entries, err, n);

@@ -42,8 +42,8 @@ static enum ingest_status comment(const struct ingest_request *req, const char *
     return norm_append(req, &ev, out, err, n);
 }
 
-static enum ingest_status thread(const struct ingest_request *req, const json_t *t,
-                                 size_t index, json_t *out, char *err, size_t n) {
+static enum ingest_status thread(const struct ingest_request *req, const json_t *t, size_t index,
+                                 json_t *out, char *err, size_t n) {
     const json_t *sn = json_object_get(t, "snippet");
     const char *channel = norm_str(sn, "channelId"), *id = norm_str(t, "id");
     char where[96];
@@ -51,8 +51,8 @@ static enum ingest_status thread(const struct ingest_request *req, const json_t 
     if (!channel || !id)
         return norm_malformed(err, n, "%s: id and snippet.channelId are required", where);
     snprintf(where, sizeof where, "$.items[%zu].snippet.topLevelComment", index);
-    enum ingest_status st = comment(req, channel, id, json_object_get(sn, "topLevelComment"),
-                                    where, out, err, n);
+    enum ingest_status st =
+        comment(req, channel, id, json_object_get(sn, "topLevelComment"), where, out, err, n);
     size_t i;
     const json_t *reply;
     json_array_foreach(json_object_get(json_object_get(t, "replies"), "comments"), i, reply) {
@@ -63,11 +63,11 @@ static enum ingest_status thread(const struct ingest_request *req, const json_t 
     return st;
 }
 
-enum ingest_status ingest_parse_youtube(const struct ingest_request *req, json_t *out,
-                                        char *err, size_t n) {
+enum ingest_status ingest_parse_youtube(const struct ingest_request *req, json_t *out, char *err,
+                                        size_t n) {
     const json_t *items;
-    json_t *root = norm_load_list(req->body, req->len, "kind",
-                                  "youtube#commentThreadListResponse", "items", &items, err, n);
+    json_t *root = norm_load_list(req->body, req->len, "kind", "youtube#commentThreadListResponse",
+                                  "items", &items, err, n);
     if (!root) return INGEST_MALFORMED;
     enum ingest_status st = INGEST_OK;
     size_t i;

@@ -14,15 +14,16 @@
 #include "topics.h"
 
 static const char usage[] =
-    "Usage: vigile-op TYPE --tenant T --operator NAME (--decision ID | --ticket ID) [--note TEXT]\n\n"
+    "Usage: vigile-op TYPE --tenant T --operator NAME (--decision ID | --ticket ID) [--note "
+    "TEXT]\n\n"
     "TYPE is overturn or confirm (of a decision: --decision), or ack, reply or resolve\n"
     "(of a ticket: --ticket). Prints the event once the broker has acknowledged it.";
 
 static int parse(int argc, char **argv, struct op_request *req) {
     static const struct option opts[] = {
-        { "tenant", required_argument, NULL, 't' }, { "operator", required_argument, NULL, 'o' },
+        { "tenant", required_argument, NULL, 't' },   { "operator", required_argument, NULL, 'o' },
         { "decision", required_argument, NULL, 'd' }, { "ticket", required_argument, NULL, 'k' },
-        { "note", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+        { "note", required_argument, NULL, 'n' },     { NULL, 0, NULL, 0 },
     };
     if (argc < 2) return -1;
     req->type = argv[1];
@@ -69,7 +70,8 @@ int main(int argc, char **argv) {
         free(value);
     } else {
         /* value is librdkafka's from here on */
-        if (kafka_produce(rk, TOPIC_OPERATOR, key, value, len) == 0 && rd_kafka_flush(rk, 30000) == 0)
+        if (kafka_produce(rk, TOPIC_OPERATOR, key, value, len) == 0 &&
+            rd_kafka_flush(rk, 30000) == 0)
             code = EXIT_CLEAN;
         else
             fprintf(stderr, "vigile-op: the broker did not acknowledge the event\n");

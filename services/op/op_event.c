@@ -42,10 +42,10 @@ json_t *op_event_build(const struct op_request *req, int64_t now_ms, char *err, 
     }
     char id[33], at[RFC3339_LEN];
     random_id(id);
-    json_t *ev = json_pack("{s:{s:s,s:i}, s:s, s:s, s:s, s:s, s:s}", "schema", "name",
-                           "vigile.operator", "version", 1, "event_id", id, "type", req->type,
-                           "tenant", req->tenant, "operator", req->op_name, "at",
-                           rfc3339_format(now_ms, at));
+    json_t *ev =
+        json_pack("{s:{s:s,s:i}, s:s, s:s, s:s, s:s, s:s}", "schema", "name", "vigile.operator",
+                  "version", 1, "event_id", id, "type", req->type, "tenant", req->tenant,
+                  "operator", req->op_name, "at", rfc3339_format(now_ms, at));
     if (!ev) {
         snprintf(err, n, "arguments must be UTF-8");
         return NULL;

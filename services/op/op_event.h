@@ -8,12 +8,12 @@
 #include <stdint.h>
 
 struct op_request {
-    const char *type;      /* overturn, confirm (a decision); ack, reply, resolve (a ticket) */
+    const char *type; /* overturn, confirm (a decision); ack, reply, resolve (a ticket) */
     const char *tenant;
-    const char *decision;  /* decision_id, for overturn and confirm */
-    const char *ticket;    /* ticket_id, for ack, reply and resolve */
-    const char *op_name;   /* who acted */
-    const char *note;      /* may be NULL */
+    const char *decision; /* decision_id, for overturn and confirm */
+    const char *ticket;   /* ticket_id, for ack, reply and resolve */
+    const char *op_name;  /* who acted */
+    const char *note;     /* may be NULL */
 };
 
 /* Builds the event for req at now_ms. Returns a new reference, or NULL with the problem

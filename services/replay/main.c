@@ -6,8 +6,8 @@
 
 #include "classify.h"
 #include "offline.h"
-#include "route.h"
 #include "program.h"
+#include "route.h"
 #include "timefmt.h"
 #include "topics.h"
 
@@ -16,8 +16,8 @@ struct pipeline {
     struct router *router;
 };
 
-static enum stage_status replay_one(void *arg, json_t *env, struct stage_outputs *out,
-                                    char *reason, size_t n) {
+static enum stage_status replay_one(void *arg, json_t *env, struct stage_outputs *out, char *reason,
+                                    size_t n) {
     struct pipeline *p = arg;
     enum stage_status st = classifier_run(p->classifier, env, reason, n);
     if (st != STAGE_OK) return st;

@@ -192,13 +192,17 @@ static void apply_ban_in_force(struct verdict *v, const struct tenant *t, int64_
  * policy_refs is a new array the caller frees. */
 static void judge(struct verdict *v, const struct tenant *t, const json_t *env,
                   const struct state_author_view *view, int64_t ts) {
-    *v = (struct verdict){ .action = TENANT_ACTION_NONE, .proposed = TENANT_ACTION_NONE,
-                           .min_score = 1.0, .policy_refs = json_array() };
+    *v = (struct verdict){ .action = TENANT_ACTION_NONE,
+                           .proposed = TENANT_ACTION_NONE,
+                           .min_score = 1.0,
+                           .policy_refs = json_array() };
     const json_t *labels = json_object_get(json_object_get(env, "classification"), "labels");
     weigh_labels(v, t, labels, envelope_str(env, "kind"));
     apply_premoderation(v, t, envelope_str(env, "kind"));
-    if (view->banned_until) apply_ban_in_force(v, t, view->banned_until);
-    else apply_ladder(v, t, view, ts);
+    if (view->banned_until)
+        apply_ban_in_force(v, t, view->banned_until);
+    else
+        apply_ladder(v, t, view, ts);
     if (route_removes(v->action) && v->rule && v->min_score < REVIEW_SCORE) v->needs_review = 1;
     if (action_rank(v->proposed) <= action_rank(v->action)) {
         v->proposed = TENANT_ACTION_NONE; /* what is done already restricts as much */
@@ -226,10 +230,13 @@ static void decide_from_view(struct decision_run *run, struct stage_outputs *out
     judge(&v, run->t, run->env, &run->view, run->ts);
     run->decision = route_emit(run->t, run->env, run->author, &v, run->decided_ms, out);
     run->record = route_record_dump(run->env, &v, run->decision, &run->view, run->decided_ms);
-    run->effects = (struct state_decision){
-        .event_id = envelope_str(run->env, "event_id"), .ts_ms = run->ts,
-        .window_ms = run->window, .strike = v.strikes > 0, .ban_until = v.ban_until,
-        .record = run->record, .record_ttl_ms = ROUTE_RECORD_TTL_MS };
+    run->effects = (struct state_decision){ .event_id = envelope_str(run->env, "event_id"),
+                                            .ts_ms = run->ts,
+                                            .window_ms = run->window,
+                                            .strike = v.strikes > 0,
+                                            .ban_until = v.ban_until,
+                                            .record = run->record,
+                                            .record_ttl_ms = ROUTE_RECORD_TTL_MS };
     json_decref(v.policy_refs);
     run->verdict = v;
     run->verdict.policy_refs = NULL;
@@ -293,8 +300,9 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
     if (event_type && strcmp(event_type, EVENT_DELETED) == 0)
         return route_withdraw(r, t, env, now_ms, out, reason, n);
 
-    struct decision_run run = { .t = t, .env = env,
-                                .window = (int64_t)tenant_ladder(t)->window_days * 24 * 3600 * 1000 };
+    struct decision_run run = {
+        .t = t, .env = env, .window = (int64_t)tenant_ladder(t)->window_days * 24 * 3600 * 1000
+    };
     pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_name,
                    envelope_str(env, "platform"), envelope_author_id(env), run.author);
     if (rfc3339_parse(envelope_str(env, "created_at"), &run.ts)) run.ts = now_ms;

@@ -53,13 +53,12 @@ static void set_account(json_t *dsa, const struct verdict *v) {
 }
 
 /* A DSA date is the day, "YYYY-MM-DD". */
-static json_t *day_of(const char *rfc3339) {
-    return json_stringn(rfc3339, 10);
-}
+static json_t *day_of(const char *rfc3339) { return json_stringn(rfc3339, 10); }
 
 json_t *route_dsa(const struct verdict *v, const json_t *env, const char *statement,
                   const char *decided_at) {
     if (!route_removes(v->action) && !v->ban_until) return json_null();
+    // clang-format off
     json_t *dsa = json_pack("{s:o, s:s, s:O, s:s, s:s, s:s, s:s, s:[s], s:s, s:o, s:o, s:[s]}",
         "decision_visibility", visibility(v->action),
         "decision_ground", "DECISION_GROUND_INCOMPATIBLE_CONTENT",
@@ -74,6 +73,7 @@ json_t *route_dsa(const struct verdict *v, const json_t *env, const char *statem
         "content_date", day_of(envelope_str(env, "created_at")),
         "application_date", day_of(decided_at),
         "territorial_scope", "IT");
+    // clang-format on
     if (v->action == TENANT_ACTION_HOLD)
         json_object_set_new(dsa, "decision_visibility_other",
                             json_string("held for moderation before publication"));

@@ -50,21 +50,21 @@ static char *statement(const struct tenant *t, const struct verdict *v) {
     if (v->template_id && v->action != TENANT_ACTION_REPLY)
         about_content = tenant_render(t, v->template_id, &content_vars);
     else if (v->ban_in_force_until) {
-        const struct tenant_render_vars vars = {
-            NULL, v->clause,
-            v->ban_in_force_until == STATE_BAN_FOREVER ? NULL
-                                                       : rome_format_italian(v->ban_in_force_until, until),
-            NULL };
-        about_content = tenant_render(t, v->ban_in_force_until == STATE_BAN_FOREVER ? "blocco"
-                                                                                   : "sospensione",
-                                      &vars);
+        const struct tenant_render_vars vars = { NULL, v->clause,
+                                                 v->ban_in_force_until == STATE_BAN_FOREVER
+                                                     ? NULL
+                                                     : rome_format_italian(v->ban_in_force_until,
+                                                                           until),
+                                                 NULL };
+        about_content = tenant_render(
+            t, v->ban_in_force_until == STATE_BAN_FOREVER ? "blocco" : "sospensione", &vars);
     }
     if (v->step_rule && v->step_rule->template_id && !v->step_rule->review) {
-        const struct tenant_render_vars vars = {
-            v->rule, tenant_ladder(t)->policy_ref,
-            v->ban_until && v->ban_until != STATE_BAN_FOREVER ? rome_format_italian(v->ban_until, until)
-                                                               : NULL,
-            NULL };
+        const struct tenant_render_vars vars = { v->rule, tenant_ladder(t)->policy_ref,
+                                                 v->ban_until && v->ban_until != STATE_BAN_FOREVER
+                                                     ? rome_format_italian(v->ban_until, until)
+                                                     : NULL,
+                                                 NULL };
         about_account = tenant_render(t, v->step_rule->template_id, &vars);
     }
     if (about_content && v->model_score > 0) {
@@ -76,7 +76,8 @@ static char *statement(const struct tenant *t, const struct verdict *v) {
         if (comma) *comma = ',';
         char *with_model = xasprintf("%s La valutazione è stata fatta da un sistema automatico di "
                                      "classificazione statistica (punteggio %s su 1) ed è "
-                                     "possibile chiederne il riesame.", about_content, score);
+                                     "possibile chiederne il riesame.",
+                                     about_content, score);
         free(about_content);
         about_content = with_model;
     }
@@ -93,8 +94,10 @@ static json_t *enforcement(const struct verdict *v) {
                           (json_int_t)v->strikes, "pending_review",
                           v->step_rule ? v->step_rule->review : 0);
     char buf[RFC3339_LEN];
-    if (v->ban_until == STATE_BAN_FOREVER) json_object_set_new(e, "ban_until", json_null());
-    else if (v->ban_until) set_str(e, "ban_until", rfc3339_format(v->ban_until, buf));
+    if (v->ban_until == STATE_BAN_FOREVER)
+        json_object_set_new(e, "ban_until", json_null());
+    else if (v->ban_until)
+        set_str(e, "ban_until", rfc3339_format(v->ban_until, buf));
     return e;
 }
 
@@ -104,6 +107,7 @@ static json_t *emit_decision(const struct tenant *t, const json_t *env, const ch
                              struct stage_outputs *out) {
     char now[RFC3339_LEN];
     const json_t *cls = json_object_get(env, "classification");
+    // clang-format off
     json_t *d = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:o, s:O, s:b, s:b, s:O, s:s, s:s, s:O}",
         "schema", schema("vigile.decision"),
         "decision_id", envelope_str(env, "event_id"),
@@ -123,6 +127,7 @@ static json_t *emit_decision(const struct tenant *t, const json_t *env, const ch
         "content_date", envelope_str(env, "created_at"),
         "decided_at", rfc3339_format(now_ms, now),
         "redacted_text", json_object_get(env, "redacted_text"));
+    // clang-format on
     if (!d) abort(); /* every value above was validated upstream */
     copy_str(d, env, "channel");
     copy_str(d, env, "thread_id");
@@ -131,9 +136,9 @@ static json_t *emit_decision(const struct tenant *t, const json_t *env, const ch
     json_object_set_new(d, "statement_of_reasons", why ? json_string(why) : json_null());
     json_object_set_new(d, "dsa", route_dsa(v, env, why, now));
     if (v->proposed != TENANT_ACTION_NONE)
-        json_object_set_new(d, "proposed", json_pack("{s:s, s:s}", "action",
-                                                     tenant_action_name(v->proposed), "category",
-                                                     v->proposed_rule->category));
+        json_object_set_new(d, "proposed",
+                            json_pack("{s:s, s:s}", "action", tenant_action_name(v->proposed),
+                                      "category", v->proposed_rule->category));
     json_object_set_new(d, "status", json_string("automated"));
     json_object_set_new(d, "revision", json_integer(1));
     free(why);
@@ -148,12 +153,14 @@ static json_t *command(const struct tenant *t, const json_t *env, const char *ty
     const char *channel_id = envelope_str(env, "channel");
     const struct tenant_channel *ch = channel_id ? tenant_channel(t, channel_id) : NULL;
     char *action_id = xasprintf("%s:%s", envelope_str(env, "event_id"), type);
+    // clang-format off
     json_t *c = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                           "schema", schema("vigile.action"), "action_id", action_id, "type", type,
                           "decision_id", envelope_str(env, "event_id"), "tenant", tenant_id(t),
                           "platform", envelope_str(env, "platform"), "content_id",
                           envelope_str(env, "content_id"), "author_id", envelope_author_id(env),
                           "issued_at", rfc3339_format(now_ms, now));
+    // clang-format on
     free(action_id);
     copy_str(c, env, "channel");
     copy_str(c, env, "thread_id");
@@ -162,8 +169,8 @@ static json_t *command(const struct tenant *t, const json_t *env, const char *ty
     return c;
 }
 
-void route_command(const struct tenant *t, const json_t *env, const char *type,
-                   const char *text, int64_t now_ms, struct stage_outputs *out) {
+void route_command(const struct tenant *t, const json_t *env, const char *type, const char *text,
+                   int64_t now_ms, struct stage_outputs *out) {
     json_t *c = command(t, env, type, now_ms);
     set_str(c, "text", text);
     add_output(out, TOPIC_ACTIONS, env, c);
@@ -172,9 +179,11 @@ void route_command(const struct tenant *t, const json_t *env, const char *type,
 
 static void emit_commands(const struct tenant *t, const json_t *env, const struct verdict *v,
                           int64_t now_ms, struct stage_outputs *out) {
-    if (route_removes(v->action)) route_command(t, env, tenant_action_name(v->action), NULL, now_ms, out);
+    if (route_removes(v->action))
+        route_command(t, env, tenant_action_name(v->action), NULL, now_ms, out);
     if (v->action == TENANT_ACTION_REPLY && v->template_id) {
-        const struct tenant_render_vars vars = { v->rule, NULL, NULL, v->rule ? v->rule->office : NULL };
+        const struct tenant_render_vars vars = { v->rule, NULL, NULL,
+                                                 v->rule ? v->rule->office : NULL };
         char *text = tenant_render(t, v->template_id, &vars);
         if (text) route_command(t, env, "reply", text, now_ms, out);
         free(text);
@@ -183,7 +192,8 @@ static void emit_commands(const struct tenant *t, const json_t *env, const struc
     if (v->step == TENANT_STEP_WARN) {
         char *text = v->step_rule && v->step_rule->template_id
                          ? tenant_render(t, v->step_rule->template_id,
-                                         &(struct tenant_render_vars){ v->rule, tenant_ladder(t)->policy_ref, NULL, NULL })
+                                         &(struct tenant_render_vars){
+                                             v->rule, tenant_ladder(t)->policy_ref, NULL, NULL })
                          : NULL;
         route_command(t, env, "warn", text, now_ms, out);
         free(text);
@@ -191,14 +201,16 @@ static void emit_commands(const struct tenant *t, const json_t *env, const struc
     if (v->ban_until) {
         json_t *c = command(t, env, "ban", now_ms);
         char buf[RFC3339_LEN];
-        json_object_set_new(c, "expires_at", v->ban_until == STATE_BAN_FOREVER
-                                                 ? json_null()
-                                                 : json_string(rfc3339_format(v->ban_until, buf)));
+        json_object_set_new(c, "expires_at",
+                            v->ban_until == STATE_BAN_FOREVER
+                                ? json_null()
+                                : json_string(rfc3339_format(v->ban_until, buf)));
         add_output(out, TOPIC_ACTIONS, env, c);
         json_decref(c);
     }
     enum tenant_step from = tenant_ladder(t)->report_platform_from;
-    if (from != TENANT_STEP_NONE && v->step >= from) route_command(t, env, "report", NULL, now_ms, out);
+    if (from != TENANT_STEP_NONE && v->step >= from)
+        route_command(t, env, "report", NULL, now_ms, out);
 }
 
 /* Adds reason to the ticket for office (one ticket per office per content). */
@@ -241,6 +253,7 @@ static void emit_tickets(const struct tenant *t, const json_t *env, const char *
     char now[RFC3339_LEN];
     json_object_foreach(tickets, office, reasons) {
         char *ticket_id = xasprintf("%s:%s", envelope_str(env, "event_id"), office);
+        // clang-format off
         json_t *e = json_pack("{s:o, s:s, s:s, s:s, s:O, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:b}",
             "schema", schema("vigile.escalation"), "ticket_id", ticket_id, "tenant", tenant_id(t),
             "office", office, "reasons", reasons, "priority", priority(v),
@@ -252,6 +265,7 @@ static void emit_tickets(const struct tenant *t, const json_t *env, const char *
             "redacted_text", json_object_get(env, "redacted_text"),
             "opened_at", rfc3339_format(now_ms, now),
             "removal", route_removes(v->action) || v->report_police);
+        // clang-format on
         free(ticket_id);
         if (!e) abort();
         copy_str(e, env, "channel");
@@ -266,7 +280,8 @@ json_t *route_emit(const struct tenant *t, const json_t *env, const char *author
     json_t *offices = json_array();
     const char *office;
     json_t *reasons;
-    json_object_foreach(tickets, office, reasons) json_array_append_new(offices, json_string(office));
+    json_object_foreach(tickets, office, reasons)
+        json_array_append_new(offices, json_string(office));
     json_t *decision = emit_decision(t, env, author, v, offices, now_ms, out);
     emit_commands(t, env, v, now_ms, out);
     emit_tickets(t, env, author, v, tickets, now_ms, out);

@@ -10,8 +10,11 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
                       struct state_store *state, char *err, size_t n) {
     struct router *r = router_new(tenants, state, cfg->pseudonym_key, err, n);
     if (!r) return -1;
-    *stage = (struct stage){ .name = "route", .input_topics = inputs, .process = router_stage,
-                             .prepare = router_prepare, .ctx = r };
+    *stage = (struct stage){ .name = "route",
+                             .input_topics = inputs,
+                             .process = router_stage,
+                             .prepare = router_prepare,
+                             .ctx = r };
     return 0;
 }
 
@@ -19,9 +22,7 @@ static int reload_stage(struct stage *stage, struct tenant_set *tenants, char *e
     return router_reload(stage->ctx, tenants, err, n);
 }
 
-static void close_stage(struct stage *stage) {
-    router_free(stage->ctx);
-}
+static void close_stage(struct stage *stage) { router_free(stage->ctx); }
 
 static const struct service_def route_def = {
     .name = "route",
@@ -35,6 +36,4 @@ static const struct service_def route_def = {
     .stage_close = close_stage,
 };
 
-int main(int argc, char **argv) {
-    return service_main(argc, argv, &route_def);
-}
+int main(int argc, char **argv) { return service_main(argc, argv, &route_def); }

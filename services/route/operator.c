@@ -21,12 +21,11 @@
  * record. */
 static json_t *envelope_of(const json_t *rec) {
     const json_t *d = json_object_get(rec, "decision");
-    json_t *env = json_pack("{s:O, s:O, s:O, s:O, s:O, s:{s:O}}", "event_id",
-                            json_object_get(d, "decision_id"), "tenant", json_object_get(d, "tenant"),
-                            "platform", json_object_get(d, "platform"), "content_id",
-                            json_object_get(d, "content_id"), "created_at",
-                            json_object_get(d, "content_date"), "author", "id",
-                            json_object_get(rec, "author_id"));
+    json_t *env = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O, s:{s:O}}", "event_id", json_object_get(d, "decision_id"),
+        "tenant", json_object_get(d, "tenant"), "platform", json_object_get(d, "platform"),
+        "content_id", json_object_get(d, "content_id"), "created_at",
+        json_object_get(d, "content_date"), "author", "id", json_object_get(rec, "author_id"));
     if (!env) abort(); /* records are ours and complete */
     const char *optional[] = { "channel", "thread_id" };
     for (size_t i = 0; i < 2; i++) {
@@ -43,8 +42,8 @@ static json_t *decision_in_force(const json_t *rec) {
 }
 
 /* d (the caller's copy) as corrected by a person: its next revision. */
-static void revise(const struct tenant *t, json_t *d, const char *operator_id,
-                   const char *status, const char *template_id, int64_t now_ms) {
+static void revise(const struct tenant *t, json_t *d, const char *operator_id, const char *status,
+                   const char *template_id, int64_t now_ms) {
     char now[RFC3339_LEN];
     json_object_set_new(d, "status", json_string(status));
     json_object_set_new(d, "revision",
@@ -101,8 +100,9 @@ static int overturn(struct router *r, const struct tenant *t, json_t *rec, const
  * action, the category's statement of reasons and clause, and a strike when the category
  * counts one (the ladder climbs from it at the author's next strike). Fills v for the DSA
  * fields. */
-static void apply_proposal(const struct tenant *t, json_t *d, const struct tenant_category_rule *rule,
-                           const json_t *from, struct verdict *v) {
+static void apply_proposal(const struct tenant *t, json_t *d,
+                           const struct tenant_category_rule *rule, const json_t *from,
+                           struct verdict *v) {
     v->action = rule->action;
     v->rule = rule;
     json_object_set_new(d, "action", json_string(tenant_action_name(rule->action)));
@@ -131,14 +131,17 @@ static int confirm_once(struct router *r, const struct tenant *t, json_t *rec, c
     json_t *d = json_deep_copy(json_object_get(rec, "decision"));
     const json_t *proposed = json_object_get(d, "proposed");
     const struct tenant_category_rule *rule =
-        proposed ? tenant_category(t, json_string_value(json_object_get(proposed, "category"))) : NULL;
+        proposed ? tenant_category(t, json_string_value(json_object_get(proposed, "category")))
+                 : NULL;
     if (rule && !route_removes(rule->action)) rule = NULL; /* the tenant changed its rule */
     int64_t ban = route_until_from_json(json_object_get(rec, "ban_proposed"));
     char at[RFC3339_LEN];
     revise(t, d, json_string_value(json_object_get(op, "operator")), "confirmed",
            rule ? NULL : "decisione_confermata", now_ms);
-    struct verdict v = { .action = tenant_action_from_name(json_string_value(json_object_get(d, "action"))),
-                         .needs_review = 1, .ban_until = ban,
+    struct verdict v = { .action = tenant_action_from_name(
+                             json_string_value(json_object_get(d, "action"))),
+                         .needs_review = 1,
+                         .ban_until = ban,
                          .policy_refs = json_incref(json_object_get(d, "policy_refs")) };
     if (rule) apply_proposal(t, d, rule, json_object_get(rec, "decided_from"), &v);
     if (ban) {
@@ -156,16 +159,19 @@ static int confirm_once(struct router *r, const struct tenant *t, json_t *rec, c
     json_object_set_new(rec, "confirmed",
                         json_pack("{s:o, s:s?, s:I, s:b, s:I}", "decision", d, "action",
                                   rule ? tenant_action_name(rule->action) : NULL, "ban_until",
-                                  route_until_to_json(ban), "strike", rule && rule->strike,
-                                  "at_ms", (json_int_t)now_ms));
+                                  route_until_to_json(ban), "strike", rule && rule->strike, "at_ms",
+                                  (json_int_t)now_ms));
     int64_t ts = now_ms;
     rfc3339_parse(envelope_str(env, "created_at"), &ts);
     char *record = envelope_dump(rec, NULL);
-    const struct state_decision effects = {
-        .event_id = envelope_str(env, "event_id"), .ts_ms = ts,
-        .window_ms = (int64_t)tenant_ladder(t)->window_days * 24 * 3600 * 1000,
-        .strike = rule && rule->strike, .ban_until = ban, .record = record,
-        .record_ttl_ms = ROUTE_RECORD_TTL_MS };
+    const struct state_decision effects = { .event_id = envelope_str(env, "event_id"),
+                                            .ts_ms = ts,
+                                            .window_ms = (int64_t)tenant_ladder(t)->window_days *
+                                                         24 * 3600 * 1000,
+                                            .strike = rule && rule->strike,
+                                            .ban_until = ban,
+                                            .record = record,
+                                            .record_ttl_ms = ROUTE_RECORD_TTL_MS };
     int rc = state_decision_amend(r->state, tenant_id(t),
                                   json_string_value(json_object_get(d, "author")), &effects);
     free(record);
@@ -219,7 +225,8 @@ enum stage_status route_operator(struct router *r, const char *buf, size_t len, 
         st = STAGE_OK; /* ack, reply, resolve: the SLA worker's */
         goto out;
     }
-    const struct tenant *t = tenant_set_find(r->tenants, json_string_value(json_object_get(op, "tenant")));
+    const struct tenant *t =
+        tenant_set_find(r->tenants, json_string_value(json_object_get(op, "tenant")));
     const char *decision_id = json_string_value(json_object_get(op, "decision_id"));
     if (!t || !decision_id) {
         snprintf(reason, n, !t ? "$.tenant: unknown tenant" : "$.decision_id: missing");
@@ -235,7 +242,8 @@ enum stage_status route_operator(struct router *r, const char *buf, size_t len, 
                  decision_id);
         goto out;
     }
-    int rc = is_overturn ? overturn(r, t, rec, op, now_ms, out) : confirm(r, t, rec, op, now_ms, out);
+    int rc =
+        is_overturn ? overturn(r, t, rec, op, now_ms, out) : confirm(r, t, rec, op, now_ms, out);
     if (rc) snprintf(reason, n, "state store unavailable (strikes and bans)");
     st = rc ? STAGE_RETRY : STAGE_OK;
 out:

@@ -25,6 +25,7 @@ int64_t route_until_from_json(const json_t *v) {
 
 char *route_record_dump(const json_t *env, const struct verdict *v, const json_t *decision,
                         const struct state_author_view *view, int64_t decided_ms) {
+    // clang-format off
     json_t *rec = json_pack("{s:O, s:s, s:I, s:I, s:{s:I, s:I, s:I}}", "decision", decision,
                             "author_id", envelope_author_id(env),
                             "ban_applied", route_until_to_json(v->ban_until),
@@ -33,6 +34,7 @@ char *route_record_dump(const json_t *env, const struct verdict *v, const json_t
                             route_until_to_json(view->banned_until), "strikes_before",
                             (json_int_t)view->strikes_before, "decided_ms",
                             (json_int_t)decided_ms);
+    // clang-format on
     if (!rec) abort(); /* every value is ours */
     char *s = envelope_dump(rec, NULL);
     json_decref(rec);
@@ -92,7 +94,7 @@ int route_remember_tickets(struct router *r, const struct tenant *t, const json_
     json_array_foreach(ids, i, v) {
         if (strcmp(json_string_value(v), decision_id) == 0) {
             json_decref(ids);
-            return 0;           /* a redelivered input */
+            return 0; /* a redelivered input */
         }
     }
     json_array_append_new(ids, json_string(decision_id));

@@ -52,9 +52,8 @@ void router_free(struct router *r) {
     free(r);
 }
 
-int route_lookup(struct router *r, const char *tenant, const char *author,
-                 const char *event_id, int64_t ts, int64_t window,
-                 struct state_author_view *view, char **record) {
+int route_lookup(struct router *r, const char *tenant, const char *author, const char *event_id,
+                 int64_t ts, int64_t window, struct state_author_view *view, char **record) {
     for (size_t i = 0; i < r->n_ahead; i++) {
         struct lookup_ahead *a = &r->ahead[i];
         if (a->taken || a->ts != ts || a->window != window || strcmp(a->event_id, event_id) ||
@@ -112,7 +111,7 @@ void router_prepare(void *ctx, const struct stage_input *in, size_t n) {
         if (strcmp(in[i].topic, TOPIC_OPERATOR) == 0) return;
     json_t **envs = xcalloc(n, sizeof *envs);
     struct state_lookup_req *q = xcalloc(n, sizeof *q);
-    char (*authors)[PSEUDONYM_LEN] = xcalloc(n, PSEUDONYM_LEN);
+    char(*authors)[PSEUDONYM_LEN] = xcalloc(n, PSEUDONYM_LEN);
     size_t k = 0;
     char reason[256];
     for (size_t i = 0; i < n; i++)
@@ -124,16 +123,21 @@ void router_prepare(void *ctx, const struct stage_input *in, size_t n) {
     if (k && state_decision_lookup_many(r->state, q, k, views, records) == 0) {
         xgrow(&r->ahead, &r->cap_ahead, r->n_ahead + k, sizeof *r->ahead);
         for (size_t i = 0; i < k; i++)
-            r->ahead[r->n_ahead++] = (struct lookup_ahead){
-                xstrdup(q[i].tenant), xstrdup(q[i].author), xstrdup(q[i].event_id), q[i].ts_ms,
-                q[i].window_ms, views[i], records[i], 0 };
+            r->ahead[r->n_ahead++] = (struct lookup_ahead){ xstrdup(q[i].tenant),
+                                                            xstrdup(q[i].author),
+                                                            xstrdup(q[i].event_id),
+                                                            q[i].ts_ms,
+                                                            q[i].window_ms,
+                                                            views[i],
+                                                            records[i],
+                                                            0 };
     }
     for (size_t i = 0; i < n; i++) json_decref(envs[i]);
     free(envs), free(q), free(authors), free(views), free(records);
 }
 
-enum stage_status router_stage(void *ctx, const struct stage_input *in,
-                               struct stage_outputs *out, char *reason, size_t n) {
+enum stage_status router_stage(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                               char *reason, size_t n) {
     if (strcmp(in->topic, TOPIC_OPERATOR) == 0)
         return route_operator(ctx, in->payload, in->len, time_now_ms(), out, reason, n);
     json_t *env = envelope_parse(in->payload, in->len, ENVELOPE_STRICT, reason, n);

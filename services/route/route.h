@@ -31,8 +31,8 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
 
 /* The stage function for the worker shell (ctx: the router): classified envelopes from
  * vigile.classified, operator events from vigile.operator. */
-enum stage_status router_stage(void *ctx, const struct stage_input *in,
-                               struct stage_outputs *out, char *reason, size_t n);
+enum stage_status router_stage(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                               char *reason, size_t n);
 
 /* stage.prepare for the worker shell (ctx: the router): the decision lookups of the
  * inputs (borrowed) in one round trip where that cannot change a decision (router_prepare

@@ -20,7 +20,7 @@ void route_publish_decision(const char *tenant, const json_t *env, const json_t 
                             struct stage_outputs *out);
 
 /* Appends a platform command of type about env's content; text may be NULL. */
-void route_command(const struct tenant *t, const json_t *env, const char *type,
-                   const char *text, int64_t now_ms, struct stage_outputs *out);
+void route_command(const struct tenant *t, const json_t *env, const char *type, const char *text,
+                   int64_t now_ms, struct stage_outputs *out);
 
 #endif

@@ -14,11 +14,11 @@ static struct metric *decisions, *strikes, *warnings, *bans, *latency;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void register_all(void) {
-    decisions = metric_counter("vigile_decisions_total",
-                               "Decisions made, by tenant, the category behind the action, "
-                               "action and enforcement step",
-                               (const char *const[]){ "tenant", "category", "action", "step",
-                                                      NULL });
+    decisions =
+        metric_counter("vigile_decisions_total",
+                       "Decisions made, by tenant, the category behind the action, "
+                       "action and enforcement step",
+                       (const char *const[]){ "tenant", "category", "action", "step", NULL });
     strikes = metric_counter("vigile_strikes_total", "Strikes counted, by tenant",
                              (const char *const[]){ "tenant", NULL });
     warnings = metric_counter("vigile_warnings_total", "Warnings given on the strike ladder",
@@ -26,10 +26,9 @@ static void register_all(void) {
     bans = metric_counter("vigile_bans_total",
                           "Bans applied (temporary, permanent) or proposed to a moderator",
                           (const char *const[]){ "tenant", "kind", NULL });
-    latency = metric_histogram("vigile_decision_latency_seconds",
-                               "From an event's received_at at ingest to its decision",
-                               (const char *const[]){ "tenant", NULL }, metric_seconds_buckets,
-                               metric_seconds_nbuckets);
+    latency = metric_histogram(
+        "vigile_decision_latency_seconds", "From an event's received_at at ingest to its decision",
+        (const char *const[]){ "tenant", NULL }, metric_seconds_buckets, metric_seconds_nbuckets);
 }
 
 void route_metric_tenants(const struct tenant_set *tenants) {
@@ -52,9 +51,9 @@ void route_metric_decision(const char *tenant, const struct verdict *v, const js
                            int64_t now_ms) {
     pthread_once(&once, register_all);
     const char *category = v->rule ? v->rule->category : "none";
-    metric_inc_with(decisions, (const char *const[]){ tenant, category,
-                                                      tenant_action_name(v->action),
-                                                      tenant_step_name(v->step) });
+    metric_inc_with(decisions,
+                    (const char *const[]){ tenant, category, tenant_action_name(v->action),
+                                           tenant_step_name(v->step) });
     if (v->strike && v->strikes > 0) metric_inc_with(strikes, (const char *const[]){ tenant });
     if (v->step == TENANT_STEP_WARN) metric_inc_with(warnings, (const char *const[]){ tenant });
     const char *kind = ban_kind(v);

@@ -26,16 +26,15 @@ struct lookup_ahead {
 
 struct router {
     struct tenant_set *tenants;
-    struct state_store *state;   /* borrowed */
-    const char *pseudonym_key;   /* borrowed */
-    struct lookup_ahead *ahead;  /* the last prepared batch's lookups */
+    struct state_store *state;  /* borrowed */
+    const char *pseudonym_key;  /* borrowed */
+    struct lookup_ahead *ahead; /* the last prepared batch's lookups */
     size_t n_ahead, cap_ahead;
 };
 
 /* state_decision_lookup, answered from what router_prepare asked ahead when it asked
  * this very question and the answer is not used yet. */
-int route_lookup(struct router *r, const char *tenant, const char *author,
-                 const char *event_id, int64_t ts, int64_t window,
-                 struct state_author_view *view, char **record);
+int route_lookup(struct router *r, const char *tenant, const char *author, const char *event_id,
+                 int64_t ts, int64_t window, struct state_author_view *view, char **record);
 
 #endif

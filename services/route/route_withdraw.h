@@ -13,7 +13,6 @@
  * for every decision that opened tickets on the same content. Returns STAGE_OK, or
  * STAGE_RETRY with a reason when the state store is unavailable. */
 enum stage_status route_withdraw(struct router *r, const struct tenant *t, const json_t *env,
-                                 int64_t now_ms, struct stage_outputs *out, char *reason,
-                                 size_t n);
+                                 int64_t now_ms, struct stage_outputs *out, char *reason, size_t n);
 
 #endif

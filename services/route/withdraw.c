@@ -23,11 +23,10 @@ static void emit_resolve(const struct tenant *t, const json_t *env, const char *
                          int64_t now_ms, struct stage_outputs *out) {
     char at[RFC3339_LEN];
     char *event_id = xasprintf("%s:%s", envelope_str(env, "event_id"), decision_id);
-    json_t *ev = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "schema",
-                           "name", "vigile.operator", "version", 1, "event_id", event_id,
-                           "type", "resolve", "tenant", tenant_id(t), "decision_id",
-                           decision_id, "operator", "vigile-route", "at",
-                           rfc3339_format(now_ms, at), "note", WITHDRAW_NOTE);
+    json_t *ev = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "schema", "name",
+                           "vigile.operator", "version", 1, "event_id", event_id, "type", "resolve",
+                           "tenant", tenant_id(t), "decision_id", decision_id, "operator",
+                           "vigile-route", "at", rfc3339_format(now_ms, at), "note", WITHDRAW_NOTE);
     if (!ev) abort(); /* every value is ours or validated */
     size_t len;
     char *value = envelope_dump(ev, &len);

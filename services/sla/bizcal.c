@@ -14,9 +14,9 @@ struct bizcal bizcal_office(const struct calendar *cal) {
  * the local day of an instant. The three operations below are folds over this walk. */
 struct span_walk {
     const struct bizcal *bc;
-    int64_t day;           /* local day being walked */
+    int64_t day;                 /* local day being walked */
     const struct cal_day *today; /* its schedule, NULL on a holiday */
-    int next;              /* next interval of today */
+    int next;                    /* next interval of today */
     int days_left;
 };
 

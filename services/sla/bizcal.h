@@ -14,7 +14,7 @@
 
 #include "calendar.h"
 
-#define BIZCAL_NEVER INT64_MAX
+#define BIZCAL_NEVER        INT64_MAX
 #define BIZCAL_HORIZON_DAYS (5 * 366)
 
 /* A schedule and the holidays that close it. Both borrowed from the tenant set. */

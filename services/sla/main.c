@@ -17,8 +17,11 @@ static int open_stage(struct stage *stage, const struct settings *cfg, struct te
         tenant_set_free(tenants);
         return -1;
     }
-    *stage = (struct stage){ .name = "sla", .input_topics = inputs, .process = sla_process,
-                             .tick = sla_tick, .tick_committed = sla_tick_committed,
+    *stage = (struct stage){ .name = "sla",
+                             .input_topics = inputs,
+                             .process = sla_process,
+                             .tick = sla_tick,
+                             .tick_committed = sla_tick_committed,
                              .ctx = sla_new(tenants, timers, SLA_LEASE_MS) };
     return 0;
 }
@@ -34,12 +37,12 @@ static void close_stage(struct stage *stage) { sla_free(stage->ctx); }
 static const struct service_def sla_def = {
     .name = "sla",
     .summary =
-    "Reads tickets from vigile.escalations and operator events from vigile.operator, keeps\n"
-    "each ticket's SLA timers in Redis on its tenant's office calendar, and announces\n"
-    "due_soon, breached and courtesy_reply_due on vigile.sla.\n"
-    "\n"
-    "       vigile-sla due --tenant T --from RFC3339 [--kind K]   prints deadlines (see\n"
-    "       vigile-sla due --help)",
+        "Reads tickets from vigile.escalations and operator events from vigile.operator, keeps\n"
+        "each ticket's SLA timers in Redis on its tenant's office calendar, and announces\n"
+        "due_soon, breached and courtesy_reply_due on vigile.sla.\n"
+        "\n"
+        "       vigile-sla due --tenant T --from RFC3339 [--kind K]   prints deadlines (see\n"
+        "       vigile-sla due --help)",
     .stage_open = open_stage,
     .stage_reload = reload_stage,
     .stage_close = close_stage,

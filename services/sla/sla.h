@@ -27,11 +27,11 @@ void sla_reload(struct sla *s, struct tenant_set *tenants);
 /* The stage functions, ctx the struct sla, as every stage takes its context (stage.h).
  * stage.process: arms a ticket (vigile.escalations) or stops timers (vigile.operator).
  * Produces nothing; STAGE_REJECT for bad input, STAGE_RETRY while Redis is down. */
-enum stage_status sla_process(void *ctx, const struct stage_input *in,
-                              struct stage_outputs *out, char *reason, size_t n);
+enum stage_status sla_process(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                              char *reason, size_t n);
 /* stage.tick: claims the timers due at now_ms and appends their events. */
-enum stage_status sla_tick(void *ctx, int64_t now_ms, struct stage_outputs *out,
-                           char *reason, size_t n);
+enum stage_status sla_tick(void *ctx, int64_t now_ms, struct stage_outputs *out, char *reason,
+                           size_t n);
 /* stage.tick_committed: forgets the timers whose events were committed. */
 void sla_tick_committed(void *ctx);
 

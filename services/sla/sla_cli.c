@@ -4,15 +4,16 @@
 #include <string.h>
 
 #include "log.h"
-#include "rome_time.h"
 #include "program.h"
+#include "rome_time.h"
 #include "settings.h"
 #include "sla.h"
 #include "sla_due.h"
 #include "timefmt.h"
 
 static const char due_usage[] =
-    "Usage: vigile-sla due --tenant T --from RFC3339 [--kind take_charge|response|removal|courtesy]\n"
+    "Usage: vigile-sla due --tenant T --from RFC3339 [--kind "
+    "take_charge|response|removal|courtesy]\n"
     "\n"
     "Prints the deadlines of a message reaching tenant T at the given instant, one per line\n"
     "as kind<TAB>instant (RFC 3339 with the Europe/Rome offset). Without --kind, every kind\n"
@@ -29,7 +30,7 @@ static int parse_args(int argc, char **argv, struct due_args *a) {
         const char **slot = strcmp(argv[i], "--tenant") == 0 ? &a->tenant
                             : strcmp(argv[i], "--from") == 0 ? &a->from
                             : strcmp(argv[i], "--kind") == 0 ? &a->kind
-                                                              : NULL;
+                                                             : NULL;
         if (!slot || i + 1 == argc) {
             fprintf(stderr, "vigile-sla due: %s %s (see --help)\n", argv[i],
                     slot ? "needs a value" : "is not an option");
@@ -51,8 +52,8 @@ static int print_due(const struct tenant *t, const struct due_args *a) {
     }
     int only = a->kind ? sla_kind_parse(a->kind) : -1;
     if (a->kind && (only < 0 || !sla_kind_applies(t, only))) {
-        fprintf(stderr, "vigile-sla due: tenant %s has no deadline of kind \"%s\"\n",
-                tenant_id(t), a->kind);
+        fprintf(stderr, "vigile-sla due: tenant %s has no deadline of kind \"%s\"\n", tenant_id(t),
+                a->kind);
         return EXIT_BAD_CONFIG;
     }
     struct sla_deadlines d;
@@ -83,8 +84,10 @@ int sla_due_main(int argc, char **argv) {
     if (!set) return EXIT_BAD_CONFIG;
     const struct tenant *t = tenant_set_find(set, a.tenant);
     int code = EXIT_BAD_CONFIG;
-    if (t) code = print_due(t, &a);
-    else fprintf(stderr, "vigile-sla due: unknown tenant \"%s\"\n", a.tenant);
+    if (t)
+        code = print_due(t, &a);
+    else
+        fprintf(stderr, "vigile-sla due: unknown tenant \"%s\"\n", a.tenant);
     tenant_set_free(set);
     return code;
 }

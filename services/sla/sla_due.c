@@ -6,8 +6,7 @@
 
 static const char *const kind_names[SLA_KINDS] = { "take_charge", "response", "courtesy",
                                                    "removal" };
-static const char *const event_names[SLA_EVENTS] = { "due_soon", "breached",
-                                                     "courtesy_reply_due" };
+static const char *const event_names[SLA_EVENTS] = { "due_soon", "breached", "courtesy_reply_due" };
 
 const char *sla_kind_name(enum sla_kind kind) { return kind_names[kind]; }
 const char *sla_event_name(enum sla_event ev) { return event_names[ev]; }
@@ -60,8 +59,8 @@ int sla_deadlines_compute(const struct tenant *t, int64_t received_ms, int remov
      * when the ticket is due and the breach once that window has passed. */
     d->due[SLA_TAKE_CHARGE] = d->taken_at;
     d->fire[SLA_TAKE_CHARGE][SLA_EV_DUE_SOON] = d->taken_at;
-    d->fire[SLA_TAKE_CHARGE][SLA_EV_BREACHED] =
-        bizcal_add_minutes(&mod, d->taken_at, sla->due_soon_minutes > 0 ? sla->due_soon_minutes : 1);
+    d->fire[SLA_TAKE_CHARGE][SLA_EV_BREACHED] = bizcal_add_minutes(
+        &mod, d->taken_at, sla->due_soon_minutes > 0 ? sla->due_soon_minutes : 1);
     if (sla_kind_applies(t, SLA_RESPONSE))
         set_target(d, SLA_RESPONSE, &office, d->taken_at, sla->response_working_hours * 60LL,
                    sla->due_soon_minutes);

@@ -25,8 +25,8 @@ int sla_event_parse(const char *name);
 
 struct sla_deadlines {
     int64_t received_at;
-    int64_t taken_at;           /* first moderation instant at or after arrival */
-    int64_t due[SLA_KINDS];     /* each kind's deadline, or SLA_NONE */
+    int64_t taken_at;       /* first moderation instant at or after arrival */
+    int64_t due[SLA_KINDS]; /* each kind's deadline, or SLA_NONE */
     /* When each kind's events fire, or SLA_NONE: every kind has at most a warning and a
      * final event (breached, or courtesy_reply_due for the courtesy reply). */
     int64_t fire[SLA_KINDS][SLA_EVENTS];

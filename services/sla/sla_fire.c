@@ -13,7 +13,7 @@
 
 /* Claimed per tenant per tick: bounds the batch a tick adds to (and the Lua script's run
  * time) while a backlog drains at about ten claims a second. */
-#define CLAIM_MAX 1000
+#define CLAIM_MAX      1000
 #define BACKOFF_MAX_MS 5000
 
 static void set_str(json_t *o, const char *key, const char *v) {
@@ -55,14 +55,19 @@ static int arm_supervisors(struct sla *s, int64_t now) {
         const struct tenant *t = tenant_set_find(s->tenants, f->tenant);
         char *id = t ? supervisor_ticket_id(t, f) : NULL;
         if (!id) continue;
-        tk[n] = (struct sla_ticket){ .tenant = f->tenant, .ticket_id = id,
+        tk[n] = (struct sla_ticket){ .tenant = f->tenant,
+                                     .ticket_id = id,
                                      .decision_id = f->decision_id,
-                                     .office = supervisor_of(t, f->office), .channel = f->channel,
-                                     .author = f->author, .priority = "high",
+                                     .office = supervisor_of(t, f->office),
+                                     .channel = f->channel,
+                                     .author = f->author,
+                                     .priority = "high",
                                      .severity = f->severity };
         ids[n] = id;
-        if (sla_deadlines_compute(t, now, 0, &tk[n].dl) == 0) n++;
-        else free(id);
+        if (sla_deadlines_compute(t, now, 0, &tk[n].dl) == 0)
+            n++;
+        else
+            free(id);
     }
     int rc = n ? sla_timers_arm(s->timers, tk, n, now) : 0;
     for (size_t i = 0; i < n; i++) free(ids[i]);
@@ -85,8 +90,8 @@ static void set_courtesy(json_t *ev, const struct tenant *t, const char *office)
 static json_t *event_new(const struct tenant *t, const struct sla_fired *f, int64_t now) {
     json_t *ev = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:s}", "schema", "name",
                            "vigile.sla", "version", 1, "event_id", f->member, "type",
-                           sla_event_name(f->event), "tenant", f->tenant, "ticket_id",
-                           f->ticket_id, "office", f->office, "timer", sla_kind_name(f->kind));
+                           sla_event_name(f->event), "tenant", f->tenant, "ticket_id", f->ticket_id,
+                           "office", f->office, "timer", sla_kind_name(f->kind));
     if (!ev) abort(); /* every value is a non-NULL string */
     set_time(ev, "due", f->due);
     set_time(ev, "fired_at", now);
@@ -131,8 +136,7 @@ static int announce(struct sla *s, const struct sla_fired *f, int64_t now,
 static int claim_all(struct sla *s, int64_t now) {
     for (size_t i = 0; i < tenant_set_count(s->tenants); i++) {
         const char *tenant = tenant_id(tenant_set_at(s->tenants, i));
-        if (sla_timers_claim(s->timers, tenant, now, s->lease_ms, CLAIM_MAX, &s->handed))
-            return -1;
+        if (sla_timers_claim(s->timers, tenant, now, s->lease_ms, CLAIM_MAX, &s->handed)) return -1;
     }
     return 0;
 }
@@ -143,8 +147,8 @@ static void back_off(struct sla *s, int64_t now) {
     s->retry_at = now + s->backoff_ms;
 }
 
-enum stage_status sla_tick(void *ctx, int64_t now, struct stage_outputs *out,
-                           char *reason, size_t n) {
+enum stage_status sla_tick(void *ctx, int64_t now, struct stage_outputs *out, char *reason,
+                           size_t n) {
     struct sla *s = ctx;
     if (now < s->retry_at) return STAGE_OK;
     sla_metric_pending(s, now);
@@ -162,10 +166,13 @@ enum stage_status sla_tick(void *ctx, int64_t now, struct stage_outputs *out,
         back_off(s, now);
         return STAGE_OK;
     }
-    if (failed) back_off(s, now);
-    else s->backoff_ms = 0;
+    if (failed)
+        back_off(s, now);
+    else
+        s->backoff_ms = 0;
     size_t announced = 0;
-    for (size_t i = 0; i < s->handed.n; i++) announced += (size_t)announce(s, &s->handed.v[i], now, out);
+    for (size_t i = 0; i < s->handed.n; i++)
+        announced += (size_t)announce(s, &s->handed.v[i], now, out);
     /* Nothing to commit means no tick_committed: forget the silent ones now. */
     if (announced == 0 && s->handed.n && sla_timers_forget(s->timers, &s->handed) == 0)
         sla_claim_clear(&s->handed);

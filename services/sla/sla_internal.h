@@ -14,9 +14,9 @@ struct sla {
      * not say so, and only the lease running out tells that they are due again. */
     struct sla_claim handed;
     int64_t handed_at;
-    int64_t retry_at;           /* after a Redis failure, no claim before this */
+    int64_t retry_at; /* after a Redis failure, no claim before this */
     int backoff_ms;
-    int64_t pending_at;         /* when pending timers were last counted (metrics) */
+    int64_t pending_at; /* when pending timers were last counted (metrics) */
 };
 
 /* The stage's metrics (sla_metrics.c). Borrowed arguments; t may be NULL. */

@@ -40,9 +40,9 @@ void sla_metric_armed(const struct tenant *t, const char *office) {
 void sla_metric_fired(const struct tenant *t, const struct sla_fired *f) {
     pthread_once(&once, register_all);
     /* f->tenant is the configured id claim_all asked Redis for, not input. */
-    metric_inc_with(fired, (const char *const[]){ f->tenant, office_label(t, f->office),
-                                                  sla_kind_name(f->kind),
-                                                  sla_event_name(f->event) });
+    metric_inc_with(fired,
+                    (const char *const[]){ f->tenant, office_label(t, f->office),
+                                           sla_kind_name(f->kind), sla_event_name(f->event) });
 }
 
 void sla_metric_tenants(const struct tenant_set *tenants) {
@@ -56,9 +56,9 @@ void sla_metric_tenants(const struct tenant_set *tenants) {
         json_t *o;
         json_object_foreach(json_object_get(tenant_document(t), "offices"), office, o) {
             metric_with(armed, (const char *const[]){ tenant_id(t), office });
-            metric_with(fired, (const char *const[]){ tenant_id(t), office,
-                                                      sla_kind_name(SLA_RESPONSE),
-                                                      sla_event_name(SLA_EV_BREACHED) });
+            metric_with(fired,
+                        (const char *const[]){ tenant_id(t), office, sla_kind_name(SLA_RESPONSE),
+                                               sla_event_name(SLA_EV_BREACHED) });
         }
     }
 }

@@ -57,8 +57,7 @@ static const char *need_str(const json_t *msg, const char *key, char *reason, si
 }
 
 /* The tenant the message names, or NULL with the reason written. */
-static const struct tenant *need_tenant(struct sla *s, const json_t *msg, char *reason,
-                                        size_t n) {
+static const struct tenant *need_tenant(struct sla *s, const json_t *msg, char *reason, size_t n) {
     const char *id = need_str(msg, "tenant", reason, n);
     if (!id) return NULL;
     const struct tenant *t = tenant_set_find(s->tenants, id);
@@ -92,8 +91,8 @@ static enum stage_status on_ticket(struct sla *s, const json_t *msg, char *reaso
     int removal = json_is_true(json_object_get(msg, "removal")) &&
                   tk.severity >= tenant_sla(t)->removal_min_severity;
     if (sla_deadlines_compute(t, received, removal, &tk.dl)) {
-        snprintf(reason, n, "tenant %s: a calendar never opens in the next %d days",
-                 tenant_id(t), 5 * 366);
+        snprintf(reason, n, "tenant %s: a calendar never opens in the next %d days", tenant_id(t),
+                 5 * 366);
         return STAGE_REJECT;
     }
     tk.tenant = tenant_id(t);
@@ -121,14 +120,12 @@ static int stop_mask(const char *type) {
     return -1;
 }
 
-static enum stage_status on_operator(struct sla *s, const json_t *msg, char *reason,
-                                     size_t n) {
+static enum stage_status on_operator(struct sla *s, const json_t *msg, char *reason, size_t n) {
     const char *type = need_str(msg, "type", reason, n);
     if (!type) return STAGE_REJECT;
     int mask = stop_mask(type);
     if (mask < 0) {
-        snprintf(reason, n, "$.type: \"%s\" is not ack, reply, resolve, overturn or confirm",
-                 type);
+        snprintf(reason, n, "$.type: \"%s\" is not ack, reply, resolve, overturn or confirm", type);
         return STAGE_REJECT;
     }
     if (mask == 0) return STAGE_OK;
@@ -148,14 +145,14 @@ static enum stage_status on_operator(struct sla *s, const json_t *msg, char *rea
     return STAGE_RETRY;
 }
 
-enum stage_status sla_process(void *ctx, const struct stage_input *in,
-                              struct stage_outputs *out, char *reason, size_t n) {
+enum stage_status sla_process(void *ctx, const struct stage_input *in, struct stage_outputs *out,
+                              char *reason, size_t n) {
     struct sla *s = ctx;
     (void)out; /* inputs only change timers; events come from the tick */
     json_t *msg = json_doc_load_object(in->payload, in->len, reason, n);
     if (!msg) return STAGE_REJECT;
     enum stage_status st = strcmp(in->topic, TOPIC_OPERATOR) == 0 ? on_operator(s, msg, reason, n)
-                                                                   : on_ticket(s, msg, reason, n);
+                                                                  : on_ticket(s, msg, reason, n);
     json_decref(msg);
     return st;
 }

@@ -13,7 +13,7 @@
 
 /* Tickets and stop marks outlive their last timer by this long, for operators'
  * questions and for acks that arrive late; then Redis forgets them by itself. */
-#define KEEP_MS (30LL * 24 * 3600 * 1000)
+#define KEEP_MS  (30LL * 24 * 3600 * 1000)
 #define ARGS_MAX 96
 
 /* KEYS: timers, ticket hash, decision hash. ARGV: expire-at, ticket id, number of hash
@@ -245,8 +245,7 @@ static int stop_decision(struct sla_timers *tm, const char *tenant, const char *
     const redisReply *keys = rep[n];
     for (size_t i = 0; i < keys->elements; i++) {
         const char *f = keys->element[i]->str;
-        if (strncmp(f, "ticket:", 7) == 0)
-            queued += queue_stop_ticket(tm, tenant, f + 7, mask, at);
+        if (strncmp(f, "ticket:", 7) == 0) queued += queue_stop_ticket(tm, tenant, f + 7, mask, at);
     }
     redis_replies_free(rep, n + 1);
     free(rep);
@@ -344,8 +343,8 @@ static int read_tickets(struct sla_timers *tm, struct sla_claim *c, size_t first
     return rc;
 }
 
-int sla_timers_claim(struct sla_timers *tm, const char *tenant, int64_t now_ms,
-                     int64_t lease_ms, size_t max, struct sla_claim *out) {
+int sla_timers_claim(struct sla_timers *tm, const char *tenant, int64_t now_ms, int64_t lease_ms,
+                     size_t max, struct sla_claim *out) {
     if (timers_connect(tm)) return -1;
     redisAppendCommand(tm->conn.rc, "EVALSHA %s 1 vigile:{%s}:timers %lld %lld %llu", tm->claim_sha,
                        tenant, (long long)now_ms, (long long)(now_ms + lease_ms),
@@ -376,7 +375,8 @@ int sla_timers_forget(struct sla_timers *tm, const struct sla_claim *c) {
     if (c->n == 0) return 0;
     if (timers_connect(tm)) return -1;
     for (size_t i = 0; i < c->n; i++)
-        redisAppendCommand(tm->conn.rc, "ZREM vigile:{%s}:timers %s", c->v[i].tenant, c->v[i].member);
+        redisAppendCommand(tm->conn.rc, "ZREM vigile:{%s}:timers %s", c->v[i].tenant,
+                           c->v[i].member);
     return run_queued(tm, c->n, "forget");
 }
 

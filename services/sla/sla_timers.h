@@ -56,15 +56,15 @@ int sla_timers_stop(struct sla_timers *tm, const char *tenant, const char *ticke
  * sla_claim_clear); the ticket fields are NULL when the ticket hash is gone. */
 struct sla_fired {
     char *tenant;
-    char *member;       /* "<ticket_id>:<kind>:<event>", the event id */
+    char *member; /* "<ticket_id>:<kind>:<event>", the event id */
     char *ticket_id;
     enum sla_kind kind;
     enum sla_event event;
-    int64_t fire_at;    /* the score it was due at */
+    int64_t fire_at; /* the score it was due at */
     char *office, *decision_id, *channel, *author, *priority;
     int severity;
     int64_t due, taken_at, received_at;
-    int stopped;        /* 1: stopped after the claim's read began; do not announce */
+    int stopped; /* 1: stopped after the claim's read began; do not announce */
 };
 
 struct sla_claim {
@@ -75,8 +75,8 @@ struct sla_claim {
 /* Claims up to max timers of tenant due at now_ms, moving their scores to now_ms +
  * lease_ms, and appends them to out with their tickets' fields. A claimed timer that is
  * not forgotten before the lease ends fires again. */
-int sla_timers_claim(struct sla_timers *tm, const char *tenant, int64_t now_ms,
-                     int64_t lease_ms, size_t max, struct sla_claim *out);
+int sla_timers_claim(struct sla_timers *tm, const char *tenant, int64_t now_ms, int64_t lease_ms,
+                     size_t max, struct sla_claim *out);
 
 /* Removes the claimed timers of c from their sets: their events were committed. */
 int sla_timers_forget(struct sla_timers *tm, const struct sla_claim *c);

@@ -71,8 +71,7 @@ static char *read_file(const char *path, size_t *len) {
 
 /* Appends what the macro at src ("@@N*TEXT@@", src_len bytes left) stands for to out and
  * returns the bytes it spans, or 0 when src starts no well-formed macro. */
-static size_t expand_macro(const char *src, size_t src_len, char **out, size_t *len,
-                           size_t *cap) {
+static size_t expand_macro(const char *src, size_t src_len, char **out, size_t *len, size_t *cap) {
     /* memmem, not strstr: an input may hold NUL bytes before the macro ends. */
     const char *end = src_len > 4 ? memmem(src + 2, src_len - 2, "@@", 2) : NULL;
     char *star;
@@ -118,10 +117,8 @@ char *badinput_bytes(const char *dir, const char *name, size_t *len) {
 static const struct {
     const char *stage, *topic, *worker;
 } stages[] = {
-    { "classify", TOPIC_INBOUND, "classify" },
-    { "route", TOPIC_CLASSIFIED, "route" },
-    { "route-operator", TOPIC_OPERATOR, "route" },
-    { "sla", TOPIC_ESCALATIONS, "sla" },
+    { "classify", TOPIC_INBOUND, "classify" },     { "route", TOPIC_CLASSIFIED, "route" },
+    { "route-operator", TOPIC_OPERATOR, "route" }, { "sla", TOPIC_ESCALATIONS, "sla" },
     { "sla-operator", TOPIC_OPERATOR, "sla" },
 };
 

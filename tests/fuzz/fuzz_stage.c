@@ -42,8 +42,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     /* Nothing listens there: a valid ticket is a RETRY, everything else must be refused
      * before Redis is asked. */
     stage = (struct stage){ .process = sla_stage,
-                            .ctx = sla_new(fuzz_tenants(), sla_timers_new("redis://127.0.0.1:1", err,
-                                                                          sizeof err),
+                            .ctx = sla_new(fuzz_tenants(),
+                                           sla_timers_new("redis://127.0.0.1:1", err, sizeof err),
                                            SLA_LEASE_MS) };
 #else
 #error "define FUZZ_STAGE_CLASSIFY, _ROUTE, _ROUTE_OPERATOR, _SLA or _SLA_OPERATOR"

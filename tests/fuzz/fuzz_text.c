@@ -25,7 +25,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     set = fuzz_tenants();
     base = text_base_new(SOURCE_DIR "/data", err, sizeof err);
     for (size_t i = 0; base && i < tenant_set_count(set) && i < 16; i++, n_engines++)
-        if (!(engines[i] = tenant_engine_new(base, tenant_set_at(set, i), 1, err, sizeof err))) break;
+        if (!(engines[i] = tenant_engine_new(base, tenant_set_at(set, i), 1, err, sizeof err)))
+            break;
     if (!base || n_engines == 0) {
         fprintf(stderr, "fuzz: %s\n", err);
         abort();
@@ -50,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                            post ? size - half : 0, &r);
     if (rc == TEXT_OK) {
         for (size_t i = 0; i < r.n; i++)
-            if (r.labels[i].span.start > r.labels[i].span.end || r.labels[i].span.end > len) abort();
+            if (r.labels[i].span.start > r.labels[i].span.end || r.labels[i].span.end > len)
+                abort();
     } else if (rc != TEXT_ERR_UTF8 || r.bad_offset > len) {
         abort();
     }

@@ -32,10 +32,10 @@ void test_produce(const char *topic, const char *key, const char *value, size_t 
     rd_kafka_conf_set(conf, "bootstrap.servers", test_brokers(), err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     cr_assert_not_null(rk, "%s", err);
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-        RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_END);
+    rd_kafka_resp_err_t e =
+        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                          RD_KAFKA_V_VALUE((void *)value, len),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
     cr_assert_eq(rd_kafka_flush(rk, 30000), 0, "not acknowledged");
     rd_kafka_destroy(rk);
@@ -49,10 +49,10 @@ void test_produce_batch(const char *topic, char *const *keys, char *const *value
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     cr_assert_not_null(rk, "%s", err);
     for (size_t i = 0; i < n; i++) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(
-            rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(keys[i], strlen(keys[i])),
-            RD_KAFKA_V_VALUE(values[i], strlen(values[i])), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(keys[i], strlen(keys[i])),
+                              RD_KAFKA_V_VALUE(values[i], strlen(values[i])),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
     }
     cr_assert_eq(rd_kafka_flush(rk, 30000), 0, "not acknowledged");
@@ -89,9 +89,8 @@ void test_group_start_at_end(const char *group, const char *const *topics) {
     rd_kafka_destroy(rk);
 }
 
-size_t test_consume(const char *topic, int (*match)(const struct test_message *, void *),
-                    void *arg, size_t want, int timeout_ms, int settle_ms,
-                    struct test_message **out) {
+size_t test_consume(const char *topic, int (*match)(const struct test_message *, void *), void *arg,
+                    size_t want, int timeout_ms, int settle_ms, struct test_message **out) {
     char err[512], group[128];
     snprintf(group, sizeof group, "test-reader-%d-%lld", (int)getpid(), (long long)time_mono_ms());
     rd_kafka_conf_t *conf = rd_kafka_conf_new();

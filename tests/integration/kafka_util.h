@@ -30,9 +30,8 @@ struct test_message {
 /* Reads topic from the beginning (read_committed) until `want` messages accepted by
  * match (NULL: all) have arrived or timeout_ms has passed, then reads on for settle_ms
  * more to catch duplicates. Returns the number accepted; *out gets a new array. */
-size_t test_consume(const char *topic, int (*match)(const struct test_message *, void *),
-                    void *arg, size_t want, int timeout_ms, int settle_ms,
-                    struct test_message **out);
+size_t test_consume(const char *topic, int (*match)(const struct test_message *, void *), void *arg,
+                    size_t want, int timeout_ms, int settle_ms, struct test_message **out);
 void test_messages_free(struct test_message *msgs, size_t n);
 
 /* The payload a dead letter carries (payload_base64 decoded), as a new NUL-terminated

@@ -4,9 +4,9 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +63,20 @@ pid_t proc_start_worker(const char *name, const char *log_path) {
 pid_t proc_start_redis(int port, const char *dir, const char *appendfsync) {
     char p[16];
     snprintf(p, sizeof p, "%d", port);
-    char *argv[] = { "/usr/bin/redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", dir ? "yes" : "no", "--appendfsync",
-                     (char *)(appendfsync ? appendfsync : "everysec"), "--dir",
-                     (char *)(dir ? dir : "/tmp"), NULL };
+    char *argv[] = { "/usr/bin/redis-server",
+                     "--port",
+                     p,
+                     "--bind",
+                     "127.0.0.1",
+                     "--save",
+                     "",
+                     "--appendonly",
+                     dir ? "yes" : "no",
+                     "--appendfsync",
+                     (char *)(appendfsync ? appendfsync : "everysec"),
+                     "--dir",
+                     (char *)(dir ? dir : "/tmp"),
+                     NULL };
     pid_t pid = proc_start(argv, "/dev/null");
     for (int i = 0; i < 100; i++) { /* loading a large AOF takes a moment */
         redisContext *rc = redisConnect("127.0.0.1", port);
@@ -115,8 +125,7 @@ void proc_broker_init(struct proc_broker *b) {
 }
 
 static int broker_answers(int port) {
-    char *cmd = xasprintf("kcat -L -b 127.0.0.1:%d -m 2 2>/dev/null | grep -q ' 1 brokers:'",
-                          port);
+    char *cmd = xasprintf("kcat -L -b 127.0.0.1:%d -m 2 2>/dev/null | grep -q ' 1 brokers:'", port);
     int ok = system(cmd) == 0;
     free(cmd);
     return ok;
@@ -154,7 +163,8 @@ void proc_broker_remove(struct proc_broker *b) {
 
 int proc_connect(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) return fd;
     close(fd);

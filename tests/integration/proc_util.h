@@ -30,7 +30,7 @@ char *proc_slurp(const char *path);
  * scripts/servers.sh (as test.sh starts the shared one) by a bash that waits for it, so
  * that stopping the JVM ends the bash, our child, and nothing is left running. */
 struct proc_broker {
-    char dir[64];        /* its config, data and logs */
+    char dir[64]; /* its config, data and logs */
     int port, controller_port;
     pid_t shell, jvm;
 };

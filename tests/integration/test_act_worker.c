@@ -26,10 +26,10 @@ static char t_live[64], t_busy[64], t_shadow[64], t_nocred[64];
 static int fake_port;
 static pid_t fake_pid, act_pid;
 
-static const char *const platforms[] = { "facebook", "instagram", "youtube", "telegram", "x",
-                                         "whatsapp" };
-static const char *const types[] = { "hide", "unhide", "delete", "hold", "reply", "warn", "ban",
-                                     "unban", "report" };
+static const char *const platforms[] = { "facebook", "instagram", "youtube",
+                                         "telegram", "x",         "whatsapp" };
+static const char *const types[] = { "hide", "unhide", "delete", "hold",  "reply",
+                                     "warn", "ban",    "unban",  "report" };
 
 static void write_tenant(const char *id, const char *mode) {
     json_error_t je;
@@ -54,7 +54,8 @@ static void write_tenant(const char *id, const char *mode) {
 static void token_env(const char *tenant, const char *platform) {
     char name[128], value[128];
     snprintf(name, sizeof name, "VIGILE_ACT_TOKEN_%s_%s", tenant, platform);
-    for (char *p = name; *p; p++) *p = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    for (char *p = name; *p; p++)
+        *p = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
     snprintf(value, sizeof value, "tok-%s-%s", tenant, platform);
     setenv(name, value, 1);
 }
@@ -87,8 +88,8 @@ static void start_fake(void) {
     snprintf(fake_log, sizeof fake_log, "%s/fake.jsonl", config_dir);
     char port[16];
     snprintf(port, sizeof port, "%d", fake_port);
-    char *argv[] = { "/usr/bin/python3", TESTS_DIR "/integration/fake_platforms.py", port,
-                     fake_log, NULL };
+    char *argv[] = { "/usr/bin/python3", TESTS_DIR "/integration/fake_platforms.py", port, fake_log,
+                     NULL };
     fake_pid = proc_start(argv, NULL);
     for (int i = 0; i < 100; i++) {
         char *r = proc_http_get(fake_port, "/facebook/ping");
@@ -127,7 +128,8 @@ static void wait_leaders(const char *const *topics) {
         for (const char *const *t = topics; *t && ready; t++) {
             rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, *t, NULL);
             const struct rd_kafka_metadata *md;
-            if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) != 0) ready = 0;
+            if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) != 0)
+                ready = 0;
             else {
                 for (int p = 0; p < md->topics[0].partition_cnt; p++)
                     if (md->topics[0].partitions[p].leader < 0 || md->topics[0].partitions[p].err)
@@ -164,7 +166,8 @@ static void setup(void) {
 static void teardown(void) {
     /* SIGTERM: the executor finishes its calls in hand and the worker exits 0 (under the
      * sanitizers, also with no leak). */
-    if (act_pid > 0) cr_expect_eq(proc_stop(act_pid), 0, "vigile-act exit code; log %s", worker_log);
+    if (act_pid > 0)
+        cr_expect_eq(proc_stop(act_pid), 0, "vigile-act exit code; log %s", worker_log);
     if (fake_pid > 0) kill(fake_pid, SIGTERM), proc_wait(fake_pid);
     char cmd[512];
     if (getenv("VIGILE_TEST_KEEP")) return; /* for a look at the logs */
@@ -250,8 +253,8 @@ static json_t *fake_requests(void) {
 
 /* How many requests at the fake are exactly req (method, path with query, body,
  * Authorization: the tenant's own token) on platform; *last gets the last of them. */
-static size_t requests_like(const json_t *all, const char *platform,
-                            const struct act_request *req, json_t **last) {
+static size_t requests_like(const json_t *all, const char *platform, const struct act_request *req,
+                            json_t **last) {
     size_t n = 0, i;
     json_t *r;
     json_array_foreach(all, i, r) {
@@ -279,8 +282,10 @@ static void check_headers(const json_t *got, const char *platform, const char *t
     char bearer[160];
     snprintf(bearer, sizeof bearer, "Bearer %s", token);
     const char *auth = json_string_value(json_object_get(got, "authorization"));
-    if (strcmp(platform, "telegram") == 0) cr_expect_str_eq(auth, "", "the token is in the URL");
-    else cr_expect_str_eq(auth, bearer, "%s %s", req->method, req->url);
+    if (strcmp(platform, "telegram") == 0)
+        cr_expect_str_eq(auth, "", "the token is in the URL");
+    else
+        cr_expect_str_eq(auth, bearer, "%s %s", req->method, req->url);
     cr_expect_str_eq(json_string_value(json_object_get(got, "content_type")),
                      req->content_type ? req->content_type : "", "%s", req->url);
 }
@@ -306,11 +311,15 @@ static void check_deadletter(const char *bad) {
 /* /metrics counts the live tenant's Facebook commands: eight types done, report handed. */
 static void check_metrics(int port) {
     char *m = proc_http_get(port, "/metrics"), line[256];
-    snprintf(line, sizeof line, "vigile_act_results_total{component=\"act\",tenant=\"%s\","
-             "platform=\"facebook\",outcome=\"done\"} 8\n", t_live);
+    snprintf(line, sizeof line,
+             "vigile_act_results_total{component=\"act\",tenant=\"%s\","
+             "platform=\"facebook\",outcome=\"done\"} 8\n",
+             t_live);
     cr_expect(strstr(m, line) != NULL, "no %s in %s", line, m);
-    snprintf(line, sizeof line, "vigile_act_results_total{component=\"act\",tenant=\"%s\","
-             "platform=\"facebook\",outcome=\"handed_to_operator\"} 1\n", t_live);
+    snprintf(line, sizeof line,
+             "vigile_act_results_total{component=\"act\",tenant=\"%s\","
+             "platform=\"facebook\",outcome=\"handed_to_operator\"} 1\n",
+             t_live);
     cr_expect(strstr(m, line) != NULL, "no %s", line);
     free(m);
 }
@@ -329,10 +338,11 @@ Test(act_worker, every_type_on_every_platform_live_shadow_and_without_credential
                 if (strcmp(platforms[p], "telegram") == 0)
                     snprintf(content, sizeof content, "-100%zu:%zu", t + 1, k + 1);
                 else
-                    snprintf(content, sizeof content, "%s-%s-%s", tenants[t], platforms[p], types[k]);
-                cmds[n++] = command(tenants[t], platforms[p], types[k], content,
-                                    strcmp(platforms[p], "whatsapp") == 0 ? "private_message"
-                                                                           : "comment");
+                    snprintf(content, sizeof content, "%s-%s-%s", tenants[t], platforms[p],
+                             types[k]);
+                cmds[n++] =
+                    command(tenants[t], platforms[p], types[k], content,
+                            strcmp(platforms[p], "whatsapp") == 0 ? "private_message" : "comment");
             }
     int http_port = proc_free_port();
     char port[16];
@@ -341,7 +351,8 @@ Test(act_worker, every_type_on_every_platform_live_shadow_and_without_credential
     start_act();
     produce(cmds, n);
     /* And a command that is not one: it goes to the dead letters with the reason. */
-    char *bad = xasprintf("{\"type\":\"hide\",\"tenant\":\"%s\",\"platform\":\"facebook\"}", t_live);
+    char *bad =
+        xasprintf("{\"type\":\"hide\",\"tenant\":\"%s\",\"platform\":\"facebook\"}", t_live);
     char *bad_key = xasprintf("%s|4242", t_live);
     test_produce(TOPIC_ACTIONS, bad_key, bad, strlen(bad));
     json_t *res = results(n, 60000);
@@ -399,15 +410,16 @@ static json_int_t attempts(const json_t *results, const char *action_id) {
  * a dropped connection again only where the call is idempotent. */
 Test(act_worker, permanent_errors_once_transient_ones_again_uncertain_ones_to_a_person) {
     char rules[2048];
-    snprintf(rules, sizeof rules,
-             "[{\"match\": \"%s-gone\", \"responses\": [{\"status\": 400, \"body\": "
-             "\"{\\\"error\\\":{\\\"message\\\":\\\"Object does not exist\\\",\\\"code\\\":100}}\"}]},"
-             " {\"match\": \"%s-flaky\", \"responses\": [{\"status\": 503}, {\"status\": 502},"
-             " {\"status\": 200, \"body\": \"{\\\"success\\\":true}\"}]},"
-             " {\"match\": \"%s-drop\", \"responses\": [{\"drop\": true},"
-             " {\"status\": 200, \"body\": \"{\\\"success\\\":true}\"}]},"
-             " {\"match\": \"%s-lost\", \"responses\": [{\"drop\": true}]}]",
-             t_live, t_live, t_live, t_live);
+    snprintf(
+        rules, sizeof rules,
+        "[{\"match\": \"%s-gone\", \"responses\": [{\"status\": 400, \"body\": "
+        "\"{\\\"error\\\":{\\\"message\\\":\\\"Object does not exist\\\",\\\"code\\\":100}}\"}]},"
+        " {\"match\": \"%s-flaky\", \"responses\": [{\"status\": 503}, {\"status\": 502},"
+        " {\"status\": 200, \"body\": \"{\\\"success\\\":true}\"}]},"
+        " {\"match\": \"%s-drop\", \"responses\": [{\"drop\": true},"
+        " {\"status\": 200, \"body\": \"{\\\"success\\\":true}\"}]},"
+        " {\"match\": \"%s-lost\", \"responses\": [{\"drop\": true}]}]",
+        t_live, t_live, t_live, t_live);
     fake_rules(rules);
     char *cmds[5];
     char gone[96], flaky[96], drop[96], lost[96];
@@ -484,16 +496,18 @@ static size_t busy_and_calm(const char *rules, json_int_t *busy_min, json_int_t 
     json_object_foreach(res, id, r) {
         json_int_t latency = json_integer_value(json_object_get(r, "latency_ms"));
         cr_expect_str_eq(json_string_value(json_object_get(r, "outcome")), "done", "%s", id);
-        if (!strstr(id, "-storm-")) *calm_max = latency > *calm_max ? latency : *calm_max;
-        else if (*busy_min < 0 || latency < *busy_min) *busy_min = latency;
+        if (!strstr(id, "-storm-"))
+            *calm_max = latency > *calm_max ? latency : *calm_max;
+        else if (*busy_min < 0 || latency < *busy_min)
+            *busy_min = latency;
     }
     json_t *reqs = fake_requests();
     size_t busy_calls = 0, i;
-    json_array_foreach(reqs, i, r)
-        busy_calls += strstr(json_string_value(json_object_get(r, "path")), "-storm-") != NULL;
+    json_array_foreach(reqs, i, r) busy_calls +=
+        strstr(json_string_value(json_object_get(r, "path")), "-storm-") != NULL;
     cr_log_info("act: busy tenant first done after %lld ms, calm tenant all done within %lld ms; "
-                "%zu calls for %d busy commands", (long long)*busy_min, (long long)*calm_max,
-                busy_calls, N);
+                "%zu calls for %d busy commands",
+                (long long)*busy_min, (long long)*calm_max, busy_calls, N);
     json_decref(reqs);
     json_decref(res);
     for (int k = 0; k < 2 * N; k++) free(cmds[k]);
@@ -509,7 +523,8 @@ Test(act_worker, a_429_storm_on_one_tenant_delays_only_that_tenant) {
              "[{\"match\": \"Bearer tok-%s-facebook\", \"responses\": [{\"status\": 429, "
              "\"headers\": {\"Retry-After\": \"3\"}, \"body\": \"{\\\"error\\\":{\\\"message\\\":"
              "\\\"slow down\\\",\\\"code\\\":4}}\"}, {\"status\": 200, \"body\": "
-             "\"{\\\"success\\\":true}\"}]}]", t_busy);
+             "\"{\\\"success\\\":true}\"}]}]",
+             t_busy);
     size_t busy_calls = busy_and_calm(rules, &busy_min, &calm_max);
     cr_expect_geq(busy_min, 2900, "the busy tenant waited the Retry-After");
     cr_expect_lt(calm_max, 2900, "the calm tenant did not wait behind it");
@@ -523,7 +538,8 @@ Test(act_worker, a_slow_platform_delays_only_its_tenant) {
     json_int_t busy_min, calm_max;
     snprintf(rules, sizeof rules,
              "[{\"match\": \"Bearer tok-%s-facebook\", \"responses\": [{\"status\": 200, "
-             "\"delay_ms\": 1500, \"body\": \"{\\\"success\\\":true}\"}]}]", t_busy);
+             "\"delay_ms\": 1500, \"body\": \"{\\\"success\\\":true}\"}]}]",
+             t_busy);
     size_t busy_calls = busy_and_calm(rules, &busy_min, &calm_max);
     cr_expect_geq(busy_min, 1500, "each busy call took its 1.5 s");
     cr_expect_lt(calm_max, 1500, "the calm tenant was done before the first slow answer");
@@ -573,17 +589,23 @@ Test(act_worker, kill_9_mid_stream_leaves_every_command_done_once_and_in_order) 
                 snprintf(with_slash, sizeof with_slash, "%s", path);
                 strcat(with_slash, "/");
                 if (!strstr(with_slash, content) || strlen(seen) >= sizeof seen - 1) continue;
-                char letter = strstr(path, "/comments") ? 'R'
-                            : strcmp(json_string_value(json_object_get(r, "method")), "DELETE") == 0 ? 'D'
-                            : strstr(body, "true") ? 'H' : 'U';
+                char letter =
+                    strstr(path, "/comments")                                                ? 'R'
+                    : strcmp(json_string_value(json_object_get(r, "method")), "DELETE") == 0 ? 'D'
+                    : strstr(body, "true")                                                   ? 'H'
+                                                                                             : 'U';
                 replies += letter == 'R';
                 seen[strlen(seen)] = letter;
             }
-            cr_expect_leq(replies, 1, "%s: a reply reached the platform %zu times", content, replies);
+            cr_expect_leq(replies, 1, "%s: a reply reached the platform %zu times", content,
+                          replies);
             /* Collapse repeats (an idempotent call sent again after a kill). */
             char order[8] = "";
             for (char *p = seen; *p; p++) {
-                if (p > seen && *p == p[-1]) { dup_idempotent++; continue; }
+                if (p > seen && *p == p[-1]) {
+                    dup_idempotent++;
+                    continue;
+                }
                 order[strlen(order)] = *p;
             }
             char rid[160];
@@ -594,11 +616,13 @@ Test(act_worker, kill_9_mid_stream_leaves_every_command_done_once_and_in_order) 
                 cr_expect(strcmp(order, "HUD") == 0 || strcmp(order, "HURD") == 0,
                           "%s: calls in order, got %s", content, seen);
             } else {
-                cr_expect_str_eq(order, "HURD", "%s: calls in the order issued (got %s)", content, seen);
+                cr_expect_str_eq(order, "HURD", "%s: calls in the order issued (got %s)", content,
+                                 seen);
             }
         }
     cr_log_info("act: %zu commands, 3 kills; %zu idempotent calls sent again, %zu uncertain "
-                "replies handed to an operator", n, dup_idempotent, handed);
+                "replies handed to an operator",
+                n, dup_idempotent, handed);
     json_decref(reqs);
     json_decref(res);
     for (size_t k = 0; k < n; k++) free(cmds[k]);

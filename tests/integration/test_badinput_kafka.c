@@ -62,7 +62,8 @@ static size_t plan(const struct badinput_set *set, struct sent *sent) {
         if (len > LIMIT_MESSAGE_BYTES / 2) continue;
         int seen = 0;
         for (size_t j = 0; j < n; j++)
-            seen |= strcmp(sent[j].input, set->v[i].input) == 0 && strcmp(sent[j].topic, topic) == 0;
+            seen |=
+                strcmp(sent[j].input, set->v[i].input) == 0 && strcmp(sent[j].topic, topic) == 0;
         if (seen) continue;
         sent[n] = (struct sent){ set->v[i].input, topic, xasprintf("%s%zu", key_prefix, n) };
         n++;
@@ -147,7 +148,8 @@ Test(badinput_kafka, every_case_dead_lettered_with_its_reason_and_the_next_input
 
     char err[512];
     struct badinput_set set = { 0 };
-    cr_assert_eq(badinput_load(TESTS_DIR "/badinput/manifest.tsv", &set, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(badinput_load(TESTS_DIR "/badinput/manifest.tsv", &set, err, sizeof err), 0, "%s",
+                 err);
     struct sent *sent = xcalloc(set.n, sizeof *sent);
     size_t n_sent = plan(&set, sent);
     size_t want_dl = 0;
@@ -164,7 +166,8 @@ Test(badinput_kafka, every_case_dead_lettered_with_its_reason_and_the_next_input
     size_t n_esc = test_consume(TOPIC_ESCALATIONS, ours_by_value, NULL, n_sent, 30000, 0, &esc);
     /* SLA arms a ticket once it has read it, a moment after route wrote it. */
     size_t armed = 0;
-    for (int waited = 0; (armed = tickets_armed(esc, n_esc)) < n_esc && waited < 30000; waited += 200)
+    for (int waited = 0; (armed = tickets_armed(esc, n_esc)) < n_esc && waited < 30000;
+         waited += 200)
         usleep(200000);
 
     size_t right = 0;

@@ -25,8 +25,9 @@ static int64_t offset;
 static void seed(const char *topic, json_t *doc) {
     char *text = json_dumps(doc, JSON_COMPACT), reason[256];
     json_decref(doc);
-    cr_assert_eq(console_store_apply(st, topic, 0, offset++, text, strlen(text), reason,
-                                     sizeof reason), CONSOLE_APPLIED, "%s", reason);
+    cr_assert_eq(
+        console_store_apply(st, topic, 0, offset++, text, strlen(text), reason, sizeof reason),
+        CONSOLE_APPLIED, "%s", reason);
     free(text);
 }
 
@@ -34,6 +35,7 @@ static void seed_tenant(const char *tenant) {
     char id[96], ticket[112];
     snprintf(id, sizeof id, "%s-%s", run_id, tenant);
     snprintf(ticket, sizeof ticket, "%s:urp", id);
+    // clang-format off
     seed(TOPIC_DECISIONS, json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:i},"
                                     " s:[{s:s, s:[]}], s:s}", "tenant", tenant, "decision_id", id,
                                     "revision", 1, "status", "automated", "action", "hide",
@@ -41,9 +43,10 @@ static void seed_tenant(const char *tenant) {
                                     "2026-11-20T10:00:00Z", "enforcement", "step", "warn",
                                     "strikes", 1, "categories", "category", "insult", "spans",
                                     "redacted_text", "<script>alert(1)</script>"));
-    seed(TOPIC_ESCALATIONS, json_pack("{s:s, s:s, s:s, s:s, s:s}", "tenant", tenant, "ticket_id",
-                                      ticket, "decision_id", id, "office", "urp", "received_at",
-                                      "2026-11-20T10:00:00Z"));
+    // clang-format on
+    seed(TOPIC_ESCALATIONS,
+         json_pack("{s:s, s:s, s:s, s:s, s:s}", "tenant", tenant, "ticket_id", ticket,
+                   "decision_id", id, "office", "urp", "received_at", "2026-11-20T10:00:00Z"));
 }
 
 static void setup(void) {
@@ -68,8 +71,8 @@ static void setup(void) {
     test_create_topics(topics);
     producer = kafka_producer_new(test_brokers(), NULL, NULL, NULL, err, sizeof err);
     cr_assert(producer, "%s", err);
-    api = (struct console_api){ console_store_db(st), accounts, tenants, console_emit_kafka,
-                                producer, NULL };
+    api = (struct console_api){ console_store_db(st), accounts, tenants,
+                                console_emit_kafka,   producer, NULL };
 }
 
 static void teardown(void) {
@@ -106,17 +109,26 @@ static json_t *call(const struct session *s, const char *path, const char *const
     static const char *none[] = { NULL };
     char *text = body ? json_dumps(body, 0) : NULL;
     json_decref(body);
-    struct console_request req = { body ? "POST" : "GET", path, arg_of,
-                                   (void *)(args ? args : none), text, text ? strlen(text) : 0,
-                                   s ? s->token : NULL, csrf, proxy_user, time_now_ms() };
+    struct console_request req = { body ? "POST" : "GET",
+                                   path,
+                                   arg_of,
+                                   (void *)(args ? args : none),
+                                   text,
+                                   text ? strlen(text) : 0,
+                                   s ? s->token : NULL,
+                                   csrf,
+                                   proxy_user,
+                                   time_now_ms() };
     struct console_response res;
     console_api_handle(&api, &req, &res);
     free(text);
     *status = res.status;
     json_t *doc = json_loads(res.body, 0, NULL);
     cr_assert(doc, "not JSON: %s", res.body);
-    if (keep) *keep = res;
-    else console_response_free(&res);
+    if (keep)
+        *keep = res;
+    else
+        console_response_free(&res);
     return doc;
 }
 
@@ -124,13 +136,14 @@ static struct session login(const char *user, const char *password) {
     struct session s = { 0 };
     unsigned status;
     struct console_response res;
-    json_t *doc = call(NULL, "/api/login", NULL,
-                       json_pack("{s:s, s:s}", "user", user, "password", password), NULL, &status,
-                       &res);
+    json_t *doc =
+        call(NULL, "/api/login", NULL, json_pack("{s:s, s:s}", "user", user, "password", password),
+             NULL, &status, &res);
     cr_assert_eq(status, 200, "%s", res.body);
     cr_assert(res.set_cookie);
     cr_expect(strstr(res.set_cookie, "HttpOnly") && strstr(res.set_cookie, "Secure") &&
-                  strstr(res.set_cookie, "SameSite=Strict"), "%s", res.set_cookie);
+                  strstr(res.set_cookie, "SameSite=Strict"),
+              "%s", res.set_cookie);
     cr_assert_eq(sscanf(res.set_cookie, "vigile_session=%64[0-9a-f]", s.token), 1);
     snprintf(s.csrf, sizeof s.csrf, "%s", json_string_value(json_object_get(doc, "csrf")));
     console_response_free(&res);
@@ -150,8 +163,8 @@ static json_t *action_body(const char *tenant, const char *type, const char *key
 }
 
 Test(console_api, a_session_is_needed_and_names_its_tenants) {
-    cr_expect_eq(status_of(NULL, "/api/queue", (const char *[]){ "tenant=lecce", NULL }, NULL,
-                           NULL), 401);
+    cr_expect_eq(
+        status_of(NULL, "/api/queue", (const char *[]){ "tenant=lecce", NULL }, NULL, NULL), 401);
     cr_expect_eq(status_of(NULL, "/api/login", NULL,
                            json_pack("{s:s, s:s}", "user", "mario", "password", "sbagliata"), NULL),
                  401);
@@ -163,8 +176,8 @@ Test(console_api, a_session_is_needed_and_names_its_tenants) {
     cr_assert_eq(json_array_size(ts), 1);
     cr_expect_str_eq(json_string_value(json_object_get(json_array_get(ts, 0), "id")), "lecce");
     json_decref(doc);
-    doc = call(&s, "/api/queue", (const char *[]){ "tenant=lecce", NULL }, NULL, NULL, &status,
-               NULL);
+    doc =
+        call(&s, "/api/queue", (const char *[]){ "tenant=lecce", NULL }, NULL, NULL, &status, NULL);
     cr_expect_eq(status, 200);
     cr_expect_eq(json_array_size(json_object_get(doc, "items")), 1, "lecce's ticket only");
     json_decref(doc);
@@ -174,13 +187,15 @@ Test(console_api, a_post_without_the_csrf_token_is_refused) {
     struct session s = login("mario", "password-di-mario");
     char ticket[128];
     snprintf(ticket, sizeof ticket, "%s-lecce:urp", run_id);
-    cr_expect_eq(status_of(&s, "/api/action", NULL, action_body("lecce", "ack", "ticket_id", ticket),
-                           NULL), 403);
+    cr_expect_eq(
+        status_of(&s, "/api/action", NULL, action_body("lecce", "ack", "ticket_id", ticket), NULL),
+        403);
     char forged[65];
     memset(forged, 'a', 64);
     forged[64] = '\0';
-    cr_expect_eq(status_of(&s, "/api/action", NULL, action_body("lecce", "ack", "ticket_id", ticket),
-                           forged), 403);
+    cr_expect_eq(status_of(&s, "/api/action", NULL,
+                           action_body("lecce", "ack", "ticket_id", ticket), forged),
+                 403);
     cr_expect_eq(status_of(&s, "/api/logout", NULL, json_object(), NULL), 403);
 }
 
@@ -189,8 +204,8 @@ Test(console_api, every_call_is_refused_with_another_tenants_name_or_ids) {
     char dec[112], ticket[128];
     snprintf(dec, sizeof dec, "id=%s-arese", run_id);
     snprintf(ticket, sizeof ticket, "%s-arese:urp", run_id);
-    const char *paths[] = { "/api/queue", "/api/decision", "/api/author", "/api/days",
-                            "/api/templates", "/api/audit" };
+    const char *paths[] = { "/api/queue", "/api/decision",  "/api/author",
+                            "/api/days",  "/api/templates", "/api/audit" };
     for (size_t i = 0; i < 6; i++) {
         const char *other[] = { "tenant=arese", dec, NULL }, *own[] = { "tenant=lecce", dec, NULL };
         cr_expect_eq(status_of(&s, paths[i], other, NULL, NULL), 403, "%s", paths[i]);
@@ -249,11 +264,12 @@ Test(console_api, an_action_is_written_to_vigile_operator_as_vigile_op_writes_it
 }
 
 Test(console_api, the_audit_log_needs_a_supervisor) {
-    struct session mario = login("mario", "password-di-mario"), anna = login("anna", "password-di-anna");
-    cr_expect_eq(status_of(&mario, "/api/audit", (const char *[]){ "tenant=lecce", NULL }, NULL,
-                           NULL), 403);
-    cr_expect_eq(status_of(&anna, "/api/audit", (const char *[]){ "tenant=arese", NULL }, NULL,
-                           NULL), 200);
+    struct session mario = login("mario", "password-di-mario"),
+                   anna = login("anna", "password-di-anna");
+    cr_expect_eq(
+        status_of(&mario, "/api/audit", (const char *[]){ "tenant=lecce", NULL }, NULL, NULL), 403);
+    cr_expect_eq(
+        status_of(&anna, "/api/audit", (const char *[]){ "tenant=arese", NULL }, NULL, NULL), 200);
 }
 
 Test(console_api, logins_are_limited_after_repeated_failures) {
@@ -261,9 +277,10 @@ Test(console_api, logins_are_limited_after_repeated_failures) {
     for (int i = 0; i < CONSOLE_LOGIN_MAX_FAILURES; i++)
         cr_expect_eq(status_of(NULL, "/api/login", NULL, json_incref(bad), NULL), 401);
     json_decref(bad);
-    cr_expect_eq(status_of(NULL, "/api/login", NULL,
-                           json_pack("{s:s, s:s}", "user", "mario", "password", "password-di-mario"),
-                           NULL), 429);
+    cr_expect_eq(
+        status_of(NULL, "/api/login", NULL,
+                  json_pack("{s:s, s:s}", "user", "mario", "password", "password-di-mario"), NULL),
+        429);
 }
 
 Test(console_api, a_draft_is_checked_against_the_editors_clauses) {
@@ -283,7 +300,8 @@ Test(console_api, a_draft_is_checked_against_the_editors_clauses) {
     cr_expect_eq(status, 200);
     cr_expect(json_is_false(json_object_get(doc, "ok")), "advertising is not Lecce's content");
     json_t *p = json_array_get(json_object_get(doc, "problems"), 0);
-    cr_expect(strstr(json_string_value(json_object_get(p, "policy_ref")), "I contenuti pubblicati"));
+    cr_expect(
+        strstr(json_string_value(json_object_get(p, "policy_ref")), "I contenuti pubblicati"));
     json_decref(doc);
     console_checker_free(api.checker);
 }
@@ -298,9 +316,9 @@ Test(console_api, a_trusted_proxys_user_gets_a_session_only_for_a_known_account)
     cr_expect_str_eq(json_string_value(json_object_get(doc, "user")), "mario");
     console_response_free(&res);
     json_decref(doc);
-    cr_expect_eq(status_of(NULL, "/api/action", NULL,
-                           action_body("lecce", "ack", "ticket_id", "x"), NULL), 403,
-                 "a POST still needs the CSRF token");
+    cr_expect_eq(
+        status_of(NULL, "/api/action", NULL, action_body("lecce", "ack", "ticket_id", "x"), NULL),
+        403, "a POST still needs the CSRF token");
     proxy_user = "nessuno";
     cr_expect_eq(status_of(NULL, "/api/session", NULL, NULL, NULL), 401, "no such account");
     proxy_user = NULL;

@@ -28,8 +28,8 @@ static void setup(void) {
     cr_assert(tenants, "%s", err);
     snprintf(dir, sizeof dir, "/tmp/test-console-feed-XXXXXX");
     cr_assert(mkdtemp(dir));
-    const char *topics[] = { TOPIC_DECISIONS, TOPIC_ESCALATIONS, TOPIC_SLA, TOPIC_OPERATOR,
-                             TOPIC_DEADLETTER, NULL };
+    const char *topics[] = { TOPIC_DECISIONS, TOPIC_ESCALATIONS, TOPIC_SLA,
+                             TOPIC_OPERATOR,  TOPIC_DEADLETTER,  NULL };
     test_create_topics(topics);
 }
 
@@ -54,11 +54,11 @@ static void produce_decision(int i) {
     char id[96], key[128];
     snprintf(id, sizeof id, "%s-%d", run_id, i);
     snprintf(key, sizeof key, "lecce|%s", id);
-    json_t *d = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:i}, s:[]}", "tenant",
-                          "lecce", "decision_id", id, "revision", 1, "status", "automated",
-                          "action", "hide", "needs_review", 0, "author", "p_feed", "decided_at",
-                          "2026-11-20T10:00:00Z", "enforcement", "step", "none", "strikes", 0,
-                          "categories");
+    json_t *d =
+        json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:i}, s:[]}", "tenant", "lecce",
+                  "decision_id", id, "revision", 1, "status", "automated", "action", "hide",
+                  "needs_review", 0, "author", "p_feed", "decided_at", "2026-11-20T10:00:00Z",
+                  "enforcement", "step", "none", "strikes", 0, "categories");
     char *text = json_dumps(d, JSON_COMPACT);
     test_produce(TOPIC_DECISIONS, key, text, strlen(text));
     free(text);
@@ -91,7 +91,8 @@ static int64_t ours(struct console_store *st) {
 /* Runs the feed on st until `want` of this run's decisions are in it (or 60 s). */
 static void feed_until(struct console_store *st, int64_t want) {
     char err[256];
-    struct feed_run r = { st, kafka_producer_new(test_brokers(), NULL, NULL, NULL, err, sizeof err), -1 };
+    struct feed_run r = { st, kafka_producer_new(test_brokers(), NULL, NULL, NULL, err, sizeof err),
+                          -1 };
     cr_assert(r.producer, "%s", err);
     pthread_t th;
     worker_running = 1;
@@ -132,7 +133,8 @@ Test(console_feed, reads_dead_letters_resumes_and_rebuilds) {
     struct test_message *msgs;
     size_t n = test_consume(TOPIC_DEADLETTER, is_ours, &w, 1, 20000, 500, &msgs);
     cr_expect_eq(n, 1, "the bad decision is dead-lettered once, not %zu times", n);
-    for (size_t i = 0; i < n; i++) cr_expect(strstr(msgs[i].value, "$.status: missing"), "%s", msgs[i].value);
+    for (size_t i = 0; i < n; i++)
+        cr_expect(strstr(msgs[i].value, "$.status: missing"), "%s", msgs[i].value);
     test_messages_free(msgs, n);
 
     /* a restart resumes from the recorded offsets: the next decision is added, none twice */
@@ -158,7 +160,9 @@ static int64_t ours_at(const char *path) {
     int64_t n = 0;
     char like[64];
     snprintf(like, sizeof like, "%s-%%", run_id);
-    if (db) console_db_int(db, &n, "SELECT count(*) FROM decisions WHERE decision_id LIKE ?", "s", like);
+    if (db)
+        console_db_int(db, &n, "SELECT count(*) FROM decisions WHERE decision_id LIKE ?", "s",
+                       like);
     console_db_close(db);
     return n;
 }
@@ -174,11 +178,13 @@ Test(console_feed, a_killed_console_loses_nothing) {
     char *keys[N], *values[N];
     for (int i = 0; i < N; i++) {
         char *id = xasprintf("%s-k%d", run_id, i);
+        // clang-format off
         json_t *d = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:i}, s:[]}",
                               "tenant", "lecce", "decision_id", id, "revision", 1, "status",
                               "automated", "action", "none", "needs_review", 0, "author",
                               "p_kill", "decided_at", "2026-11-20T10:00:00Z", "enforcement",
                               "step", "none", "strikes", 0, "categories");
+        // clang-format on
         keys[i] = xasprintf("lecce|%s", id);
         values[i] = json_dumps(d, JSON_COMPACT);
         json_decref(d);

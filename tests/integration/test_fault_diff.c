@@ -24,9 +24,9 @@
 #include "topics.h"
 #include "xmalloc.h"
 
-#define N_EVENTS 2400
-#define N_AUTHORS 300
-#define CHUNK 80
+#define N_EVENTS       2400
+#define N_AUTHORS      300
+#define CHUNK          80
 #define CHUNK_PAUSE_MS 600
 
 static char run_id[64];
@@ -146,8 +146,10 @@ static void replay_offline(const char *path, struct outcomes *decisions, struct 
         json_t *rec = json_loads(line, 0, NULL);
         const char *topic = json_string_value(json_object_get(rec, "topic"));
         json_t *value = json_object_get(rec, "value");
-        if (topic && strcmp(topic, TOPIC_DECISIONS) == 0) outcomes_add(decisions, value, "event_id");
-        else if (topic && strcmp(topic, TOPIC_ACTIONS) == 0) outcomes_add(actions, value, "action_id");
+        if (topic && strcmp(topic, TOPIC_DECISIONS) == 0)
+            outcomes_add(decisions, value, "event_id");
+        else if (topic && strcmp(topic, TOPIC_ACTIONS) == 0)
+            outcomes_add(actions, value, "action_id");
         json_decref(rec);
     }
     free(all);
@@ -183,8 +185,10 @@ static struct tally compare(struct outcomes *expected, struct outcomes *live, co
         for (size_t j = 0; j < i && !found; j++) /* the same output committed twice */
             if (strcmp(live->v[j].text, live->v[i].text) == 0) t.duplicated++, found = 1;
         if (found) continue;
-        if (id_known) t.different++;
-        else t.extra++;
+        if (id_known)
+            t.different++;
+        else
+            t.extra++;
         if (t.different + t.extra <= 3) cr_log_warn("%s not expected: %s", what, live->v[i].text);
     }
     for (size_t j = 0; j < expected->n; j++)
@@ -197,7 +201,7 @@ static struct tally compare(struct outcomes *expected, struct outcomes *live, co
 
 struct worker_proc {
     const char *name;
-    int replica;  /* tells two replicas' logs apart */
+    int replica; /* tells two replicas' logs apart */
     pid_t pid;
     int starts;
     char log[512];
@@ -256,7 +260,8 @@ static void fault_prepare(struct fault_run *run, const char *name, int n) {
     test_group_start_at_end(group, route_in);
     char path[512];
     snprintf(path, sizeof path, "%s/fault-%s.jsonl", BUILD_DIR, run_id);
-    *run = (struct fault_run){ .n = n, .keys = xcalloc((size_t)n, sizeof(char *)),
+    *run = (struct fault_run){ .n = n,
+                               .keys = xcalloc((size_t)n, sizeof(char *)),
                                .values = xcalloc((size_t)n, sizeof(char *)) };
     make_stream(path, run->n, run->keys, run->values);
     replay_offline(path, &run->want_dec, &run->want_act);
@@ -281,9 +286,10 @@ static void fault_check(struct fault_run *run, const char *what) {
     struct tally ta = compare(&run->want_act, &live_act, "action");
     cr_log_info("%s: %d inputs; decisions %zu (expected %zu): duplicated %zu, missing %zu, "
                 "different %zu, unexpected %zu; actions %zu (expected %zu): lost %zu, extra "
-                "%zu, duplicated %zu", what, run->n, n_dec, run->want_dec.n, td.duplicated,
-                td.missing, td.different, td.extra, n_act, run->want_act.n, ta.missing,
-                ta.extra + ta.different, ta.duplicated);
+                "%zu, duplicated %zu",
+                what, run->n, n_dec, run->want_dec.n, td.duplicated, td.missing, td.different,
+                td.extra, n_act, run->want_act.n, ta.missing, ta.extra + ta.different,
+                ta.duplicated);
     cr_expect_eq(td.duplicated + td.missing + td.different + td.extra, 0, "decisions differ");
     cr_expect_eq(ta.duplicated + ta.missing + ta.different + ta.extra, 0, "actions differ");
     test_messages_free(dec, n_dec);
@@ -320,16 +326,19 @@ Test(fault, kill9_mid_batch_changes_no_outcome, .timeout = 420) {
         sleep_ms(50 + (int)rng(600));
         int which = (kills[0] + kills[1]) % 2;
         int64_t resumed = worker_kill_restart(which ? &classify : &route);
-        cr_expect_geq(resumed, 0, "%s did not get its partitions back", which ? "classify" : "route");
+        cr_expect_geq(resumed, 0, "%s did not get its partitions back",
+                      which ? "classify" : "route");
         kills[which]++;
         resume_sum += resumed;
         if (resumed > resume_max) resume_max = resumed;
         next_kill = chunk + 2 + (int)rng(2);
     }
     char what[256];
-    snprintf(what, sizeof what, "kill -9 (route %d times, classify %d; partitions back after a "
-             "restart in %lld ms on average, %lld ms at most)", kills[0], kills[1],
-             (long long)(resume_sum / (kills[0] + kills[1])), (long long)resume_max);
+    snprintf(what, sizeof what,
+             "kill -9 (route %d times, classify %d; partitions back after a "
+             "restart in %lld ms on average, %lld ms at most)",
+             kills[0], kills[1], (long long)(resume_sum / (kills[0] + kills[1])),
+             (long long)resume_max);
     fault_check(&run, what);
     cr_expect_eq(proc_stop(classify.pid), 0, "classify exit code");
     cr_expect_eq(proc_stop(route.pid), 0, "route exit code");
@@ -344,8 +353,10 @@ Test(fault, kill9_mid_batch_changes_no_outcome, .timeout = 420) {
 Test(fault, a_replica_that_dies_hands_over, .timeout = 300) {
     struct fault_run run;
     fault_prepare(&run, "handover", N_EVENTS / 3);
-    struct worker_proc w[4] = { { .name = "classify" }, { .name = "classify", .replica = 1 },
-                                { .name = "route" }, { .name = "route", .replica = 1 } };
+    struct worker_proc w[4] = { { .name = "classify" },
+                                { .name = "classify", .replica = 1 },
+                                { .name = "route" },
+                                { .name = "route", .replica = 1 } };
     for (int i = 0; i < 4; i++) {
         char id[96];
         snprintf(id, sizeof id, "%s-%d", run_id, i);
@@ -371,11 +382,12 @@ Test(fault, a_replica_that_dies_hands_over, .timeout = 300) {
     proc_wait(w[0].pid), proc_wait(w[2].pid);
     fault_produce(&run, half, run.n);
     char what[256];
-    snprintf(what, sizeof what, "a replica of each dies (classify's partitions handed over "
-             "in %lld ms, route's in %lld ms)", (long long)took[0], (long long)took[1]);
+    snprintf(what, sizeof what,
+             "a replica of each dies (classify's partitions handed over "
+             "in %lld ms, route's in %lld ms)",
+             (long long)took[0], (long long)took[1]);
     fault_check(&run, what);
-    cr_log_info("every decision read %lld ms after the kill",
-                (long long)(run.all_read_ms - t0));
+    cr_log_info("every decision read %lld ms after the kill", (long long)(run.all_read_ms - t0));
     cr_expect(took[0] >= 0 && took[1] >= 0, "partitions not handed over within 60 s");
     cr_expect_eq(proc_stop(w[1].pid), 0);
     cr_expect_eq(proc_stop(w[3].pid), 0);

@@ -14,8 +14,7 @@
 
 /* Polls /healthz for up to timeout_s until its reply holds both status_line and
  * needle. Returns the last reply (new). */
-static char *health_until(int port, const char *status_line, const char *needle,
-                          int timeout_s) {
+static char *health_until(int port, const char *status_line, const char *needle, int timeout_s) {
     char *reply = xstrdup("");
     for (int i = 0; i < timeout_s * 5; i++) {
         free(reply);

@@ -22,9 +22,9 @@
 #include "topics.h"
 #include "xmalloc.h"
 
-#define META_SECRET "test-app-secret"
-#define VERIFY_TOKEN "test-verify-token"
-#define TG_SECRET "test-telegram-secret"
+#define META_SECRET   "test-app-secret"
+#define VERIFY_TOKEN  "test-verify-token"
+#define TG_SECRET     "test-telegram-secret"
 #define GENERIC_TOKEN "test-generic-token"
 #define REDIS_TEST_DB 7
 
@@ -85,9 +85,7 @@ static void setup(void) {
     ingest_pid = start_ingest(&ingest_port);
 }
 
-static void teardown(void) {
-    cr_expect_eq(proc_stop(ingest_pid), 0, "vigile-ingest exit code");
-}
+static void teardown(void) { cr_expect_eq(proc_stop(ingest_pid), 0, "vigile-ingest exit code"); }
 
 struct http_reply {
     int status;
@@ -96,8 +94,8 @@ struct http_reply {
 };
 
 /* One request (Connection: close) through the tests' HTTP client, its reply split. */
-static struct http_reply http(int port, const char *method, const char *path,
-                              const char *headers, const char *body, size_t len) {
+static struct http_reply http(int port, const char *method, const char *path, const char *headers,
+                              const char *body, size_t len) {
     char *req = xasprintf("%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                           "Content-Length: %zu\r\n%s\r\n",
                           method, path, len, headers);
@@ -128,8 +126,7 @@ static char *fixture(const char *name, size_t *len) {
 }
 
 /* POSTs a fixture to the endpoint its platform uses, authenticated as that platform. */
-static struct http_reply post_to(int port, const char *name, const char *path,
-                                 const char *secret) {
+static struct http_reply post_to(int port, const char *name, const char *path, const char *secret) {
     size_t len;
     char *body = fixture(name, &len);
     char headers[512];
@@ -153,7 +150,7 @@ static struct http_reply post_to(int port, const char *name, const char *path,
 }
 
 static struct http_reply post(const char *name, const char *path) {
-    const char *secret = strcmp(path, "/webhooks/meta") == 0 ? META_SECRET
+    const char *secret = strcmp(path, "/webhooks/meta") == 0             ? META_SECRET
                          : strncmp(path, "/webhooks/telegram/", 19) == 0 ? TG_SECRET
                                                                          : GENERIC_TOKEN;
     return post_to(ingest_port, name, path, secret);
@@ -169,11 +166,19 @@ static int this_run(const struct test_message *m, void *arg) {
 /* The keys (<tenant>|<author>) of every event in the fixtures: a message of this run
  * with another key was produced by someone else sharing the broker. */
 static const char *const fixture_keys[] = {
-    "arese|7021455698123456",   "arese|6543210987654321",    "arese|5566778899001122",
-    "arese|24897325119876543",  "arese|17841400123456789",   "arese|17841400987654321",
-    "arese|1254459154682919",   "arese|393471234567",        "arese|731245678",
-    "lecce|UC4x8yNq2mTz6rP0aB1cD2eF", "lecce|UCq1W2e3R4t5Y6u7I8o9P0aS",
-    "lecce|1456789012345678901", NULL,
+    "arese|7021455698123456",
+    "arese|6543210987654321",
+    "arese|5566778899001122",
+    "arese|24897325119876543",
+    "arese|17841400123456789",
+    "arese|17841400987654321",
+    "arese|1254459154682919",
+    "arese|393471234567",
+    "arese|731245678",
+    "lecce|UC4x8yNq2mTz6rP0aB1cD2eF",
+    "lecce|UCq1W2e3R4t5Y6u7I8o9P0aS",
+    "lecce|1456789012345678901",
+    NULL,
 };
 
 static int ours(const struct test_message *m, void *arg) {
@@ -186,8 +191,7 @@ static int ours(const struct test_message *m, void *arg) {
 
 /* Reads this run's inbound messages of the fixtures until want arrived (or timeout_ms),
  * then settle_ms more to catch what should not be there. */
-static size_t read_inbound(size_t want, int timeout_ms, int settle_ms,
-                           struct test_message **msgs) {
+static size_t read_inbound(size_t want, int timeout_ms, int settle_ms, struct test_message **msgs) {
     return test_consume(TOPIC_INBOUND, ours, NULL, want, timeout_ms, settle_ms, msgs);
 }
 
@@ -237,8 +241,7 @@ Test(ingest_webhooks, every_platform_fixture_reaches_inbound) {
     cr_expect_eq(count_event(msgs, n, "telegram:-1001987654321:5821"), 1);
     cr_expect_eq(count_event(msgs, n, "x:1897654321098765432"), 1);
     int keyed = 0;
-    for (size_t i = 0; i < n; i++)
-        keyed += strcmp(msgs[i].key, "arese|7021455698123456") == 0;
+    for (size_t i = 0; i < n; i++) keyed += strcmp(msgs[i].key, "arese|7021455698123456") == 0;
     cr_expect_eq(keyed, 1, "keyed <tenant>|<author_id>");
     test_save_messages("inbound", msgs, n); /* for the schema check */
     test_messages_free(msgs, n);
@@ -260,8 +263,8 @@ Test(ingest_webhooks, a_replayed_event_is_produced_once) {
 }
 
 Test(ingest_webhooks, forged_requests_are_refused_and_not_dead_lettered) {
-    struct http_reply r = post_to(ingest_port, "facebook-feed-comment.json", "/webhooks/meta",
-                                  "not-the-app-secret");
+    struct http_reply r =
+        post_to(ingest_port, "facebook-feed-comment.json", "/webhooks/meta", "not-the-app-secret");
     cr_expect_eq(r.status, 401, "%d %s", r.status, r.body);
     cr_expect(strstr(r.body, "\"error\"") != NULL, "%s", r.body);
     free(r.body);
@@ -271,8 +274,8 @@ Test(ingest_webhooks, forged_requests_are_refused_and_not_dead_lettered) {
     r = post_to(ingest_port, "generic-envelope.json", "/webhooks/generic", "nope");
     cr_expect_eq(r.status, 401);
     free(r.body);
-    r = http(ingest_port, "POST", "/webhooks/youtube", "Content-Type: application/json\r\n",
-             "{}", 2);
+    r = http(ingest_port, "POST", "/webhooks/youtube", "Content-Type: application/json\r\n", "{}",
+             2);
     cr_expect_eq(r.status, 401, "no Authorization header");
     free(r.body);
     struct test_message *msgs;
@@ -287,8 +290,8 @@ Test(ingest_webhooks, bad_bodies_get_4xx_and_authenticated_ones_a_dead_letter) {
     snprintf(headers, sizeof headers,
              "Content-Type: application/json\r\nX-Hub-Signature-256: %s\r\n",
              signature_meta_header(META_SECRET, broken, strlen(broken), sig));
-    struct http_reply r = http(ingest_port, "POST", "/webhooks/meta", headers, broken,
-                               strlen(broken));
+    struct http_reply r =
+        http(ingest_port, "POST", "/webhooks/meta", headers, broken, strlen(broken));
     cr_expect_eq(r.status, 400, "%d %s", r.status, r.body);
     cr_expect(strstr(r.body, "JSON") != NULL, "%s", r.body);
     free(r.body);
@@ -310,8 +313,8 @@ Test(ingest_webhooks, bad_bodies_get_4xx_and_authenticated_ones_a_dead_letter) {
     char *huge = xmalloc(big);
     memset(huge, ' ', big);
     r = http(ingest_port, "POST", "/webhooks/generic",
-             "Content-Type: application/json\r\nAuthorization: Bearer " GENERIC_TOKEN "\r\n",
-             huge, big);
+             "Content-Type: application/json\r\nAuthorization: Bearer " GENERIC_TOKEN "\r\n", huge,
+             big);
     cr_expect_eq(r.status, 413, "%d", r.status);
     free(r.body);
     free(huge);
@@ -391,8 +394,9 @@ Test(ingest_webhooks, replay_takes_platform_payloads_and_dead_letters_the_rest) 
     size_t len;
     char *meta = fixture("instagram-comment.json", &len);
     char *tg = fixture("telegram-private.json", &len);
-    fprintf(f, "%s\n{\"platform\":\"telegram\",\"page_id\":\"comunearese\",\"payload\":%s}\n"
-               "{\"object\":\"page\",\"entry\":\n",
+    fprintf(f,
+            "%s\n{\"platform\":\"telegram\",\"page_id\":\"comunearese\",\"payload\":%s}\n"
+            "{\"object\":\"page\",\"entry\":\n",
             meta, tg);
     fclose(f);
     free(meta);
@@ -502,9 +506,9 @@ Test(ingest_webhooks, a_600_kb_nested_body_gets_400_and_a_dead_letter_that_fits)
     for (size_t i = 0; i < depth; i++) len += (size_t)sprintf(body + len, "{\"a\":");
     body[len++] = '1';
     for (size_t i = 0; i < depth; i++) body[len++] = '}';
-    struct http_reply r = http(port, "POST", "/webhooks/generic",
-                               "Content-Type: application/json\r\nAuthorization: Bearer "
-                               GENERIC_TOKEN "\r\n", body, len);
+    struct http_reply r = http(
+        port, "POST", "/webhooks/generic",
+        "Content-Type: application/json\r\nAuthorization: Bearer " GENERIC_TOKEN "\r\n", body, len);
     cr_expect_eq(r.status, 400, "%d %s", r.status, r.body);
     free(r.body);
     cr_expect_eq(proc_stop(pid), 0);
@@ -580,8 +584,10 @@ Test(ingest_webhooks, replay_dead_letters_oversize_envelopes_and_goes_on, .timeo
     free(topics);
     int code = replay_file(path, log);
     cr_expect_eq(code, 0, "replay exit code %d", code);
-    cr_expect(proc_log_contains(log, "5 lines, 3 of 3 envelopes delivered, 2 of 2 rejected "
-                                     "lines dead-lettered, 0 messages undelivered", 1),
+    cr_expect(proc_log_contains(log,
+                                "5 lines, 3 of 3 envelopes delivered, 2 of 2 rejected "
+                                "lines dead-lettered, 0 messages undelivered",
+                                1),
               "the summary counts what the broker took");
     unlink(path);
     unlink(log);
@@ -610,8 +616,7 @@ Test(ingest_webhooks, replay_dead_letters_oversize_envelopes_and_goes_on, .timeo
 /* On a broker of the test's own that has vigile.deadletter but no vigile.inbound (and
  * creates no topic by itself), the envelope of line 1 cannot be delivered: the replay
  * still dead-letters line 2, says so, and exits 1. */
-Test(ingest_webhooks, replay_counts_what_the_broker_did_not_take_and_exits_1,
-     .timeout = 240) {
+Test(ingest_webhooks, replay_counts_what_the_broker_did_not_take_and_exits_1, .timeout = 240) {
     struct proc_broker b;
     proc_broker_init(&b);
     proc_broker_start(&b);
@@ -628,8 +633,10 @@ Test(ingest_webhooks, replay_counts_what_the_broker_did_not_take_and_exits_1,
     fclose(f);
     int code = replay_file(path, log);
     cr_expect_eq(code, 1, "replay exit code %d", code);
-    cr_expect(proc_log_contains(log, "2 lines, 0 of 1 envelopes delivered, 1 of 1 rejected "
-                                     "lines dead-lettered, 1 messages undelivered", 1),
+    cr_expect(proc_log_contains(log,
+                                "2 lines, 0 of 1 envelopes delivered, 1 of 1 rejected "
+                                "lines dead-lettered, 1 messages undelivered",
+                                1),
               "the summary says what did not get there: %s", proc_slurp(log));
     unlink(path);
     unlink(log);

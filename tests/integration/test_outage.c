@@ -25,12 +25,14 @@ static int ours(const struct test_message *m, void *arg) {
 static void produce_classified(const char *event) {
     char *v = xasprintf(
         "{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-%s\","
-        "\"tenant\":\"cassino\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_id\":\"c\","
+        "\"tenant\":\"cassino\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_id\":"
+        "\"c\","
         "\"author\":{\"id\":\"a-%s\"},\"text\":\"x\",\"redacted_text\":\"x\","
         "\"created_at\":\"2026-02-01T10:00:00Z\",\"received_at\":\"2026-02-01T10:00:00Z\","
         "\"classification\":{\"labels\":[{\"category\":\"insult\",\"score\":0.9,\"severity\":"
         "\"medium\",\"rule_id\":\"t\",\"policy_ref\":\"T: «x»\",\"spans\":[]}],\"engine\":\"t\","
-        "\"classified_at\":\"2026-02-01T10:00:00Z\"}}", run_id, event, run_id);
+        "\"classified_at\":\"2026-02-01T10:00:00Z\"}}",
+        run_id, event, run_id);
     char *key = xasprintf("cassino|a-%s", run_id);
     test_produce(TOPIC_CLASSIFIED, key, v, strlen(v));
     free(key);

@@ -62,10 +62,20 @@ Test(pipeline, inbound_to_decisions_and_deadletters, .timeout = 240) {
     char bad1[128], bad3[512];
     snprintf(bad1, sizeof bad1, "{\"event_id\": \"%s-broken\", ", run_id);
     test_produce(TOPIC_INBOUND, "x|y", bad1, strlen(bad1));
-    char *bad2 = xasprintf("{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-type\",\"tenant\":\"lecce\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_id\":\"c\",\"author\":{\"id\":\"a\"},\"text\":42,\"created_at\":\"2026-11-20T10:00:00Z\",\"received_at\":\"2026-11-20T10:00:00Z\"}", run_id);
+    char *bad2 =
+        xasprintf("{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-"
+                  "type\",\"tenant\":\"lecce\",\"platform\":\"facebook\",\"kind\":\"comment\","
+                  "\"content_id\":\"c\",\"author\":{\"id\":\"a\"},\"text\":42,\"created_at\":"
+                  "\"2026-11-20T10:00:00Z\",\"received_at\":\"2026-11-20T10:00:00Z\"}",
+                  run_id);
     test_produce(TOPIC_INBOUND, "lecce|a", bad2, strlen(bad2));
     free(bad2);
-    snprintf(bad3, sizeof bad3, "{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-tenant\",\"tenant\":\"atlantide\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_id\":\"c\",\"author\":{\"id\":\"a\"},\"text\":\"ciao\",\"created_at\":\"2026-11-20T10:00:00Z\",\"received_at\":\"2026-11-20T10:00:00Z\"}", run_id);
+    snprintf(bad3, sizeof bad3,
+             "{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-tenant\","
+             "\"tenant\":\"atlantide\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_"
+             "id\":\"c\",\"author\":{\"id\":\"a\"},\"text\":\"ciao\",\"created_at\":\"2026-11-"
+             "20T10:00:00Z\",\"received_at\":\"2026-11-20T10:00:00Z\"}",
+             run_id);
     test_produce(TOPIC_INBOUND, "atlantide|a", bad3, strlen(bad3));
 
     struct test_message *dec, *dl, *cls, *lecce;
@@ -87,8 +97,10 @@ Test(pipeline, inbound_to_decisions_and_deadletters, .timeout = 240) {
     int saw_hide = 0, saw_type = 0, saw_tenant = 0;
     for (size_t i = 0; i < n_dec; i++) {
         saw_hide |= strstr(dec[i].value, "\"action\":\"hide\"") && strstr(dec[i].value, "insult");
-        cr_expect_null(strstr(dec[i].value, "author-"), "raw author id on decisions: %s", dec[i].value);
-        cr_expect_null(strstr(dec[i].value, "RSSMRA85T10A562S"), "codice fiscale in clear: %s", dec[i].value);
+        cr_expect_null(strstr(dec[i].value, "author-"), "raw author id on decisions: %s",
+                       dec[i].value);
+        cr_expect_null(strstr(dec[i].value, "RSSMRA85T10A562S"), "codice fiscale in clear: %s",
+                       dec[i].value);
     }
     for (size_t i = 0; i < n_dl; i++) {
         saw_type |= strstr(dl[i].value, "$.text: expected string, got integer") != NULL;

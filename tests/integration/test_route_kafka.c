@@ -25,15 +25,17 @@ static int ours(const struct test_message *m, void *arg) {
 /* A classified envelope by author (suffixed with the run id) on tenant. */
 static void produce_classified(const char *tenant, const char *event, const char *author,
                                const char *created_at, const char *category) {
-    char *label = category ? xasprintf("{\"category\":\"%s\",\"score\":0.95,\"severity\":\"medium\","
-                                       "\"rule_id\":\"test\",\"policy_ref\":\"Test: «x»\",\"spans\":[]}",
-                                       category)
-                           : xstrdup("");
+    char *label = category
+                      ? xasprintf("{\"category\":\"%s\",\"score\":0.95,\"severity\":\"medium\","
+                                  "\"rule_id\":\"test\",\"policy_ref\":\"Test: «x»\",\"spans\":[]}",
+                                  category)
+                      : xstrdup("");
     char *v = xasprintf(
         "{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"%s-%s\","
         "\"tenant\":\"%s\",\"platform\":\"facebook\",\"kind\":\"comment\",\"content_id\":\"c-%s\","
         "\"author\":{\"id\":\"%s-%s\"},\"text\":\"scrivo RSSMRA85T10A562S\","
-        "\"redacted_text\":\"scrivo [codice_fiscale]\",\"created_at\":\"%s\",\"received_at\":\"%s\","
+        "\"redacted_text\":\"scrivo "
+        "[codice_fiscale]\",\"created_at\":\"%s\",\"received_at\":\"%s\","
         "\"classification\":{\"labels\":[%s],\"engine\":\"test\",\"classified_at\":\"%s\"}}",
         run_id, event, tenant, event, author, run_id, created_at, created_at, label, created_at);
     char *key = xasprintf("%s|%s-%s", tenant, author, run_id);
@@ -66,8 +68,8 @@ static long strikes_of(const json_t *d) {
     return (long)json_integer_value(json_object_get(json_object_get(d, "enforcement"), "strikes"));
 }
 
-static void expect_step(struct test_message *msgs, size_t n, const char *event,
-                        const char *step, long strikes) {
+static void expect_step(struct test_message *msgs, size_t n, const char *event, const char *step,
+                        long strikes) {
     json_t *d = decision_for(msgs, n, event, "automated");
     cr_assert_not_null(d, "no decision for %s", event);
     cr_expect_str_eq(step_of(d), step, "%s", event);
@@ -89,15 +91,18 @@ static void scan_decision_topics(void) {
     const char *tenants[] = { "", "lecce", "arese", "cassino", "alessandria", "tradate" };
     for (size_t t = 0; t < sizeof tenants / sizeof *tenants; t++) {
         char topic[128];
-        snprintf(topic, sizeof topic, "%s%s%s", TOPIC_DECISIONS, *tenants[t] ? "." : "", tenants[t]);
+        snprintf(topic, sizeof topic, "%s%s%s", TOPIC_DECISIONS, *tenants[t] ? "." : "",
+                 tenants[t]);
         struct test_message *msgs;
         size_t n = test_consume(topic, NULL, NULL, (size_t)-1, 3000, 0, &msgs);
         for (size_t i = 0; i < n; i++) {
             json_t *d = json_loads(msgs[i].value, 0, NULL);
             cr_assert_not_null(d, "not JSON on %s", topic);
             const char *author = json_string_value(json_object_get(d, "author"));
-            cr_expect(author && strncmp(author, "p_", 2) == 0, "author not a pseudonym on %s", topic);
-            cr_expect_neq(regexec(&cf, msgs[i].value, 0, NULL, 0), 0, "codice fiscale on %s", topic);
+            cr_expect(author && strncmp(author, "p_", 2) == 0, "author not a pseudonym on %s",
+                      topic);
+            cr_expect_neq(regexec(&cf, msgs[i].value, 0, NULL, 0), 0, "codice fiscale on %s",
+                          topic);
             if (*tenants[t])
                 cr_expect_str_eq(json_string_value(json_object_get(d, "tenant")), tenants[t],
                                  "foreign decision on %s", topic);
@@ -146,8 +151,15 @@ Test(route_kafka, ladder_redelivery_expiry_overturn_and_isolation, .timeout = 24
     /* The appeal against e2 is accepted. */
     char decision[128];
     snprintf(decision, sizeof decision, "%s-e2", run_id);
-    char *op[] = { BUILD_DIR "/services/vigile-op", "overturn", "--tenant", "cassino",
-                   "--decision", decision, "--operator", "m.rossi", NULL };
+    char *op[] = { BUILD_DIR "/services/vigile-op",
+                   "overturn",
+                   "--tenant",
+                   "cassino",
+                   "--decision",
+                   decision,
+                   "--operator",
+                   "m.rossi",
+                   NULL };
     cr_assert_eq(proc_wait(proc_start(op, NULL)), 0, "vigile-op");
     struct test_message *ops;
     size_t n_ops = test_consume(TOPIC_OPERATOR, ours, NULL, 1, 30000, 0, &ops);

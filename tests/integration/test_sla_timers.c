@@ -40,8 +40,12 @@ static void teardown(void) {
 
 /* A ticket whose take_charge warns at T0 and breaches at T0+1min, response at +10/+11. */
 static struct sla_ticket ticket(const char *id, const char *decision) {
-    struct sla_ticket tk = { .tenant = tenant, .ticket_id = id, .decision_id = decision,
-                             .office = "urp", .author = "p-1", .severity = 2 };
+    struct sla_ticket tk = { .tenant = tenant,
+                             .ticket_id = id,
+                             .decision_id = decision,
+                             .office = "urp",
+                             .author = "p-1",
+                             .severity = 2 };
     for (int k = 0; k < SLA_KINDS; k++) {
         tk.dl.due[k] = SLA_NONE;
         for (int e = 0; e < SLA_EVENTS; e++) tk.dl.fire[k][e] = SLA_NONE;
@@ -165,9 +169,9 @@ static json_t *tick_events(struct sla *s, int64_t now, int abandon) {
 static size_t count_events(const json_t *events, const char *id, const char *type) {
     size_t n = 0, i;
     json_t *e;
-    json_array_foreach(events, i, e)
-        n += strcmp(json_string_value(json_object_get(e, "ticket_id")), id) == 0 &&
-             strcmp(json_string_value(json_object_get(e, "type")), type) == 0;
+    json_array_foreach(events, i, e) n +=
+        strcmp(json_string_value(json_object_get(e, "ticket_id")), id) == 0 &&
+        strcmp(json_string_value(json_object_get(e, "type")), type) == 0;
     return n;
 }
 
@@ -220,7 +224,8 @@ Test(sla_timers, a_breach_opens_one_ticket_for_the_supervisor) {
             json_object_set_new(sups, id, json_integer(1));
     }
     const char *id;
-    json_object_foreach(sups, id, e) cr_expect_eq(json_integer_value(e), 1, "%s never breached", id);
+    json_object_foreach(sups, id, e)
+        cr_expect_eq(json_integer_value(e), 1, "%s never breached", id);
     cr_log_info("sla: %zu supervisor tickets, %zu of their events", json_object_size(sups),
                 json_object_size(seen));
     json_decref(seen);

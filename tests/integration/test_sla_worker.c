@@ -35,12 +35,13 @@ static const char *make_config(void) {
     json_error_t je;
     json_t *t = json_load_file(SOURCE_DIR "/config/tenants/tradate.json", 0, &je);
     cr_assert_not_null(t, "%s", je.text);
-    json_t *always = json_pack("{s:[s], s:[s], s:[s], s:[s], s:[s], s:[s], s:[s]}", "mon",
-                               "00:00-24:00", "tue", "00:00-24:00", "wed", "00:00-24:00", "thu",
-                               "00:00-24:00", "fri", "00:00-24:00", "sat", "00:00-24:00", "sun",
-                               "00:00-24:00");
+    json_t *always =
+        json_pack("{s:[s], s:[s], s:[s], s:[s], s:[s], s:[s], s:[s]}", "mon", "00:00-24:00", "tue",
+                  "00:00-24:00", "wed", "00:00-24:00", "thu", "00:00-24:00", "fri", "00:00-24:00",
+                  "sat", "00:00-24:00", "sun", "00:00-24:00");
     json_object_set_new(t, "id", json_string(TENANT));
-    json_object_set_new(t, "calendars", json_pack("{s:O, s:O}", "moderation", always, "office", always));
+    json_object_set_new(t, "calendars",
+                        json_pack("{s:O, s:O}", "moderation", always, "office", always));
     json_decref(always);
     json_object_set_new(t, "holidays", json_pack("{s:b}", "national", 0));
     json_t *sla = json_object_get(t, "sla");
@@ -61,7 +62,8 @@ static void produce_ticket(const char *name, int64_t received_ms) {
         "\"reasons\":[\"information_request\"],\"priority\":\"low\",\"severity\":1,"
         "\"decision_id\":\"%s-%s\",\"platform\":\"facebook\",\"kind\":\"comment\","
         "\"content_id\":\"c-%s\",\"author\":\"p-%s\",\"created_at\":\"%s\",\"received_at\":\"%s\","
-        "\"redacted_text\":\"A che ora apre la biblioteca?\",\"opened_at\":\"%s\",\"removal\":false,"
+        "\"redacted_text\":\"A che ora apre la "
+        "biblioteca?\",\"opened_at\":\"%s\",\"removal\":false,"
         "\"channel\":\"facebook-biblioteca\"}",
         run_id, name, run_id, name, name, run_id, received, received, received);
     char *key = xasprintf(TENANT "|p-%s", run_id);
@@ -72,9 +74,10 @@ static void produce_ticket(const char *name, int64_t received_ms) {
 
 static void produce_ack(const char *name) {
     char now[RFC3339_LEN];
-    char *v = xasprintf("{\"type\":\"ack\",\"tenant\":\"" TENANT "\",\"ticket_id\":\"%s-%s:biblioteca\","
-                        "\"operator\":\"sara\",\"at\":\"%s\"}",
-                        run_id, name, rfc3339_format(time_now_ms(), now));
+    char *v =
+        xasprintf("{\"type\":\"ack\",\"tenant\":\"" TENANT "\",\"ticket_id\":\"%s-%s:biblioteca\","
+                  "\"operator\":\"sara\",\"at\":\"%s\"}",
+                  run_id, name, rfc3339_format(time_now_ms(), now));
     test_produce(TOPIC_OPERATOR, TENANT "|op", v, strlen(v));
     free(v);
 }
@@ -119,11 +122,11 @@ Test(sla_worker, breach_ack_and_restart, .timeout = 280) {
 
     pid_t sla = proc_start_worker("sla", NULL);
     int64_t now = time_now_ms();
-    produce_ticket("late", now - 10 * 60000);   /* its take-charge window closed 9 min ago */
-    produce_ticket("acked", now - 45000);       /* closes in 15 s; acknowledged at once */
+    produce_ticket("late", now - 10 * 60000); /* its take-charge window closed 9 min ago */
+    produce_ticket("acked", now - 45000);     /* closes in 15 s; acknowledged at once */
     produce_ack("acked");
-    produce_ticket("pending", now - 10000);     /* closes in 50 s: across the restart */
-    produce_ticket("slow", now - 3 * 3600000);  /* its 1-hour answer is 2 hours late */
+    produce_ticket("pending", now - 10000);    /* closes in 50 s: across the restart */
+    produce_ticket("slow", now - 3 * 3600000); /* its 1-hour answer is 2 hours late */
 
     struct test_message *m;
     size_t n = test_consume(TOPIC_SLA, ours, ":take_charge:breached", 1, 90000, 0, &m);
@@ -133,7 +136,8 @@ Test(sla_worker, breach_ack_and_restart, .timeout = 280) {
               "the breach names the office's supervisor: %s", n ? m[0].value : "");
     test_messages_free(m, n);
 
-    n = test_consume(TOPIC_SLA, ours, "slow:biblioteca:courtesy:courtesy_reply_due", 1, 60000, 0, &m);
+    n = test_consume(TOPIC_SLA, ours, "slow:biblioteca:courtesy:courtesy_reply_due", 1, 60000, 0,
+                     &m);
     cr_expect_eq(n, 1, "a courtesy reply is due for the slow answer");
     cr_expect(n && strstr(m[0].value, "\"text\":\"Gentile utente"),
               "with its Italian text rendered: %s", n ? m[0].value : "");

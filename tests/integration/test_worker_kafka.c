@@ -53,7 +53,9 @@ static void *run_worker(void *arg) {
     return NULL;
 }
 
-struct dl_match { const char *stage; };
+struct dl_match {
+    const char *stage;
+};
 static int is_our_deadletter(const struct test_message *m, void *arg) {
     const struct dl_match *dm = arg;
     char needle[160];
@@ -74,8 +76,10 @@ static void run_shell(int transactional) {
     for (int i = 0; i < N_INPUTS; i++) {
         char v[32], k[16];
         snprintf(k, sizeof k, "a%d", i % 7);
-        if (i == 5) snprintf(v, sizeof v, "retry-me");
-        else snprintf(v, sizeof v, "%s%d", i % 10 == 9 ? "BAD" : "in", i);
+        if (i == 5)
+            snprintf(v, sizeof v, "retry-me");
+        else
+            snprintf(v, sizeof v, "%s%d", i % 10 == 9 ? "BAD" : "in", i);
         test_produce(in_topic, k, v, strlen(v));
     }
 
@@ -87,7 +91,8 @@ static void run_shell(int transactional) {
     setenv("VIGILE_INSTANCE_ID", stage_name, 1);
     cr_assert_eq(settings_load(&r.cfg, err, sizeof err), 0, "%s", err);
     const char *inputs[] = { in_topic, NULL };
-    r.stage = (struct stage){ .name = stage_name, .input_topics = inputs, .process = echo, .ctx = &es };
+    r.stage =
+        (struct stage){ .name = stage_name, .input_topics = inputs, .process = echo, .ctx = &es };
     worker_running = 1;
     pthread_t th;
     pthread_create(&th, NULL, run_worker, &r);
@@ -106,7 +111,8 @@ static void run_shell(int transactional) {
     for (size_t i = 0; i < n_out; i++) saw_retry |= strcmp(out[i].value, "echo:retry-me") == 0;
     cr_expect(saw_retry, "the input that failed transiently was processed");
     cr_expect(n_dl > 0 && strstr(dl[0].value, "\"payload_base64\":\"QkFE") /* "BAD" */ &&
-              strstr(dl[0].value, "\"reason\":\"test rejects BAD"), "%s", n_dl ? dl[0].value : "");
+                  strstr(dl[0].value, "\"reason\":\"test rejects BAD"),
+              "%s", n_dl ? dl[0].value : "");
     test_messages_free(out, n_out);
     test_messages_free(dl, n_dl);
 
@@ -122,13 +128,9 @@ static void run_shell(int transactional) {
     settings_free(&r.cfg);
 }
 
-Test(worker_kafka, transactional_exactly_once, .timeout = 180) {
-    run_shell(1);
-}
+Test(worker_kafka, transactional_exactly_once, .timeout = 180) { run_shell(1); }
 
-Test(worker_kafka, at_least_once_mode, .timeout = 180) {
-    run_shell(0);
-}
+Test(worker_kafka, at_least_once_mode, .timeout = 180) { run_shell(0); }
 
 /* A stage whose outputs are due by time: five ticks produce one output each, and each
  * batch that carried them reports back once committed. */
@@ -155,9 +157,7 @@ static enum stage_status emit_due(void *ctx, int64_t now_ms, struct stage_output
     return STAGE_OK;
 }
 
-static void handed_off(void *ctx) {
-    ((struct tick_stage *)ctx)->handed_off++;
-}
+static void handed_off(void *ctx) { ((struct tick_stage *)ctx)->handed_off++; }
 
 Test(worker_kafka, tick_outputs_commit_with_batches, .timeout = 120) {
     struct tick_stage ts = { 0 };
@@ -175,8 +175,12 @@ Test(worker_kafka, tick_outputs_commit_with_batches, .timeout = 120) {
     setenv("VIGILE_INSTANCE_ID", stage_name, 1);
     cr_assert_eq(settings_load(&r.cfg, err, sizeof err), 0, "%s", err);
     const char *inputs[] = { in_topic, NULL };
-    r.stage = (struct stage){ .name = stage_name, .input_topics = inputs, .process = no_input,
-                              .ctx = &ts, .tick = emit_due, .tick_committed = handed_off };
+    r.stage = (struct stage){ .name = stage_name,
+                              .input_topics = inputs,
+                              .process = no_input,
+                              .ctx = &ts,
+                              .tick = emit_due,
+                              .tick_committed = handed_off };
     worker_running = 1;
     pthread_t th;
     pthread_create(&th, NULL, run_worker, &r);

@@ -7,13 +7,14 @@
 
 TestSuite(lexicon, .init = fixture_setup, .fini = fixture_teardown);
 
-Test(lexicon, no_hits_inside_ordinary_words)
-{
+Test(lexicon, no_hits_inside_ordinary_words) {
     static const char *const clean[] = {
-        "la cazzuola del muratore", "Scansare le auto", "le analisi del sangue",
-        "una gita a Fregene", "il vino Negroamaro", "il finocchio gratinato",
-        "Buon anno a tutti", "penne al pomodoro", "Porca miseria che caldo",
-        "accidenti, cavolo, mannaggia", "il cazzotto del pugile", "un cane bastardino",
+        "la cazzuola del muratore", "Scansare le auto",
+        "le analisi del sangue",    "una gita a Fregene",
+        "il vino Negroamaro",       "il finocchio gratinato",
+        "Buon anno a tutti",        "penne al pomodoro",
+        "Porca miseria che caldo",  "accidenti, cavolo, mannaggia",
+        "il cazzotto del pugile",   "un cane bastardino",
     };
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++) {
         const struct text_result *r = fixture_classify(clean[i]);
@@ -22,18 +23,21 @@ Test(lexicon, no_hits_inside_ordinary_words)
     }
 }
 
-Test(lexicon, religious_words_in_ordinary_use)
-{
+Test(lexicon, religious_words_in_ordinary_use) {
     static const char *const clean[] = {
-        "festa della Madonna del Carmine", "San Giuseppe", "Dio ci aiuti", "Grazie a Dio",
-        "Madonna che bella serata", "Evviva la Madonna!", "il prete ha benedetto la scuola",
+        "festa della Madonna del Carmine",
+        "San Giuseppe",
+        "Dio ci aiuti",
+        "Grazie a Dio",
+        "Madonna che bella serata",
+        "Evviva la Madonna!",
+        "il prete ha benedetto la scuola",
     };
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
         cr_expect_not(fixture_has(clean[i], "profanity"), "\"%s\"", clean[i]);
 }
 
-Test(lexicon, blasphemy_needs_the_combination)
-{
+Test(lexicon, blasphemy_needs_the_combination) {
     const struct text_result *r = fixture_classify("porco dio");
     const struct text_label *l = fixture_label(r, "profanity");
     cr_assert_not_null(l);
@@ -42,11 +46,17 @@ Test(lexicon, blasphemy_needs_the_combination)
     cr_expect(fixture_has("porca madonna", "profanity"));
 }
 
-Test(lexicon, obfuscations)
-{
+Test(lexicon, obfuscations) {
     static const char *const bad[] = {
-        "cazzzzzo", "c a z z o", "c-a-z-z-o", "c4zz0", "\xef\xbd\x83\xef\xbd\x81\xef\xbd\x9a\xef\xbd\x9a\xef\xbd\x8f",
-        "m3rda", "\xd1\x81" "azzo", "p0rc0 d10",
+        "cazzzzzo",
+        "c a z z o",
+        "c-a-z-z-o",
+        "c4zz0",
+        "\xef\xbd\x83\xef\xbd\x81\xef\xbd\x9a\xef\xbd\x9a\xef\xbd\x8f",
+        "m3rda",
+        "\xd1\x81"
+        "azzo",
+        "p0rc0 d10",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect(fixture_has(bad[i], "profanity"), "\"%s\"", bad[i]);
@@ -55,40 +65,36 @@ Test(lexicon, obfuscations)
     cr_expect(fixture_has("C.O.G.L.I.O.N.E", "insult"));
 }
 
-Test(lexicon, span_covers_obfuscated_word)
-{
+Test(lexicon, span_covers_obfuscated_word) {
     const char *t = "Quel c 0 g l i 0 n e!";
     const struct text_result *r = fixture_classify(t);
     const struct text_label *l = fixture_label(r, "insult");
     cr_assert_not_null(l);
     cr_expect_eq(l->span.start, 5);
     cr_expect_eq(l->span.end, 20);
-    cr_expect_lt(l->score, 0.9);   /* obfuscated: a little less sure */
+    cr_expect_lt(l->score, 0.9); /* obfuscated: a little less sure */
 }
 
-Test(lexicon, slur_has_target)
-{
-    const struct text_label *l = fixture_label(fixture_classify("ricchioni schifosi"), "hate_speech");
+Test(lexicon, slur_has_target) {
+    const struct text_label *l =
+        fixture_label(fixture_classify("ricchioni schifosi"), "hate_speech");
     cr_assert_not_null(l);
     cr_expect_str_eq(l->detail, "orientamento_sessuale");
 }
 
-Test(lexicon, longer_phrase_wins)
-{
+Test(lexicon, longer_phrase_wins) {
     const struct text_result *r = fixture_classify("porca puttana");
     cr_expect_not_null(fixture_label(r, "profanity"));
     cr_expect_null(fixture_label(r, "insult"));
 }
 
-Test(lexicon, place_name_after_a_preposition_is_the_place)
-{
+Test(lexicon, place_name_after_a_preposition_is_the_place) {
     cr_expect_not(fixture_has("Il sindaco di Troia è venuto alla sagra", "insult"));
     cr_expect_not(fixture_has("Gemellaggio con Troia", "insult"));
     cr_expect(fixture_has("Sei una troia", "insult"));
 }
 
-Test(lexicon, place_name_as_the_subject_of_a_place_noun)
-{
+Test(lexicon, place_name_as_the_subject_of_a_place_noun) {
     cr_expect_not(fixture_has("Troia è un paese bellissimo, ci torneremo", "insult"));
     cr_expect_not(fixture_has("Panchina divelta ai giardini di Bastardo", "insult"));
     cr_expect(fixture_has("Troia è quella lì, altro che paese", "insult"));
@@ -97,8 +103,7 @@ Test(lexicon, place_name_as_the_subject_of_a_place_noun)
 
 /* A masked word is read with the words before it when they make a phrase,
  * and a run of stars need not count the letters it hides. */
-Test(lexicon, masked_words_in_phrases)
-{
+Test(lexicon, masked_words_in_phrases) {
     const struct text_result *r = fixture_classify("porca p*ttana che caldo");
     cr_expect_not_null(fixture_label(r, "profanity"));
     cr_expect_null(fixture_label(r, "insult"));

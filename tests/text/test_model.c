@@ -19,8 +19,7 @@
  * weights: only the order of additions differs. */
 #define SCORE_TOLERANCE 1e-4
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
+static unsigned char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     cr_assert(f, "%s: cannot open", path);
     fseek(f, 0, SEEK_END);
@@ -33,8 +32,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 }
 
 /* Writes len bytes of buf to a new temporary file; returns its path (static). */
-static const char *temp_model(const unsigned char *buf, size_t len)
-{
+static const char *temp_model(const unsigned char *buf, size_t len) {
     static char path[] = "/tmp/vigile-model-XXXXXX";
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
@@ -44,8 +42,7 @@ static const char *temp_model(const unsigned char *buf, size_t len)
 }
 
 /* Loads a damaged copy of the shipped model and checks the message. */
-static void expect_refused(unsigned char *buf, size_t len, const char *why)
-{
+static void expect_refused(unsigned char *buf, size_t len, const char *why) {
     char err[512];
     const char *path = temp_model(buf, len);
     struct text_model *m = text_model_load(path, err, sizeof err);
@@ -55,8 +52,7 @@ static void expect_refused(unsigned char *buf, size_t len, const char *why)
     cr_expect(strstr(err, why) != NULL, "message \"%s\" does not say \"%s\"", err, why);
 }
 
-Test(model, loads_shipped_file)
-{
+Test(model, loads_shipped_file) {
     char err[512];
     struct text_model *m = text_model_load(MODEL_FILE, err, sizeof err);
     cr_assert_not_null(m, "%s", err);
@@ -66,15 +62,13 @@ Test(model, loads_shipped_file)
     text_model_free(m);
 }
 
-Test(model, refuses_missing_file)
-{
+Test(model, refuses_missing_file) {
     char err[512];
     cr_assert_null(text_model_load("/nonexistent/model.bin", err, sizeof err));
     cr_expect(strstr(err, "/nonexistent/model.bin: cannot open") != NULL, "%s", err);
 }
 
-Test(model, refuses_bad_magic)
-{
+Test(model, refuses_bad_magic) {
     size_t len;
     unsigned char *buf = slurp(MODEL_FILE, &len);
     memcpy(buf, "GIFMODEL", 8);
@@ -82,8 +76,7 @@ Test(model, refuses_bad_magic)
     free(buf);
 }
 
-Test(model, refuses_other_feature_version)
-{
+Test(model, refuses_other_feature_version) {
     size_t len;
     unsigned char *buf = slurp(MODEL_FILE, &len);
     buf[12] = 99;
@@ -91,16 +84,14 @@ Test(model, refuses_other_feature_version)
     free(buf);
 }
 
-Test(model, refuses_truncated_file)
-{
+Test(model, refuses_truncated_file) {
     size_t len;
     unsigned char *buf = slurp(MODEL_FILE, &len);
     expect_refused(buf, len - 1000, "expected");
     free(buf);
 }
 
-Test(model, refuses_damaged_weights)
-{
+Test(model, refuses_damaged_weights) {
     size_t len;
     unsigned char *buf = slurp(MODEL_FILE, &len);
     buf[len / 2] ^= 0x40;
@@ -108,8 +99,7 @@ Test(model, refuses_damaged_weights)
     free(buf);
 }
 
-Test(model, refuses_unknown_category)
-{
+Test(model, refuses_unknown_category) {
     size_t len;
     unsigned char *buf = slurp(MODEL_FILE, &len);
     memcpy(buf + 32, "gossip\0", 7);
@@ -117,8 +107,7 @@ Test(model, refuses_unknown_category)
     free(buf);
 }
 
-Test(model, scores_equal_trainer)
-{
+Test(model, scores_equal_trainer) {
     char err[512];
     struct text_model *m = text_model_load(MODEL_FILE, err, sizeof err);
     cr_assert_not_null(m, "%s", err);
@@ -155,12 +144,10 @@ Test(model, scores_equal_trainer)
 /* An engine that labels everything the model scores at 0.3 or more. */
 static const struct text_result *classify_with_model(const char *text, struct text_base **base,
                                                      struct text_engine **engine,
-                                                     struct text_scratch **sc)
-{
+                                                     struct text_scratch **sc) {
     char err[512];
     double thresholds[TEXT_CAT_COUNT];
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
-        thresholds[c] = 0.3;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) thresholds[c] = 0.3;
     *base = text_base_new(VIGILE_TEXT_DATA_DIR, err, sizeof err);
     cr_assert_not_null(*base, "%s", err);
     struct text_engine_options opt = { .base = *base, .model_thresholds = thresholds };
@@ -172,8 +159,7 @@ static const struct text_result *classify_with_model(const char *text, struct te
     return &r;
 }
 
-Test(model, labels_carry_evidence_inside_text)
-{
+Test(model, labels_carry_evidence_inside_text) {
     /* no lexicon term, no rule: what the model alone can see */
     const char *text = "Ma quanto sei ridicolo e patetico, vergognati, sei una nullità totale!!";
     struct text_base *base;
@@ -183,11 +169,10 @@ Test(model, labels_carry_evidence_inside_text)
     size_t model_labels = 0;
     for (size_t i = 0; i < r->n; i++) {
         const struct text_label *l = &r->labels[i];
-        if (l->origin != TEXT_ORIGIN_MODEL)
-            continue;
+        if (l->origin != TEXT_ORIGIN_MODEL) continue;
         model_labels++;
-        cr_expect(strncmp(l->rule_id, "model.", 6) == 0 &&
-                  strcmp(l->rule_id + 6, l->category) == 0, "rule_id %s", l->rule_id);
+        cr_expect(strncmp(l->rule_id, "model.", 6) == 0 && strcmp(l->rule_id + 6, l->category) == 0,
+                  "rule_id %s", l->rule_id);
         cr_expect(l->score >= 0.3 && l->score <= 1.0);
         cr_expect_eq(l->score, r->model_scores[l->category_id]);
         cr_expect(l->span.start < l->span.end && l->span.end <= strlen(text),
@@ -199,8 +184,7 @@ Test(model, labels_carry_evidence_inside_text)
     text_base_free(base);
 }
 
-Test(model, evidence_in_a_quotation_is_marked)
-{
+Test(model, evidence_in_a_quotation_is_marked) {
     /* counter-speech: the hateful words are quoted to condemn them */
     const char *text = "Chi scrive \"stranieri schifosi tornatevene a casa vostra, rubate "
                        "e basta\" dovrebbe vergognarsi";
@@ -213,8 +197,7 @@ Test(model, evidence_in_a_quotation_is_marked)
     for (size_t i = 0; i < r->n; i++) {
         const struct text_label *l = &r->labels[i];
         int inside = l->span.start > 11 && l->span.end <= (size_t)(quote_end - text);
-        if (l->origin != TEXT_ORIGIN_MODEL || !inside)
-            continue;
+        if (l->origin != TEXT_ORIGIN_MODEL || !inside) continue;
         cr_expect(l->quoted, "%s label on quoted \"%.*s\" not marked", l->category,
                   (int)(l->span.end - l->span.start), text + l->span.start);
         marked++;
@@ -225,19 +208,15 @@ Test(model, evidence_in_a_quotation_is_marked)
     text_base_free(base);
 }
 
-Test(model, rules_only_engine_does_not_score)
-{
+Test(model, rules_only_engine_does_not_score) {
     fixture_setup();
     const struct text_result *r = fixture_classify("sei un cretino");
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
-        cr_expect_eq(r->model_scores[c], -1);
-    for (size_t i = 0; i < r->n; i++)
-        cr_expect_eq(r->labels[i].origin, TEXT_ORIGIN_RULE);
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) cr_expect_eq(r->model_scores[c], -1);
+    for (size_t i = 0; i < r->n; i++) cr_expect_eq(r->labels[i].origin, TEXT_ORIGIN_RULE);
     fixture_teardown();
 }
 
-Test(model, long_comment_is_scored_with_evidence_inside_it)
-{
+Test(model, long_comment_is_scored_with_evidence_inside_it) {
     /* past the scanner's stack buffer: the padded view goes to the heap */
     size_t len = 0, cap = 1 << 20;
     char *text = malloc(cap + 1);

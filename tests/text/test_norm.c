@@ -8,8 +8,7 @@
 
 static struct text_norm nm;
 
-static void norm(const char *s)
-{
+static void norm(const char *s) {
     size_t bad;
     cr_assert_eq(text_norm_build(&nm, s, strlen(s), &bad), 0, "\"%s\" rejected at %zu", s, bad);
 }
@@ -18,68 +17,59 @@ static void fini(void) { text_norm_release(&nm); }
 
 TestSuite(norm, .fini = fini);
 
-Test(norm, folds_case_accents_and_compat)
-{
+Test(norm, folds_case_accents_and_compat) {
     norm("PERCHÉ Città ｃａｚｚｏ");
     cr_assert_str_eq(nm.p, "perche citta cazzo");
 }
 
-Test(norm, leet_only_inside_words)
-{
+Test(norm, leet_only_inside_words) {
     norm("c4zz0 m3rd4 2024 100euro $tronzo");
     cr_assert_str_eq(nm.p, "cazzo merda 2024 100euro stronzo");
 }
 
-Test(norm, emphasis_runs)
-{
+Test(norm, emphasis_runs) {
     norm("cazzzzzo ammazzooo anno");
-    cr_assert_str_eq(nm.p, "cazo ammazzo anno");  /* pattern view: 3+ becomes one */
-    cr_assert_str_eq(nm.n, "cazo amazo ano");      /* lexicon view: runs kept apart */
-    cr_assert_eq(nm.n_run[2], 5);                  /* the z run */
-    cr_assert_eq(nm.n_run[12], 2);                 /* "anno": nn */
+    cr_assert_str_eq(nm.p, "cazo ammazzo anno"); /* pattern view: 3+ becomes one */
+    cr_assert_str_eq(nm.n, "cazo amazo ano");    /* lexicon view: runs kept apart */
+    cr_assert_eq(nm.n_run[2], 5);                /* the z run */
+    cr_assert_eq(nm.n_run[12], 2);               /* "anno": nn */
 }
 
-Test(norm, split_letters_joined)
-{
+Test(norm, split_letters_joined) {
     norm("c a z z o, i.d.i.o.t.a, c-4-z-z-0 ma e a no");
     cr_assert_str_eq(nm.p, "cazzo, idiota, cazzo ma e a no");
 }
 
-Test(norm, masks_and_hashtags)
-{
+Test(norm, masks_and_hashtags) {
     norm("st*onzo #hashtag");
     cr_assert_str_eq(nm.n, "st*onzo hashtag");
     cr_assert(nm.n_has_mask);
 }
 
-Test(norm, homoglyphs)
-{
-    norm("\xd1\x81\xd0\xb0zzo");   /* Cyrillic с and а */
+Test(norm, homoglyphs) {
+    norm("\xd1\x81\xd0\xb0zzo"); /* Cyrillic с and а */
     cr_assert_str_eq(nm.n, "cazo");
     cr_assert(nm.n_flags[0] & TEXT_NORM_OBFUSCATED);
 }
 
-Test(norm, spans_map_to_original_bytes)
-{
+Test(norm, spans_map_to_original_bytes) {
     const char *s = "Là   c 4 z z o!";
     norm(s);
     const char *hit = strstr(nm.p, "cazzo");
     cr_assert_not_null(hit);
     size_t i = (size_t)(hit - nm.p);
-    cr_assert_eq(nm.p_start[i], 6);                /* the 'c' */
-    cr_assert_eq(nm.p_end[i + 4], 15);             /* one past the 'o' */
+    cr_assert_eq(nm.p_start[i], 6);    /* the 'c' */
+    cr_assert_eq(nm.p_end[i + 4], 15); /* one past the 'o' */
     cr_assert_eq(nm.p_start[0], 0);
-    cr_assert_eq(nm.p_end[1], 3);                  /* 'à' is two bytes */
+    cr_assert_eq(nm.p_end[1], 3); /* 'à' is two bytes */
 }
 
-Test(norm, zero_width_dropped)
-{
+Test(norm, zero_width_dropped) {
     norm("caz\xe2\x80\x8bzo");
     cr_assert_str_eq(nm.p, "cazzo");
 }
 
-Test(norm, invalid_utf8_rejected_with_offset)
-{
+Test(norm, invalid_utf8_rejected_with_offset) {
     size_t bad = 0;
     cr_assert_eq(text_norm_build(&nm, "ok \xc3\x28 no", 8, &bad), -1);
     cr_assert_eq(bad, 3);
@@ -88,9 +78,8 @@ Test(norm, invalid_utf8_rejected_with_offset)
 
 /* Compares the views of text_norm_build (the plain path when the text
  * allows it) with those of the general path, byte for byte, maps included. */
-static void assert_paths_agree(const char *s, size_t len)
-{
-    struct text_norm ref = {0};
+static void assert_paths_agree(const char *s, size_t len) {
+    struct text_norm ref = { 0 };
     size_t bad_fast = 0, bad_ref = 0;
     int rc_fast = text_norm_build(&nm, s, len, &bad_fast);
     int rc_ref = text_norm_build_general(&ref, s, len, &bad_ref);
@@ -118,18 +107,73 @@ static void assert_paths_agree(const char *s, size_t len)
  * runs, accented and look-alike letters, typographic punctuation,
  * invisible and unassigned code points, broken UTF-8; long enough to
  * cross the sixteen-byte blocks of the plain path. */
-Test(norm, plain_path_agrees_with_general_path)
-{
+Test(norm, plain_path_agrees_with_general_path) {
     /* the first PLAIN_PIECES fold to one ASCII byte per code point or are
      * symbols kept as their bytes (emoji, '€', '❤') */
     enum { PLAIN_PIECES = 53 };
     static const char *const alphabet[] = {
-        "a", "e", "i", "o", "z", "c", "Z", "E", " ", "  ", ".", "-", "_", ",", "'", "?", "!",
-        "0", "1", "3", "4", "5", "7", "@", "$", "*", "#", "\t", "\n", "\x01", "\x7f", "zz", "zzz",
-        "è", "É", "à", "ì", "ò", "ù", "ÿ", "\xc2\xa0", "\xd0\xb0", "\xd1\x81", "\xce\xbf",
-        "\xe2\x80\x99", "\xe2\x80\x94", "Città", "\xef\xbc\xa1", "\xf0\x9f\x98\x80",
-        "\xf0\x9f\x91\x8f", "\xe2\x82\xac", "\xe2\x9d\xa4\xef\xb8\x8f", "\xc2\xa9", "\x02",
-        "ß", "æ", "ø", "\xc2\xad", "\xe2\x80\x8b", "\xe2\x80\xa6", "\xc3", "\x80",
+        "a",
+        "e",
+        "i",
+        "o",
+        "z",
+        "c",
+        "Z",
+        "E",
+        " ",
+        "  ",
+        ".",
+        "-",
+        "_",
+        ",",
+        "'",
+        "?",
+        "!",
+        "0",
+        "1",
+        "3",
+        "4",
+        "5",
+        "7",
+        "@",
+        "$",
+        "*",
+        "#",
+        "\t",
+        "\n",
+        "\x01",
+        "\x7f",
+        "zz",
+        "zzz",
+        "è",
+        "É",
+        "à",
+        "ì",
+        "ò",
+        "ù",
+        "ÿ",
+        "\xc2\xa0",
+        "\xd0\xb0",
+        "\xd1\x81",
+        "\xce\xbf",
+        "\xe2\x80\x99",
+        "\xe2\x80\x94",
+        "Città",
+        "\xef\xbc\xa1",
+        "\xf0\x9f\x98\x80",
+        "\xf0\x9f\x91\x8f",
+        "\xe2\x82\xac",
+        "\xe2\x9d\xa4\xef\xb8\x8f",
+        "\xc2\xa9",
+        "\x02",
+        "ß",
+        "æ",
+        "ø",
+        "\xc2\xad",
+        "\xe2\x80\x8b",
+        "\xe2\x80\xa6",
+        "\xc3",
+        "\x80",
     };
     const size_t n_alpha = sizeof alphabet / sizeof alphabet[0];
     unsigned long seed = 42;
@@ -141,8 +185,7 @@ Test(norm, plain_path_agrees_with_general_path)
             /* half the texts are plain, so that the plain path runs */
             const char *p = alphabet[(seed >> 33) % (t % 2 ? PLAIN_PIECES : n_alpha)];
             size_t l = strlen(p);
-            if (len + l >= sizeof buf)
-                break;
+            if (len + l >= sizeof buf) break;
             memcpy(buf + len, p, l);
             len += l;
         }
@@ -153,13 +196,18 @@ Test(norm, plain_path_agrees_with_general_path)
 /* Every code point of the plain path's tables beyond U+0800 (symbols,
  * fullwidth forms, emoji), alone and next to words, split letters and
  * l33t, also where the sixteen-byte blocks of the plain path reach it. */
-Test(norm, plain_path_agrees_on_its_table_ranges)
-{
-    static const int32_t ranges[][2] = { { 0x2000, 0x2c00 }, { 0xfe00, 0x10000 },
+Test(norm, plain_path_agrees_on_its_table_ranges) {
+    static const int32_t ranges[][2] = { { 0x2000, 0x2c00 },
+                                         { 0xfe00, 0x10000 },
                                          { 0x1f000, 0x20000 } };
     static const char *const around[][2] = {
-        { "", "" }, { "ciao ", " bello" }, { "c a z z o", "" }, { "c4zz0", "1d10t4" },
-        { "buongiorno a tutti voi", "ciao a tutti quanti" }, { "x", "x" }, { "e a ", " b c" },
+        { "", "" },
+        { "ciao ", " bello" },
+        { "c a z z o", "" },
+        { "c4zz0", "1d10t4" },
+        { "buongiorno a tutti voi", "ciao a tutti quanti" },
+        { "x", "x" },
+        { "e a ", " b c" },
     };
     char buf[128];
     for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)

@@ -1,29 +1,26 @@
 /* text_pii: validators with valid and invalid check digits, and the scans. */
-#include "text_pii.h"
 #include "text_fixture.h"
+#include "text_pii.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
 
-Test(pii, codice_fiscale)
-{
+Test(pii, codice_fiscale) {
     cr_expect(text_pii_cf_valid("RSSMRA85T10A562S", 16));
     cr_expect(text_pii_cf_valid("rssmra85t10a562s", 16));
-    cr_expect(text_pii_cf_valid("RSSMRA85T10A5NRC", 16));   /* omocodia */
+    cr_expect(text_pii_cf_valid("RSSMRA85T10A5NRC", 16));     /* omocodia */
     cr_expect_not(text_pii_cf_valid("RSSMRA85T10A562X", 16)); /* check character */
     cr_expect_not(text_pii_cf_valid("RSSMRA85Z10A562S", 16)); /* month letter */
     cr_expect_not(text_pii_cf_valid("RSSMRA85T10A562", 15));
 }
 
-Test(pii, partita_iva)
-{
+Test(pii, partita_iva) {
     cr_expect(text_pii_piva_valid("01234560587", 11));
     cr_expect_not(text_pii_piva_valid("01234560588", 11));
-    cr_expect_not(text_pii_piva_valid("01234567897", 11));   /* office code 789 */
+    cr_expect_not(text_pii_piva_valid("01234567897", 11)); /* office code 789 */
 }
 
-Test(pii, iban)
-{
+Test(pii, iban) {
     cr_expect(text_pii_iban_valid("IT60X0542811101000000123456", 27));
     cr_expect_not(text_pii_iban_valid("IT61X0542811101000000123456", 27));
     cr_expect_not(text_pii_iban_valid("IT60X054281110100000012345", 26));
@@ -31,14 +28,12 @@ Test(pii, iban)
 
 TestSuite(pii_scan, .init = fixture_setup, .fini = fixture_teardown);
 
-static const char *detail_of(const char *text)
-{
+static const char *detail_of(const char *text) {
     const struct text_label *l = fixture_label(fixture_classify(text), "personal_data");
     return l ? l->detail : NULL;
 }
 
-Test(pii_scan, types)
-{
+Test(pii_scan, types) {
     cr_expect_str_eq(detail_of("cf RSSMRA85T10A562S grazie"), "codice_fiscale");
     cr_expect_str_eq(detail_of("IBAN IT60 X054 2811 1010 0000 0123 456"), "iban");
     cr_expect_str_eq(detail_of("P.IVA 01234560587"), "partita_iva");
@@ -50,19 +45,24 @@ Test(pii_scan, types)
     cr_expect_str_eq(detail_of("targata FG 123 AB"), "targa");
 }
 
-Test(pii_scan, not_personal)
-{
+Test(pii_scan, not_personal) {
     static const char *const clean[] = {
-        "costa 350.000.000 euro", "il 12.06.2024 alle 18", "CAP 20044", "numero verde 800 123 456",
-        "scrivete a urp@comune.lecce.it", "chiamate l'URP allo 02 9352 7111", "cf RSSMRA85T10A562X",
-        "P.IVA 12345670581", "pratica 2023/004512", "ho chiamato il 112",
+        "costa 350.000.000 euro",
+        "il 12.06.2024 alle 18",
+        "CAP 20044",
+        "numero verde 800 123 456",
+        "scrivete a urp@comune.lecce.it",
+        "chiamate l'URP allo 02 9352 7111",
+        "cf RSSMRA85T10A562X",
+        "P.IVA 12345670581",
+        "pratica 2023/004512",
+        "ho chiamato il 112",
     };
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
         cr_expect_null(detail_of(clean[i]), "\"%s\"", clean[i]);
 }
 
-Test(pii_scan, redaction)
-{
+Test(pii_scan, redaction) {
     const struct text_result *r = fixture_classify("cf RSSMRA85T10A562S, tel 3471234567.");
     cr_expect_str_eq(r->redacted, "cf [codice_fiscale], tel [telefono].");
     cr_expect_eq(r->redacted_len, strlen(r->redacted));

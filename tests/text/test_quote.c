@@ -5,8 +5,7 @@
 
 TestSuite(quote, .init = fixture_setup, .fini = fixture_teardown);
 
-Test(quote, reported_slur_is_not_the_authors)
-{
+Test(quote, reported_slur_is_not_the_authors) {
     const struct text_result *r = fixture_classify(
         "Un utente qui sotto mi ha scritto 'terrone tornatene a casa tua'. Come si segnala?");
     cr_expect_null(fixture_label(r, "hate_speech"));
@@ -16,8 +15,7 @@ Test(quote, reported_slur_is_not_the_authors)
     cr_expect_not(fixture_has("Mi hanno dato del \"coglione\" in ufficio", "insult"));
 }
 
-Test(quote, quotes_without_a_first_person_report_still_count)
-{
+Test(quote, quotes_without_a_first_person_report_still_count) {
     cr_expect(fixture_has("Come dice mio cugino, 'sindaco ladro'", "insult"));
     cr_expect(fixture_has("Sei un 'grande' coglione", "insult"));
     cr_expect(fixture_has("Mi ha scritto che sei un coglione", "insult"), "no quotation");
@@ -25,8 +23,7 @@ Test(quote, quotes_without_a_first_person_report_still_count)
     cr_expect(fixture_has("Mi ha scritto 'ciao', coglione", "insult"));
 }
 
-Test(quote, counter_speech_is_not_hate)
-{
+Test(quote, counter_speech_is_not_hate) {
     static const char *const texts[] = {
         "chi dice che i rom sono animali e un ignorante",
         "non e vero che gli immigrati sono criminali",
@@ -39,8 +36,7 @@ Test(quote, counter_speech_is_not_hate)
         cr_expect_not(fixture_has(texts[i], "hate_speech"), "\"%s\"", texts[i]);
 }
 
-Test(quote, endorsed_or_plain_hate_still_counts)
-{
+Test(quote, endorsed_or_plain_hate_still_counts) {
     cr_expect(fixture_has("chi dice che i rom sono animali ha ragione", "hate_speech"));
     cr_expect(fixture_has("i rom sono animali. Chi dice il contrario mente", "hate_speech"),
               "the frame is in another sentence");

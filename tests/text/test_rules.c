@@ -6,8 +6,7 @@
 
 TestSuite(rules, .init = fixture_setup, .fini = fixture_teardown);
 
-Test(rules, threats_and_incitement)
-{
+Test(rules, threats_and_incitement) {
     cr_expect(fixture_has("Se ti becco ti ammazzo", "threat"));
     cr_expect(fixture_has("Tiii ammazzooo", "threat"));
     cr_expect(fixture_has("sappiamo dove abiti", "threat"));
@@ -16,8 +15,7 @@ Test(rules, threats_and_incitement)
     cr_expect_not(fixture_has("ti aspettiamo alla festa", "threat"));
 }
 
-Test(rules, spam_ads_politics_copyright)
-{
+Test(rules, spam_ads_politics_copyright) {
     cr_expect(fixture_has("guadagna 500 euro al giorno, info bit.ly/xyz", "spam"));
     cr_expect(fixture_has("scrivimi in privato", "spam"));
     cr_expect(fixture_has("sconto del 20% per i lettori", "advertising"));
@@ -27,8 +25,7 @@ Test(rules, spam_ads_politics_copyright)
     cr_expect(fixture_has("PRIMO!!!", "disruption"));
 }
 
-Test(rules, intents_and_criticism)
-{
+Test(rules, intents_and_criticism) {
     cr_expect(fixture_has("Buca enorme in via Roma", "service_report"));
     cr_expect(fixture_has("Mi hanno rubato la bici", "crime_report"));
     cr_expect(fixture_has("Allego la domanda", "application"));
@@ -39,8 +36,7 @@ Test(rules, intents_and_criticism)
     cr_expect(fixture_has("sindaco ladro e buffone", "insult"));
 }
 
-Test(rules, match_span_in_original)
-{
+Test(rules, match_span_in_original) {
     const char *t = "Ehi TÌ AMMAZZO!";
     const struct text_label *l = fixture_label(fixture_classify(t), "threat");
     cr_assert_not_null(l);
@@ -48,20 +44,20 @@ Test(rules, match_span_in_original)
     cr_expect_eq(l->span.end, strlen(t) - 1);
 }
 
-Test(tenant_rules, extra_rules_reported_with_their_id)
-{
+Test(tenant_rules, extra_rules_reported_with_their_id) {
     static const struct text_rule extra[] = {
-        { "tenant.lecce.candidato_rossi", "political_propaganda", "\\brossi sindaco\\b", TEXT_SEV_MEDIUM, NULL },
+        { "tenant.lecce.candidato_rossi", "political_propaganda", "\\brossi sindaco\\b",
+          TEXT_SEV_MEDIUM, NULL },
     };
     fixture_setup_rules(extra, 1);
-    const struct text_label *l = fixture_label(fixture_classify("Rossi sindaco!"), "political_propaganda");
+    const struct text_label *l =
+        fixture_label(fixture_classify("Rossi sindaco!"), "political_propaganda");
     cr_assert_not_null(l);
     cr_expect_str_eq(l->rule_id, "tenant.lecce.candidato_rossi");
     fixture_teardown();
 }
 
-Test(rules, bad_rule_reports_id_and_offset)
-{
+Test(rules, bad_rule_reports_id_and_offset) {
     char err[512];
     struct text_base *base = text_base_new(VIGILE_TEXT_DATA_DIR, err, sizeof err);
     cr_assert_not_null(base, "%s", err);
@@ -77,8 +73,7 @@ Test(rules, bad_rule_reports_id_and_offset)
     text_base_free(base);
 }
 
-Test(rules, bad_data_dir_reported)
-{
+Test(rules, bad_data_dir_reported) {
     char err[512];
     cr_expect_null(text_base_new("/nonexistent", err, sizeof err));
     cr_expect_not_null(strstr(err, "/nonexistent/lexicons"), "%s", err);
@@ -86,11 +81,9 @@ Test(rules, bad_data_dir_reported)
 
 /* Matches are tried only near an anchor: a match far from the start of a
  * long comment, and one whose anchor lies far inside it, are still found. */
-Test(rules, match_found_wherever_the_anchor_is)
-{
+Test(rules, match_found_wherever_the_anchor_is) {
     char text[2048] = "";
-    for (int i = 0; i < 40; i++)
-        strcat(text, "Bella giornata in piazza. ");
+    for (int i = 0; i < 40; i++) strcat(text, "Bella giornata in piazza. ");
     strcat(text, "La biblioteca è aperta anche il sabato mattina?");
     cr_expect(fixture_has(text, "information_request"));
     cr_expect(fixture_has("Questi immigrati vanno cacciati tutti, sono feccia", "hate_speech"));
@@ -101,8 +94,7 @@ Test(rules, match_found_wherever_the_anchor_is)
 /* A pattern opening with a "^" alternative is tried at offset 0 whole and
  * past it without "^" (text_rules.c); both kinds of match keep their spans,
  * and "^" never matches past the start. */
-Test(tenant_rules, start_alternative_matches_at_start_and_past_it)
-{
+Test(tenant_rules, start_alternative_matches_at_start_and_past_it) {
     static const struct text_rule extra[] = {
         { "tenant.x.domanda", "spam", "(?:^|, )(?:posso |devo )[^?]{0,40}\\?", TEXT_SEV_LOW, NULL },
     };
@@ -122,14 +114,13 @@ Test(tenant_rules, start_alternative_matches_at_start_and_past_it)
 /* The rarest anchor ("sindac") lies an unbounded distance into a match, so
  * a bounded one ("ladr", "buffon") tells where matches may start: a match
  * far into a long comment is found, and none without a bounded anchor. */
-Test(tenant_rules, unbounded_anchor_with_bounded_window)
-{
+Test(tenant_rules, unbounded_anchor_with_bounded_window) {
     static const struct text_rule extra[] = {
-        { "tenant.x.ladri", "spam", "\\b(?:ladr|buffon)\\w* (?:del )?(?:sindac|assessor)\\w*", TEXT_SEV_LOW, NULL },
+        { "tenant.x.ladri", "spam", "\\b(?:ladr|buffon)\\w* (?:del )?(?:sindac|assessor)\\w*",
+          TEXT_SEV_LOW, NULL },
     };
     char text[2048] = "Il sindaco ha parlato. ";
-    for (int i = 0; i < 40; i++)
-        strcat(text, "Bella giornata in piazza. ");
+    for (int i = 0; i < 40; i++) strcat(text, "Bella giornata in piazza. ");
     strcat(text, "Siete ladri del sindaco!");
     fixture_setup_rules(extra, 1);
     const struct text_label *l = fixture_label(fixture_classify(text), "spam");
@@ -145,14 +136,13 @@ Test(tenant_rules, unbounded_anchor_with_bounded_window)
 /* A rule made a candidate by one anchor set ("servizio", "gestione") is
  * run only when a second set of the pattern ("pessim", "pietos") occurs
  * too; when both do, wherever they are, it matches as before. */
-Test(tenant_rules, second_anchor_set_required)
-{
+Test(tenant_rules, second_anchor_set_required) {
     static const struct text_rule extra[] = {
-        { "tenant.x.pessimo", "spam", "\\b(?:pessim|pietos)[oa] (?:gestione|servizio)\\b", TEXT_SEV_LOW, NULL },
+        { "tenant.x.pessimo", "spam", "\\b(?:pessim|pietos)[oa] (?:gestione|servizio)\\b",
+          TEXT_SEV_LOW, NULL },
     };
     char text[2048] = "Il servizio era pessimo. ";
-    for (int i = 0; i < 40; i++)
-        strcat(text, "Bella giornata in piazza. ");
+    for (int i = 0; i < 40; i++) strcat(text, "Bella giornata in piazza. ");
     strcat(text, "Davvero una pietosa gestione.");
     fixture_setup_rules(extra, 1);
     const struct text_label *l = fixture_label(fixture_classify(text), "spam");

@@ -11,103 +11,125 @@ TestSuite(threat_hate, .init = fixture_setup, .fini = fixture_teardown);
 
 #define N(a) (sizeof a / sizeof a[0])
 
-static void expect_all(const char *const *texts, size_t n, const char *cat)
-{
+static void expect_all(const char *const *texts, size_t n, const char *cat) {
     for (size_t i = 0; i < n; i++)
         cr_expect(fixture_has(texts[i], cat), "\"%s\": no %s", texts[i], cat);
 }
 
-static void expect_none(const char *const *texts, size_t n, const char *cat)
-{
+static void expect_none(const char *const *texts, size_t n, const char *cat) {
     for (size_t i = 0; i < n; i++) {
         const struct text_label *l = fixture_label(fixture_classify(texts[i]), cat);
         cr_expect_null(l, "\"%s\" got %s", texts[i], l ? l->rule_id : "");
     }
 }
 
-Test(threat_hate, direct_threats)
-{
+Test(threat_hate, direct_threats) {
     static const char *const texts[] = {
-        "Assessore, io ti faccio fuori", "se continui vi faccio a pezzi", "ti pesto appena esci",
-        "gli spaccherei la faccia", "ti romperei le gambe", "vi brucio", "ti taglio la gola",
-        "sei un uomo morto", "voglio ammazzare tutti gli immigrati", "bisognerebbe sterminare i rom",
+        "Assessore, io ti faccio fuori",
+        "se continui vi faccio a pezzi",
+        "ti pesto appena esci",
+        "gli spaccherei la faccia",
+        "ti romperei le gambe",
+        "vi brucio",
+        "ti taglio la gola",
+        "sei un uomo morto",
+        "voglio ammazzare tutti gli immigrati",
+        "bisognerebbe sterminare i rom",
     };
     expect_all(texts, N(texts), "threat");
 }
 
-Test(threat_hate, conditional_threats)
-{
+Test(threat_hate, conditional_threats) {
     static const char *const texts[] = {
-        "se ti becco al mercato sei morto", "quando vi troviamo sotto casa vi spacco le ossa",
-        "se passo di li vi massacro", "appena ti vedo ti faccio del male",
+        "se ti becco al mercato sei morto",
+        "quando vi troviamo sotto casa vi spacco le ossa",
+        "se passo di li vi massacro",
+        "appena ti vedo ti faccio del male",
     };
     expect_all(texts, N(texts), "threat");
 }
 
-Test(threat_hate, wished_and_third_person)
-{
+Test(threat_hate, wished_and_third_person) {
     static const char *const texts[] = {
-        "dovresti morire", "quel consigliere deve morire", "meriti di essere picchiato",
-        "qualcuno dovrebbe sparargli", "spero che tu muoia presto", "spero che lo investano",
-        "che ti venga un cancro", "si merita una pallottola", "Crepa!",
+        "dovresti morire",
+        "quel consigliere deve morire",
+        "meriti di essere picchiato",
+        "qualcuno dovrebbe sparargli",
+        "spero che tu muoia presto",
+        "spero che lo investano",
+        "che ti venga un cancro",
+        "si merita una pallottola",
+        "Crepa!",
     };
     expect_all(texts, N(texts), "threat");
 }
 
-Test(threat_hate, idioms_are_not_threats)
-{
+Test(threat_hate, idioms_are_not_threats) {
     static const char *const texts[] = {
-        "la sagra era bella da morire", "ammazza che bello il nuovo parco",
-        "mi fa morire dal ridere questo video", "bisognerebbe uccidere la burocrazia",
-        "devi morire dal ridere con quel comico", "ti ammazzo di baci nonna",
-        "se ti vedo ti faccio un saluto", "se passo di li vi faccio sapere",
-        "ti prenda un colpo di sole", "il centro storico non deve morire",
-        "le foglie le bruciamo nel campo", "spero che non ti venga un accidente",
-        "c'e una crepa nel muro della scuola", "le sterpaglie devono essere bruciate",
+        "la sagra era bella da morire",
+        "ammazza che bello il nuovo parco",
+        "mi fa morire dal ridere questo video",
+        "bisognerebbe uccidere la burocrazia",
+        "devi morire dal ridere con quel comico",
+        "ti ammazzo di baci nonna",
+        "se ti vedo ti faccio un saluto",
+        "se passo di li vi faccio sapere",
+        "ti prenda un colpo di sole",
+        "il centro storico non deve morire",
+        "le foglie le bruciamo nel campo",
+        "spero che non ti venga un accidente",
+        "c'e una crepa nel muro della scuola",
+        "le sterpaglie devono essere bruciate",
     };
     expect_none(texts, N(texts), "threat");
 }
 
-Test(threat_hate, reported_threats_are_not_the_authors)
-{
+Test(threat_hate, reported_threats_are_not_the_authors) {
     static const char *const texts[] = {
-        "il vicino mi ha detto 'ti ammazzo'", "mi ha detto: ti ammazzo", "ho ricevuto minacce",
+        "il vicino mi ha detto 'ti ammazzo'",
+        "mi ha detto: ti ammazzo",
+        "ho ricevuto minacce",
         "mi hanno scritto ti spacco la faccia, cosa faccio?",
     };
     expect_none(texts, N(texts), "threat");
 }
 
-Test(threat_hate, dehumanising_comparisons)
-{
+Test(threat_hate, dehumanising_comparisons) {
     static const char *const texts[] = {
-        "gli ebrei sono un cancro", "i musulmani sono un virus per l'Europa",
-        "quella feccia di immigrati", "quelle bestie dei musulmani",
+        "gli ebrei sono un cancro",          "i musulmani sono un virus per l'Europa",
+        "quella feccia di immigrati",        "quelle bestie dei musulmani",
         "gli stranieri vivono come animali", "le donne sono delle bestie",
-        "i disabili non sono esseri umani", "questi zingari sono topi",
+        "i disabili non sono esseri umani",  "questi zingari sono topi",
     };
     expect_all(texts, N(texts), "hate_speech");
 }
 
-Test(threat_hate, derogation_as_opinion_and_question)
-{
+Test(threat_hate, derogation_as_opinion_and_question) {
     static const char *const texts[] = {
-        "secondo me i rom sono tutti ladri", "penso che gli immigrati siano criminali",
+        "secondo me i rom sono tutti ladri",
+        "penso che gli immigrati siano criminali",
         "non sono razzista ma gli immigrati mi fanno schifo",
-        "perche gli zingari devono sempre rubare?", "perche i gay sono cosi schifosi?",
-        "odio i musulmani", "i meridionali sono fannulloni per natura",
+        "perche gli zingari devono sempre rubare?",
+        "perche i gay sono cosi schifosi?",
+        "odio i musulmani",
+        "i meridionali sono fannulloni per natura",
         "gli omosessuali non dovrebbero avere figli",
     };
     expect_all(texts, N(texts), "hate_speech");
 }
 
-Test(threat_hate, groups_named_without_hate)
-{
+Test(threat_hate, groups_named_without_hate) {
     static const char *const texts[] = {
-        "gli immigrati sono una risorsa", "i rom sono cittadini come noi",
-        "le donne sono forti", "perche gli immigrati devono fare la fila in questura?",
-        "i sacchi neri sono rifiuti indifferenziati", "gli immigrati sono tutti uguali davanti alla legge",
-        "odio la burocrazia", "i disabili sono in difficolta per le barriere",
-        "il cane del vicino e un animale", "i topi in cantina della scuola",
+        "gli immigrati sono una risorsa",
+        "i rom sono cittadini come noi",
+        "le donne sono forti",
+        "perche gli immigrati devono fare la fila in questura?",
+        "i sacchi neri sono rifiuti indifferenziati",
+        "gli immigrati sono tutti uguali davanti alla legge",
+        "odio la burocrazia",
+        "i disabili sono in difficolta per le barriere",
+        "il cane del vicino e un animale",
+        "i topi in cantina della scuola",
     };
     expect_none(texts, N(texts), "hate_speech");
 }

@@ -98,16 +98,20 @@ static inline void state_cases_run(struct state_store *st, const char *tenant) {
     size_t k = 99;
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r1", t0, 0xabcULL, HOUR_MS, fps, 8, &k), 0);
     cr_assert_eq(k, 0);
-    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2", t0 + 10, 0xabdULL, HOUR_MS, fps, 8, &k), 0);
+    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2", t0 + 10, 0xabdULL, HOUR_MS, fps, 8, &k),
+                 0);
     cr_assert_eq(k, 1);
     cr_assert_eq(fps[0], 0xabcULL);
     /* Posts of the same instant after it do not change a redelivered post's answer. */
-    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2b", t0 + 10, 0xabeULL, HOUR_MS, fps, 8, &k), 0);
+    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2b", t0 + 10, 0xabeULL, HOUR_MS, fps, 8, &k),
+                 0);
     cr_assert_eq(k, 2);
-    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2", t0 + 10, 0xabdULL, HOUR_MS, fps, 8, &k), 0);
+    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r2", t0 + 10, 0xabdULL, HOUR_MS, fps, 8, &k),
+                 0);
     cr_assert_eq(k, 1); /* redelivered: itself is not an earlier post, nor r2b */
     cr_assert_eq(fps[0], 0xabcULL);
-    cr_assert_eq(state_recent_add(st, tenant, "p_a", "r3", t0 + 2 * HOUR_MS, 1, HOUR_MS, fps, 8, &k), 0);
+    cr_assert_eq(
+        state_recent_add(st, tenant, "p_a", "r3", t0 + 2 * HOUR_MS, 1, HOUR_MS, fps, 8, &k), 0);
     cr_assert_eq(k, 0); /* outside the window */
 
     /* A batch asked at once answers as one call after another: r5 sees r4 of the same

@@ -47,7 +47,9 @@ struct want {
     int idempotent;
 };
 
-#define MSG_BODY "{\"message\":{\"text\":\"Gentile utente, è vietato.\"},\"messaging_type\":\"RESPONSE\",\"recipient\":"
+#define MSG_BODY                                   \
+    "{\"message\":{\"text\":\"Gentile utente, è " \
+    "vietato.\"},\"messaging_type\":\"RESPONSE\",\"recipient\":"
 static const struct want table[] = {
     { "facebook", "hide", "comment", "POST", "http://fake/c%2F1%202", "is_hidden=true", 1 },
     { "facebook", "hold", "comment", "POST", "http://fake/c%2F1%202", "is_hidden=true", 1 },
@@ -76,15 +78,18 @@ static const struct want table[] = {
     { "instagram", "unban", "comment", NULL, NULL, NULL, 0 },
     { "instagram", "report", "comment", NULL, NULL, NULL, 0 },
     { "youtube", "hide", "comment", "POST",
-      "http://fake/comments/setModerationStatus?id=c%2F1%202&moderationStatus=heldForReview", NULL, 1 },
+      "http://fake/comments/setModerationStatus?id=c%2F1%202&moderationStatus=heldForReview", NULL,
+      1 },
     { "youtube", "hold", "comment", "POST",
-      "http://fake/comments/setModerationStatus?id=c%2F1%202&moderationStatus=heldForReview", NULL, 1 },
+      "http://fake/comments/setModerationStatus?id=c%2F1%202&moderationStatus=heldForReview", NULL,
+      1 },
     { "youtube", "unhide", "comment", "POST",
       "http://fake/comments/setModerationStatus?id=c%2F1%202&moderationStatus=published", NULL, 1 },
     { "youtube", "delete", "comment", "POST",
       "http://fake/comments/setModerationStatus?id=c%2F1%202&moderationStatus=rejected", NULL, 1 },
     { "youtube", "ban", "comment", "POST",
-      "http://fake/comments/setModerationStatus?id=c%2F1%202&moderationStatus=rejected&banAuthor=true",
+      "http://fake/comments/"
+      "setModerationStatus?id=c%2F1%202&moderationStatus=rejected&banAuthor=true",
       NULL, 1 },
     { "youtube", "reply", "comment", "POST", "http://fake/comments?part=snippet",
       "{\"snippet\":{\"parentId\":\"T1\",\"textOriginal\":\"Gentile utente, è vietato.\"}}", 0 },
@@ -94,9 +99,13 @@ static const struct want table[] = {
     { "telegram", "delete", "comment", "POST", "http://fake/bot" TOKEN "/deleteMessage",
       "{\"chat_id\":-100200,\"message_id\":77}", 1 },
     { "telegram", "reply", "comment", "POST", "http://fake/bot" TOKEN "/sendMessage",
-      "{\"chat_id\":-100200,\"reply_parameters\":{\"message_id\":77},\"text\":\"Gentile utente, è vietato.\"}", 0 },
+      "{\"chat_id\":-100200,\"reply_parameters\":{\"message_id\":77},\"text\":\"Gentile utente, è "
+      "vietato.\"}",
+      0 },
     { "telegram", "warn", "comment", "POST", "http://fake/bot" TOKEN "/sendMessage",
-      "{\"chat_id\":-100200,\"reply_parameters\":{\"message_id\":77},\"text\":\"Gentile utente, è vietato.\"}", 0 },
+      "{\"chat_id\":-100200,\"reply_parameters\":{\"message_id\":77},\"text\":\"Gentile utente, è "
+      "vietato.\"}",
+      0 },
     { "telegram", "ban", "comment", "POST", "http://fake/bot" TOKEN "/banChatMember",
       "{\"chat_id\":-100200,\"user_id\":4242}", 1 },
     { "telegram", "unban", "comment", "POST", "http://fake/bot" TOKEN "/unbanChatMember",
@@ -107,21 +116,30 @@ static const struct want table[] = {
     { "telegram", "report", "comment", NULL, NULL, NULL, 0 },
     { "x", "hide", "reply", "PUT", "http://fake/tweets/c%2F1%202/hidden", "{\"hidden\":true}", 1 },
     { "x", "hold", "reply", "PUT", "http://fake/tweets/c%2F1%202/hidden", "{\"hidden\":true}", 1 },
-    { "x", "unhide", "reply", "PUT", "http://fake/tweets/c%2F1%202/hidden", "{\"hidden\":false}", 1 },
+    { "x", "unhide", "reply", "PUT", "http://fake/tweets/c%2F1%202/hidden", "{\"hidden\":false}",
+      1 },
     { "x", "reply", "reply", "POST", "http://fake/tweets",
-      "{\"reply\":{\"in_reply_to_tweet_id\":\"c/1 2\"},\"text\":\"Gentile utente, è vietato.\"}", 0 },
+      "{\"reply\":{\"in_reply_to_tweet_id\":\"c/1 2\"},\"text\":\"Gentile utente, è vietato.\"}",
+      0 },
     { "x", "warn", "reply", "POST", "http://fake/dm_conversations/with/4242/messages",
       "{\"text\":\"Gentile utente, è vietato.\"}", 0 },
-    { "x", "ban", "reply", "POST", "http://fake/users/P9/blocking", "{\"target_user_id\":\"4242\"}", 1 },
+    { "x", "ban", "reply", "POST", "http://fake/users/P9/blocking", "{\"target_user_id\":\"4242\"}",
+      1 },
     { "x", "unban", "reply", "DELETE", "http://fake/users/P9/blocking/4242", NULL, 1 },
     { "x", "delete", "reply", NULL, NULL, NULL, 0 },
     { "x", "report", "reply", NULL, NULL, NULL, 0 },
     { "whatsapp", "reply", "private_message", "POST", "http://fake/P9/messages",
-      "{\"context\":{\"message_id\":\"c/1 2\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":"
-      "\"individual\",\"text\":{\"body\":\"Gentile utente, è vietato.\"},\"to\":\"4242\",\"type\":\"text\"}", 0 },
+      "{\"context\":{\"message_id\":\"c/1 "
+      "2\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":"
+      "\"individual\",\"text\":{\"body\":\"Gentile utente, è "
+      "vietato.\"},\"to\":\"4242\",\"type\":\"text\"}",
+      0 },
     { "whatsapp", "warn", "private_message", "POST", "http://fake/P9/messages",
-      "{\"context\":{\"message_id\":\"c/1 2\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":"
-      "\"individual\",\"text\":{\"body\":\"Gentile utente, è vietato.\"},\"to\":\"4242\",\"type\":\"text\"}", 0 },
+      "{\"context\":{\"message_id\":\"c/1 "
+      "2\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":"
+      "\"individual\",\"text\":{\"body\":\"Gentile utente, è "
+      "vietato.\"},\"to\":\"4242\",\"type\":\"text\"}",
+      0 },
     { "whatsapp", "ban", "private_message", "POST", "http://fake/P9/block_users",
       "{\"block_users\":[{\"user\":\"4242\"}],\"messaging_product\":\"whatsapp\"}", 1 },
     { "whatsapp", "unban", "private_message", "DELETE", "http://fake/P9/block_users",
@@ -148,11 +166,16 @@ Test(act_request, every_type_on_every_platform) {
         cr_assert_eq(rc, 0, "%s %s: %s", w->platform, w->type, why);
         cr_expect_str_eq(req.method, w->method, "%s %s", w->platform, w->type);
         cr_expect_str_eq(req.url, w->url, "%s %s", w->platform, w->type);
-        if (w->body) cr_expect_str_eq(req.body ? req.body : "(none)", w->body, "%s %s", w->platform, w->type);
-        else cr_expect_null(req.body, "%s %s has no body", w->platform, w->type);
+        if (w->body)
+            cr_expect_str_eq(req.body ? req.body : "(none)", w->body, "%s %s", w->platform,
+                             w->type);
+        else
+            cr_expect_null(req.body, "%s %s has no body", w->platform, w->type);
         cr_expect_eq(req.idempotent, w->idempotent, "%s %s", w->platform, w->type);
-        if (strcmp(w->platform, "telegram") == 0) cr_expect_null(req.authorization);
-        else cr_expect_str_eq(req.authorization, "Bearer " TOKEN);
+        if (strcmp(w->platform, "telegram") == 0)
+            cr_expect_null(req.authorization);
+        else
+            cr_expect_str_eq(req.authorization, "Bearer " TOKEN);
         act_request_free(&req);
     }
     /* Every one of the nine types appears for every platform in the table. */
@@ -170,15 +193,16 @@ Test(act_request, every_type_on_every_platform) {
 Test(act_request, temporary_bans) {
     struct act_request req;
     char why[512];
-    cr_assert_eq(build("telegram", "ban", "comment", "\"2026-11-21T10:00:00Z\"", &req, why,
-                       sizeof why), 0);
+    cr_assert_eq(
+        build("telegram", "ban", "comment", "\"2026-11-21T10:00:00Z\"", &req, why, sizeof why), 0);
     cr_expect_str_eq(req.body, "{\"chat_id\":-100200,\"until_date\":1795255200,\"user_id\":4242}");
     act_request_free(&req);
     /* The others have no end to a block: a person lifts it on the day. */
     const char *others[] = { "facebook", "youtube", "x", "whatsapp" };
     for (size_t i = 0; i < 4; i++) {
-        cr_expect_eq(build(others[i], "ban", "comment", "\"2026-11-21T10:00:00Z\"", &req, why,
-                           sizeof why), -1, "%s", others[i]);
+        cr_expect_eq(
+            build(others[i], "ban", "comment", "\"2026-11-21T10:00:00Z\"", &req, why, sizeof why),
+            -1, "%s", others[i]);
         cr_expect(strstr(why, "temporaneo") != NULL, "%s: %s", others[i], why);
     }
 }
@@ -223,7 +247,8 @@ Test(act_http, rate_limits) {
     cr_expect_eq(r.wait_ms, 7000);
     r = classify(PLATFORM_TELEGRAM, 429,
                  "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry "
-                 "after 3\",\"parameters\":{\"retry_after\":3}}", none);
+                 "after 3\",\"parameters\":{\"retry_after\":3}}",
+                 none);
     cr_expect_eq(r.verdict, ACT_THROTTLED);
     cr_expect_eq(r.wait_ms, 3000);
     r = classify(PLATFORM_FACEBOOK, 400, "{\"error\":{\"message\":\"limit\",\"code\":613}}", none);
@@ -258,14 +283,16 @@ Test(act_exec, backoff_grows_with_jitter_and_a_cap) {
 Test(act_action, bad_commands) {
     struct act_action a;
     char err[256];
-    const char *bad = "{\"action_id\":\"x\",\"type\":\"shout\",\"decision_id\":\"d\",\"tenant\":\"t\","
-                      "\"platform\":\"facebook\",\"content_id\":\"c\",\"author_id\":\"a\","
-                      "\"issued_at\":\"2026-11-20T10:00:00Z\"}";
+    const char *bad =
+        "{\"action_id\":\"x\",\"type\":\"shout\",\"decision_id\":\"d\",\"tenant\":\"t\","
+        "\"platform\":\"facebook\",\"content_id\":\"c\",\"author_id\":\"a\","
+        "\"issued_at\":\"2026-11-20T10:00:00Z\"}";
     cr_expect_eq(act_action_parse(bad, strlen(bad), &a, err, sizeof err), -1);
     cr_expect_str_eq(err, "$.type: unknown action type \"shout\"");
-    const char *reply = "{\"action_id\":\"x\",\"type\":\"reply\",\"decision_id\":\"d\",\"tenant\":\"t\","
-                        "\"platform\":\"facebook\",\"content_id\":\"c\",\"author_id\":\"a\","
-                        "\"issued_at\":\"2026-11-20T10:00:00Z\"}";
+    const char *reply =
+        "{\"action_id\":\"x\",\"type\":\"reply\",\"decision_id\":\"d\",\"tenant\":\"t\","
+        "\"platform\":\"facebook\",\"content_id\":\"c\",\"author_id\":\"a\","
+        "\"issued_at\":\"2026-11-20T10:00:00Z\"}";
     cr_expect_eq(act_action_parse(reply, strlen(reply), &a, err, sizeof err), -1);
     cr_expect(strstr(err, "$.text: missing") != NULL, "%s", err);
     cr_expect_eq(act_action_parse("{\"a\":", 5, &a, err, sizeof err), -1);
@@ -300,12 +327,16 @@ Test(act_config, credentials_from_env_and_file) {
 static struct tenant_set *tenant_with_act(const char *act, char *err, size_t n) {
     char dir[] = "/tmp/act-tenant-XXXXXX", cmd[512];
     cr_assert_not_null(mkdtemp(dir));
-    snprintf(cmd, sizeof cmd, "mkdir %s/tenants && cp %s/config/baseline.json %s/ && "
-             "cp %s/config/tenants/lecce.json %s/tenants/", dir, SOURCE_DIR, dir, SOURCE_DIR, dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir %s/tenants && cp %s/config/baseline.json %s/ && "
+             "cp %s/config/tenants/lecce.json %s/tenants/",
+             dir, SOURCE_DIR, dir, SOURCE_DIR, dir);
     cr_assert_eq(system(cmd), 0);
     if (act) {
-        snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import json,sys; p=\"%s/tenants/lecce.json\"; "
-                 "d=json.load(open(p)); d[\"act\"]=json.loads(sys.argv[1]); json.dump(d,open(p,\"w\"))' '%s'",
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c 'import json,sys; p=\"%s/tenants/lecce.json\"; "
+                 "d=json.load(open(p)); d[\"act\"]=json.loads(sys.argv[1]); "
+                 "json.dump(d,open(p,\"w\"))' '%s'",
                  dir, act);
         cr_assert_eq(system(cmd), 0);
     }
@@ -336,9 +367,10 @@ Test(act_tenant, mode_is_shadow_unless_the_policy_says_live) {
 /* A command from a channel the tenant has not configured has no page_id: what acts on
  * the content itself is still done, what acts in the page's name goes to a person. */
 Test(act_request, without_a_page) {
-    const char *json = "{\"action_id\":\"x\",\"type\":\"%s\",\"decision_id\":\"d\",\"tenant\":\"t\","
-                       "\"platform\":\"facebook\",\"content_id\":\"c1\",\"author_id\":\"a\","
-                       "\"text\":\"t\",\"issued_at\":\"2026-11-20T10:00:00Z\"}";
+    const char *json =
+        "{\"action_id\":\"x\",\"type\":\"%s\",\"decision_id\":\"d\",\"tenant\":\"t\","
+        "\"platform\":\"facebook\",\"content_id\":\"c1\",\"author_id\":\"a\","
+        "\"text\":\"t\",\"issued_at\":\"2026-11-20T10:00:00Z\"}";
     const char *types[] = { "hide", "delete", "reply", "ban", "warn" };
     const int ok[] = { 1, 1, 1, 0, 0 };
     for (size_t i = 0; i < 5; i++) {

@@ -25,7 +25,7 @@
 /* Far above what any refusal costs (the 10 MB inputs take tens of milliseconds), far
  * below what a hang or a quadratic scan would take. */
 #define CASE_BOUND_MS 2000
-#define NOW_MS 1763632800000LL /* 2026-11-20T10:00:00Z */
+#define NOW_MS        1763632800000LL /* 2026-11-20T10:00:00Z */
 
 static const char good_envelope[] =
     "{\"schema\":{\"name\":\"vigile.envelope\",\"version\":1},\"event_id\":\"good-1\","
@@ -40,7 +40,7 @@ static struct router *router;
 static struct sla *sla;
 static struct tenant_set *tenants; /* the parsers' */
 static struct stage_outputs out;
-static char *good_classified;      /* good_envelope as classify wrote it */
+static char *good_classified; /* good_envelope as classify wrote it */
 
 static struct tenant_set *load_tenants(void) {
     char err[4096];
@@ -84,9 +84,12 @@ static enum stage_status run_worker_stage(const char *stage, const char *bytes, 
                                           char *reason, size_t n) {
     struct stage_input in = { badinput_topic(stage), bytes, len };
     enum stage_status rc;
-    if (strcmp(stage, "classify") == 0) rc = classifier_stage(cls, &in, &out, reason, n);
-    else if (strncmp(stage, "route", 5) == 0) rc = router_stage(router, &in, &out, reason, n);
-    else rc = sla_process(sla, &in, &out, reason, n);
+    if (strcmp(stage, "classify") == 0)
+        rc = classifier_stage(cls, &in, &out, reason, n);
+    else if (strncmp(stage, "route", 5) == 0)
+        rc = router_stage(router, &in, &out, reason, n);
+    else
+        rc = sla_process(sla, &in, &out, reason, n);
     stage_outputs_clear(&out);
     return rc;
 }
@@ -95,14 +98,17 @@ static enum stage_status run_worker_stage(const char *stage, const char *bytes, 
  * an envelope (OK); SLA's good ticket reaches for Redis, which is not here, so it asks to
  * retry instead of refusing. */
 static void expect_carries_on(const char *stage) {
-    static const char good_ticket[] = "{\"tenant\":\"lecce\",\"ticket_id\":\"t-good\","
-                                      "\"office\":\"urp\",\"received_at\":\"2026-11-20T10:00:00Z\"}";
+    static const char good_ticket[] =
+        "{\"tenant\":\"lecce\",\"ticket_id\":\"t-good\","
+        "\"office\":\"urp\",\"received_at\":\"2026-11-20T10:00:00Z\"}";
     char reason[512] = "";
     enum stage_status rc;
     if (strcmp(stage, "classify") == 0)
-        rc = run_worker_stage("classify", good_envelope, strlen(good_envelope), reason, sizeof reason);
+        rc = run_worker_stage("classify", good_envelope, strlen(good_envelope), reason,
+                              sizeof reason);
     else if (strncmp(stage, "route", 5) == 0)
-        rc = run_worker_stage("route", good_classified, strlen(good_classified), reason, sizeof reason);
+        rc = run_worker_stage("route", good_classified, strlen(good_classified), reason,
+                              sizeof reason);
     else
         rc = run_worker_stage("sla", good_ticket, strlen(good_ticket), reason, sizeof reason);
     enum stage_status want = strncmp(stage, "sla", 3) == 0 ? STAGE_RETRY : STAGE_OK;
@@ -137,9 +143,7 @@ static int run_parser(const char *stage, const char *bytes, size_t len, char *re
 }
 
 /* The first line of a multi-line error (a config directory reports all its mistakes). */
-static void first_line(char *s) {
-    s[strcspn(s, "\n")] = '\0';
-}
+static void first_line(char *s) { s[strcspn(s, "\n")] = '\0'; }
 
 /* Loads a config or data directory (relative to tests/, as the manifest names it);
  * returns 0 when loading failed (reason written). */
@@ -189,8 +193,8 @@ Test(badinput, every_case_is_refused_with_its_reason_and_the_stage_carries_on) {
     const char *slowest_name = "";
     for (size_t i = 0; i < set.n; i++) {
         int64_t took = check_case(&set.v[i]);
-        cr_expect_leq(took, CASE_BOUND_MS, "%s at %s took %lld ms", set.v[i].input,
-                      set.v[i].stage, (long long)took);
+        cr_expect_leq(took, CASE_BOUND_MS, "%s at %s took %lld ms", set.v[i].input, set.v[i].stage,
+                      (long long)took);
         if (took > slowest) slowest = took, slowest_name = set.v[i].input;
     }
     printf("badinput: %zu cases, slowest %s (%lld ms)\n", set.n, slowest_name, (long long)slowest);

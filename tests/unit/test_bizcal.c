@@ -27,7 +27,7 @@ static struct cal_week week_of(const char *interval, unsigned mask) {
     return w;
 }
 
-#define WEEKDAYS 0x1fu
+#define WEEKDAYS  0x1fu
 #define EVERY_DAY 0x7fu
 
 static const struct cal_holidays national = { .national = 1 };
@@ -40,7 +40,10 @@ static void expect_instant(int64_t got, const char *want, const char *what) {
 }
 
 Test(rome_time, offsets_around_both_changes) {
-    static const struct { const char *utc; int offset; } cases[] = {
+    static const struct {
+        const char *utc;
+        int offset;
+    } cases[] = {
         { "2026-03-29T00:59:59Z", 60 },  { "2026-03-29T01:00:00Z", 120 },
         { "2026-10-25T00:59:59Z", 120 }, { "2026-10-25T01:00:00Z", 60 },
         { "2027-03-28T01:00:00Z", 120 }, { "2027-10-31T00:30:00Z", 120 },
@@ -65,7 +68,9 @@ Test(rome_time, wall_times_skipped_and_repeated) {
 Test(bizcal, next_open_over_weekends_and_closing) {
     struct cal_week w = week_of("09:00-17:30", WEEKDAYS);
     struct bizcal bc = { &w, &national };
-    static const struct { const char *from, *want; } cases[] = {
+    static const struct {
+        const char *from, *want;
+    } cases[] = {
         { "2026-03-06T18:00:00+01:00", "2026-03-09T09:00:00+01:00" }, /* Friday evening */
         { "2026-03-07T11:00:00+01:00", "2026-03-09T09:00:00+01:00" }, /* Saturday */
         { "2026-03-08T23:59:00+01:00", "2026-03-09T09:00:00+01:00" }, /* Sunday night */
@@ -81,7 +86,9 @@ Test(bizcal, next_open_over_weekends_and_closing) {
 Test(bizcal, every_national_holiday_is_closed) {
     struct cal_week w = week_of("09:00-17:00", EVERY_DAY);
     struct bizcal bc = { &w, &national };
-    static const struct { const char *from, *want; } cases[] = {
+    static const struct {
+        const char *from, *want;
+    } cases[] = {
         { "2026-01-01T10:00:00+01:00", "2026-01-02T09:00:00+01:00" },
         { "2026-01-06T10:00:00+01:00", "2026-01-07T09:00:00+01:00" },
         { "2026-04-05T10:00:00+02:00", "2026-04-07T09:00:00+02:00" }, /* Easter + Monday */
@@ -104,7 +111,9 @@ Test(bizcal, easter_monday_over_the_years) {
     struct cal_week w = week_of("09:00-17:30", WEEKDAYS);
     struct bizcal bc = { &w, &national };
     /* Friday evening before Easter: Monday is Lunedì dell'Angelo, so Tuesday. */
-    static const struct { const char *from, *want; } cases[] = {
+    static const struct {
+        const char *from, *want;
+    } cases[] = {
         { "2024-03-29T18:00:00+01:00", "2024-04-02T09:00:00+02:00" }, /* Monday Apr 1 */
         { "2025-04-18T18:00:00+02:00", "2025-04-22T09:00:00+02:00" }, /* Monday Apr 21 */
         { "2026-04-03T18:00:00+02:00", "2026-04-07T09:00:00+02:00" }, /* Monday Apr 6 */
@@ -119,7 +128,9 @@ Test(bizcal, patron_days_of_the_five_towns) {
     struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
     cr_assert_not_null(set, "%s", err);
     /* A working day that is the patron's: taken in charge the next working day. */
-    static const struct { const char *tenant, *from, *want; } cases[] = {
+    static const struct {
+        const char *tenant, *from, *want;
+    } cases[] = {
         { "lecce", "2026-08-26T10:00:00+02:00", "2026-08-27T09:00:00+02:00" },
         { "alessandria", "2026-11-10T10:00:00+01:00", "2026-11-11T09:00:00+01:00" },
         { "arese", "2026-06-29T10:00:00+02:00", "2026-06-30T09:00:00+02:00" },
@@ -140,7 +151,11 @@ Test(bizcal, patron_days_of_the_five_towns) {
 Test(bizcal, add_minutes_at_closing_time) {
     struct cal_week w = week_of("09:00-17:00", WEEKDAYS);
     struct bizcal bc = { &w, &national };
-    static const struct { const char *from; int minutes; const char *want; } cases[] = {
+    static const struct {
+        const char *from;
+        int minutes;
+        const char *want;
+    } cases[] = {
         { "2026-03-09T16:59:00+01:00", 1, "2026-03-09T17:00:00+01:00" }, /* one minute left */
         { "2026-03-09T16:59:00+01:00", 2, "2026-03-10T09:01:00+01:00" },
         { "2026-03-06T16:59:00+01:00", 2, "2026-03-09T09:01:00+01:00" }, /* over a weekend */
@@ -150,8 +165,8 @@ Test(bizcal, add_minutes_at_closing_time) {
         { "2026-03-09T09:00:00+01:00", 24 * 60, "2026-03-11T17:00:00+01:00" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        expect_instant(bizcal_add_minutes(&bc, at(cases[i].from), cases[i].minutes),
-                       cases[i].want, cases[i].from);
+        expect_instant(bizcal_add_minutes(&bc, at(cases[i].from), cases[i].minutes), cases[i].want,
+                       cases[i].from);
 }
 
 /* Tradate: 24 working hours at three a day, from Monday 14:00, end on the 8th day. */
@@ -160,19 +175,21 @@ Test(bizcal, tradate_24_working_hours) {
     struct bizcal bc = { &w, &national };
     expect_instant(bizcal_add_minutes(&bc, at("2026-03-09T14:00:00+01:00"), 24 * 60),
                    "2026-03-18T17:00:00+01:00", "24 h");
-    cr_expect_eq(bizcal_working_ms(&bc, at("2026-03-09T14:00:00+01:00"),
-                                   at("2026-03-18T17:00:00+01:00")),
-                 24LL * 3600 * 1000);
+    cr_expect_eq(
+        bizcal_working_ms(&bc, at("2026-03-09T14:00:00+01:00"), at("2026-03-18T17:00:00+01:00")),
+        24LL * 3600 * 1000);
 }
 
 Test(bizcal, daylight_saving_nights) {
     struct cal_week all = week_of("00:00-24:00", EVERY_DAY);
     struct bizcal bc = { &all, &none };
     /* The March night has 23 hours, the October night 25. */
-    cr_expect_eq(bizcal_working_ms(&bc, at("2026-03-28T12:00:00+01:00"),
-                                   at("2026-03-30T12:00:00+02:00")), 47LL * 3600 * 1000);
-    cr_expect_eq(bizcal_working_ms(&bc, at("2026-10-24T12:00:00+02:00"),
-                                   at("2026-10-26T12:00:00+01:00")), 49LL * 3600 * 1000);
+    cr_expect_eq(
+        bizcal_working_ms(&bc, at("2026-03-28T12:00:00+01:00"), at("2026-03-30T12:00:00+02:00")),
+        47LL * 3600 * 1000);
+    cr_expect_eq(
+        bizcal_working_ms(&bc, at("2026-10-24T12:00:00+02:00"), at("2026-10-26T12:00:00+01:00")),
+        49LL * 3600 * 1000);
     expect_instant(bizcal_add_minutes(&bc, at("2026-03-28T23:00:00+01:00"), 180),
                    "2026-03-29T03:00:00+02:00", "spring");
     expect_instant(bizcal_add_minutes(&bc, at("2026-10-24T23:00:00+02:00"), 240),
@@ -189,15 +206,19 @@ Test(bizcal, daylight_saving_nights) {
 Test(bizcal, working_time_between) {
     struct cal_week w = week_of("09:00-17:30", WEEKDAYS);
     struct bizcal bc = { &w, &national };
-    cr_expect_eq(bizcal_working_ms(&bc, at("2026-03-06T16:00:00+01:00"),
-                                   at("2026-03-09T10:00:00+01:00")), 150LL * 60000);
-    cr_expect_eq(bizcal_working_ms(&bc, at("2026-03-07T10:00:00+01:00"),
-                                   at("2026-03-08T10:00:00+01:00")), 0);
-    cr_expect_eq(bizcal_working_ms(&bc, at("2026-03-10T10:00:00+01:00"),
-                                   at("2026-03-09T10:00:00+01:00")), 0, "to before from");
+    cr_expect_eq(
+        bizcal_working_ms(&bc, at("2026-03-06T16:00:00+01:00"), at("2026-03-09T10:00:00+01:00")),
+        150LL * 60000);
+    cr_expect_eq(
+        bizcal_working_ms(&bc, at("2026-03-07T10:00:00+01:00"), at("2026-03-08T10:00:00+01:00")),
+        0);
+    cr_expect_eq(
+        bizcal_working_ms(&bc, at("2026-03-10T10:00:00+01:00"), at("2026-03-09T10:00:00+01:00")), 0,
+        "to before from");
     /* Easter Monday 2026 counts nothing. */
-    cr_expect_eq(bizcal_working_ms(&bc, at("2026-04-03T17:00:00+02:00"),
-                                   at("2026-04-07T09:30:00+02:00")), 60LL * 60000);
+    cr_expect_eq(
+        bizcal_working_ms(&bc, at("2026-04-03T17:00:00+02:00"), at("2026-04-07T09:30:00+02:00")),
+        60LL * 60000);
 }
 
 Test(bizcal, closed_for_ever_is_never) {

@@ -6,7 +6,9 @@
 #include "calendar.h"
 
 Test(calendar, easter_sundays) {
-    static const struct { int y, m, d; } cases[] = {
+    static const struct {
+        int y, m, d;
+    } cases[] = {
         { 2019, 4, 21 }, { 2024, 3, 31 }, { 2025, 4, 20 }, { 2026, 4, 5 },
         { 2027, 3, 28 }, { 2038, 4, 25 }, { 2285, 3, 22 },
     };
@@ -25,8 +27,8 @@ Test(calendar, easter_monday_is_a_national_holiday) {
 }
 
 Test(calendar, fixed_national_holidays) {
-    static const int days[][2] = { { 1, 1 }, { 1, 6 }, { 4, 25 }, { 5, 1 }, { 6, 2 }, { 8, 15 },
-                                   { 11, 1 }, { 12, 8 }, { 12, 25 }, { 12, 26 } };
+    static const int days[][2] = { { 1, 1 },  { 1, 6 },  { 4, 25 }, { 5, 1 },   { 6, 2 },
+                                   { 8, 15 }, { 11, 1 }, { 12, 8 }, { 12, 25 }, { 12, 26 } };
     for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
         cr_expect_not_null(cal_national_holiday(2027, days[i][0], days[i][1]), "%02d-%02d",
                            days[i][0], days[i][1]);
@@ -59,7 +61,9 @@ Test(calendar, interval_parse) {
 }
 
 Test(calendar, interval_parse_errors) {
-    static const struct { const char *in, *err; } cases[] = {
+    static const struct {
+        const char *in, *err;
+    } cases[] = {
         { "17:00-09:00", "end 09:00 is not after start 17:00" },
         { "09:00-09:00", "end 09:00 is not after start 09:00" },
         { "09:00-12:60", "minutes 60 > 59 in 12:60" },
@@ -115,9 +119,11 @@ Test(calendar, date_parse) {
 Test(calendar, tenant_holidays) {
     static const struct cal_date closures[] = { { 2026, 12, 24, "Vigilia (chiusura)" },
                                                 { 0, 8, 14, "Chiusura estiva" } };
-    struct cal_holidays h = { .national = 1, .has_patron = 1,
+    struct cal_holidays h = { .national = 1,
+                              .has_patron = 1,
                               .patron = { 0, 8, 26, "Sant'Oronzo" },
-                              .closures = closures, .nclosures = 2 };
+                              .closures = closures,
+                              .nclosures = 2 };
     cr_expect_str_eq(cal_holiday(&h, 2026, 8, 26), "Sant'Oronzo");
     cr_expect_str_eq(cal_holiday(&h, 2026, 12, 24), "Vigilia (chiusura)");
     cr_expect_null(cal_holiday(&h, 2027, 12, 24), "a dated closure is once");
@@ -133,7 +139,8 @@ Test(calendar, week_minutes) {
     memset(&w, 0, sizeof w);
     cr_expect_eq(cal_week_minutes(&w), 0);
     char err[128];
-    for (int d = CAL_MON; d <= CAL_FRI; d++) cal_day_add(&w.day[d], iv(9, 0, 17, 30), err, sizeof err);
+    for (int d = CAL_MON; d <= CAL_FRI; d++)
+        cal_day_add(&w.day[d], iv(9, 0, 17, 30), err, sizeof err);
     cr_expect_eq(cal_week_minutes(&w), 5 * 510);
     cr_expect_eq(cal_weekday_parse("sat"), CAL_SAT);
     cr_expect_eq(cal_weekday_parse("lun"), -1);

@@ -28,14 +28,16 @@ static void teardown(void) {
 TestSuite(classify, .init = setup, .fini = teardown);
 
 /* Classifies text as author on tenant at minute; returns the envelope (new). */
-static json_t *run(const char *tenant, const char *event_id, const char *author,
-                   const char *text, int minute, enum stage_status expect) {
+static json_t *run(const char *tenant, const char *event_id, const char *author, const char *text,
+                   int minute, enum stage_status expect) {
     char when[32], reason[512] = "";
     snprintf(when, sizeof when, "2026-03-06T10:%02d:00Z", minute);
+    // clang-format off
     json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s}", "event_id", event_id,
                             "tenant", tenant, "platform", "facebook", "kind", "comment",
                             "content_id", event_id, "author", "id", author, "text", text,
                             "created_at", when);
+    // clang-format on
     cr_assert_eq(classifier_run(cls, env, reason, sizeof reason), expect, "%s", reason);
     return env;
 }
@@ -64,7 +66,8 @@ Test(classify, criticism_is_not_an_insult_and_labels_cite_the_tenant) {
 
 Test(classify, personal_data_is_redacted_with_its_type) {
     json_t *env = run("arese", "p1", "b", "Il mio codice fiscale è RSSMRA85T10A562S", 0, STAGE_OK);
-    cr_expect_str_eq(envelope_str(env, "redacted_text"), "Il mio codice fiscale è [codice_fiscale]");
+    cr_expect_str_eq(envelope_str(env, "redacted_text"),
+                     "Il mio codice fiscale è [codice_fiscale]");
     cr_expect_not_null(label(env, "personal_data"));
     json_decref(env);
 }
@@ -90,7 +93,8 @@ Test(classify, deletions_are_recorded_without_labels) {
                             "kind", "comment", "content_id", "d1", "author", "id", "a", "text",
                             "[contenuto rimosso]", "created_at", "2026-03-06T10:00:00Z");
     cr_assert_eq(classifier_run(cls, env, reason, sizeof reason), STAGE_OK, "%s", reason);
-    cr_expect_eq(json_array_size(json_object_get(json_object_get(env, "classification"), "labels")), 0);
+    cr_expect_eq(json_array_size(json_object_get(json_object_get(env, "classification"), "labels")),
+                 0);
     json_decref(env);
 }
 
@@ -142,6 +146,7 @@ static size_t corpus_envelopes(char **bufs, size_t max) {
         for (int copy = 0; copy < 2; copy++, n++) {
             char id[32];
             snprintf(id, sizeof id, "e%zu", n);
+            // clang-format off
             json_t *env = json_pack(
                 "{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:O, s:s, s:s}", "schema",
                 "name", ENVELOPE_SCHEMA_NAME, "version", ENVELOPE_SCHEMA_VERSION, "event_id", id,
@@ -149,6 +154,7 @@ static size_t corpus_envelopes(char **bufs, size_t max) {
                 "comment", "content_id", id, "author", "id", (n / 2) % 3 ? "a1" : "a2", "text",
                 json_object_get(row, "text"), "created_at", "2026-03-06T10:00:00Z",
                 "received_at", "2026-03-06T10:00:00Z");
+            // clang-format on
             bufs[n] = json_dumps(env, JSON_COMPACT);
             json_decref(env);
         }
@@ -173,9 +179,9 @@ Test(classify, prepared_batches_decide_as_inputs_one_by_one) {
     char err[4096];
     struct state_store st2;
     state_mem_init(&st2);
-    struct classifier *prepared = classifier_new(SOURCE_DIR "/data",
-                                                 tenant_set_load(SOURCE_DIR "/config", err, sizeof err),
-                                                 &st2, "unit-test-key", err, sizeof err);
+    struct classifier *prepared =
+        classifier_new(SOURCE_DIR "/data", tenant_set_load(SOURCE_DIR "/config", err, sizeof err),
+                       &st2, "unit-test-key", err, sizeof err);
     cr_assert_not_null(prepared, "%s", err);
     struct stage_outputs a = { 0 }, b = { 0 };
     size_t repeated = 0;
@@ -187,8 +193,10 @@ Test(classify, prepared_batches_decide_as_inputs_one_by_one) {
         classifier_prepare(prepared, in, k);
         for (size_t j = 0; j < k; j++) {
             char reason[512];
-            cr_assert_eq(classifier_stage(cls, &in[j], &a, reason, sizeof reason), STAGE_OK, "%s", reason);
-            cr_assert_eq(classifier_stage(prepared, &in[j], &b, reason, sizeof reason), STAGE_OK, "%s", reason);
+            cr_assert_eq(classifier_stage(cls, &in[j], &a, reason, sizeof reason), STAGE_OK, "%s",
+                         reason);
+            cr_assert_eq(classifier_stage(prepared, &in[j], &b, reason, sizeof reason), STAGE_OK,
+                         "%s", reason);
             char *x = without_time(a.v[0].value), *y = without_time(b.v[0].value);
             cr_expect_str_eq(x, y, "input %zu", i + j);
             repeated += strstr(x, "state.repeated") != NULL;

@@ -40,8 +40,8 @@ Test(console_accounts, passwords_are_argon2id_hashes) {
     cr_expect_null(strstr(hash, "password-di-mario"));
     free(hash);
     char err[128];
-    cr_expect_eq(console_user_set_password(db, "mario", "un-altra-password", 1, err, sizeof err), -1,
-                 "a second add of the same name");
+    cr_expect_eq(console_user_set_password(db, "mario", "un-altra-password", 1, err, sizeof err),
+                 -1, "a second add of the same name");
     cr_expect_eq(console_user_set_password(db, "luca", "corta", 1, err, sizeof err), -1);
 }
 
@@ -67,8 +67,9 @@ Test(console_accounts, wrong_passwords_are_limited) {
         cr_assert_eq(console_login(db, "mario", "sbagliata", now + i, token, csrf), LOGIN_BAD);
     cr_expect_eq(console_login(db, "mario", "password-di-mario", now + 10, token, csrf),
                  LOGIN_LIMITED, "even the right password waits for the window");
-    cr_expect_eq(console_login(db, "mario", "password-di-mario",
-                               now + CONSOLE_LOGIN_WINDOW_MS + 10, token, csrf), LOGIN_OK);
+    cr_expect_eq(console_login(db, "mario", "password-di-mario", now + CONSOLE_LOGIN_WINDOW_MS + 10,
+                               token, csrf),
+                 LOGIN_OK);
     cr_expect_eq(console_login(db, "nessuno", "password-di-mario", now, token, csrf), LOGIN_BAD);
 }
 
@@ -86,7 +87,8 @@ Test(console_accounts, roles_are_per_tenant_and_admin_is_everywhere) {
     char err[128];
     cr_expect_eq(console_user_role(db, "mario", "lecce"), ROLE_MODERATOR);
     cr_expect_eq(console_user_role(db, "mario", "arese"), ROLE_NONE);
-    cr_assert_eq(console_user_set_password(db, "consorzio", "password-admin-1", 1, err, sizeof err), 0);
+    cr_assert_eq(console_user_set_password(db, "consorzio", "password-admin-1", 1, err, sizeof err),
+                 0);
     cr_assert_eq(console_user_grant(db, "consorzio", "*", ROLE_ADMIN, err, sizeof err), 0);
     cr_expect_eq(console_user_role(db, "consorzio", "arese"), ROLE_ADMIN);
     cr_expect_eq(console_user_grant(db, "nessuno", "lecce", ROLE_MODERATOR, err, sizeof err), -1);

@@ -39,8 +39,9 @@ static json_t *check(const char *tenant, const char *text) {
 static const json_t *problem(const json_t *doc, const char *category) {
     size_t i;
     const json_t *p;
-    json_array_foreach(json_object_get(doc, "problems"), i, p)
-        if (strcmp(json_string_value(json_object_get(p, "category")), category) == 0) return p;
+    json_array_foreach(json_object_get(doc, "problems"), i,
+                       p) if (strcmp(json_string_value(json_object_get(p, "category")), category) ==
+                              0) return p;
     return NULL;
 }
 
@@ -89,9 +90,10 @@ static int run_cli(const char *tenant, const char *text, char *out, size_t n) {
     cr_assert(fd >= 0);
     cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
-    snprintf(cmd, sizeof cmd, "VIGILE_CONFIG_DIR=%s/config VIGILE_DATA_DIR=%s/data "
-             "%s/services/vigile-config check-draft --tenant %s %s", SOURCE_DIR, SOURCE_DIR,
-             BUILD_DIR, tenant, path);
+    snprintf(cmd, sizeof cmd,
+             "VIGILE_CONFIG_DIR=%s/config VIGILE_DATA_DIR=%s/data "
+             "%s/services/vigile-config check-draft --tenant %s %s",
+             SOURCE_DIR, SOURCE_DIR, BUILD_DIR, tenant, path);
     FILE *p = popen(cmd, "r");
     cr_assert(p);
     size_t got = fread(out, 1, n - 1, p);
@@ -103,20 +105,25 @@ static int run_cli(const char *tenant, const char *text, char *out, size_t n) {
 
 Test(console_check, vigile_config_check_draft_exits_3_on_a_problem) {
     static char out[65536];
-    cr_expect_eq(run_cli("tradate", "Votate la lista del sindaco alle elezioni!", out, sizeof out), 3);
-    cr_expect(strstr(out, "\"political_propaganda\"") && strstr(out, "non prevedono contenuti di tipo politico"),
+    cr_expect_eq(run_cli("tradate", "Votate la lista del sindaco alle elezioni!", out, sizeof out),
+                 3);
+    cr_expect(strstr(out, "\"political_propaganda\"") &&
+                  strstr(out, "non prevedono contenuti di tipo politico"),
               "%s", out);
-    cr_expect_eq(run_cli("tradate", "Sabato la biblioteca apre alle 9.", out, sizeof out), 0, "%s", out);
+    cr_expect_eq(run_cli("tradate", "Sabato la biblioteca apre alle 9.", out, sizeof out), 0, "%s",
+                 out);
     cr_expect_eq(run_cli("nessuno", "testo", out, sizeof out), 2);
 }
 
 Test(console_check, a_bad_editors_section_names_its_path) {
     char dir[] = "/tmp/test-editors-XXXXXX", cmd[512], err[4096];
     cr_assert(mkdtemp(dir));
-    snprintf(cmd, sizeof cmd, "cp -r %s/config/. %s && /usr/bin/python3 -c \"import json; "
+    snprintf(cmd, sizeof cmd,
+             "cp -r %s/config/. %s && /usr/bin/python3 -c \"import json; "
              "p='%s/tenants/tradate.json'; d=json.load(open(p)); "
              "d['editors']['categories']['gossip']='x'; d['editors']['categories']['spam']=''; "
-             "json.dump(d, open(p, 'w'))\"", SOURCE_DIR, dir, dir);
+             "json.dump(d, open(p, 'w'))\"",
+             SOURCE_DIR, dir, dir);
     cr_assert_eq(system(cmd), 0);
     struct tenant_set *set = tenant_set_load(dir, err, sizeof err);
     cr_expect_null(set);

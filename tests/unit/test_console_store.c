@@ -66,16 +66,16 @@ static json_t *decision(const char *tenant, const char *id, int rev, int review,
 
 static json_t *escalation(const char *tenant, const char *ticket, const char *decision,
                           const char *received) {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s}", "tenant", tenant,
-                     "ticket_id", ticket, "decision_id", decision, "office", "urp", "received_at",
-                     received, "priority", "normal", "severity", 1, "removal", 0, "redacted_text",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s}", "tenant", tenant, "ticket_id",
+                     ticket, "decision_id", decision, "office", "urp", "received_at", received,
+                     "priority", "normal", "severity", 1, "removal", 0, "redacted_text",
                      "quando apre?");
 }
 
-static json_t *operator_ev(const char *tenant, const char *type, const char *key,
-                           const char *id, const char *event_id, const char *at) {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "tenant", tenant, "type", type,
-                     "operator", "mario", "at", at, key, id, "event_id", event_id);
+static json_t *operator_ev(const char *tenant, const char *type, const char *key, const char *id,
+                           const char *event_id, const char *at) {
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "tenant", tenant, "type", type, "operator",
+                     "mario", "at", at, key, id, "event_id", event_id);
 }
 
 static json_t *items(const char *tenant) {
@@ -122,16 +122,18 @@ Test(console_store, redelivery_and_duplicates_change_nothing) {
     /* the same offset twice (a restart before Kafka's position moved on) */
     for (int i = 0; i < 2; i++)
         cr_assert_eq(console_store_apply(st, TOPIC_ESCALATIONS, 2, 7, text, strlen(text), reason,
-                                         sizeof reason), CONSOLE_APPLIED);
+                                         sizeof reason),
+                     CONSOLE_APPLIED);
     cr_expect_eq(console_store_next_offset(st, TOPIC_ESCALATIONS, 2), 8);
     cr_expect_eq(console_store_next_offset(st, TOPIC_ESCALATIONS, 1), -1);
     /* the same message again at a later offset (a producer's retry) */
-    cr_assert_eq(console_store_apply(st, TOPIC_ESCALATIONS, 2, 9, text, strlen(text), reason,
-                                     sizeof reason), CONSOLE_APPLIED);
+    cr_assert_eq(
+        console_store_apply(st, TOPIC_ESCALATIONS, 2, 9, text, strlen(text), reason, sizeof reason),
+        CONSOLE_APPLIED);
     free(text);
     for (int i = 0; i < 2; i++)
-        feed(TOPIC_OPERATOR, operator_ev("lecce", "ack", "ticket_id", "t1", "ev1",
-                                         "2026-11-20T11:00:00+01:00"));
+        feed(TOPIC_OPERATOR,
+             operator_ev("lecce", "ack", "ticket_id", "t1", "ev1", "2026-11-20T11:00:00+01:00"));
     cr_expect_eq(count("SELECT count(*) FROM tickets"), 1);
     cr_expect_eq(count("SELECT count(*) FROM audit"), 1);
 }
@@ -165,22 +167,23 @@ Test(console_store, review_leaves_the_queue_on_a_verdict) {
     cr_assert_eq(json_array_size(q), 1);
     cr_expect_str_eq(json_string_value(json_object_get(json_array_get(q, 0), "kind")), "review");
     json_decref(q);
-    feed(TOPIC_OPERATOR, operator_ev("lecce", "confirm", "decision_id", "d1", "ev1",
-                                     "2026-11-20T11:00:00Z"));
+    feed(TOPIC_OPERATOR,
+         operator_ev("lecce", "confirm", "decision_id", "d1", "ev1", "2026-11-20T11:00:00Z"));
     q = items("lecce");
     cr_expect_eq(json_array_size(q), 0);
     json_decref(q);
 }
 
 Test(console_store, a_decision_wide_event_covers_a_late_ticket) {
-    feed(TOPIC_OPERATOR, operator_ev("lecce", "resolve", "decision_id", "d1", "ev1",
-                                     "2026-11-20T11:00:00Z"));
+    feed(TOPIC_OPERATOR,
+         operator_ev("lecce", "resolve", "decision_id", "d1", "ev1", "2026-11-20T11:00:00Z"));
     feed(TOPIC_ESCALATIONS, escalation("lecce", "t1", "d1", "2026-11-20T10:00:00+01:00"));
     json_t *q = items("lecce");
     cr_expect_eq(json_array_size(q), 0, "the resolved ticket stays out of the queue");
     json_decref(q);
     cr_expect_eq(count("SELECT count(*) FROM tickets WHERE resolved_ms IS NOT NULL AND "
-                       "taken_ms IS NOT NULL"), 1);
+                       "taken_ms IS NOT NULL"),
+                 1);
 }
 
 Test(console_store, sla_events_set_the_deadline_and_count_breaches) {
@@ -235,7 +238,8 @@ Test(console_store, day_view_counts_each_category_and_action) {
     cr_assert(days);
     json_t *cats = json_object_get(days, "categories");
     cr_assert_eq(json_array_size(cats), 2, "two days in the window, d0 is older");
-    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(cats, 0), "category")), "insult");
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(cats, 0), "category")),
+                     "insult");
     cr_expect_eq(json_integer_value(json_object_get(json_array_get(cats, 0), "n")), 2);
     json_t *acts = json_object_get(days, "actions");
     cr_expect_eq(json_integer_value(json_object_get(json_array_get(acts, 0), "n")), 2);
@@ -250,10 +254,12 @@ Test(console_store, bad_input_is_rejected_with_its_path) {
     const char *topics[] = { TOPIC_DECISIONS, TOPIC_SLA, TOPIC_ESCALATIONS, TOPIC_OPERATOR };
     const char *expect[] = { "JSON 1:", "not a JSON object", "$.decision_id", "$.type" };
     for (int i = 0; i < 4; i++) {
-        cr_assert_eq(console_store_apply(st, topics[i], 0, 0, bad[i], strlen(bad[i]), reason,
-                                         sizeof reason), CONSOLE_REJECTED, "%s", bad[i]);
+        cr_assert_eq(
+            console_store_apply(st, topics[i], 0, 0, bad[i], strlen(bad[i]), reason, sizeof reason),
+            CONSOLE_REJECTED, "%s", bad[i]);
         cr_expect(strstr(reason, expect[i]), "%s: %s", bad[i], reason);
-        cr_expect_eq(console_store_next_offset(st, topics[i], 0), -1, "not recorded before the dead letter");
+        cr_expect_eq(console_store_next_offset(st, topics[i], 0), -1,
+                     "not recorded before the dead letter");
         cr_assert_eq(console_store_skip(st, topics[i], 0, 0), 0);
         cr_expect_eq(console_store_next_offset(st, topics[i], 0), 1);
     }
@@ -286,17 +292,18 @@ Test(console_store, days_are_romes) {
     cr_expect_eq(json_integer_value(json_object_get(row, "day_ms")), midnight);
     int64_t from;
     rfc3339_parse("2026-10-27T00:00:00+01:00", &from);
-    cr_expect_eq(json_integer_value(json_object_get(days, "from_ms")), from, "29 days before the 25th");
+    cr_expect_eq(json_integer_value(json_object_get(days, "from_ms")), from,
+                 "29 days before the 25th");
     json_decref(days);
 }
 
 Test(console_store, events_read_before_their_ticket_or_decision_still_count) {
     /* a replica reads the topics side by side: the ack and the SLA event of a ticket, and
      * the verdict on a decision, may come before them */
-    feed(TOPIC_OPERATOR, operator_ev("lecce", "ack", "ticket_id", "t1", "ev1",
-                                     "2026-11-20T11:00:00Z"));
-    feed(TOPIC_OPERATOR, operator_ev("lecce", "confirm", "decision_id", "d9", "ev2",
-                                     "2026-11-20T11:00:00Z"));
+    feed(TOPIC_OPERATOR,
+         operator_ev("lecce", "ack", "ticket_id", "t1", "ev1", "2026-11-20T11:00:00Z"));
+    feed(TOPIC_OPERATOR,
+         operator_ev("lecce", "confirm", "decision_id", "d9", "ev2", "2026-11-20T11:00:00Z"));
     feed(TOPIC_SLA, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "tenant", "lecce", "event_id",
                               "t1:response:due_soon", "ticket_id", "t1", "timer", "response",
                               "type", "due_soon", "due", "2026-11-23T12:00:00+01:00", "fired_at",

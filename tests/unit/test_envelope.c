@@ -123,10 +123,12 @@ Test(envelope, valid_fixture_passes) {
 Test(envelope, errors_name_the_path) {
     cr_assert_str_eq(error_after(drop_author_id, ENVELOPE_STRICT), "$.author.id: missing");
     cr_assert_str_eq(error_after(bad_created, ENVELOPE_STRICT), "$.created_at: not RFC 3339");
-    cr_assert_str_eq(error_after(int_text, ENVELOPE_STRICT), "$.text: expected string, got integer");
+    cr_assert_str_eq(error_after(int_text, ENVELOPE_STRICT),
+                     "$.text: expected string, got integer");
     cr_assert_str_eq(error_after(empty_text, ENVELOPE_STRICT), "$.text: empty");
     cr_assert_str_eq(error_after(unknown_key, ENVELOPE_STRICT), "$.colour: unknown key");
-    cr_assert_str_eq(error_after(pipe_author, ENVELOPE_STRICT), "$.author.id: must not contain '|'");
+    cr_assert_str_eq(error_after(pipe_author, ENVELOPE_STRICT),
+                     "$.author.id: must not contain '|'");
     cr_assert_str_eq(error_after(bad_tenant, ENVELOPE_STRICT),
                      "$.tenant: only a-z, 0-9, '_' and '-' are allowed");
     cr_assert_str_eq(error_after(bad_topics, ENVELOPE_STRICT),
@@ -178,9 +180,11 @@ Test(envelope, appended_dump_equals_whole_dump) {
     char err[256];
     json_t *env = envelope_parse(input, len, ENVELOPE_STRICT, err, sizeof err);
     cr_assert_not_null(env, "%s", err);
-    json_object_set_new(env, "classification",
-                        json_pack("{s:[{s:s, s:f}]}", "labels", "category", "insult", "score", 0.9));
-    json_object_set_new(env, "redacted_text", json_string("Chiamami al [telefono] \"subito\" \xc3\xa8"));
+    json_object_set_new(
+        env, "classification",
+        json_pack("{s:[{s:s, s:f}]}", "labels", "category", "insult", "score", 0.9));
+    json_object_set_new(env, "redacted_text",
+                        json_string("Chiamami al [telefono] \"subito\" \xc3\xa8"));
     size_t whole_len, appended_len;
     char *whole = envelope_dump(env, &whole_len);
     char *appended = envelope_dump_appended(input, len, env, added, &appended_len);

@@ -59,8 +59,8 @@ static const char *field(size_t i, const char *key) {
 }
 
 static const char *author(size_t i, const char *key) {
-    return json_string_value(json_object_get(json_object_get(json_array_get(envs, i), "author"),
-                                             key));
+    return json_string_value(
+        json_object_get(json_object_get(json_array_get(envs, i), "author"), key));
 }
 
 static const char *post_text(size_t i) {
@@ -96,8 +96,8 @@ Test(ingest_parsers, facebook_feed_comment) {
 }
 
 Test(ingest_parsers, facebook_edit_is_a_new_event_of_the_same_content) {
-    cr_assert_eq(run(ingest_parse_meta, "facebook-feed-reply-edited.json", NULL), INGEST_OK,
-                 "%s", err);
+    cr_assert_eq(run(ingest_parse_meta, "facebook-feed-reply-edited.json", NULL), INGEST_OK, "%s",
+                 err);
     cr_assert_eq(json_array_size(envs), 1);
     expect_all_strict();
     cr_expect_str_eq(field(0, "event_type"), "edited");
@@ -120,8 +120,8 @@ Test(ingest_parsers, facebook_removal_is_recorded) {
 }
 
 Test(ingest_parsers, facebook_visitor_post_without_the_page_and_reactions) {
-    cr_assert_eq(run(ingest_parse_meta, "facebook-feed-visitor-post.json", NULL), INGEST_OK,
-                 "%s", err);
+    cr_assert_eq(run(ingest_parse_meta, "facebook-feed-visitor-post.json", NULL), INGEST_OK, "%s",
+                 err);
     cr_assert_eq(json_array_size(envs), 1, "the page's reply and the like are skipped");
     cr_expect_str_eq(field(0, "kind"), "post");
     cr_expect_str_eq(field(0, "channel"), "facebook-biblioteca");
@@ -198,8 +198,8 @@ Test(ingest_parsers, telegram_comment_on_channel_post) {
 Test(ingest_parsers, telegram_private_and_edited) {
     cr_assert_eq(run(ingest_parse_telegram, "telegram-private.json", "comunearese"), INGEST_OK,
                  "%s", err);
-    cr_assert_eq(run(ingest_parse_telegram, "telegram-edited.json", "comunearese"), INGEST_OK,
-                 "%s", err);
+    cr_assert_eq(run(ingest_parse_telegram, "telegram-edited.json", "comunearese"), INGEST_OK, "%s",
+                 err);
     cr_assert_eq(json_array_size(envs), 2);
     expect_all_strict();
     cr_expect_str_eq(field(0, "kind"), "private_message");
@@ -215,8 +215,8 @@ Test(ingest_parsers, telegram_bot_unknown_is_refused) {
 }
 
 Test(ingest_parsers, youtube_threads_skip_the_owner_and_mark_edits) {
-    cr_assert_eq(run(ingest_parse_youtube, "youtube-comment-threads.json", NULL), INGEST_OK,
-                 "%s", err);
+    cr_assert_eq(run(ingest_parse_youtube, "youtube-comment-threads.json", NULL), INGEST_OK, "%s",
+                 err);
     cr_assert_eq(json_array_size(envs), 2, "the channel's own reply is skipped");
     expect_all_strict();
     cr_expect_str_eq(field(0, "tenant"), "lecce");
@@ -267,9 +267,11 @@ Test(ingest_parsers, malformed_payloads_say_why) {
           "$.author.id" },
         { ingest_parse_telegram, "{\"message\":{}}", "$.update_id" },
         { ingest_parse_youtube, "{\"kind\":\"youtube#videoListResponse\"}", "$.kind" },
-        { ingest_parse_whatsapp, "{\"object\":\"whatsapp_business_account\",\"entry\":[{"
-                                 "\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":"
-                                 "[]}}]}]}", "phone_number_id" },
+        { ingest_parse_whatsapp,
+          "{\"object\":\"whatsapp_business_account\",\"entry\":[{"
+          "\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":"
+          "[]}}]}]}",
+          "phone_number_id" },
         { ingest_parse_envelope, "{\"tenant\":\"lecce\"}", "$.event_id" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

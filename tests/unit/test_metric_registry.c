@@ -34,8 +34,8 @@ Test(metric_registry, counter_series_by_label_values) {
     metric_inc_with(m, (const char *const[]){ "lecce", "hide" });
     metric_inc_with(m, (const char *const[]){ "arese", "none" });
     cr_assert_eq(metric_counter("t_decisions_total", "Decisions",
-                                (const char *const[]){ "tenant", "action", NULL }), m,
-                 "registering again gives the same family");
+                                (const char *const[]){ "tenant", "action", NULL }),
+                 m, "registering again gives the same family");
     char *text = rendered();
     assert_line(text, "# TYPE t_decisions_total counter");
     assert_line(text, "t_decisions_total{component=\"test\",tenant=\"lecce\",action=\"hide\"} 3");
@@ -57,8 +57,8 @@ Test(metric_registry, gauge_set_and_mirrored_counter) {
 
 Test(metric_registry, histogram_buckets_are_cumulative) {
     static const double bounds[] = { 0.1, 1 };
-    struct metric *h = metric_histogram("t_seconds", "Seconds",
-                                        (const char *const[]){ "stage", NULL }, bounds, 2);
+    struct metric *h =
+        metric_histogram("t_seconds", "Seconds", (const char *const[]){ "stage", NULL }, bounds, 2);
     struct metric_series *s = metric_with(h, (const char *const[]){ "route" });
     metric_observe(s, 0.05);
     metric_observe(s, 0.1); /* on the bound: le is inclusive */
@@ -75,8 +75,8 @@ Test(metric_registry, histogram_buckets_are_cumulative) {
 }
 
 Test(metric_registry, label_values_are_escaped) {
-    struct metric *m = metric_counter("t_escaped_total", "Escaped",
-                                      (const char *const[]){ "v", NULL });
+    struct metric *m =
+        metric_counter("t_escaped_total", "Escaped", (const char *const[]){ "v", NULL });
     metric_inc_with(m, (const char *const[]){ "a\"b\\c\nd" });
     char *text = rendered();
     assert_line(text, "t_escaped_total{component=\"test\",v=\"a\\\"b\\\\c\\nd\"} 1");
@@ -84,8 +84,8 @@ Test(metric_registry, label_values_are_escaped) {
 }
 
 Test(metric_registry, label_combinations_are_bounded) {
-    struct metric *m = metric_counter("t_bounded_total", "Bounded",
-                                      (const char *const[]){ "id", NULL });
+    struct metric *m =
+        metric_counter("t_bounded_total", "Bounded", (const char *const[]){ "id", NULL });
     char id[32];
     for (int i = 0; i < METRIC_MAX_SERIES + 10; i++) {
         snprintf(id, sizeof id, "id%d", i);
@@ -100,7 +100,7 @@ Test(metric_registry, label_combinations_are_bounded) {
 }
 
 #define THREADS 4
-#define BUMPS 100000
+#define BUMPS   100000
 
 static void *bump(void *arg) {
     struct metric *m = arg;
@@ -118,8 +118,8 @@ static void *render_loop(void *arg) {
 }
 
 Test(metric_registry, exact_under_concurrent_bumps_and_scrapes) {
-    struct metric *m = metric_counter("t_concurrent_total", "Concurrent",
-                                      (const char *const[]){ "k", NULL });
+    struct metric *m =
+        metric_counter("t_concurrent_total", "Concurrent", (const char *const[]){ "k", NULL });
     pthread_t th[THREADS + 1];
     for (int i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, bump, m);
     pthread_create(&th[THREADS], NULL, render_loop, NULL);
@@ -139,7 +139,8 @@ Test(pipeline_metrics, reason_classes) {
     cr_assert_str_eq(pipeline_reason_class("$.text: invalid UTF-8 at byte 3"), "invalid_utf8");
     cr_assert_str_eq(pipeline_reason_class("$.tenant: unknown tenant \"x\""), "unknown_tenant");
     cr_assert_str_eq(pipeline_reason_class("output to vigile.decisions is 2000000 bytes, over "
-                                           "the message limit of 1000000"), "too_large");
+                                           "the message limit of 1000000"),
+                     "too_large");
     cr_assert_str_eq(pipeline_reason_class("$.author.id: missing"), "invalid_field");
     cr_assert_str_eq(pipeline_reason_class("tenant x: a calendar never opens"), "other");
 }

@@ -78,7 +78,8 @@ static void collect_words(struct words *w, const struct tenant_set *set) {
     closedir(d);
     for (size_t i = 0; i < tenant_set_count(set); i++) {
         const struct tenant *t = tenant_set_at(set, i);
-        for (size_t r = 0; r < tenant_rule_count(t); r++) add_words(w, tenant_rule_at(t, r)->pattern);
+        for (size_t r = 0; r < tenant_rule_count(t); r++)
+            add_words(w, tenant_rule_at(t, r)->pattern);
     }
     cr_assert_gt(w->len, 1000, "too few rule words (%zu bytes)", w->len);
 }
@@ -122,7 +123,8 @@ Test(redos, one_megabyte_adversarial_comments_on_every_tenant_under_a_second, .t
     char **texts = xcalloc(n_texts, sizeof *texts);
     size_t *lens = xcalloc(n_texts, sizeof *lens);
     texts[0] = repeat(w.s, w.len, &lens[0]);
-    for (size_t i = 1; i < n_texts; i++) texts[i] = repeat(shapes[i - 1], strlen(shapes[i - 1]), &lens[i]);
+    for (size_t i = 1; i < n_texts; i++)
+        texts[i] = repeat(shapes[i - 1], strlen(shapes[i - 1]), &lens[i]);
     struct text_scratch *sc = text_scratch_new();
     int64_t slowest = 0;
     size_t slowest_text = 0;
@@ -143,8 +145,8 @@ Test(redos, one_megabyte_adversarial_comments_on_every_tenant_under_a_second, .t
         text_engine_free(e);
     }
     printf("redos: %zu tenants x %zu texts of 1 MiB, slowest %lld ms of CPU (text %zu, "
-           "bound %d)\n", tenant_set_count(set), n_texts, (long long)slowest, slowest_text,
-           BOUND_MS);
+           "bound %d)\n",
+           tenant_set_count(set), n_texts, (long long)slowest, slowest_text, BOUND_MS);
     text_scratch_free(sc);
     for (size_t i = 0; i < n_texts; i++) free(texts[i]);
     free(texts), free(lens), free(w.s);

@@ -14,8 +14,8 @@
 #include "topics.h"
 #include "xmalloc.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
-#define T0 1772816400000LL /* 2026-03-06T17:00:00Z */
+#define DAY_MS     (24LL * 3600 * 1000)
+#define T0         1772816400000LL /* 2026-03-06T17:00:00Z */
 #define RAW_AUTHOR "raw-author-5512345"
 
 static struct state_store st;
@@ -44,16 +44,18 @@ static json_t *classified(const char *tenant, const char *event_id, const char *
     rfc3339_format(T0 + (int64_t)(day * DAY_MS), when);
     json_t *labels = json_array();
     if (category)
-        json_array_append_new(labels, json_pack("{s:s, s:f, s:s, s:s, s:s, s:[], s:[]}",
-                                                "category", category, "score", 0.95, "severity",
-                                                "medium", "rule_id", "test.rule", "policy_ref",
+        json_array_append_new(labels, json_pack("{s:s, s:f, s:s, s:s, s:s, s:[], s:[]}", "category",
+                                                category, "score", 0.95, "severity", "medium",
+                                                "rule_id", "test.rule", "policy_ref",
                                                 "Test: «clausola»", "spans", "rule_ids"));
+    // clang-format off
     return json_pack("{s:{s:s,s:i}, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s, s:s, s:s, s:{s:o}}",
                      "schema", "name", "vigile.envelope", "version", 1, "event_id", event_id,
                      "tenant", tenant, "platform", "facebook", "kind", kind, "content_id", event_id,
                      "author", "id", RAW_AUTHOR, "text", "testo originale con RSSMRA85T10A562S",
                      "redacted_text", "testo originale con [codice_fiscale]", "created_at", when,
                      "received_at", when, "classification", "labels", labels);
+    // clang-format on
 }
 
 /* Runs one envelope through route; returns the decision (new reference). */
@@ -64,7 +66,8 @@ static json_t *decide(json_t *env) {
     cr_assert_eq(s, STAGE_OK, "%s", reason);
     json_decref(env);
     for (size_t i = 0; i < out.n; i++)
-        if (strcmp(out.v[i].topic, TOPIC_DECISIONS) == 0) return json_loads(out.v[i].value, 0, NULL);
+        if (strcmp(out.v[i].topic, TOPIC_DECISIONS) == 0)
+            return json_loads(out.v[i].value, 0, NULL);
     cr_assert_fail("no decision");
     return NULL;
 }
@@ -129,8 +132,8 @@ Test(route, redelivered_message_adds_no_strike) {
 static char *outputs_of(json_t *env, int64_t now_ms) {
     char reason[512];
     stage_outputs_clear(&out);
-    cr_assert_eq(router_decide(router, env, now_ms, &out, reason, sizeof reason), STAGE_OK,
-                 "%s", reason);
+    cr_assert_eq(router_decide(router, env, now_ms, &out, reason, sizeof reason), STAGE_OK, "%s",
+                 reason);
     json_decref(env);
     char *all = xstrdup("");
     for (size_t i = 0; i < out.n; i++) {
@@ -148,12 +151,12 @@ Test(route, a_retried_batch_decides_as_its_first_attempt) {
     const char *ids[] = { "b1", "b2", "b3", "b4" };
     char *first[4];
     for (int i = 0; i < 4; i++) /* b2 bans; b3 and b4 share b2's instant */
-        first[i] = outputs_of(classified("cassino", ids[i], "comment", "insult", i ? 2 : 1),
-                              T0 + i);
+        first[i] =
+            outputs_of(classified("cassino", ids[i], "comment", "insult", i ? 2 : 1), T0 + i);
     cr_assert(strstr(first[1], "\"type\":\"ban\""), "the second strike bans: %s", first[1]);
     for (int i = 0; i < 4; i++) { /* the whole batch again, later */
-        char *again = outputs_of(classified("cassino", ids[i], "comment", "insult", i ? 2 : 1),
-                                 T0 + 60000);
+        char *again =
+            outputs_of(classified("cassino", ids[i], "comment", "insult", i ? 2 : 1), T0 + 60000);
         cr_expect_str_eq(again, first[i], "attempt 2 of %s differs", ids[i]);
         free(again);
         free(first[i]);
@@ -170,8 +173,8 @@ Test(route, a_concurrent_attempt_publishes_the_first_decision) {
     /* The other replica looked before the first commit: it saw no strike and no record. */
     struct state_author_view view;
     char *record = NULL, *existing = NULL;
-    cr_assert_eq(state_decision_lookup(&st, "cassino", author, "c1", T0, DAY_MS, &view,
-                                       &record), 0);
+    cr_assert_eq(state_decision_lookup(&st, "cassino", author, "c1", T0, DAY_MS, &view, &record),
+                 0);
     cr_assert_not_null(record);
     struct state_decision d = { "c1", T0, DAY_MS, 1, 0, "{\"other\":1}", DAY_MS };
     cr_assert_eq(state_decision_commit(&st, "cassino", author, &d, &existing), 0);
@@ -193,11 +196,11 @@ static enum stage_status tenant_operator_event(const char *tenant, const char *t
                                                const char *decision_id) {
     char reason[512];
     char *ev = xasprintf("{\"type\":\"%s\",\"tenant\":\"%s\",\"decision_id\":\"%s\","
-                         "\"operator\":\"m.rossi\",\"at\":\"2026-03-09T09:00:00Z\"}", type,
-                         tenant, decision_id);
+                         "\"operator\":\"m.rossi\",\"at\":\"2026-03-09T09:00:00Z\"}",
+                         type, tenant, decision_id);
     stage_outputs_clear(&out);
-    enum stage_status s = route_operator(router, ev, strlen(ev), T0 + 5 * DAY_MS, &out, reason,
-                                         sizeof reason);
+    enum stage_status s =
+        route_operator(router, ev, strlen(ev), T0 + 5 * DAY_MS, &out, reason, sizeof reason);
     free(ev);
     return s;
 }
@@ -241,7 +244,8 @@ Test(route, tenant_topics_and_pseudonyms_keep_data_in_place) {
     for (size_t i = 0; i < out.n; i++) {
         if (strncmp(out.v[i].topic, TOPIC_DECISIONS, strlen(TOPIC_DECISIONS)) != 0) continue;
         cr_expect_null(strstr(out.v[i].value, RAW_AUTHOR), "raw id on %s", out.v[i].topic);
-        cr_expect_null(strstr(out.v[i].value, "RSSMRA85T10A562S"), "unredacted on %s", out.v[i].topic);
+        cr_expect_null(strstr(out.v[i].value, "RSSMRA85T10A562S"), "unredacted on %s",
+                       out.v[i].topic);
     }
     cr_expect_eq(count(TOPIC_ACTIONS, RAW_AUTHOR), count(TOPIC_ACTIONS, NULL),
                  "connectors get the raw id in every command");
@@ -314,8 +318,8 @@ Test(route, criticism_is_never_removed_nor_a_strike) {
 
 /* A classified envelope whose only label of category the model alone found, with score;
  * with_criticism adds a rule's criticism label. */
-static json_t *classified_by_model(const char *tenant, const char *event_id,
-                                   const char *category, double score, int with_criticism) {
+static json_t *classified_by_model(const char *tenant, const char *event_id, const char *category,
+                                   double score, int with_criticism) {
     json_t *env = classified(tenant, event_id, "comment", category, 1);
     json_t *labels = json_object_get(json_object_get(env, "classification"), "labels");
     json_t *label = json_array_get(labels, 0);
@@ -325,12 +329,14 @@ static json_t *classified_by_model(const char *tenant, const char *event_id,
     json_object_set_new(label, "rule_id", json_string(rule_id));
     json_object_set_new(label, "score", json_real(score));
     json_object_set_new(label, "model_score", json_real(score));
+    // clang-format off
     if (with_criticism)
         json_array_append_new(labels, json_pack("{s:s, s:f, s:s, s:s, s:s, s:s, s:[], s:[]}",
                                                 "category", "criticism", "score", 0.9,
                                                 "severity", "low", "rule_id", "re.criticism.x",
                                                 "origin", "rules", "policy_ref",
                                                 "Test: «clausola»", "spans", "rule_ids"));
+    // clang-format on
     return env;
 }
 
@@ -418,8 +424,8 @@ Test(route, model_never_removes_criticism) {
 
 Test(route, model_never_removes_what_it_found_in_a_quotation) {
     json_t *env = classified_by_model("lecce", "m6", "hate_speech", 1.0, 0);
-    json_t *label = json_array_get(json_object_get(json_object_get(env, "classification"),
-                                                   "labels"), 0);
+    json_t *label =
+        json_array_get(json_object_get(json_object_get(env, "classification"), "labels"), 0);
     json_object_set_new(label, "quoted", json_true());
     json_t *d = decide(env);
     cr_expect_str_eq(str(d, "action", NULL), "none", "counter-speech quotes what it condemns");
@@ -430,8 +436,8 @@ Test(route, model_never_removes_what_it_found_in_a_quotation) {
 /* The same for a rule's finding: quoted abuse goes to a person, with no strike. */
 Test(route, quoted_abuse_found_by_a_rule_removes_nothing) {
     json_t *env = classified("lecce", "q1", "comment", "hate_speech", 1);
-    json_t *label = json_array_get(json_object_get(json_object_get(env, "classification"),
-                                                   "labels"), 0);
+    json_t *label =
+        json_array_get(json_object_get(json_object_get(env, "classification"), "labels"), 0);
     json_object_set_new(label, "quoted", json_true());
     json_t *d = decide(env);
     cr_expect_str_eq(str(d, "action", NULL), "none");
@@ -457,8 +463,10 @@ Test(route, model_only_threat_never_bans_at_once) {
 Test(route, threats_go_to_the_legal_office) {
     json_t *d = decide(classified("lecce", "th1", "comment", "threat", 1));
     cr_expect_str_eq(str(d, "action", NULL), "delete");
-    cr_expect_eq(count(TOPIC_ESCALATIONS, "\"office\":\"avvocatura\""), 1, "one ticket for the legal office");
-    cr_expect_eq(count(TOPIC_ESCALATIONS, "\"priority\":\"urgent\""), count(TOPIC_ESCALATIONS, NULL));
+    cr_expect_eq(count(TOPIC_ESCALATIONS, "\"office\":\"avvocatura\""), 1,
+                 "one ticket for the legal office");
+    cr_expect_eq(count(TOPIC_ESCALATIONS, "\"priority\":\"urgent\""),
+                 count(TOPIC_ESCALATIONS, NULL));
     cr_expect(json_array_size(json_object_get(d, "escalated_to")) >= 1);
     cr_expect_str_eq(str(d, "dsa", "category"), "STATEMENT_CATEGORY_VIOLENCE");
     json_decref(d);

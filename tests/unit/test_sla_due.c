@@ -116,7 +116,8 @@ Test(sla_due_cli, prints_every_kind_of_the_tenant) {
 
 Test(sla_due_cli, one_kind_after_a_holiday_monday) {
     int code;
-    char *out = run_cli("--tenant lecce --from 2026-04-03T18:00:00+02:00 --kind take_charge", &code);
+    char *out =
+        run_cli("--tenant lecce --from 2026-04-03T18:00:00+02:00 --kind take_charge", &code);
     cr_expect_eq(code, 0);
     cr_expect_str_eq(out, "take_charge\t2026-04-07T09:00:00+02:00\n");
     free(out);

@@ -178,7 +178,8 @@ Test(tenant, arese_redirects_service_reports_to_its_reporting_service) {
     cr_expect(strstr(tenant_template(t, r->template_id), "https://servizi.arese.comune.cloud/"));
     r = rule("arese", "application");
     cr_expect_eq(r->action, TENANT_ACTION_REPLY);
-    cr_expect(strstr(tenant_template(t, r->template_id), "https://comune.arese.mi.it/#hai-bisogno-di-aiuto"));
+    cr_expect(strstr(tenant_template(t, r->template_id),
+                     "https://comune.arese.mi.it/#hai-bisogno-di-aiuto"));
     r = rule("arese", "crime_report");
     cr_expect_eq(r->action, TENANT_ACTION_REPLY);
     cr_expect(strstr(tenant_template(t, r->template_id), "denunciare un reato"));
@@ -202,7 +203,8 @@ Test(tenant, arese_library_pages_are_run_by_csbno) {
 }
 
 Test(tenant, lecce_sub_channels) {
-    static const char *const names[] = { "Polizia Locale Lecce", "Visit Lecce",
+    static const char *const names[] = { "Polizia Locale Lecce",
+                                         "Visit Lecce",
                                          "MUST – Museo storico della Città di Lecce",
                                          "Progetto Samoa – Mobilità a Lecce",
                                          "Laboratorio comunale per l'accessibilità",
@@ -265,7 +267,10 @@ Test(tenant, null_in_a_tenant_deletes_the_baseline_value) {
 }
 
 Test(tenant, patron_days) {
-    static const struct { const char *id; int m, d; } cases[] = {
+    static const struct {
+        const char *id;
+        int m, d;
+    } cases[] = {
         { "tradate", 12, 26 }, { "alessandria", 11, 10 }, { "lecce", 8, 26 },
         { "arese", 6, 29 },    { "cassino", 3, 21 },
     };
@@ -273,7 +278,8 @@ Test(tenant, patron_days) {
         const struct calendar *cal = tenant_calendar(tenant(cases[i].id));
         cr_expect_str_eq(cal->timezone, "Europe/Rome");
         cr_expect(cal->holidays.has_patron && cal->holidays.patron.month == cases[i].m &&
-                  cal->holidays.patron.day == cases[i].d, "%s", cases[i].id);
+                      cal->holidays.patron.day == cases[i].d,
+                  "%s", cases[i].id);
         cr_expect_not_null(cal_holiday(&cal->holidays, 2027, cases[i].m, cases[i].d));
         cr_expect_not_null(cal_holiday(&cal->holidays, 2026, 4, 6), "Easter Monday");
     }
@@ -288,10 +294,10 @@ Test(tenant, tenant_rules_are_compiled) {
     pcre2_match_data *md = pcre2_match_data_create(4, NULL);
     static const char yes[] = "Domenica VOTATE la lista del sindaco!";
     static const char no[] = "Chi ha votato questo progetto?";
-    cr_expect_gt(pcre2_match((const pcre2_code *)r->code, (PCRE2_SPTR)yes, strlen(yes), 0, 0, md,
-                             NULL), 0);
-    cr_expect_lt(pcre2_match((const pcre2_code *)r->code, (PCRE2_SPTR)no, strlen(no), 0, 0, md,
-                             NULL), 0);
+    cr_expect_gt(
+        pcre2_match((const pcre2_code *)r->code, (PCRE2_SPTR)yes, strlen(yes), 0, 0, md, NULL), 0);
+    cr_expect_lt(
+        pcre2_match((const pcre2_code *)r->code, (PCRE2_SPTR)no, strlen(no), 0, 0, md, NULL), 0);
     pcre2_match_data_free(md);
 }
 
@@ -345,7 +351,7 @@ Test(tenant_bad, missing_directory) {
 
 Test(tenant_bad, small_error_buffer_truncates_safely) {
     char err[40];
-    cr_expect_null(tenant_set_load(SOURCE_DIR "/tests/fixtures/config-bad/schedule", err,
-                                   sizeof err));
+    cr_expect_null(
+        tenant_set_load(SOURCE_DIR "/tests/fixtures/config-bad/schedule", err, sizeof err));
     cr_expect_eq(strlen(err), sizeof err - 1);
 }

@@ -22,28 +22,24 @@
 #include <string.h>
 
 struct counter {
-    uint32_t *count;            /* TEXT_FEATURE_BUCKETS */
-    uint32_t *seen;             /* buckets with a count, in first-seen order */
+    uint32_t *count; /* TEXT_FEATURE_BUCKETS */
+    uint32_t *seen;  /* buckets with a count, in first-seen order */
     size_t n_seen;
 };
 
-static void count_block(void *arg, const struct text_feature_block *b)
-{
+static void count_block(void *arg, const struct text_feature_block *b) {
     struct counter *c = arg;
     for (size_t j = 0; j < b->n; j++)
-        if (c->count[b->bucket[j]]++ == 0)
-            c->seen[c->n_seen++] = b->bucket[j];
+        if (c->count[b->bucket[j]]++ == 0) c->seen[c->n_seen++] = b->bucket[j];
 }
 
-static int bucket_cmp(const void *a, const void *b)
-{
+static int bucket_cmp(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
 }
 
 /* Prints the line for one text and clears the counts it set. */
-static void print_features(struct counter *c, struct text_norm *nm, FILE *out)
-{
+static void print_features(struct counter *c, struct text_norm *nm, FILE *out) {
     c->n_seen = 0;
     size_t total = text_features_scan(nm, count_block, c);
     qsort(c->seen, c->n_seen, sizeof *c->seen, bucket_cmp);
@@ -55,8 +51,7 @@ static void print_features(struct counter *c, struct text_norm *nm, FILE *out)
     fputc('\n', out);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc > 2 || (argc == 2 && strcmp(argv[1], "--help") == 0)) {
         fprintf(stderr, "usage: vigile-features [FILE|-]\n"
                         "Prints \"N bucket:count ...\" per JSON line (text_features.h).\n");
@@ -83,8 +78,9 @@ int main(int argc, char **argv)
         if (!json_is_string(text) ||
             text_norm_build(&nm, json_string_value(text), json_string_length(text), &bad) != 0) {
             fprintf(stderr, "vigile-features: line %zu: %s\n", lineno,
-                    !row ? je.text : json_is_string(text) ? "text is not valid UTF-8"
-                                                          : "no string \"text\"");
+                    !row                   ? je.text
+                    : json_is_string(text) ? "text is not valid UTF-8"
+                                           : "no string \"text\"");
             json_decref(row);
             rc = 1;
             break;
@@ -98,7 +94,6 @@ int main(int argc, char **argv)
     text_norm_release(&nm);
     free(c.count);
     free(c.seen);
-    if (in != stdin)
-        fclose(in);
+    if (in != stdin) fclose(in);
     return rc;
 }

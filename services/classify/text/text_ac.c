@@ -15,25 +15,24 @@
 
 struct ac_out {
     uint32_t value;
-    uint32_t next;              /* next output of the same state, or 0 */
+    uint32_t next; /* next output of the same state, or 0 */
 };
 
 struct text_ac {
-    uint32_t *delta;            /* states × AC_CLASSES: trie edges before build,
+    uint32_t *delta; /* states × AC_CLASSES: trie edges before build,
                                    then row offsets | AC_OUT (see above) */
     uint32_t *fail;
-    uint32_t *out_head;         /* 1-based index into outs, 0 = none */
-    uint32_t *dict;             /* nearest state on the fail chain with outputs */
+    uint32_t *out_head; /* 1-based index into outs, 0 = none */
+    uint32_t *dict;     /* nearest state on the fail chain with outputs */
     size_t n_states, states_cap;
-    struct ac_out *outs;        /* outs[0] unused */
+    struct ac_out *outs; /* outs[0] unused */
     size_t n_outs, outs_cap;
     size_t n_patterns;
     unsigned char cls[256];
     int built;
 };
 
-static uint32_t ac_state_new(struct text_ac *ac)
-{
+static uint32_t ac_state_new(struct text_ac *ac) {
     if (ac->n_states == ac->states_cap) {
         size_t cap = ac->states_cap ? ac->states_cap * 2 : 256;
         ac->delta = xrealloc(ac->delta, cap * AC_CLASSES * sizeof *ac->delta);
@@ -48,26 +47,20 @@ static uint32_t ac_state_new(struct text_ac *ac)
     return s;
 }
 
-struct text_ac *text_ac_new(void)
-{
+struct text_ac *text_ac_new(void) {
     struct text_ac *ac = xcalloc(1, sizeof *ac);
-    for (int c = 'a'; c <= 'z'; c++)
-        ac->cls[c] = (unsigned char)(1 + c - 'a');
-    for (int c = '0'; c <= '9'; c++)
-        ac->cls[c] = (unsigned char)(27 + c - '0');
+    for (int c = 'a'; c <= 'z'; c++) ac->cls[c] = (unsigned char)(1 + c - 'a');
+    for (int c = '0'; c <= '9'; c++) ac->cls[c] = (unsigned char)(27 + c - '0');
     ac->cls[' '] = 37;
     ac->n_outs = 1;
-    ac_state_new(ac);           /* root */
+    ac_state_new(ac); /* root */
     return ac;
 }
 
-int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value)
-{
-    if (ac->built || len == 0)
-        return -1;
+int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value) {
+    if (ac->built || len == 0) return -1;
     for (size_t i = 0; i < len; i++)
-        if (!ac->cls[(unsigned char)s[i]])
-            return -1;
+        if (!ac->cls[(unsigned char)s[i]]) return -1;
     uint32_t st = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned c = ac->cls[(unsigned char)s[i]];
@@ -89,8 +82,7 @@ int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value)
 /* Breadth-first: a state's failure target is always shallower, so it is
  * complete when the state is reached, and missing edges can be copied from
  * it to make the DFA. */
-void text_ac_build(struct text_ac *ac)
-{
+void text_ac_build(struct text_ac *ac) {
     uint32_t *queue = xmalloc(ac->n_states * sizeof *queue);
     size_t qh = 0, qt = 0;
     for (unsigned c = 1; c < AC_CLASSES; c++) {
@@ -118,8 +110,7 @@ void text_ac_build(struct text_ac *ac)
     free(queue);
     /* Class 0 keeps 0 in every row: a byte outside the alphabet goes back
      * to the root without a test in the scan. */
-    if (ac->n_states * AC_CLASSES >= AC_OUT)
-        abort();                /* 56M states: far beyond any lexicon */
+    if (ac->n_states * AC_CLASSES >= AC_OUT) abort(); /* 56M states: far beyond any lexicon */
     for (size_t k = 0; k < ac->n_states * AC_CLASSES; k++) {
         uint32_t t = ac->delta[k];
         uint32_t out = ac->out_head[t] || ac->dict[t] ? AC_OUT : 0;
@@ -131,19 +122,16 @@ void text_ac_build(struct text_ac *ac)
 /* Reports every output of the state at row, the scan having reached end.
  * Kept out of line: inlined, its registers made the compiler spill the
  * scan loop's to the stack. */
-__attribute__((noinline))
-static void ac_emit(const struct text_ac *ac, uint32_t row, size_t end, text_ac_hit_fn hit,
-                    void *ctx)
-{
+__attribute__((noinline)) static void ac_emit(const struct text_ac *ac, uint32_t row, size_t end,
+                                              text_ac_hit_fn hit, void *ctx) {
     uint32_t st = row / AC_CLASSES;
     for (uint32_t t = ac->out_head[st] ? st : ac->dict[st]; t; t = ac->dict[t])
         for (uint32_t o = ac->out_head[t]; o; o = ac->outs[o].next)
             hit(ctx, ac->outs[o].value, end);
 }
 
-void text_ac_scan(const struct text_ac *ac, const char *s, size_t len,
-                  text_ac_hit_fn hit, void *ctx)
-{
+void text_ac_scan(const struct text_ac *ac, const char *s, size_t len, text_ac_hit_fn hit,
+                  void *ctx) {
     /* Local copies: hit() could write any memory for all the compiler
      * knows, which would make it reload both pointers on every byte. */
     const uint32_t *delta = ac->delta;
@@ -152,20 +140,14 @@ void text_ac_scan(const struct text_ac *ac, const char *s, size_t len,
     for (size_t i = 0; i < len; i++) {
         uint32_t e = delta[row + cls[(unsigned char)s[i]]];
         row = e & ~AC_OUT;
-        if (e & AC_OUT)
-            ac_emit(ac, row, i + 1, hit, ctx);
+        if (e & AC_OUT) ac_emit(ac, row, i + 1, hit, ctx);
     }
 }
 
-size_t text_ac_size(const struct text_ac *ac)
-{
-    return ac->n_patterns;
-}
+size_t text_ac_size(const struct text_ac *ac) { return ac->n_patterns; }
 
-void text_ac_free(struct text_ac *ac)
-{
-    if (!ac)
-        return;
+void text_ac_free(struct text_ac *ac) {
+    if (!ac) return;
     free(ac->delta);
     free(ac->fail);
     free(ac->out_head);

@@ -29,8 +29,8 @@ typedef void (*text_ac_hit_fn)(void *ctx, uint32_t value, size_t end);
 
 /* Scans s[0..len); s is borrowed.  Bytes outside the alphabet reset the
  * automaton to its root. */
-void text_ac_scan(const struct text_ac *ac, const char *s, size_t len,
-                  text_ac_hit_fn hit, void *ctx);
+void text_ac_scan(const struct text_ac *ac, const char *s, size_t len, text_ac_hit_fn hit,
+                  void *ctx);
 
 /* Number of patterns added. */
 size_t text_ac_size(const struct text_ac *ac);

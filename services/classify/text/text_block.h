@@ -26,23 +26,20 @@ struct text_block {
     unsigned char pad[TEXT_BLOCK];
 };
 
-static inline void text_block_at(struct text_block *b, const char *t, size_t len, size_t at)
-{
+static inline void text_block_at(struct text_block *b, const char *t, size_t len, size_t at) {
     if (at + TEXT_BLOCK <= len) {
         b->p = (const unsigned char *)t + at;
         return;
     }
     memset(b->pad, 0, sizeof b->pad);
-    if (at < len)
-        memcpy(b->pad, t + at, len - at);
+    if (at < len) memcpy(b->pad, t + at, len - at);
     b->p = b->pad;
 }
 
 /* Bit j set when lo <= (byte j | fold) <= hi, for lo and hi below 0x80
  * (fold 0x20 makes a letter test ignore case). */
 static inline uint64_t text_block_mask(const struct text_block *b, unsigned char fold,
-                                       unsigned char lo, unsigned char hi)
-{
+                                       unsigned char lo, unsigned char hi) {
     uint64_t m = 0;
 #ifdef __SSE2__
     /* Bytes from 0x80 are negative in the signed compares, so outside. */
@@ -63,8 +60,7 @@ static inline uint64_t text_block_mask(const struct text_block *b, unsigned char
 }
 
 /* The ASCII letters and digits (text_pii_alnum) of a block. */
-static inline uint64_t text_block_alnum(const struct text_block *b)
-{
+static inline uint64_t text_block_alnum(const struct text_block *b) {
     return text_block_mask(b, 0x20, 'a', 'z') | text_block_mask(b, 0, '0', '9');
 }
 

@@ -19,7 +19,7 @@
 
 /* Stop words, normalized once; immutable after text_context_init. */
 struct text_context {
-    uint64_t *stop;             /* open-addressing set of token hashes, 0 = empty */
+    uint64_t *stop; /* open-addressing set of token hashes, 0 = empty */
     size_t stop_mask;
 };
 
@@ -46,24 +46,20 @@ void text_context_off_topic(const struct text_context *ctx, struct text_context_
  * TEXT_CONTEXT_HASH_BASIS ^ seed, c1), ...) equals text_context_hash. */
 #define TEXT_CONTEXT_HASH_BASIS 0xcbf29ce484222325ULL
 
-static inline uint64_t text_context_hash_add(uint64_t h, unsigned char c)
-{
+static inline uint64_t text_context_hash_add(uint64_t h, unsigned char c) {
     return (h ^ c) * 0x100000001b3ULL;
 }
 
-static inline uint64_t text_context_hash_finish(uint64_t h)
-{
+static inline uint64_t text_context_hash_finish(uint64_t h) {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
-    return h ? h : 1;           /* 0 marks an empty slot */
+    return h ? h : 1; /* 0 marks an empty slot */
 }
 
-static inline uint64_t text_context_hash(const char *s, size_t n, uint64_t seed)
-{
+static inline uint64_t text_context_hash(const char *s, size_t n, uint64_t seed) {
     uint64_t h = TEXT_CONTEXT_HASH_BASIS ^ seed;
-    for (size_t i = 0; i < n; i++)
-        h = text_context_hash_add(h, (unsigned char)s[i]);
+    for (size_t i = 0; i < n; i++) h = text_context_hash_add(h, (unsigned char)s[i]);
     return text_context_hash_finish(h);
 }
 

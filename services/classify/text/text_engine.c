@@ -11,7 +11,6 @@
  * found. */
 #include "text_engine.h"
 #include "text_ac.h"
-#include "xmalloc.h"
 #include "text_context.h"
 #include "text_fingerprint.h"
 #include "text_lexicon.h"
@@ -22,29 +21,25 @@
 #include "text_quote.h"
 #include "text_result.h"
 #include "text_rules.h"
+#include "xmalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Automaton values: the top bit tells a rule anchor from a lexicon entry. */
-#define TAG_RULE 0x80000000u
+#define TAG_RULE  0x80000000u
 #define TAG_INDEX 0x7fffffffu
 
-static const char *const category_names[TEXT_CAT_COUNT] = {
-    VIGILE_CATEGORIES(VIGILE_CATEGORY_ID)
-};
+static const char *const category_names[TEXT_CAT_COUNT] = { VIGILE_CATEGORIES(VIGILE_CATEGORY_ID) };
 
-const char *text_category_name(enum text_category cat)
-{
+const char *text_category_name(enum text_category cat) {
     return (unsigned)cat < TEXT_CAT_COUNT ? category_names[cat] : NULL;
 }
 
-int text_category_from_name(const char *name)
-{
+int text_category_from_name(const char *name) {
     for (int i = 0; i < TEXT_CAT_COUNT; i++)
-        if (strcmp(name, category_names[i]) == 0)
-            return i;
+        if (strcmp(name, category_names[i]) == 0) return i;
     return -1;
 }
 
@@ -66,7 +61,7 @@ struct text_base {
 
 struct text_engine {
     const struct text_base *base;
-    struct rule_pass extra;     /* ac is NULL when the tenant has no rules */
+    struct rule_pass extra; /* ac is NULL when the tenant has no rules */
     int run_model;
     double model_thresholds[TEXT_CAT_COUNT];
 };
@@ -77,60 +72,50 @@ struct text_scratch {
     struct text_vocab_hits vocab;
     struct text_context_work context;
     pcre2_match_data *md;
-    pcre2_match_context *mctx;  /* limits, and the offset limit of each run */
-    uint8_t *marked;            /* per rule of the pass being scanned */
-    size_t *from, *last;        /* per rule: where its matches may start */
+    pcre2_match_context *mctx; /* limits, and the offset limit of each run */
+    uint8_t *marked;           /* per rule of the pass being scanned */
+    size_t *from, *last;       /* per rule: where its matches may start */
     uint32_t *cand;
     size_t n_cand, cand_cap;
 };
 
-static void rule_pass_finish(struct rule_pass *rp)
-{
+static void rule_pass_finish(struct rule_pass *rp) {
     text_ruleset_register(&rp->rules, rp->ac, TAG_RULE);
     text_ac_build(rp->ac);
     rp->always = xmalloc((rp->rules.n + 1) * sizeof *rp->always);
     rp->n_always = 0;
     for (size_t i = 0; i < rp->rules.n; i++)
-        if (text_ruleset_always(&rp->rules, i))
-            rp->always[rp->n_always++] = (uint32_t)i;
+        if (text_ruleset_always(&rp->rules, i)) rp->always[rp->n_always++] = (uint32_t)i;
 }
 
-static void rule_pass_release(struct rule_pass *rp)
-{
+static void rule_pass_release(struct rule_pass *rp) {
     text_ruleset_release(&rp->rules);
     text_ac_free(rp->ac);
     free(rp->always);
 }
 
-struct text_base *text_base_new(const char *data_dir, char *err, size_t errlen)
-{
+struct text_base *text_base_new(const char *data_dir, char *err, size_t errlen) {
     struct text_base *base = xcalloc(1, sizeof *base);
     char dir[4096];
     base->pass.ac = text_ac_new();
     text_context_init(&base->context);
     snprintf(dir, sizeof dir, "%s/lexicons", data_dir);
-    if (text_lexicon_load_dir(&base->lexicon, dir, err, errlen) != 0)
-        goto fail;
-    if (text_lexicon_register(&base->lexicon, base->pass.ac, 0, err, errlen) != 0)
-        goto fail;
+    if (text_lexicon_load_dir(&base->lexicon, dir, err, errlen) != 0) goto fail;
+    if (text_lexicon_register(&base->lexicon, base->pass.ac, 0, err, errlen) != 0) goto fail;
     snprintf(dir, sizeof dir, "%s/rules", data_dir);
-    if (text_ruleset_load_dir(&base->pass.rules, dir, err, errlen) != 0)
-        goto fail;
+    if (text_ruleset_load_dir(&base->pass.rules, dir, err, errlen) != 0) goto fail;
     rule_pass_finish(&base->pass);
     snprintf(dir, sizeof dir, "%s/%s", data_dir, TEXT_MODEL_PATH);
     base->model = text_model_load(dir, err, errlen);
-    if (!base->model)
-        goto fail;
+    if (!base->model) goto fail;
     return base;
 fail:
     text_base_free(base);
     return NULL;
 }
 
-void text_base_free(struct text_base *base)
-{
-    if (!base)
-        return;
+void text_base_free(struct text_base *base) {
+    if (!base) return;
     text_lexicon_release(&base->lexicon);
     rule_pass_release(&base->pass);
     text_context_release(&base->context);
@@ -138,13 +123,10 @@ void text_base_free(struct text_base *base)
     free(base);
 }
 
-size_t text_base_model_bytes(const struct text_base *base)
-{
-    return text_model_bytes(base->model);
-}
+size_t text_base_model_bytes(const struct text_base *base) { return text_model_bytes(base->model); }
 
-struct text_engine *text_engine_new(const struct text_engine_options *opt, char *err, size_t errlen)
-{
+struct text_engine *text_engine_new(const struct text_engine_options *opt, char *err,
+                                    size_t errlen) {
     if (!opt || !opt->base) {
         snprintf(err, errlen, "text engine: no base");
         return NULL;
@@ -154,13 +136,12 @@ struct text_engine *text_engine_new(const struct text_engine_options *opt, char 
     engine->run_model = opt->model_thresholds != NULL;
     if (engine->run_model)
         memcpy(engine->model_thresholds, opt->model_thresholds, sizeof engine->model_thresholds);
-    if (opt->n_extra_rules == 0)
-        return engine;
+    if (opt->n_extra_rules == 0) return engine;
     engine->extra.ac = text_ac_new();
     for (size_t i = 0; i < opt->n_extra_rules; i++) {
         const struct text_rule *r = &opt->extra_rules[i];
-        if (text_ruleset_add(&engine->extra.rules, r->id, r->category, r->severity, 0.9,
-                             r->detail, r->pattern, err, errlen) != 0) {
+        if (text_ruleset_add(&engine->extra.rules, r->id, r->category, r->severity, 0.9, r->detail,
+                             r->pattern, err, errlen) != 0) {
             text_engine_free(engine);
             return NULL;
         }
@@ -169,29 +150,23 @@ struct text_engine *text_engine_new(const struct text_engine_options *opt, char 
     return engine;
 }
 
-void text_engine_free(struct text_engine *engine)
-{
-    if (!engine)
-        return;
+void text_engine_free(struct text_engine *engine) {
+    if (!engine) return;
     rule_pass_release(&engine->extra);
     free(engine);
 }
 
-struct text_scratch *text_scratch_new(void)
-{
+struct text_scratch *text_scratch_new(void) {
     struct text_scratch *sc = xcalloc(1, sizeof *sc);
     /* Enough pairs for any rule's captures; only the whole match is read. */
     sc->md = pcre2_match_data_create(16, NULL);
-    if (!sc->md)
-        abort();                /* out of memory, as in xmalloc */
+    if (!sc->md) abort(); /* out of memory, as in xmalloc */
     sc->mctx = text_ruleset_match_context_new();
     return sc;
 }
 
-void text_scratch_free(struct text_scratch *sc)
-{
-    if (!sc)
-        return;
+void text_scratch_free(struct text_scratch *sc) {
+    if (!sc) return;
     text_norm_release(&sc->norm);
     text_norm_release(&sc->post);
     text_result_sink_release(&sc->sink);
@@ -207,7 +182,7 @@ void text_scratch_free(struct text_scratch *sc)
 
 /* State of one automaton scan. */
 struct scan {
-    const struct text_lexicon *lexicon;     /* NULL for a tenant pass */
+    const struct text_lexicon *lexicon; /* NULL for a tenant pass */
     const struct text_ruleset *rules;
     struct text_scratch *sc;
 };
@@ -217,13 +192,11 @@ struct scan {
  * original offsets in order).  A binary search without branches on the
  * data (the halving is a conditional move): on varied text the branches
  * of a plain one, taken at random, cost more than the search itself. */
-static size_t pattern_offset(const struct text_norm *nm, size_t i)
-{
+static size_t pattern_offset(const struct text_norm *nm, size_t i) {
     const uint32_t *p = nm->p_start;
     uint32_t orig = nm->n_start[i];
     size_t lo = 0, n = nm->p_len;
-    if (n == 0)
-        return 0;
+    if (n == 0) return 0;
     /* the first p[k] >= orig lies in [lo, lo + n] */
     while (n > 1) {
         size_t half = n / 2;
@@ -239,8 +212,7 @@ enum { MARK_CANDIDATE = 1, MARK_WINDOW = 2, MARK_SECOND = 4 };
 /* A rule's anchor ending at lexicon-view offset end: the rule becomes a
  * candidate, and its window of match starts grows to take in this
  * occurrence, as the anchor's role says. */
-static void on_rule_anchor(struct scan *s, const struct text_rule_anchor *a, size_t end)
-{
+static void on_rule_anchor(struct scan *s, const struct text_rule_anchor *a, size_t end) {
     struct text_scratch *sc = s->sc;
     uint32_t r = a->rule;
     if (a->role == TEXT_ANCHOR_REQUIRED) {
@@ -251,8 +223,7 @@ static void on_rule_anchor(struct scan *s, const struct text_rule_anchor *a, siz
         sc->marked[r] |= MARK_CANDIDATE;
         sc->cand[sc->n_cand++] = r;
     }
-    if (a->role == TEXT_ANCHOR_CANDIDATE)
-        return;
+    if (a->role == TEXT_ANCHOR_CANDIDATE) return;
     size_t at = pattern_offset(&sc->norm, end - a->len);
     size_t from = at > a->dmax ? at - a->dmax : 0;
     /* A few bytes of slack: characters that fold to several bytes share
@@ -264,14 +235,11 @@ static void on_rule_anchor(struct scan *s, const struct text_rule_anchor *a, siz
         sc->last[r] = last;
         return;
     }
-    if (from < sc->from[r])
-        sc->from[r] = from;
-    if (last > sc->last[r])
-        sc->last[r] = last;
+    if (from < sc->from[r]) sc->from[r] = from;
+    if (last > sc->last[r]) sc->last[r] = last;
 }
 
-static void on_hit(void *arg, uint32_t value, size_t end)
-{
+static void on_hit(void *arg, uint32_t value, size_t end) {
     struct scan *s = arg;
     uint32_t idx = value & TAG_INDEX;
     if (!(value & TAG_RULE))
@@ -283,8 +251,7 @@ static void on_hit(void *arg, uint32_t value, size_t end)
 /* Scans the lexicon view with rp's automaton and runs the rules whose
  * anchor occurred plus those that always run. */
 static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexicon,
-                     struct text_scratch *sc)
-{
+                     struct text_scratch *sc) {
     size_t n = rp->rules.n;
     if (sc->cand_cap < n) {
         sc->marked = xrealloc(sc->marked, n);
@@ -306,10 +273,9 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
     }
     for (size_t i = 0; i < sc->n_cand; i++) {
         uint32_t r = sc->cand[i];
-        if (!(sc->marked[r] & MARK_WINDOW))
-            continue;           /* no offset where a match may start */
+        if (!(sc->marked[r] & MARK_WINDOW)) continue; /* no offset where a match may start */
         if (!(sc->marked[r] & MARK_SECOND) && text_ruleset_needs_second(&rp->rules, r))
-            continue;           /* a literal the rule needs is missing */
+            continue; /* a literal the rule needs is missing */
         text_ruleset_run(&rp->rules, r, &sc->norm, sc->from[r], sc->last[r], sc->md, sc->mctx,
                          &sc->sink);
     }
@@ -320,25 +286,21 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
  * which the rules found nothing.  A model label counts as a finding for
  * off_topic, which runs after it. */
 static void run_model(const struct text_engine *engine, struct text_scratch *sc, size_t len,
-                      double scores[TEXT_CAT_COUNT])
-{
+                      double scores[TEXT_CAT_COUNT]) {
     const struct text_model *model = engine->base->model;
     text_model_score(model, &sc->norm, scores);
     unsigned found = 0, labelled = 0;
-    for (size_t i = 0; i < sc->sink.n; i++)
-        found |= 1u << sc->sink.labels[i].category_id;
+    for (size_t i = 0; i < sc->sink.n; i++) found |= 1u << sc->sink.labels[i].category_id;
     for (int c = 0; c < TEXT_CAT_COUNT; c++)
         if (scores[c] >= 0 && scores[c] >= engine->model_thresholds[c] && !(found & (1u << c)))
             labelled |= 1u << c;
-    if (!labelled)
-        return;
+    if (!labelled) return;
     struct text_evidence ev[TEXT_CAT_COUNT];
     text_model_evidence(model, &sc->norm, labelled, ev);
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
-        if (!(labelled & (1u << c)))
-            continue;
+        if (!(labelled & (1u << c))) continue;
         const char *rule_id = text_model_rule_id(model, (enum text_category)c);
-        if (ev[c].n == 0)       /* the bias alone: the whole comment is the evidence */
+        if (ev[c].n == 0) /* the bias alone: the whole comment is the evidence */
             text_result_add_model(&sc->sink, (enum text_category)c, rule_id, scores[c], 0, len);
         for (size_t k = 0; k < ev[c].n; k++)
             text_result_add_model(&sc->sink, (enum text_category)c, rule_id, scores[c],
@@ -346,15 +308,12 @@ static void run_model(const struct text_engine *engine, struct text_scratch *sc,
     }
 }
 
-int text_classify(const struct text_engine *engine, struct text_scratch *sc,
-                  const char *text, size_t len, const char *post_text, size_t post_len,
-                  struct text_result *out)
-{
+int text_classify(const struct text_engine *engine, struct text_scratch *sc, const char *text,
+                  size_t len, const char *post_text, size_t post_len, struct text_result *out) {
     const struct text_base *base = engine->base;
     size_t bad = 0;
     double scores[TEXT_CAT_COUNT];
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
-        scores[c] = -1;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) scores[c] = -1;
     memset(out, 0, sizeof *out);
     memcpy(out->model_scores, scores, sizeof scores);
     text_result_sink_reset(&sc->sink);
@@ -365,20 +324,16 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc,
     }
     /* The post is context only: if it is not valid UTF-8 it is ignored
      * rather than failing the comment. */
-    int have_post = post_text && post_len > 0 &&
-                    text_norm_build(&sc->post, post_text, post_len, &bad) == 0;
+    int have_post =
+        post_text && post_len > 0 && text_norm_build(&sc->post, post_text, post_len, &bad) == 0;
     if (sc->norm.n_len > 0 || sc->norm.p_len > 0) {
         run_pass(&base->pass, &base->lexicon, sc);
-        text_lexicon_scan_variants(&base->lexicon, &sc->norm, text, len,
-                                   &sc->sink);
-        if (sc->norm.n_has_mask)
-            text_lexicon_scan_masked(&base->lexicon, &sc->norm, &sc->sink);
-        if (engine->extra.ac)
-            run_pass(&engine->extra, NULL, sc);
+        text_lexicon_scan_variants(&base->lexicon, &sc->norm, text, len, &sc->sink);
+        if (sc->norm.n_has_mask) text_lexicon_scan_masked(&base->lexicon, &sc->norm, &sc->sink);
+        if (engine->extra.ac) run_pass(&engine->extra, NULL, sc);
         text_pii_scan(text, len, &sc->sink);
         text_person_scan(text, len, &sc->vocab, &sc->sink);
-        if (engine->run_model)
-            run_model(engine, sc, len, scores);
+        if (engine->run_model) run_model(engine, sc, len, scores);
         text_quote_drop_reported(&sc->sink, text, len);
         text_quote_mark_quoted(&sc->sink, text, len);
         if (sc->norm.n_len > 0)

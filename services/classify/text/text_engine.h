@@ -59,23 +59,25 @@ enum text_severity { TEXT_SEV_LOW = 1, TEXT_SEV_MEDIUM = 2, TEXT_SEV_HIGH = 3 };
 enum text_origin { TEXT_ORIGIN_RULE = 0, TEXT_ORIGIN_MODEL = 1 };
 
 /* Byte offsets into the ORIGINAL text, end exclusive. */
-struct text_span { size_t start, end; };
+struct text_span {
+    size_t start, end;
+};
 
 struct text_label {
     enum text_category category_id;
-    const char *category;       /* text_category_name(category_id); static */
+    const char *category; /* text_category_name(category_id); static */
     enum text_origin origin;
-    const char *rule_id;        /* "lex.profanity.cazzo", "re.threat.ti_ammazzo",
+    const char *rule_id; /* "lex.profanity.cazzo", "re.threat.ti_ammazzo",
                                    "pii.codice_fiscale", "model.insult", ...; owned
                                    by the base or the engine, valid while they live */
-    double score;               /* 0..1, how sure the rule is; for a model label
+    double score;        /* 0..1, how sure the rule is; for a model label
                                    the model's score */
     enum text_severity severity;
-    const char *detail;         /* pii type ("codice_fiscale", "telefono", ...),
+    const char *detail;    /* pii type ("codice_fiscale", "telefono", ...),
                                    hate target ("etnia", "religione", ...),
                                    "bestemmia", or NULL; same owner as rule_id */
-    struct text_span span;      /* a model label has one label per evidence span */
-    int quoted;                 /* 1: abuse whose evidence lies inside a quotation
+    struct text_span span; /* a model label has one label per evidence span */
+    int quoted;            /* 1: abuse whose evidence lies inside a quotation
                                    (text_quote.h): it never acts on its own */
 };
 
@@ -84,11 +86,11 @@ struct text_label {
  * no accents, single spaces (see docs/classification.md).  All strings are
  * borrowed for the duration of text_engine_new, which copies them. */
 struct text_rule {
-    const char *id;             /* reported as rule_id as given */
-    const char *category;       /* one of the category ids */
+    const char *id;       /* reported as rule_id as given */
+    const char *category; /* one of the category ids */
     const char *pattern;
     enum text_severity severity;
-    const char *detail;         /* may be NULL */
+    const char *detail; /* may be NULL */
 };
 
 struct text_base;
@@ -112,20 +114,20 @@ void text_base_free(struct text_base *base);
 size_t text_base_model_bytes(const struct text_base *base);
 
 struct text_engine_options {
-    const struct text_base *base;       /* borrowed; must outlive the engine */
-    const struct text_rule *extra_rules;/* borrowed for the call; may be NULL */
+    const struct text_base *base;        /* borrowed; must outlive the engine */
+    const struct text_rule *extra_rules; /* borrowed for the call; may be NULL */
     size_t n_extra_rules;
     /* Per category, the score from which the model labels a comment the rules
      * did not (copied; a value above 1 never labels).  NULL: the scorer does
      * not run at all, and text_result.model_scores are all -1. */
-    const double *model_thresholds;     /* TEXT_CAT_COUNT entries, or NULL */
+    const double *model_thresholds; /* TEXT_CAT_COUNT entries, or NULL */
 };
 
 /* Builds an engine: the base plus extra rules compiled once.  Returns a new
  * engine owned by the caller, or NULL with err naming the rule id and
  * pcre2's message and offset (or what else is wrong with the rule). */
-struct text_engine *text_engine_new(const struct text_engine_options *opt,
-                                    char *err, size_t errlen);
+struct text_engine *text_engine_new(const struct text_engine_options *opt, char *err,
+                                    size_t errlen);
 
 /* NULL-safe. */
 void text_engine_free(struct text_engine *engine);
@@ -136,37 +138,36 @@ void text_scratch_free(struct text_scratch *scratch);
 
 /* result.flags */
 enum {
-    TEXT_RESULT_LIMITED = 1     /* a pcre2 limit was hit or labels were capped:
+    TEXT_RESULT_LIMITED = 1 /* a pcre2 limit was hit or labels were capped:
                                    the result may miss evidence */
 };
 
 /* Everything points into the scratch: valid until the next text_classify
  * with the same scratch or text_scratch_free.  Copy what you keep. */
 struct text_result {
-    struct text_label *labels;  /* sorted by span start, then category */
+    struct text_label *labels; /* sorted by span start, then category */
     size_t n;
-    char *redacted;             /* NUL-terminated original text with every
+    char *redacted; /* NUL-terminated original text with every
                                    personal_data span replaced by "[type]" */
     size_t redacted_len;
-    uint64_t fingerprint;       /* text_fingerprint() of the text */
-    unsigned flags;             /* TEXT_RESULT_* */
-    size_t bad_offset;          /* with TEXT_ERR_UTF8: first invalid byte */
+    uint64_t fingerprint;                /* text_fingerprint() of the text */
+    unsigned flags;                      /* TEXT_RESULT_* */
+    size_t bad_offset;                   /* with TEXT_ERR_UTF8: first invalid byte */
     double model_scores[TEXT_CAT_COUNT]; /* 0..1, or -1 where the model has no
                                             head or did not run */
 };
 
 enum text_status {
     TEXT_OK = 0,
-    TEXT_ERR_UTF8 = -1          /* text is not valid UTF-8 */
+    TEXT_ERR_UTF8 = -1 /* text is not valid UTF-8 */
 };
 
 /* Classifies text[0..len); post_text (may be NULL) is the post it answers,
  * used for off_topic (an invalid post is ignored, not an error).  Both are
  * borrowed for the call.  Empty text yields no labels.  Returns TEXT_OK and
  * fills *out, or TEXT_ERR_UTF8 with out->bad_offset set and no labels. */
-int text_classify(const struct text_engine *engine, struct text_scratch *scratch,
-                  const char *text, size_t len, const char *post_text, size_t post_len,
-                  struct text_result *out);
+int text_classify(const struct text_engine *engine, struct text_scratch *scratch, const char *text,
+                  size_t len, const char *post_text, size_t post_len, struct text_result *out);
 
 /* A 64-bit simhash of the normalized word shingles of text: the same text,
  * or one with a few words changed, obfuscated or re-cased, gives equal or

@@ -12,13 +12,12 @@
 #define SEED_WORD 0xcbf29ce484222325ull
 #define SEED_PAIR 0x9ce484222325cbf2ull
 
-#define CHAR_MIN 2
-#define CHAR_MAX 5
+#define CHAR_MIN        2
+#define CHAR_MAX        5
 #define PADDED_ON_STACK 4096
 
 /* Eight bytes read from memory as a little-endian number. */
-static inline uint64_t le64(uint64_t v)
-{
+static inline uint64_t le64(uint64_t v) {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     return __builtin_bswap64(v);
 #else
@@ -26,15 +25,11 @@ static inline uint64_t le64(uint64_t v)
 #endif
 }
 
-static inline uint64_t fnv_byte(uint64_t h, unsigned char c)
-{
-    return (h ^ c) * FNV_PRIME;
-}
+static inline uint64_t fnv_byte(uint64_t h, unsigned char c) { return (h ^ c) * FNV_PRIME; }
 
 /* A 64-bit key to a bucket: Fibonacci hashing (the top bits of the key
  * times 2^64 / phi), one multiplication that every key bit reaches. */
-static inline uint32_t bucket_of(uint64_t key)
-{
+static inline uint32_t bucket_of(uint64_t key) {
     return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> (64 - TEXT_FEATURE_BITS));
 }
 
@@ -48,10 +43,8 @@ struct emitter {
 /* Hands the block over unless it has room for `room` more n-grams.  Blocks
  * are batches, not all full: checking once per position, not per n-gram,
  * is what counts. */
-static inline void reserve(struct emitter *e, size_t room)
-{
-    if (e->block.n + room <= TEXT_FEATURE_BLOCK)
-        return;
+static inline void reserve(struct emitter *e, size_t room) {
+    if (e->block.n + room <= TEXT_FEATURE_BLOCK) return;
     e->fn(e->arg, &e->block);
     e->total += e->block.n;
     e->block.n = 0;
@@ -60,8 +53,7 @@ static inline void reserve(struct emitter *e, size_t room)
 /* Adds one n-gram; the caller has reserved room for it.  Inlined where
  * with_pos is a constant, so the scoring pass stores no positions. */
 static inline __attribute__((always_inline)) void emit(struct emitter *e, int with_pos,
-                                                       uint64_t key, size_t start, size_t len)
-{
+                                                       uint64_t key, size_t start, size_t len) {
     struct text_feature_block *b = &e->block;
     b->bucket[b->n] = bucket_of(key);
     if (with_pos) {
@@ -71,8 +63,8 @@ static inline __attribute__((always_inline)) void emit(struct emitter *e, int wi
     b->n++;
 }
 
-#define MASK(k) ((1ull << (8 * (k))) - 1)
-#define CHAR_KEY(window, k) (((window) & MASK(k)) | (uint64_t)(k) << 56)
+#define MASK(k)             ((1ull << (8 * (k))) - 1)
+#define CHAR_KEY(window, k) (((window)&MASK(k)) | (uint64_t)(k) << 56)
 
 /* Character n-grams.  The key of an n-gram is its bytes themselves, first
  * byte lowest, with its length in the top byte: at most five bytes need no
@@ -82,8 +74,7 @@ static inline __attribute__((always_inline)) void emit(struct emitter *e, int wi
  * n-gram of the padded view at [i, i + k) covers pattern-view bytes
  * [i - 1, i - 1 + k) clipped to the view. */
 static inline __attribute__((always_inline)) void
-scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t len)
-{
+scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t len) {
     size_t n = len + 2;
     for (size_t i = 0; i + CHAR_MIN <= n; i++) {
         uint64_t window;
@@ -110,9 +101,8 @@ scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t 
 /* Word unigrams and bigrams, in text order.  A pair's key combines its
  * words' hashes (the first rotated, so that "a b" is not "b a"): each word
  * is hashed once. */
-static inline __attribute__((always_inline)) void
-scan_words(struct emitter *e, int with_pos, const char *p, size_t len)
-{
+static inline __attribute__((always_inline)) void scan_words(struct emitter *e, int with_pos,
+                                                             const char *p, size_t len) {
     size_t prev_start = 0;
     uint64_t prev_hash = 0;
     int have_prev = 0;
@@ -139,28 +129,24 @@ scan_words(struct emitter *e, int with_pos, const char *p, size_t len)
 
 /* Both kinds of n-grams, as text_features_scan and text_features_buckets
  * describe; with_pos is a constant in each caller. */
-static inline __attribute__((always_inline)) size_t
-scan(const struct text_norm *nm, int with_pos, text_feature_fn *fn, void *arg)
-{
+static inline __attribute__((always_inline)) size_t scan(const struct text_norm *nm, int with_pos,
+                                                         text_feature_fn *fn, void *arg) {
     struct emitter e;
     e.block.n = 0;
     e.fn = fn;
     e.arg = arg;
     e.total = 0;
-    if (nm->p_len == 0)
-        return 0;
+    if (nm->p_len == 0) return 0;
     /* the padded copy: on the stack for a comment, on the heap for a long text */
     unsigned char stack[PADDED_ON_STACK], *padded = stack;
     size_t need = nm->p_len + 2 + 8;
-    if (need > sizeof stack)
-        padded = xmalloc(need);
+    if (need > sizeof stack) padded = xmalloc(need);
     padded[0] = ' ';
     memcpy(padded + 1, nm->p, nm->p_len);
     padded[nm->p_len + 1] = ' ';
     memset(padded + nm->p_len + 2, 0, 8);
     scan_chars(&e, with_pos, padded, nm->p_len);
-    if (padded != stack)
-        free(padded);
+    if (padded != stack) free(padded);
     scan_words(&e, with_pos, nm->p, nm->p_len);
     if (e.block.n > 0) {
         fn(arg, &e.block);
@@ -169,12 +155,10 @@ scan(const struct text_norm *nm, int with_pos, text_feature_fn *fn, void *arg)
     return e.total;
 }
 
-size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void *arg)
-{
+size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
     return scan(nm, 1, fn, arg);
 }
 
-size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg)
-{
+size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
     return scan(nm, 0, fn, arg);
 }

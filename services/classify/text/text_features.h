@@ -28,7 +28,7 @@
 
 #include "text_norm.h"
 
-#define TEXT_FEATURE_BITS 16
+#define TEXT_FEATURE_BITS    16
 #define TEXT_FEATURE_BUCKETS (1u << TEXT_FEATURE_BITS)
 /* Bumped whenever the definition above changes; a model file names the
  * version it was trained with and is refused by any other. */
@@ -39,8 +39,7 @@
 /* Whether a pattern-view byte belongs to a word (a token): a letter, a digit
  * or a byte of a non-ASCII character.  The scorer's evidence is told in the
  * same words. */
-static inline int text_feature_word_byte(unsigned char c)
-{
+static inline int text_feature_word_byte(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 

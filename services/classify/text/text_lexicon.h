@@ -44,8 +44,8 @@ struct text_lex_entry;
 struct text_lexicon {
     struct text_lex_entry *entries;
     size_t n, cap;
-    struct text_variants variants;  /* misspelled, split and run-in terms */
-    char **variant_terms;           /* spelled form of each entry, for variants */
+    struct text_variants variants; /* misspelled, split and run-in terms */
+    char **variant_terms;          /* spelled form of each entry, for variants */
 };
 
 /* Loads every *.tsv in dir (sorted by name) into lx, which must be zeroed.

@@ -14,33 +14,31 @@
 #include <emmintrin.h>
 #endif
 
-#define MAGIC "VGLMODEL"
-#define HEADER_BYTES 32
+#define MAGIC           "VGLMODEL"
+#define HEADER_BYTES    32
 #define HEAD_NAME_BYTES 32
-#define HEAD_BYTES (HEAD_NAME_BYTES + 8)
-#define MAX_STRIDE 32
+#define HEAD_BYTES      (HEAD_NAME_BYTES + 8)
+#define MAX_STRIDE      32
 
 struct head {
     enum text_category cat;
     float scale, bias;
-    char rule_id[HEAD_NAME_BYTES + 8];      /* "model.<category>" */
+    char rule_id[HEAD_NAME_BYTES + 8]; /* "model.<category>" */
 };
 
 struct text_model {
-    int8_t *weights;            /* TEXT_FEATURE_BUCKETS x stride, 64-byte aligned */
+    int8_t *weights; /* TEXT_FEATURE_BUCKETS x stride, 64-byte aligned */
     size_t stride;
     size_t n_heads;
     struct head heads[TEXT_CAT_COUNT];
-    int head_of[TEXT_CAT_COUNT];/* head index of a category, or -1 */
+    int head_of[TEXT_CAT_COUNT]; /* head index of a category, or -1 */
 };
 
-static uint32_t get_u32(const unsigned char *p)
-{
+static uint32_t get_u32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static float get_f32(const unsigned char *p)
-{
+static float get_f32(const unsigned char *p) {
     uint32_t u = get_u32(p);
     float f;
     memcpy(&f, &u, sizeof f);
@@ -49,25 +47,21 @@ static float get_f32(const unsigned char *p)
 
 /* zlib's CRC-32 (reflected, polynomial 0xedb88320), what Python's
  * zlib.crc32 computes. */
-static uint32_t crc32_of(const unsigned char *p, size_t n)
-{
+static uint32_t crc32_of(const unsigned char *p, size_t n) {
     uint32_t table[256];
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
         table[i] = c;
     }
     uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < n; i++)
-        crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+    for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
     return crc ^ 0xffffffffu;
 }
 
 /* Reads the whole file into a new buffer.  Returns it with *len, or NULL
  * with err. */
-static unsigned char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
+static unsigned char *read_file(const char *path, size_t *len, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -93,45 +87,47 @@ static unsigned char *read_file(const char *path, size_t *len, char *err, size_t
 
 /* Checked after the structure, whose errors say more than a mismatch. */
 static int check_crc(const unsigned char *buf, size_t len, const char *path, char *err,
-                     size_t errlen)
-{
-    if (crc32_of(buf, len - 4) == get_u32(buf + len - 4))
-        return 0;
+                     size_t errlen) {
+    if (crc32_of(buf, len - 4) == get_u32(buf + len - 4)) return 0;
     snprintf(err, errlen, "%s: checksum mismatch (file damaged or edited)", path);
     return -1;
 }
 
 /* Checks the fixed header and the size; fills n_heads and stride.  Returns 0 or -1
  * with err. */
-static int check_header(const unsigned char *buf, size_t len, const char *path,
-                        size_t *n_heads, size_t *stride, char *err, size_t errlen)
-{
+static int check_header(const unsigned char *buf, size_t len, const char *path, size_t *n_heads,
+                        size_t *stride, char *err, size_t errlen) {
     if (len < HEADER_BYTES || memcmp(buf, MAGIC, 8) != 0) {
         snprintf(err, errlen, "%s: not a Vigile model (magic \"%s\" missing)", path, MAGIC);
         return -1;
     }
     uint32_t format = get_u32(buf + 8), features = get_u32(buf + 12), bits = get_u32(buf + 16);
     if (format != TEXT_MODEL_FORMAT) {
-        snprintf(err, errlen, "%s: format %u, this build reads %u", path, format, TEXT_MODEL_FORMAT);
+        snprintf(err, errlen, "%s: format %u, this build reads %u", path, format,
+                 TEXT_MODEL_FORMAT);
         return -1;
     }
     if (features != TEXT_FEATURE_VERSION || bits != TEXT_FEATURE_BITS) {
-        snprintf(err, errlen, "%s: trained on features v%u with 2^%u buckets, this build computes "
-                 "v%u with 2^%u: retrain (scripts/train-model.py)", path, features, bits,
-                 TEXT_FEATURE_VERSION, TEXT_FEATURE_BITS);
+        snprintf(err, errlen,
+                 "%s: trained on features v%u with 2^%u buckets, this build computes "
+                 "v%u with 2^%u: retrain (scripts/train-model.py)",
+                 path, features, bits, TEXT_FEATURE_VERSION, TEXT_FEATURE_BITS);
         return -1;
     }
     *n_heads = get_u32(buf + 20);
     *stride = get_u32(buf + 24);
     if (*n_heads < 1 || *n_heads > TEXT_CAT_COUNT || *stride < *n_heads || *stride % 16 != 0 ||
         *stride > MAX_STRIDE) {
-        snprintf(err, errlen, "%s: %zu heads with stride %zu (want 1..%d heads, stride a multiple "
-                 "of 16 up to %d)", path, *n_heads, *stride, TEXT_CAT_COUNT, MAX_STRIDE);
+        snprintf(err, errlen,
+                 "%s: %zu heads with stride %zu (want 1..%d heads, stride a multiple "
+                 "of 16 up to %d)",
+                 path, *n_heads, *stride, TEXT_CAT_COUNT, MAX_STRIDE);
         return -1;
     }
     size_t want = HEADER_BYTES + *n_heads * HEAD_BYTES + (size_t)TEXT_FEATURE_BUCKETS * *stride + 4;
     if (len != want) {
-        snprintf(err, errlen, "%s: %zu bytes, %zu expected for %zu heads", path, len, want, *n_heads);
+        snprintf(err, errlen, "%s: %zu bytes, %zu expected for %zu heads", path, len, want,
+                 *n_heads);
         return -1;
     }
     return 0;
@@ -139,8 +135,7 @@ static int check_header(const unsigned char *buf, size_t len, const char *path,
 
 /* Reads head i of the table at p into m.  Returns 0 or -1 with err. */
 static int read_head(struct text_model *m, size_t i, const unsigned char *p, const char *path,
-                     char *err, size_t errlen)
-{
+                     char *err, size_t errlen) {
     char name[HEAD_NAME_BYTES + 1];
     memcpy(name, p, HEAD_NAME_BYTES);
     name[HEAD_NAME_BYTES] = '\0';
@@ -164,29 +159,22 @@ static int read_head(struct text_model *m, size_t i, const unsigned char *p, con
     return 0;
 }
 
-struct text_model *text_model_load(const char *path, char *err, size_t errlen)
-{
+struct text_model *text_model_load(const char *path, char *err, size_t errlen) {
     size_t len = 0, n_heads = 0, stride = 0;
     unsigned char *buf = read_file(path, &len, err, errlen);
-    if (!buf)
-        return NULL;
+    if (!buf) return NULL;
     struct text_model *m = NULL;
-    if (check_header(buf, len, path, &n_heads, &stride, err, errlen) != 0)
-        goto out;
+    if (check_header(buf, len, path, &n_heads, &stride, err, errlen) != 0) goto out;
     m = xcalloc(1, sizeof *m);
     m->n_heads = n_heads;
     m->stride = stride;
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
-        m->head_of[c] = -1;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) m->head_of[c] = -1;
     for (size_t i = 0; i < n_heads; i++)
-        if (read_head(m, i, buf + HEADER_BYTES + i * HEAD_BYTES, path, err, errlen) != 0)
-            goto fail;
-    if (check_crc(buf, len, path, err, errlen) != 0)
-        goto fail;
+        if (read_head(m, i, buf + HEADER_BYTES + i * HEAD_BYTES, path, err, errlen) != 0) goto fail;
+    if (check_crc(buf, len, path, err, errlen) != 0) goto fail;
     size_t wbytes = (size_t)TEXT_FEATURE_BUCKETS * stride;
     m->weights = aligned_alloc(64, wbytes);
-    if (!m->weights)
-        abort();                /* out of memory, as in xmalloc */
+    if (!m->weights) abort(); /* out of memory, as in xmalloc */
     memcpy(m->weights, buf + HEADER_BYTES + n_heads * HEAD_BYTES, wbytes);
     goto out;
 fail:
@@ -197,23 +185,18 @@ out:
     return m;
 }
 
-void text_model_free(struct text_model *m)
-{
-    if (!m)
-        return;
+void text_model_free(struct text_model *m) {
+    if (!m) return;
     free(m->weights);
     free(m);
 }
 
-size_t text_model_bytes(const struct text_model *m)
-{
+size_t text_model_bytes(const struct text_model *m) {
     return sizeof *m + (size_t)TEXT_FEATURE_BUCKETS * m->stride;
 }
 
-const char *text_model_rule_id(const struct text_model *m, enum text_category cat)
-{
-    if ((unsigned)cat >= TEXT_CAT_COUNT || m->head_of[cat] < 0)
-        return NULL;
+const char *text_model_rule_id(const struct text_model *m, enum text_category cat) {
+    if ((unsigned)cat >= TEXT_CAT_COUNT || m->head_of[cat] < 0) return NULL;
     return m->heads[m->head_of[cat]].rule_id;
 }
 
@@ -232,8 +215,7 @@ struct accumulator {
  * a block has at most TEXT_FEATURE_BLOCK (256) n-grams and a weight is at
  * most 127 in magnitude, so a lane cannot overflow before it is widened. */
 static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
-                            size_t part)
-{
+                            size_t part) {
     const int8_t *w = a->m->weights + 16 * part;
     size_t stride = a->m->stride;
     __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128(), zero = _mm_setzero_si128();
@@ -250,44 +232,34 @@ static void accumulate_rows(struct accumulator *a, const struct text_feature_blo
     int16_t lanes[16];
     _mm_storeu_si128((__m128i *)lanes, lo);
     _mm_storeu_si128((__m128i *)(lanes + 8), hi);
-    for (size_t h = 0; h < 16; h++)
-        a->acc[16 * part + h] += lanes[h];
+    for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += lanes[h];
 }
 #else
 static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
-                            size_t part)
-{
+                            size_t part) {
     const int8_t *w = a->m->weights + 16 * part;
     for (size_t j = 0; j < b->n; j++) {
         const int8_t *row = w + (size_t)b->bucket[j] * a->m->stride;
-        for (size_t h = 0; h < 16; h++)
-            a->acc[16 * part + h] += row[h];
+        for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += row[h];
     }
 }
 #endif
 
-static void accumulate_block(void *arg, const struct text_feature_block *b)
-{
+static void accumulate_block(void *arg, const struct text_feature_block *b) {
     struct accumulator *a = arg;
-    for (size_t part = 0; part < a->m->stride / 16; part++)
-        accumulate_rows(a, b, part);
+    for (size_t part = 0; part < a->m->stride / 16; part++) accumulate_rows(a, b, part);
 }
 
-static double sigmoid(double x)
-{
-    return 1.0 / (1.0 + exp(-x));
-}
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 void text_model_score(const struct text_model *m, const struct text_norm *nm,
-                      double scores[TEXT_CAT_COUNT])
-{
+                      double scores[TEXT_CAT_COUNT]) {
     struct accumulator a;
     a.m = m;
     memset(a.acc, 0, sizeof a.acc);
     size_t total = text_features_buckets(nm, accumulate_block, &a);
     double norm = total > 0 ? 1.0 / sqrt((double)total) : 0.0;
-    for (int c = 0; c < TEXT_CAT_COUNT; c++)
-        scores[c] = -1;
+    for (int c = 0; c < TEXT_CAT_COUNT; c++) scores[c] = -1;
     for (size_t i = 0; i < m->n_heads; i++) {
         const struct head *h = &m->heads[i];
         scores[h->cat] = sigmoid(h->bias + (double)h->scale * a.acc[i] * norm);
@@ -302,11 +274,11 @@ void text_model_score(const struct text_model *m, const struct text_norm *nm,
 struct word_evidence {
     const int8_t *w;
     size_t stride;
-    uint32_t *word_of;          /* per pattern-view byte: its word, or NO_WORD */
+    uint32_t *word_of; /* per pattern-view byte: its word, or NO_WORD */
     size_t n_words;
     size_t heads[TEXT_CAT_COUNT];
     size_t n_heads;
-    int32_t *sums;              /* n_words x n_heads */
+    int32_t *sums; /* n_words x n_heads */
 };
 
 #define NO_WORD UINT32_MAX
@@ -314,11 +286,11 @@ struct word_evidence {
 /* Numbers the words of the pattern view; fills word_of and each word's
  * range in from/to (new arrays the caller frees).  Returns the count. */
 static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32_t **from,
-                           uint32_t **to)
-{
+                           uint32_t **to) {
     size_t n = 0;
     for (size_t i = 0; i < nm->p_len; i++)
-        n += text_feature_word_byte((unsigned char)nm->p[i]) && (i == 0 || !text_feature_word_byte((unsigned char)nm->p[i - 1]));
+        n += text_feature_word_byte((unsigned char)nm->p[i]) &&
+             (i == 0 || !text_feature_word_byte((unsigned char)nm->p[i - 1]));
     *from = xmalloc((n + 1) * sizeof **from);
     *to = xmalloc((n + 1) * sizeof **to);
     size_t k = 0;
@@ -335,27 +307,23 @@ static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32
     return n;
 }
 
-static void sum_block(void *arg, const struct text_feature_block *b)
-{
+static void sum_block(void *arg, const struct text_feature_block *b) {
     struct word_evidence *we = arg;
     for (size_t j = 0; j < b->n; j++) {
-        if (b->len[j] == 0)
-            continue;
+        if (b->len[j] == 0) continue;
         uint32_t first = we->word_of[b->start[j]];
         if (first == NO_WORD || we->word_of[b->start[j] + b->len[j] - 1] != first)
-            continue;           /* not within one word */
+            continue; /* not within one word */
         const int8_t *row = we->w + (size_t)b->bucket[j] * we->stride;
         int32_t *sum = we->sums + (size_t)first * we->n_heads;
-        for (size_t h = 0; h < we->n_heads; h++)
-            sum[h] += row[we->heads[h]];
+        for (size_t h = 0; h < we->n_heads; h++) sum[h] += row[we->heads[h]];
     }
 }
 
 /* The TEXT_MODEL_EVIDENCE words with the largest positive sums for head
  * column col, heaviest first, as original-text spans.  Returns how many. */
 static size_t top_words(const struct word_evidence *we, size_t col, const uint32_t *from,
-                        const uint32_t *to, const struct text_norm *nm, struct text_span *spans)
-{
+                        const uint32_t *to, const struct text_norm *nm, struct text_span *spans) {
     size_t best[TEXT_MODEL_EVIDENCE], n = 0;
     for (size_t wd = 0; wd < we->n_words; wd++) {
         int32_t v = we->sums[wd * we->n_heads + col];
@@ -374,16 +342,14 @@ static size_t top_words(const struct word_evidence *we, size_t col, const uint32
 }
 
 void text_model_evidence(const struct text_model *m, const struct text_norm *nm, unsigned cats,
-                         struct text_evidence out[TEXT_CAT_COUNT])
-{
+                         struct text_evidence out[TEXT_CAT_COUNT]) {
     struct word_evidence we = { .w = m->weights, .stride = m->stride };
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         out[c].n = 0;
         if ((cats & (1u << c)) && m->head_of[c] >= 0)
             we.heads[we.n_heads++] = (size_t)m->head_of[c];
     }
-    if (we.n_heads == 0 || nm->p_len == 0)
-        return;
+    if (we.n_heads == 0 || nm->p_len == 0) return;
     uint32_t *from, *to;
     we.word_of = xmalloc(nm->p_len * sizeof *we.word_of);
     we.n_words = number_words(nm, we.word_of, &from, &to);

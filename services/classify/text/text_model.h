@@ -64,7 +64,7 @@ void text_model_score(const struct text_model *model, const struct text_norm *nm
 #define TEXT_MODEL_EVIDENCE 3
 
 struct text_evidence {
-    struct text_span spans[TEXT_MODEL_EVIDENCE];  /* heaviest first, disjoint */
+    struct text_span spans[TEXT_MODEL_EVIDENCE]; /* heaviest first, disjoint */
     size_t n;
 };
 
@@ -74,7 +74,7 @@ struct text_evidence {
  * of the ORIGINAL text (nm's offsets), heaviest first.  out[cat].n is 0 for
  * the other categories, those without a head, and those no word weighed
  * for.  nm is borrowed. */
-void text_model_evidence(const struct text_model *model, const struct text_norm *nm,
-                         unsigned cats, struct text_evidence out[TEXT_CAT_COUNT]);
+void text_model_evidence(const struct text_model *model, const struct text_norm *nm, unsigned cats,
+                         struct text_evidence out[TEXT_CAT_COUNT]);
 
 #endif

@@ -26,24 +26,24 @@
 
 /* n_flags bits: why a normalized byte differs from what was written */
 enum {
-    TEXT_NORM_OBFUSCATED = 1,   /* l33t, look-alike, split or masked */
-    TEXT_NORM_MASK = 2          /* this byte is a mask character */
+    TEXT_NORM_OBFUSCATED = 1, /* l33t, look-alike, split or masked */
+    TEXT_NORM_MASK = 2        /* this byte is a mask character */
 };
 
-struct text_norm_unit;          /* private to text_norm*.c */
+struct text_norm_unit; /* private to text_norm*.c */
 
 struct text_norm {
     /* pattern view */
     char *p;
-    uint32_t *p_start, *p_end;  /* original byte range of p[i], end exclusive */
+    uint32_t *p_start, *p_end; /* original byte range of p[i], end exclusive */
     size_t p_len, p_cap;
     /* lexicon view */
     char *n;
     uint32_t *n_start, *n_end;
-    uint8_t *n_run;             /* length of the letter run n[i] stands for (capped at 255) */
+    uint8_t *n_run; /* length of the letter run n[i] stands for (capped at 255) */
     uint8_t *n_flags;
     size_t n_len, n_cap;
-    int n_has_mask;             /* some token holds a mask character */
+    int n_has_mask; /* some token holds a mask character */
     /* work area: the units of the general path, the fold buffer of the
      * plain path (one byte per code point, see text_norm.c) */
     struct text_norm_unit *units;
@@ -62,8 +62,7 @@ int text_norm_build(struct text_norm *nm, const char *text, size_t len, size_t *
 
 /* The general path alone, unit by unit: the reference text_norm_build must
  * agree with (tests compare them).  Same contract as text_norm_build. */
-int text_norm_build_general(struct text_norm *nm, const char *text, size_t len,
-                            size_t *bad_offset);
+int text_norm_build_general(struct text_norm *nm, const char *text, size_t len, size_t *bad_offset);
 
 /* Releases the buffers (not nm itself).  NULL-safe. */
 void text_norm_release(struct text_norm *nm);

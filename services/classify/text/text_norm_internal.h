@@ -26,26 +26,24 @@ struct text_norm_unit {
 };
 
 /* The class of an ASCII byte, after case folding. */
-static inline int ascii_class(unsigned char c)
-{
-    if (c >= 'a' && c <= 'z')
-        return U_LETTER;
-    if (c >= '0' && c <= '9')
-        return U_DIGIT;
+static inline int ascii_class(unsigned char c) {
+    if (c >= 'a' && c <= 'z') return U_LETTER;
+    if (c >= '0' && c <= '9') return U_DIGIT;
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c < 0x20)
         return U_SPACE;
     return U_OTHER;
 }
 
 /* The letter a l33t character stands for, or 0. */
-static inline unsigned char leet_letter(unsigned char c)
-{
+static inline unsigned char leet_letter(unsigned char c) {
     switch (c) {
-    case '4': case '@': return 'a';
+    case '4':
+    case '@': return 'a';
     case '3': return 'e';
     case '0': return 'o';
     case '1': return 'i';
-    case '5': case '$': return 's';
+    case '5':
+    case '$': return 's';
     case '7': return 't';
     default: return 0;
     }
@@ -53,10 +51,8 @@ static inline unsigned char leet_letter(unsigned char c)
 
 /* Ends a view of o bytes: drops its trailing space and writes the NUL.
  * Returns the view's length. */
-static inline size_t text_norm_view_finish(char *c, size_t o)
-{
-    while (o > 0 && c[o - 1] == ' ')
-        o--;
+static inline size_t text_norm_view_finish(char *c, size_t o) {
+    while (o > 0 && c[o - 1] == ' ') o--;
     c[o] = '\0';
     return o;
 }

@@ -38,10 +38,10 @@ enum { K_LETTER = 1, K_SINGLE = 2, K_SEPARATOR = 4, K_RIGHT = 8 };
 /* Tables of the plain path, made once from the general path's own folding
  * (text_norm_fold_codepoint), so that the two cannot disagree. */
 struct plain_tables {
-    unsigned char ascii[128];   /* folded ASCII byte: lower case, spaces ' ' */
-    unsigned char cls[128];     /* class of a fold-buffer byte */
-    unsigned char rewritable[128];  /* leet or mask characters */
-    unsigned char kind[128];    /* K_* bits of a fold-buffer byte */
+    unsigned char ascii[128];      /* folded ASCII byte: lower case, spaces ' ' */
+    unsigned char cls[128];        /* class of a fold-buffer byte */
+    unsigned char rewritable[128]; /* leet or mask characters */
+    unsigned char kind[128];       /* K_* bits of a fold-buffer byte */
     /* For the code points below U+0800, U+2000..U+2BFF (punctuation,
      * currency, symbols, dingbats), U+FE00..U+FFFF (variation selectors,
      * fullwidth forms) and U+1F000..U+1FFFF (emoji): the one ASCII byte
@@ -58,29 +58,23 @@ static once_flag plain_once = ONCE_FLAG_INIT;
 
 /* Whether the units of a code point are its own UTF-8 bytes, w of them,
  * each of class U_OTHER without flags. */
-static int plain_keeps_bytes(const struct text_norm *probe, const uint8_t *bytes, size_t w)
-{
-    if (probe->n_units != w)
-        return 0;
+static int plain_keeps_bytes(const struct text_norm *probe, const uint8_t *bytes, size_t w) {
+    if (probe->n_units != w) return 0;
     for (size_t k = 0; k < w; k++) {
         const struct text_norm_unit *u = &probe->units[k];
-        if (u->c != bytes[k] || u->cls != U_OTHER || u->flags)
-            return 0;
+        if (u->c != bytes[k] || u->cls != U_OTHER || u->flags) return 0;
     }
     return 1;
 }
 
 /* What the general path folds cp to, as a plain table entry. */
-static unsigned char plain_probe(struct text_norm *probe, int32_t cp)
-{
+static unsigned char plain_probe(struct text_norm *probe, int32_t cp) {
     uint8_t bytes[4];
     size_t w = (size_t)utf8proc_encode_char(cp, bytes);
     probe->n_units = 0;
     text_norm_fold_codepoint(probe, cp, 0, w);
-    if (plain_keeps_bytes(probe, bytes, w))
-        return PLAIN_OTHER;
-    if (probe->n_units != 1)
-        return 0;
+    if (plain_keeps_bytes(probe, bytes, w)) return PLAIN_OTHER;
+    if (probe->n_units != 1) return 0;
     const struct text_norm_unit *u = &probe->units[0];
     /* A space must be ' ' (the join of split letters compares separators
      * by byte); a non-ASCII byte has no class of its own in the buffer. */
@@ -90,9 +84,8 @@ static unsigned char plain_probe(struct text_norm *probe, int32_t cp)
     return (unsigned char)(u->c | ((u->flags & U_OBF) ? 0x80 : 0));
 }
 
-static void plain_tables_init(void)
-{
-    struct text_norm probe = {0};
+static void plain_tables_init(void) {
+    struct text_norm probe = { 0 };
     for (int c = 0; c < 128; c++) {
         unsigned char f = (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
         plain.ascii[c] = ascii_class(f) == U_SPACE ? ' ' : f;
@@ -106,13 +99,12 @@ static void plain_tables_init(void)
         int sep = c == ' ' || c == '.' || c == '-' || c == '_';
         /* as single_letter_at: a letter or a l33t character, followed by
          * a separator or other punctuation */
-        plain.kind[c] = (unsigned char)((cls == U_LETTER ? K_LETTER | K_SINGLE : 0) |
-                                        (leet_letter((unsigned char)c) ? K_SINGLE : 0) |
-                                        (sep ? K_SEPARATOR | K_RIGHT : 0) |
-                                        (cls == U_OTHER ? K_RIGHT : 0));
+        plain.kind[c] =
+            (unsigned char)((cls == U_LETTER ? K_LETTER | K_SINGLE : 0) |
+                            (leet_letter((unsigned char)c) ? K_SINGLE : 0) |
+                            (sep ? K_SEPARATOR | K_RIGHT : 0) | (cls == U_OTHER ? K_RIGHT : 0));
     }
-    for (int32_t cp = 0x80; cp < 0x800; cp++)
-        plain.cp2[cp] = plain_probe(&probe, cp);
+    for (int32_t cp = 0x80; cp < 0x800; cp++) plain.cp2[cp] = plain_probe(&probe, cp);
     for (int32_t cp = 0; cp < (int32_t)sizeof plain.cp3; cp++)
         plain.cp3[cp] = plain_probe(&probe, 0x2000 + cp);
     for (int32_t cp = 0; cp < (int32_t)sizeof plain.cp3f; cp++)
@@ -127,8 +119,7 @@ static void plain_tables_init(void)
  * at + j) as plain_fold's scalar loop would; returns the mask of those that
  * are l33t or mask characters (bit j for byte j). */
 static int plain_fold16(__m128i v, size_t at, unsigned char *f, unsigned char *obf,
-                        uint32_t *start)
-{
+                        uint32_t *start) {
     /* lower case: set the case bit of 'A'-'Z' */
     __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
                                   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
@@ -149,9 +140,10 @@ static int plain_fold16(__m128i v, size_t at, unsigned char *f, unsigned char *o
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('3')), _mm_cmpeq_epi8(v, _mm_set1_epi8('4'))));
     rw = _mm_or_si128(rw, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('5')),
                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('7'))));
-    rw = _mm_or_si128(rw, _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('$'))),
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('*')), _mm_cmpeq_epi8(v, _mm_set1_epi8('#')))));
+    rw = _mm_or_si128(rw, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('$'))),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('*')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('#')))));
     return _mm_movemask_epi8(rw);
 }
 #endif
@@ -160,8 +152,7 @@ static int plain_fold16(__m128i v, size_t at, unsigned char *f, unsigned char *o
  * its length; 0 if it is not in the tables or the UTF-8 is invalid (the
  * general path then reports it).  Overlong forms and surrogates fall
  * outside the tables' ranges. */
-static unsigned char plain_entry(const unsigned char *s, size_t avail, size_t *w)
-{
+static unsigned char plain_entry(const unsigned char *s, size_t avail, size_t *w) {
     unsigned c = s[0];
     if (c >= 0xc2 && c <= 0xdf && avail >= 2 && (s[1] & 0xc0) == 0x80) {
         *w = 2;
@@ -170,12 +161,10 @@ static unsigned char plain_entry(const unsigned char *s, size_t avail, size_t *w
     if ((c & 0xf0) == 0xe0 && avail >= 3 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
         uint32_t cp = (c & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
         *w = 3;
-        if (cp - 0x2000 < sizeof plain.cp3)
-            return plain.cp3[cp - 0x2000];
+        if (cp - 0x2000 < sizeof plain.cp3) return plain.cp3[cp - 0x2000];
         return cp - 0xfe00 < sizeof plain.cp3f ? plain.cp3f[cp - 0xfe00] : 0;
     }
-    if (c == 0xf0 && avail >= 4 && s[1] == 0x9f && (s[2] & 0xc0) == 0x80 &&
-        (s[3] & 0xc0) == 0x80) {
+    if (c == 0xf0 && avail >= 4 && s[1] == 0x9f && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80) {
         *w = 4;
         return plain.cp4[(s[2] & 0x3f) << 6 | (s[3] & 0x3f)];
     }
@@ -187,8 +176,7 @@ static unsigned char plain_entry(const unsigned char *s, size_t avail, size_t *w
  * receives the index of the first l33t or mask character, SIZE_MAX if
  * there is none. */
 static ptrdiff_t plain_fold(struct text_norm *nm, const unsigned char *s, size_t len,
-                            size_t *first_rw)
-{
+                            size_t *first_rw) {
     if (nm->fold_cap < len + 1) {
         size_t cap = nm->fold_cap;
         xgrow(&nm->fold, &cap, len + 1, 1);
@@ -211,8 +199,7 @@ static ptrdiff_t plain_fold(struct text_norm *nm, const unsigned char *s, size_t
             int high = _mm_movemask_epi8(v);
             if (!high) {
                 int rw = plain_fold16(v, i, f + k, obf + k, start + k);
-                if (rw && first == SIZE_MAX)
-                    first = k + (size_t)__builtin_ctz((unsigned)rw);
+                if (rw && first == SIZE_MAX) first = k + (size_t)__builtin_ctz((unsigned)rw);
                 i += 16;
                 k += 16;
                 continue;
@@ -223,22 +210,17 @@ static ptrdiff_t plain_fold(struct text_norm *nm, const unsigned char *s, size_t
         for (; i < stop && s[i] < 0x80; i++) {
             f[k] = plain.ascii[s[i]];
             obf[k] = 0;
-            if (plain.rewritable[s[i]] && first == SIZE_MAX)
-                first = k;
+            if (plain.rewritable[s[i]] && first == SIZE_MAX) first = k;
             start[k++] = (uint32_t)i;
         }
-        if (i == len)
-            break;
-        if (s[i] < 0x80)
-            continue;
+        if (i == len) break;
+        if (s[i] < 0x80) continue;
         size_t w;
         unsigned char e = plain_entry(s + i, len - i, &w);
-        if (!e)
-            return -1;
+        if (!e) return -1;
         f[k] = e & 0x7f;
         obf[k] = e >> 7;
-        if (plain.rewritable[e & 0x7f] && first == SIZE_MAX)
-            first = k;
+        if (plain.rewritable[e & 0x7f] && first == SIZE_MAX) first = k;
         start[k++] = (uint32_t)i;
         i += w;
     }
@@ -247,19 +229,16 @@ static ptrdiff_t plain_fold(struct text_norm *nm, const unsigned char *s, size_t
     return (ptrdiff_t)k;
 }
 
-static int plain_token_char(unsigned char c)
-{
+static int plain_token_char(unsigned char c) {
     int cls = plain.cls[c];
     return cls == U_LETTER || cls == U_DIGIT || c == '@' || c == '$' || c == '*' || c == '#';
 }
 
 /* rewrite_token on the fold buffer. */
-static void plain_rewrite_token(unsigned char *f, unsigned char *obf, size_t a, size_t b)
-{
+static void plain_rewrite_token(unsigned char *f, unsigned char *obf, size_t a, size_t b) {
     int has_letter = 0;
     for (size_t i = a; i < b; i++)
-        if (plain.cls[f[i]] == U_LETTER)
-            has_letter = 1;
+        if (plain.cls[f[i]] == U_LETTER) has_letter = 1;
     if (!has_letter ||
         (plain.cls[f[a]] == U_DIGIT && !(a + 1 < b && plain.cls[f[a + 1]] != U_DIGIT)))
         return;
@@ -281,8 +260,7 @@ static void plain_rewrite_token(unsigned char *f, unsigned char *obf, size_t a, 
 /* rewrite_tokens on the fold buffer, from first, the first rewritable
  * character.  Only a token holding one can change, so the scan looks for
  * those and then takes in the token around each. */
-static void plain_rewrite(struct text_norm *nm, size_t n, size_t first)
-{
+static void plain_rewrite(struct text_norm *nm, size_t n, size_t first) {
     unsigned char *f = nm->fold;
     size_t i = first;
     while (i < n) {
@@ -293,10 +271,8 @@ static void plain_rewrite(struct text_norm *nm, size_t n, size_t first)
         /* Tokens before this one are behind a non-token byte, so going
          * back only reads bytes of this token, none rewritten yet. */
         size_t a = i, b = i + 1;
-        while (a > 0 && plain_token_char(f[a - 1]))
-            a--;
-        while (b < n && plain_token_char(f[b]))
-            b++;
+        while (a > 0 && plain_token_char(f[a - 1])) a--;
+        while (b < n && plain_token_char(f[b])) b++;
         plain_rewrite_token(f, nm->fold_obf, a, b);
         i = b;
     }
@@ -304,16 +280,14 @@ static void plain_rewrite(struct text_norm *nm, size_t n, size_t first)
 
 /* single_letter_at on the fold buffer, whose byte n is a space.  The
  * left neighbour is tested first: it rules out the inside of every word. */
-static inline int plain_single_letter(const unsigned char *f, size_t i)
-{
-    return (i == 0 || (plain.kind[f[i - 1]] & K_SEPARATOR)) &&
-           (plain.kind[f[i]] & K_SINGLE) && (plain.kind[f[i + 1]] & K_RIGHT);
+static inline int plain_single_letter(const unsigned char *f, size_t i) {
+    return (i == 0 || (plain.kind[f[i - 1]] & K_SEPARATOR)) && (plain.kind[f[i]] & K_SINGLE) &&
+           (plain.kind[f[i + 1]] & K_RIGHT);
 }
 
 /* Whether join_split_letters would join anything: then the text takes the
  * general path, which deletes the separators.  Same walk as there. */
-static int plain_has_split_word(const unsigned char *f, size_t n)
-{
+static int plain_has_split_word(const unsigned char *f, size_t n) {
     size_t i = 0;
     while (i < n) {
         if (!plain_single_letter(f, i)) {
@@ -328,8 +302,7 @@ static int plain_has_split_word(const unsigned char *f, size_t n)
             count++;
             letters += (plain.kind[f[j]] & K_LETTER) != 0;
         }
-        if (count >= 3 && letters >= 2)
-            return 1;
+        if (count >= 3 && letters >= 2) return 1;
         i = j + 1;
     }
     return 0;
@@ -337,8 +310,7 @@ static int plain_has_split_word(const unsigned char *f, size_t n)
 
 /* Whether one-letter tokens stand at i and i + 2 with a separator between:
  * the start of any word split into letters. */
-static int plain_single_pair(const unsigned char *f, size_t i, size_t n)
-{
+static int plain_single_pair(const unsigned char *f, size_t i, size_t n) {
     return i + 2 < n && plain_single_letter(f, i) && (plain.kind[f[i + 1]] & K_SEPARATOR) &&
            plain_single_letter(f, i + 2);
 }
@@ -359,8 +331,7 @@ static int plain_single_pair(const unsigned char *f, size_t i, size_t n)
  * spaces in a row, and no separator before what may be a one-letter token
  * (the split-word test must see those).  The first byte's space test
  * against the view's end is the caller's. */
-static int plain_pattern_block(const unsigned char *f)
-{
+static int plain_pattern_block(const unsigned char *f) {
     const __m128i space = _mm_set1_epi8(' ');
     __m128i v0 = _mm_loadu_si128((const __m128i *)f);
     __m128i v1 = _mm_loadu_si128((const __m128i *)(f + 1));
@@ -372,32 +343,33 @@ static int plain_pattern_block(const unsigned char *f)
     /* a separator, then a letter or l33t character, then no letter or
      * digit (plain.kind's K_SEPARATOR, K_SINGLE and K_RIGHT; fold bytes
      * are below 0x80, so signed compares are exact) */
-    __m128i sep = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v0, space),
-                                            _mm_cmpeq_epi8(v0, _mm_set1_epi8('.'))),
-                               _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('-')),
-                                            _mm_cmpeq_epi8(v0, _mm_set1_epi8('_'))));
+    __m128i sep = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v0, space), _mm_cmpeq_epi8(v0, _mm_set1_epi8('.'))),
+        _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('-')),
+                     _mm_cmpeq_epi8(v0, _mm_set1_epi8('_'))));
     __m128i letter1 = _mm_and_si128(_mm_cmpgt_epi8(v1, _mm_set1_epi8('a' - 1)),
                                     _mm_cmplt_epi8(v1, _mm_set1_epi8('z' + 1)));
-    __m128i leet1 = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('0')), _mm_cmpeq_epi8(v1, _mm_set1_epi8('1'))),
-        _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('3')), _mm_cmpeq_epi8(v1, _mm_set1_epi8('4'))));
+    __m128i leet1 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('0')),
+                                              _mm_cmpeq_epi8(v1, _mm_set1_epi8('1'))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('3')),
+                                              _mm_cmpeq_epi8(v1, _mm_set1_epi8('4'))));
     leet1 = _mm_or_si128(leet1, _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('@')),
                                              _mm_cmpeq_epi8(v1, _mm_set1_epi8('$'))));
     leet1 = _mm_or_si128(leet1, _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('5')),
                                              _mm_cmpeq_epi8(v1, _mm_set1_epi8('7'))));
-    __m128i word2 = _mm_or_si128(
-        _mm_and_si128(_mm_cmpgt_epi8(v2, _mm_set1_epi8('a' - 1)),
-                      _mm_cmplt_epi8(v2, _mm_set1_epi8('z' + 1))),
-        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v2, _mm_set1_epi8('0' - 1)),
-                                   _mm_cmplt_epi8(v2, _mm_set1_epi8('9' + 1))),
-                     _mm_cmpeq_epi8(v2, _mm_set1_epi8(PLAIN_MASK))));
-    bad = _mm_or_si128(bad, _mm_andnot_si128(word2, _mm_and_si128(sep, _mm_or_si128(letter1, leet1))));
+    __m128i word2 =
+        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v2, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(v2, _mm_set1_epi8('z' + 1))),
+                     _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v2, _mm_set1_epi8('0' - 1)),
+                                                _mm_cmplt_epi8(v2, _mm_set1_epi8('9' + 1))),
+                                  _mm_cmpeq_epi8(v2, _mm_set1_epi8(PLAIN_MASK))));
+    bad = _mm_or_si128(bad,
+                       _mm_andnot_si128(word2, _mm_and_si128(sep, _mm_or_si128(letter1, leet1))));
     return _mm_movemask_epi8(bad) == 0;
 }
 #endif
 
-static int plain_pattern_view(struct text_norm *nm, size_t n, const char *text)
-{
+static int plain_pattern_view(struct text_norm *nm, size_t n, const char *text) {
     const unsigned char *restrict f = nm->fold;
     const uint32_t *restrict fs = nm->fold_start;
     char *restrict pc = nm->p;
@@ -405,7 +377,7 @@ static int plain_pattern_view(struct text_norm *nm, size_t n, const char *text)
     size_t po = 0;
     int split = plain_single_pair(f, 0, n);
 #ifdef __SSE2__
-    size_t block_at = 0;        /* where a block may be tried again */
+    size_t block_at = 0; /* where a block may be tried again */
 #endif
     for (size_t i = 0; i < n; i++) {
 #ifdef __SSE2__
@@ -442,10 +414,8 @@ static int plain_pattern_view(struct text_norm *nm, size_t n, const char *text)
             if ((plain.kind[c] & K_SEPARATOR) && i + 3 < n && (plain.kind[f[i + 2]] & K_RIGHT) &&
                 plain_single_pair(f, i + 1, n))
                 split = 1;
-            if (cls == U_SPACE && (po == 0 || pc[po - 1] == ' '))
-                continue;
-            if (cls == U_MASK)
-                c = '*';
+            if (cls == U_SPACE && (po == 0 || pc[po - 1] == ' ')) continue;
+            if (cls == U_MASK) c = '*';
             if (c == PLAIN_OTHER) {
                 /* each byte of the symbol with the symbol's whole range */
                 for (uint32_t b = fs[i]; b < fs[i + 1]; b++) {
@@ -468,8 +438,7 @@ static int plain_pattern_view(struct text_norm *nm, size_t n, const char *text)
 #ifdef __SSE2__
 /* Lanes of x holding 'a'-'z' or '0'-'9' (fold bytes are below 0x80, so
  * signed compares are exact). */
-static __m128i plain_alnum16(__m128i x)
-{
+static __m128i plain_alnum16(__m128i x) {
     return _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
                                       _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1))),
                         _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
@@ -481,8 +450,7 @@ static __m128i plain_alnum16(__m128i x)
  * next byte (no run to fold; f[16] is read), or a space after a letter or
  * digit (f[-1] is read for the first: the view then ends with it).  Double
  * letters and ", " end such a prefix, not the block. */
-static unsigned plain_lexicon_block(const unsigned char *f)
-{
+static unsigned plain_lexicon_block(const unsigned char *f) {
     __m128i prev = _mm_loadu_si128((const __m128i *)(f - 1));
     __m128i v = _mm_loadu_si128((const __m128i *)f);
     __m128i next = _mm_loadu_si128((const __m128i *)(f + 1));
@@ -497,9 +465,8 @@ static unsigned plain_lexicon_block(const unsigned char *f)
  * function is always inlined), so the common case (no obfuscated byte,
  * hence no mask either) gets a loop that neither reads fold_obf nor writes
  * n_flags, and keeps its pointers in registers. */
-__attribute__((always_inline))
-static inline void plain_lexicon_pass(struct text_norm *nm, size_t n, const int obfuscated)
-{
+__attribute__((always_inline)) static inline void plain_lexicon_pass(struct text_norm *nm, size_t n,
+                                                                     const int obfuscated) {
     const unsigned char *restrict f = nm->fold, *restrict obf = nm->fold_obf;
     const uint32_t *restrict fs = nm->fold_start;
     char *restrict wc = nm->n;
@@ -532,22 +499,19 @@ static inline void plain_lexicon_pass(struct text_norm *nm, size_t n, const int 
         if (cls == U_LETTER) {
             /* a run of one letter is one byte, its length kept */
             for (; f[last + 1] == c; last++)
-                if (obfuscated && obf[last + 1])
-                    flags = TEXT_NORM_OBFUSCATED;
+                if (obfuscated && obf[last + 1]) flags = TEXT_NORM_OBFUSCATED;
         } else if (cls == U_MASK) {
             c = '*';
             flags |= TEXT_NORM_MASK;
             has_mask = 1;
         } else if (cls != U_DIGIT) {
-            if (wo == 0 || wc[wo - 1] == ' ')
-                continue;
+            if (wo == 0 || wc[wo - 1] == ' ') continue;
             c = ' ';
             flags = 0;
         }
         size_t run = last - i + 1;
         run_out[wo] = (uint8_t)(run > 255 ? 255 : run);
-        if (obfuscated)
-            flags_out[wo] = (uint8_t)flags;
+        if (obfuscated) flags_out[wo] = (uint8_t)flags;
         wc[wo] = (char)c;
         ws[wo] = fs[i];
         we[wo++] = fs[last + 1];
@@ -557,8 +521,7 @@ static inline void plain_lexicon_pass(struct text_norm *nm, size_t n, const int 
     nm->n_has_mask = has_mask;
 }
 
-static void plain_lexicon_view(struct text_norm *nm, size_t n)
-{
+static void plain_lexicon_view(struct text_norm *nm, size_t n) {
     if (memchr(nm->fold_obf, 1, n)) {
         plain_lexicon_pass(nm, n, 1);
     } else {
@@ -567,16 +530,13 @@ static void plain_lexicon_view(struct text_norm *nm, size_t n)
     }
 }
 
-int text_norm_plain_build(struct text_norm *nm, const char *text, size_t len)
-{
+int text_norm_plain_build(struct text_norm *nm, const char *text, size_t len) {
     size_t first_rw;
     call_once(&plain_once, plain_tables_init);
     ptrdiff_t n = plain_fold(nm, (const unsigned char *)text, len, &first_rw);
-    if (n < 0)
-        return -1;
-    if (first_rw != SIZE_MAX)
-        plain_rewrite(nm, (size_t)n, first_rw);
-    nm->fold[n] = ' ';      /* sentinel: ends letter runs and split words */
+    if (n < 0) return -1;
+    if (first_rw != SIZE_MAX) plain_rewrite(nm, (size_t)n, first_rw);
+    nm->fold[n] = ' '; /* sentinel: ends letter runs and split words */
     /* the pattern view writes a symbol's bytes, so it may outgrow the fold */
     text_norm_view_reserve(nm, len + 1);
     if (plain_pattern_view(nm, (size_t)n, text) && plain_has_split_word(nm->fold, (size_t)n))

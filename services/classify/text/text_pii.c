@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PII_SCORE_VALIDATED 0.95    /* a check digit or checksum passed */
-#define PII_SCORE_SHAPE 0.85        /* shape and context only */
+#define PII_SCORE_VALIDATED 0.95 /* a check digit or checksum passed */
+#define PII_SCORE_SHAPE     0.85 /* shape and context only */
 
 /* ASCII tests without <ctype.h>'s per-call locale lookup: this file runs
  * on every byte of every comment, and only ASCII letters and digits make
@@ -33,37 +33,31 @@ static int ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20
 
 /* Omocodia replaces digits with these letters when two people would share
  * a code; position i of "LMNPQRSTUV" stands for digit i. */
-static int cf_digit_value(unsigned char c)
-{
+static int cf_digit_value(unsigned char c) {
     static const char omocodes[] = "LMNPQRSTUV";
-    if (is_digit(c))
-        return c - '0';
+    if (is_digit(c)) return c - '0';
     const char *p = strchr(omocodes, toupper(c));
     return p && *p ? (int)(p - omocodes) : -1;
 }
 
-int text_pii_cf_valid(const char *s, size_t n)
-{
-    static const int odd[36] = {   /* values of 0-9 then A-Z at odd positions */
-        1, 0, 5, 7, 9, 13, 15, 17, 19, 21,
-        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23
+int text_pii_cf_valid(const char *s, size_t n) {
+    static const int odd[36] = { /* values of 0-9 then A-Z at odd positions */
+                                 1,  0, 5, 7,  9,  13, 15, 17, 19, 21, 1,  0,
+                                 5,  7, 9, 13, 15, 17, 19, 21, 2,  4,  18, 20,
+                                 11, 3, 6, 8,  12, 14, 16, 10, 22, 25, 24, 23
     };
     static const int digit_pos[] = { 6, 7, 9, 10, 12, 13, 14 };
-    if (n != 16)
-        return 0;
+    if (n != 16) return 0;
     for (int i = 0; i < 16; i++) {
         unsigned char c = (unsigned char)s[i];
         int want_digit = 0;
         for (size_t k = 0; k < sizeof digit_pos / sizeof digit_pos[0]; k++)
             want_digit |= digit_pos[k] == i;
-        if (want_digit ? cf_digit_value(c) < 0 : !is_alpha(c))
-            return 0;
+        if (want_digit ? cf_digit_value(c) < 0 : !is_alpha(c)) return 0;
     }
-    if (!strchr("ABCDEHLMPRST", toupper((unsigned char)s[8])))
-        return 0;
+    if (!strchr("ABCDEHLMPRST", toupper((unsigned char)s[8]))) return 0;
     int day = cf_digit_value((unsigned char)s[9]) * 10 + cf_digit_value((unsigned char)s[10]);
-    if (!((day >= 1 && day <= 31) || (day >= 41 && day <= 71)))
-        return 0;
+    if (!((day >= 1 && day <= 31) || (day >= 41 && day <= 71))) return 0;
     int sum = 0;
     for (int i = 0; i < 15; i++) {
         unsigned char c = (unsigned char)toupper((unsigned char)s[i]);
@@ -74,49 +68,45 @@ int text_pii_cf_valid(const char *s, size_t n)
     return toupper((unsigned char)s[15]) == 'A' + sum % 26;
 }
 
-int text_pii_piva_valid(const char *s, size_t n)
-{
-    if (n != 11)
-        return 0;
+int text_pii_piva_valid(const char *s, size_t n) {
+    if (n != 11) return 0;
     int sum = 0;
     for (int i = 0; i < 11; i++) {
-        if (!is_digit((unsigned char)s[i]))
-            return 0;
+        if (!is_digit((unsigned char)s[i])) return 0;
         int d = s[i] - '0';
         if (i % 2 == 1) {
             d *= 2;
-            if (d > 9)
-                d -= 9;
+            if (d > 9) d -= 9;
         }
         sum += d;
     }
     /* The office code (digits 8-10) is 001-100, 120, 121, 888 or 999. */
     int office = (s[7] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0');
-    if (!((office >= 1 && office <= 100) || office == 120 || office == 121 ||
-          office == 888 || office == 999))
+    if (!((office >= 1 && office <= 100) || office == 120 || office == 121 || office == 888 ||
+          office == 999))
         return 0;
     return sum % 10 == 0;
 }
 
-static int iban_country_length(const char *cc)
-{
-    static const struct { char cc[3]; int len; } t[] = {
-        {"IT", 27}, {"SM", 27}, {"VA", 22}, {"DE", 22}, {"FR", 27}, {"ES", 24},
-        {"GB", 22}, {"CH", 21}, {"AT", 20}, {"BE", 16}, {"NL", 18}, {"PT", 25},
-        {"MC", 27}, {"LU", 20}, {"IE", 22}, {"RO", 24}, {"AL", 28}, {"MT", 31},
+static int iban_country_length(const char *cc) {
+    static const struct {
+        char cc[3];
+        int len;
+    } t[] = {
+        { "IT", 27 }, { "SM", 27 }, { "VA", 22 }, { "DE", 22 }, { "FR", 27 }, { "ES", 24 },
+        { "GB", 22 }, { "CH", 21 }, { "AT", 20 }, { "BE", 16 }, { "NL", 18 }, { "PT", 25 },
+        { "MC", 27 }, { "LU", 20 }, { "IE", 22 }, { "RO", 24 }, { "AL", 28 }, { "MT", 31 },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (toupper((unsigned char)cc[0]) == t[i].cc[0] && toupper((unsigned char)cc[1]) == t[i].cc[1])
+        if (toupper((unsigned char)cc[0]) == t[i].cc[0] &&
+            toupper((unsigned char)cc[1]) == t[i].cc[1])
             return t[i].len;
     return 0;
 }
 
-int text_pii_iban_valid(const char *s, size_t n)
-{
-    if (n < 15 || n > 34 || (size_t)iban_country_length(s) != n)
-        return 0;
-    if (!is_digit((unsigned char)s[2]) || !is_digit((unsigned char)s[3]))
-        return 0;
+int text_pii_iban_valid(const char *s, size_t n) {
+    if (n < 15 || n > 34 || (size_t)iban_country_length(s) != n) return 0;
+    if (!is_digit((unsigned char)s[2]) || !is_digit((unsigned char)s[3])) return 0;
     unsigned rem = 0;
     for (size_t k = 0; k < n; k++) {
         unsigned char c = (unsigned char)toupper((unsigned char)s[(k + 4) % n]);
@@ -132,20 +122,18 @@ int text_pii_iban_valid(const char *s, size_t n)
 
 /* ---- context ---- */
 
-int text_pii_window_has(const char *text, size_t lo, size_t hi, const char *const *words)
-{
+int text_pii_window_has(const char *text, size_t lo, size_t hi, const char *const *words) {
     /* One pass over the window, each byte tested against the words' first
      * letters; the words starting with it are then compared.  (The answer
      * does not depend on the order the words and positions are tried in.) */
-    uint8_t firsts[32] = {0};
+    uint8_t firsts[32] = { 0 };
     for (const char *const *w = words; *w; w++) {
         unsigned char f = (unsigned char)ascii_lower((unsigned char)**w);
         firsts[f >> 3] |= (uint8_t)(1u << (f & 7));
     }
     for (size_t i = lo; i < hi; i++) {
         unsigned char c = (unsigned char)ascii_lower((unsigned char)text[i]);
-        if (!(firsts[c >> 3] & (1u << (c & 7))))
-            continue;
+        if (!(firsts[c >> 3] & (1u << (c & 7)))) continue;
         for (const char *const *w = words; *w; w++) {
             size_t wl;
             if (ascii_lower((unsigned char)**w) == c && i + (wl = strlen(*w)) <= hi &&
@@ -160,25 +148,21 @@ static size_t before(size_t i, size_t n) { return i > n ? i - n : 0; }
 
 /* ---- scanners: each returns the end of its finding, or 0 ---- */
 
-static size_t scan_cf(const char *t, size_t len, size_t i)
-{
+static size_t scan_cf(const char *t, size_t len, size_t i) {
     size_t j = i;
-    while (j < len && is_alnum((unsigned char)t[j]))
-        j++;
+    while (j < len && is_alnum((unsigned char)t[j])) j++;
     return j - i == 16 && text_pii_cf_valid(t + i, 16) ? j : 0;
 }
 
 /* Collects up to 34 alphanumerics from i, allowing single spaces between
  * groups as IBANs are usually printed; *end is where the kept part ends. */
-static size_t scan_iban(const char *t, size_t len, size_t i)
-{
+static size_t scan_iban(const char *t, size_t len, size_t i) {
     char buf[35];
     size_t n = 0, j = i, end = 0;
     if (i + 4 > len || !is_digit((unsigned char)t[i + 2]) || !is_digit((unsigned char)t[i + 3]))
         return 0;
     int want = iban_country_length(t + i);
-    if (!want)
-        return 0;
+    if (!want) return 0;
     while (j < len && n < (size_t)want) {
         unsigned char c = (unsigned char)t[j];
         if (is_alnum(c)) {
@@ -190,44 +174,42 @@ static size_t scan_iban(const char *t, size_t len, size_t i)
             break;
         }
     }
-    if (n != (size_t)want || (end < len && is_alnum((unsigned char)t[end])))
-        return 0;
+    if (n != (size_t)want || (end < len && is_alnum((unsigned char)t[end]))) return 0;
     return text_pii_iban_valid(buf, n) ? end : 0;
 }
 
-static int plate_letter(unsigned char c)
-{
+static int plate_letter(unsigned char c) {
     c = (unsigned char)toupper(c);
     return c >= 'A' && c <= 'Z' && !strchr("IOQU", c);
 }
 
-static size_t scan_plate(const char *t, size_t len, size_t i)
-{
+static size_t scan_plate(const char *t, size_t len, size_t i) {
     size_t j = i;
     if (j + 7 > len || !plate_letter((unsigned char)t[j]) || !plate_letter((unsigned char)t[j + 1]))
         return 0;
     j += 2;
-    if (j < len && t[j] == ' ')
-        j++;
+    if (j < len && t[j] == ' ') j++;
     for (int k = 0; k < 3; k++, j++)
-        if (j >= len || !is_digit((unsigned char)t[j]))
-            return 0;
-    if (j < len && t[j] == ' ')
-        j++;
+        if (j >= len || !is_digit((unsigned char)t[j])) return 0;
+    if (j < len && t[j] == ' ') j++;
     if (j + 2 > len || !plate_letter((unsigned char)t[j]) || !plate_letter((unsigned char)t[j + 1]))
         return 0;
     j += 2;
     /* Plates are written in capitals; a lower-case "ab123cd" is more
      * likely a code of some other kind. */
-    if (!is_upper((unsigned char)t[i]) || (j < len && is_alnum((unsigned char)t[j])))
-        return 0;
+    if (!is_upper((unsigned char)t[i]) || (j < len && is_alnum((unsigned char)t[j]))) return 0;
     return j;
 }
 
-static size_t scan_identity_card(const char *t, size_t len, size_t i)
-{
-    static const char *const ctx[] = { "carta d'identit", "carta di identit", "carta d\xe2\x80\x99identit",
-                                       "cie", "c.i.", "documento", "carta identit", NULL };
+static size_t scan_identity_card(const char *t, size_t len, size_t i) {
+    static const char *const ctx[] = { "carta d'identit",
+                                       "carta di identit",
+                                       "carta d\xe2\x80\x99identit",
+                                       "cie",
+                                       "c.i.",
+                                       "documento",
+                                       "carta identit",
+                                       NULL };
     size_t j = i + 2, digits = 0;
     if (i + 9 > len || !is_upper((unsigned char)t[i]) || !is_upper((unsigned char)t[i + 1]))
         return 0;
@@ -235,23 +217,20 @@ static size_t scan_identity_card(const char *t, size_t len, size_t i)
         j++;
         digits++;
     }
-    if (digits == 5 && j + 2 <= len && is_upper((unsigned char)t[j]) && is_upper((unsigned char)t[j + 1]))
-        j += 2;             /* CIE: AA 00000 AA */
-    else if (digits != 7)   /* paper card: AA 0000000 */
+    if (digits == 5 && j + 2 <= len && is_upper((unsigned char)t[j]) &&
+        is_upper((unsigned char)t[j + 1]))
+        j += 2;           /* CIE: AA 00000 AA */
+    else if (digits != 7) /* paper card: AA 0000000 */
         return 0;
-    if (j < len && is_alnum((unsigned char)t[j]))
-        return 0;
+    if (j < len && is_alnum((unsigned char)t[j])) return 0;
     return text_pii_window_has(t, before(i, 60), i, ctx) ? j : 0;
 }
 
-static size_t scan_piva(const char *t, size_t len, size_t i)
-{
+static size_t scan_piva(const char *t, size_t len, size_t i) {
     static const char *const ctx[] = { "iva", "partita", "vat", NULL };
     size_t j = i;
-    while (j < len && is_digit((unsigned char)t[j]))
-        j++;
-    if (j - i != 11 || (j < len && is_alnum((unsigned char)t[j])))
-        return 0;
+    while (j < len && is_digit((unsigned char)t[j])) j++;
+    if (j - i != 11 || (j < len && is_alnum((unsigned char)t[j]))) return 0;
     return text_pii_piva_valid(t + i, 11) && text_pii_window_has(t, before(i, 40), i, ctx) ? j : 0;
 }
 
@@ -260,12 +239,11 @@ struct phone {
     size_t n;
     int groups[12];
     int n_groups;
-    char sep;                   /* the separator used, or 0 */
+    char sep; /* the separator used, or 0 */
 };
 
 /* Reads digit groups separated by single spaces, dots or dashes. */
-static size_t phone_read(const char *t, size_t len, size_t j, struct phone *ph)
-{
+static size_t phone_read(const char *t, size_t len, size_t j, struct phone *ph) {
     size_t end = j;
     while (j < len && ph->n_groups < 12) {
         int g = 0;
@@ -273,13 +251,12 @@ static size_t phone_read(const char *t, size_t len, size_t j, struct phone *ph)
             ph->digits[ph->n++] = t[j++];
             g++;
         }
-        if (!g)
-            break;
+        if (!g) break;
         ph->groups[ph->n_groups++] = g;
         end = j;
-        if (j + 1 < len && (t[j] == ' ' || t[j] == '.' || t[j] == '-') && is_digit((unsigned char)t[j + 1])) {
-            if (ph->sep && ph->sep != t[j])
-                break;
+        if (j + 1 < len && (t[j] == ' ' || t[j] == '.' || t[j] == '-') &&
+            is_digit((unsigned char)t[j + 1])) {
+            if (ph->sep && ph->sep != t[j]) break;
             ph->sep = t[j++];
         } else {
             break;
@@ -290,16 +267,13 @@ static size_t phone_read(const char *t, size_t len, size_t j, struct phone *ph)
 
 /* Amounts and dates share the shape of phone numbers: "350.000.000",
  * "01.02.2024", "1.500 euro". */
-static int phone_looks_like_number(const struct phone *ph, const char *t, size_t len, size_t end)
-{
-    static const char *const units[] = { "euro", "\xe2\x82\xac", "mila", "milion", "km", "%",
-                                         "metri", "abitanti", "persone", NULL };
+static int phone_looks_like_number(const struct phone *ph, const char *t, size_t len, size_t end) {
+    static const char *const units[] = { "euro", "\xe2\x82\xac", "mila",     "milion",  "km",
+                                         "%",    "metri",        "abitanti", "persone", NULL };
     if (ph->sep == '.' && ph->n_groups > 1) {
         int thousands = 1;
-        for (int g = 1; g < ph->n_groups; g++)
-            thousands &= ph->groups[g] == 3;
-        if (thousands)
-            return 1;
+        for (int g = 1; g < ph->n_groups; g++) thousands &= ph->groups[g] == 3;
+        if (thousands) return 1;
     }
     if (ph->sep && ph->sep != ' ' && ph->n_groups == 3 && ph->groups[0] <= 2 && ph->groups[1] <= 2)
         return 1;
@@ -307,18 +281,18 @@ static int phone_looks_like_number(const struct phone *ph, const char *t, size_t
 }
 
 /* A number introduced as an office's or a business's is not personal. */
-static int phone_institutional(const char *t, size_t i)
-{
-    static const char *const ctx[] = { "urp", "ufficio", "uffici", "biblioteca", "comune",
-                                       "centralino", "sportello", "polizia", "carabinieri",
-                                       "chiamaci", "chiamateci", "prenotazioni", "segreteria",
-                                       "numero verde", "protezione civile", NULL };
+static int phone_institutional(const char *t, size_t i) {
+    static const char *const ctx[] = { "urp",        "ufficio",      "uffici",
+                                       "biblioteca", "comune",       "centralino",
+                                       "sportello",  "polizia",      "carabinieri",
+                                       "chiamaci",   "chiamateci",   "prenotazioni",
+                                       "segreteria", "numero verde", "protezione civile",
+                                       NULL };
     return text_pii_window_has(t, before(i, 40), i, ctx);
 }
 
-static size_t scan_phone(const char *t, size_t len, size_t i)
-{
-    struct phone ph = {0};
+static size_t scan_phone(const char *t, size_t len, size_t i) {
+    struct phone ph = { 0 };
     size_t j = i;
     int intl = 0;
     if (t[j] == '+' && j + 3 < len && t[j + 1] == '3' && t[j + 2] == '9') {
@@ -328,48 +302,37 @@ static size_t scan_phone(const char *t, size_t len, size_t i)
         j += 4;
         intl = 1;
     }
-    if (intl && j < len && (t[j] == ' ' || t[j] == '.' || t[j] == '-'))
-        j++;
-    if (j >= len || !is_digit((unsigned char)t[j]))
-        return 0;
+    if (intl && j < len && (t[j] == ' ' || t[j] == '.' || t[j] == '-')) j++;
+    if (j >= len || !is_digit((unsigned char)t[j])) return 0;
     size_t end = phone_read(t, len, j, &ph);
-    if (end < len && is_alnum((unsigned char)t[end]))
-        return 0;
+    if (end < len && is_alnum((unsigned char)t[end])) return 0;
     const char *d = ph.digits;
     int mobile = d[0] == '3' && d[1] >= '1' && d[1] <= '9' && ph.n >= 9 && ph.n <= 10;
     int landline = d[0] == '0' && ph.n >= (intl ? 6u : 8u) && ph.n <= 11;
-    if (!mobile && !landline)
-        return 0;
+    if (!mobile && !landline) return 0;
     return phone_looks_like_number(&ph, t, len, end) || phone_institutional(t, i) ? 0 : end;
 }
 
-static int email_local(unsigned char c)
-{
+static int email_local(unsigned char c) {
     return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
 /* Finds the address around the '@' at a; institutional mailboxes (the
  * municipality's own offices) are not personal data. */
-static int scan_email(const char *t, size_t len, size_t a, size_t *s, size_t *e)
-{
-    static const char *const institutional[] = { "comune.", ".gov.it", "regione.", "provincia.",
-                                                 "pec.", NULL };
+static int scan_email(const char *t, size_t len, size_t a, size_t *s, size_t *e) {
+    static const char *const institutional[] = { "comune.",    ".gov.it", "regione.",
+                                                 "provincia.", "pec.",    NULL };
     size_t i = a, j = a + 1, last_dot = 0;
-    while (i > 0 && email_local((unsigned char)t[i - 1]))
-        i--;
+    while (i > 0 && email_local((unsigned char)t[i - 1])) i--;
     while (j < len && (is_alnum((unsigned char)t[j]) || t[j] == '-' ||
                        (t[j] == '.' && j + 1 < len && is_alnum((unsigned char)t[j + 1])))) {
-        if (t[j] == '.')
-            last_dot = j;
+        if (t[j] == '.') last_dot = j;
         j++;
     }
-    if (i == a || !last_dot || j - last_dot < 3)
-        return 0;
+    if (i == a || !last_dot || j - last_dot < 3) return 0;
     for (size_t k = last_dot + 1; k < j; k++)
-        if (!is_alpha((unsigned char)t[k]))
-            return 0;
-    if (text_pii_window_has(t, a + 1, j, institutional))
-        return 0;
+        if (!is_alpha((unsigned char)t[k])) return 0;
+    if (text_pii_window_has(t, a + 1, j, institutional)) return 0;
     *s = i;
     *e = j;
     return 1;
@@ -379,7 +342,7 @@ static int scan_email(const char *t, size_t len, size_t a, size_t *s, size_t *e)
  * shapes first, so a codice fiscale is never read as a plate. */
 struct pii_scanner {
     size_t (*scan)(const char *t, size_t len, size_t i);
-    int at_letter;              /* tried at a letter (else at a digit or '+') */
+    int at_letter; /* tried at a letter (else at a digit or '+') */
     const char *rule, *type;
     double score;
 };
@@ -394,8 +357,7 @@ static const struct pii_scanner scanners[] = {
 };
 
 static void pii_add(struct text_sink *sink, const char *rule, const char *type, double score,
-                    size_t s, size_t e)
-{
+                    size_t s, size_t e) {
     text_result_add(sink, TEXT_CAT_PERSONAL_DATA, rule, score, TEXT_SEV_MEDIUM, type, s, e);
 }
 
@@ -403,14 +365,12 @@ static void pii_add(struct text_sink *sink, const char *rule, const char *type, 
  * letter; returns the end of a finding or 0.  Kept out of line, so that the
  * scan loop keeps its few values in registers (inlined, the scanners' made
  * the compiler spill them). */
-__attribute__((noinline))
-static size_t scan_at(const char *t, size_t len, size_t i, int letter, struct text_sink *sink)
-{
+__attribute__((noinline)) static size_t scan_at(const char *t, size_t len, size_t i, int letter,
+                                                struct text_sink *sink) {
     for (size_t k = 0; k < sizeof scanners / sizeof scanners[0]; k++) {
         const struct pii_scanner *sc = &scanners[k];
         size_t e;
-        if (sc->at_letter != letter || !(e = sc->scan(t, len, i)))
-            continue;
+        if (sc->at_letter != letter || !(e = sc->scan(t, len, i))) continue;
         pii_add(sink, sc->rule, sc->type, sc->score, i, e);
         return e;
     }
@@ -422,8 +382,7 @@ struct pii_block {
     uint64_t alnum, digit, plus, at;
 };
 
-static void pii_block_at(struct pii_block *m, const char *t, size_t len, size_t at)
-{
+static void pii_block_at(struct pii_block *m, const char *t, size_t len, size_t at) {
     struct text_block b;
     text_block_at(&b, t, len, at);
     m->digit = text_block_mask(&b, 0, '0', '9');
@@ -441,8 +400,7 @@ static void pii_block_at(struct pii_block *m, const char *t, size_t len, size_t 
  * "CA12345AB", "AB 123 CD"); ordinary words fail both tests, which spares
  * the scanners on almost every word. */
 static uint64_t pii_candidates(const struct pii_block *m, const struct pii_block *next,
-                               uint64_t prev_alnum)
-{
+                               uint64_t prev_alnum) {
     uint64_t start = (m->alnum | m->plus) & ~(m->alnum << 1 | prev_alnum);
     uint64_t digit_on = m->digit >> 2 | next->digit << 62 | m->digit >> 3 | next->digit << 61;
     /* bit j of run: bytes j..j+15 are all alphanumerics */
@@ -455,8 +413,7 @@ static uint64_t pii_candidates(const struct pii_block *m, const struct pii_block
     return (start & (~letter | digit_on | word16)) | m->at;
 }
 
-void text_pii_scan(const char *text, size_t len, struct text_sink *sink)
-{
+void text_pii_scan(const char *text, size_t len, struct text_sink *sink) {
     /* The same positions, in the same order, as a walk of every byte that
      * skips the rest of each word: a finding still skips to its end, and
      * an e-mail address's word starts are still not tried. */
@@ -471,12 +428,10 @@ void text_pii_scan(const char *text, size_t len, struct text_sink *sink)
         m = next;
         for (; cand; cand &= cand - 1) {
             size_t i = base + (size_t)__builtin_ctzll(cand), s, e;
-            if (i < resume || i < email_end)
-                continue;
+            if (i < resume || i < email_end) continue;
             if (text[i] != '@') {
                 size_t found = scan_at(text, len, i, is_alpha((unsigned char)text[i]), sink);
-                if (found)
-                    resume = found;
+                if (found) resume = found;
             } else if (scan_email(text, len, i, &s, &e)) {
                 pii_add(sink, "pii.email", "email", PII_SCORE_SHAPE, s, e);
                 email_end = e;

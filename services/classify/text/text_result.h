@@ -16,7 +16,7 @@ struct text_sink {
     struct text_label *labels;
     size_t n, cap;
     unsigned per_category[TEXT_CAT_COUNT];
-    unsigned flags;             /* TEXT_RESULT_* */
+    unsigned flags; /* TEXT_RESULT_* */
     char *redacted;
     size_t redacted_cap;
 };
@@ -26,8 +26,8 @@ void text_result_sink_reset(struct text_sink *sink);
 /* Adds a label.  rule_id and detail are borrowed and must outlive the
  * result (they belong to the base or engine, or are static). */
 void text_result_add(struct text_sink *sink, enum text_category cat, const char *rule_id,
-                     double score, enum text_severity sev, const char *detail,
-                     size_t start, size_t end);
+                     double score, enum text_severity sev, const char *detail, size_t start,
+                     size_t end);
 
 /* Adds a label of the statistical scorer (origin TEXT_ORIGIN_MODEL, severity
  * low); same ownership as text_result_add. */

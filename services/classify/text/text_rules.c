@@ -1,7 +1,7 @@
 /* text_rules: pcre2 rule compilation, anchors and matching (see text_rules.h). */
 #include "text_rules.h"
-#include "xmalloc.h"
 #include "text_tsv.h"
+#include "xmalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #define RULES_DEPTH_LIMIT 2000
 /* Evidence, not an inventory: the first few matches of a rule suffice. */
 #define RULES_MAX_MATCHES 4
-#define RULES_ANCHOR_MAX 64
+#define RULES_ANCHOR_MAX  64
 /* A width no pattern reaches: "any number of bytes" (\w*, .+, {3,}). */
 #define RULES_UNBOUNDED (1u << 30)
 /* The widest character of the pattern view: '.', \w or a class may match
@@ -30,16 +30,16 @@ struct text_rule_compiled {
     double score;
     char *detail;
     pcre2_code *code;
-    int jit;                    /* JIT-compiled: matched with pcre2_jit_match */
-    pcre2_code *past_start;     /* the pattern without its "^" alternative,
+    int jit;                /* JIT-compiled: matched with pcre2_jit_match */
+    pcre2_code *past_start; /* the pattern without its "^" alternative,
                                    for starts past offset 0, or NULL */
     int past_start_jit;
-    int anchored_first;         /* anchored, and first holds every byte a
+    int anchored_first; /* anchored, and first holds every byte a
                                    match can start with */
-    uint8_t first[32];          /* pcre2's start bitmap, bit b for byte b */
-    int n_anchors;              /* 0 = run on every comment */
-    int n_second;               /* TEXT_ANCHOR_REQUIRED anchors */
-    char required;              /* a byte the pattern view must hold, or 0 */
+    uint8_t first[32];  /* pcre2's start bitmap, bit b for byte b */
+    int n_anchors;      /* 0 = run on every comment */
+    int n_second;       /* TEXT_ANCHOR_REQUIRED anchors */
+    char required;      /* a byte the pattern view must hold, or 0 */
 };
 
 /* A rule's anchors: lexicon-view literals of which at least one must occur
@@ -51,33 +51,28 @@ struct anchor_set {
     char lit[RULES_MAX_ANCHORS][RULES_ANCHOR_MAX];
     uint32_t dmin[RULES_MAX_ANCHORS], dmax[RULES_MAX_ANCHORS];
     int n;
-    int min_len;                /* shortest anchor: the set's selectivity */
-    int bounded_only;           /* take no anchor unbounded in its distance */
-    size_t origin;              /* 1 + pattern offset of the top-level
+    int min_len;      /* shortest anchor: the set's selectivity */
+    int bounded_only; /* take no anchor unbounded in its distance */
+    size_t origin;    /* 1 + pattern offset of the top-level
                                    literal or group the set comes from */
-    size_t skip;                /* an origin not to take, or 0 */
+    size_t skip;      /* an origin not to take, or 0 */
 };
 
-static int anchor_set_bounded(const struct anchor_set *set)
-{
+static int anchor_set_bounded(const struct anchor_set *set) {
     for (int k = 0; k < set->n; k++)
-        if (set->dmax[k] >= RULES_UNBOUNDED)
-            return 0;
+        if (set->dmax[k] >= RULES_UNBOUNDED) return 0;
     return 1;
 }
 
-static uint32_t width_add(uint32_t a, uint32_t b)
-{
+static uint32_t width_add(uint32_t a, uint32_t b) {
     return a + b >= RULES_UNBOUNDED ? RULES_UNBOUNDED : a + b;
 }
 
-static uint32_t width_mul(uint32_t a, uint32_t k)
-{
+static uint32_t width_mul(uint32_t a, uint32_t k) {
     return a && k >= RULES_UNBOUNDED / a ? RULES_UNBOUNDED : a * k;
 }
 
-static int anchor_char_ok(char c)
-{
+static int anchor_char_ok(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
 }
 
@@ -85,13 +80,11 @@ static int anchor_char_ok(char c)
  * it begins [dmin, dmax] bytes after the start of a match.  Normalizing may
  * drop leading punctuation of the raw literal, so the anchor may begin up
  * to n bytes later than the literal. */
-static void offer_literal(struct anchor_set *best, const char *lit, size_t n,
-                          uint32_t dmin, uint32_t dmax, size_t origin)
-{
+static void offer_literal(struct anchor_set *best, const char *lit, size_t n, uint32_t dmin,
+                          uint32_t dmax, size_t origin) {
     char raw[RULES_ANCHOR_MAX], term[RULES_ANCHOR_MAX];
     uint8_t runs[RULES_ANCHOR_MAX];
-    if (n == 0 || n >= sizeof raw)
-        return;
+    if (n == 0 || n >= sizeof raw) return;
     memcpy(raw, lit, n);
     raw[n] = '\0';
     int len = text_norm_term(raw, term, runs, sizeof term);
@@ -99,8 +92,7 @@ static void offer_literal(struct anchor_set *best, const char *lit, size_t n,
         (best->bounded_only && width_add(dmax, (uint32_t)n) >= RULES_UNBOUNDED))
         return;
     for (int i = 0; i < len; i++)
-        if (!anchor_char_ok(term[i]))
-            return;
+        if (!anchor_char_ok(term[i])) return;
     memcpy(best->lit[0], term, (size_t)len + 1);
     best->dmin[0] = dmin;
     best->dmax[0] = width_add(dmax, (uint32_t)n);
@@ -117,9 +109,9 @@ static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uin
  * which begin [dmin, dmax] bytes into a match, as one set: usable only if
  * every alternative has an anchor. */
 static void offer_alternatives(struct anchor_set *best, const char *p, size_t a, size_t b,
-                               uint32_t dmin, uint32_t dmax, size_t origin)
-{
-    struct anchor_set all = { .n = 0, .min_len = RULES_ANCHOR_MAX,
+                               uint32_t dmin, uint32_t dmax, size_t origin) {
+    struct anchor_set all = { .n = 0,
+                              .min_len = RULES_ANCHOR_MAX,
                               .bounded_only = best->bounded_only };
     size_t alt = a, i = a;
     while (i <= b) {
@@ -127,15 +119,13 @@ static void offer_alternatives(struct anchor_set *best, const char *p, size_t a,
             struct anchor_set sub = { .n = 0, .min_len = 0, .bounded_only = best->bounded_only };
             char ignored = 0;
             extract_anchors(p + alt, i - alt, &sub, &ignored);
-            if (sub.n == 0 || all.n + sub.n > RULES_MAX_ANCHORS)
-                return;
+            if (sub.n == 0 || all.n + sub.n > RULES_MAX_ANCHORS) return;
             for (int k = 0; k < sub.n; k++, all.n++) {
                 memcpy(all.lit[all.n], sub.lit[k], RULES_ANCHOR_MAX);
                 all.dmin[all.n] = width_add(dmin, sub.dmin[k]);
                 all.dmax[all.n] = width_add(dmax, sub.dmax[k]);
             }
-            if (sub.min_len < all.min_len)
-                all.min_len = sub.min_len;
+            if (sub.min_len < all.min_len) all.min_len = sub.min_len;
             alt = ++i;
             continue;
         }
@@ -146,7 +136,8 @@ static void offer_alternatives(struct anchor_set *best, const char *p, size_t a,
         else
             i++;
     }
-    if (all.n > 0 && all.min_len > best->min_len && !(best->bounded_only && !anchor_set_bounded(&all)) &&
+    if (all.n > 0 && all.min_len > best->min_len &&
+        !(best->bounded_only && !anchor_set_bounded(&all)) &&
         !(best->skip && origin == best->skip)) {
         all.skip = best->skip;
         all.origin = origin;
@@ -156,8 +147,7 @@ static void offer_alternatives(struct anchor_set *best, const char *p, size_t a,
 
 /* Skips a group or class starting at p[i] ('(' or '['); returns the index
  * after its end, honoring escapes and nesting. */
-static size_t skip_group(const char *p, size_t i, size_t end)
-{
+static size_t skip_group(const char *p, size_t i, size_t end) {
     int depth = 0, in_class = 0;
     for (; i < end; i++) {
         if (p[i] == '\\' && i + 1 < end) {
@@ -166,43 +156,34 @@ static size_t skip_group(const char *p, size_t i, size_t end)
             in_class = p[i] != ']';
         } else if (p[i] == '[') {
             in_class = 1;
-            if (i + 1 < end && p[i + 1] == '^')
-                i++;
-            if (i + 1 < end && p[i + 1] == ']')
-                i++;
+            if (i + 1 < end && p[i + 1] == '^') i++;
+            if (i + 1 < end && p[i + 1] == ']') i++;
         } else if (p[i] == '(') {
             depth++;
         } else if (p[i] == ')') {
-            if (--depth == 0)
-                return i + 1;
+            if (--depth == 0) return i + 1;
         }
-        if (depth == 0 && !in_class)
-            return i + 1;
+        if (depth == 0 && !in_class) return i + 1;
     }
     return end;
 }
 
-static int optional_quantifier(const char *p, size_t i, size_t end)
-{
-    return i < end && (p[i] == '?' || p[i] == '*' || (p[i] == '{' && i + 1 < end && p[i + 1] == '0'));
+static int optional_quantifier(const char *p, size_t i, size_t end) {
+    return i < end &&
+           (p[i] == '?' || p[i] == '*' || (p[i] == '{' && i + 1 < end && p[i + 1] == '0'));
 }
 
 /* The index after the element at p[i]: an escape, a group or class, or
  * one byte. */
-static size_t skip_element(const char *p, size_t i, size_t end)
-{
-    if (p[i] == '\\')
-        return i + 2;
-    if (p[i] == '(' || p[i] == '[')
-        return skip_group(p, i, end);
+static size_t skip_element(const char *p, size_t i, size_t end) {
+    if (p[i] == '\\') return i + 2;
+    if (p[i] == '(' || p[i] == '[') return skip_group(p, i, end);
     return i + 1;
 }
 
-static int has_top_level_bar(const char *p, size_t end)
-{
+static int has_top_level_bar(const char *p, size_t end) {
     for (size_t i = 0; i < end;) {
-        if (p[i] == '|')
-            return 1;
+        if (p[i] == '|') return 1;
         i = skip_element(p, i, end);
     }
     return 0;
@@ -210,18 +191,17 @@ static int has_top_level_bar(const char *p, size_t end)
 
 /* Width of one element at p[i] (a character, escape, class or group) and
  * the index after it, quantifier not included. */
-static size_t element_width(const char *p, size_t i, size_t end, uint32_t *wmin, uint32_t *wmax)
-{
+static size_t element_width(const char *p, size_t i, size_t end, uint32_t *wmin, uint32_t *wmax) {
     unsigned char c = (unsigned char)p[i];
     *wmin = *wmax = 1;
     if (c == '(') {
         size_t g = skip_group(p, i, end), body = i + 1;
         if (body + 1 < g && p[body] == '?') {
             if (p[body + 1] == '=' || p[body + 1] == '!' || p[body + 1] == '<') {
-                *wmin = *wmax = 0;              /* lookaround: no width */
+                *wmin = *wmax = 0; /* lookaround: no width */
                 return g;
             }
-            if (p[body + 1] != ':') {           /* options, names...: unknown */
+            if (p[body + 1] != ':') { /* options, names...: unknown */
                 *wmin = 0;
                 *wmax = RULES_UNBOUNDED;
                 return g;
@@ -243,21 +223,19 @@ static size_t element_width(const char *p, size_t i, size_t end, uint32_t *wmin,
         char e = p[i + 1];
         if (strchr("bBAzZGK", e)) {
             *wmin = *wmax = 0;
-        } else if (e >= '1' && e <= '9') {      /* back reference */
+        } else if (e >= '1' && e <= '9') { /* back reference */
             *wmin = 0;
             *wmax = RULES_UNBOUNDED;
         } else if (strchr("dDwWsShHvVNRXpPxC", e)) {
             *wmax = RULES_CHAR_MAX;
             if ((e == 'p' || e == 'P' || e == 'x') && i + 2 < end && p[i + 2] == '{')
-                while (i < end && p[i] != '}')
-                    i++;
+                while (i < end && p[i] != '}') i++;
         }
         return i + 2 > end ? end : i + 2;
     }
-    if (c >= 0xC0) {                            /* one multi-byte character */
+    if (c >= 0xC0) { /* one multi-byte character */
         size_t j = i + 1;
-        while (j < end && ((unsigned char)p[j] & 0xC0) == 0x80)
-            j++;
+        while (j < end && ((unsigned char)p[j] & 0xC0) == 0x80) j++;
         *wmin = *wmax = (uint32_t)(j - i);
         return j;
     }
@@ -266,10 +244,9 @@ static size_t element_width(const char *p, size_t i, size_t end, uint32_t *wmin,
 
 /* Applies the quantifier at p[i], if any, to a width; returns the index
  * after it (and after a lazy or possessive mark). */
-static size_t apply_quantifier(const char *p, size_t i, size_t end, uint32_t *wmin, uint32_t *wmax)
-{
-    if (i >= end)
-        return i;
+static size_t apply_quantifier(const char *p, size_t i, size_t end, uint32_t *wmin,
+                               uint32_t *wmax) {
+    if (i >= end) return i;
     if (p[i] == '?') {
         *wmin = 0;
     } else if (p[i] == '*') {
@@ -280,10 +257,8 @@ static size_t apply_quantifier(const char *p, size_t i, size_t end, uint32_t *wm
     } else if (p[i] == '{' && i + 1 < end && p[i + 1] >= '0' && p[i + 1] <= '9') {
         char *q;
         unsigned long lo = strtoul(p + i + 1, &q, 10), hi = lo;
-        if (*q == ',')
-            hi = q[1] == '}' ? RULES_UNBOUNDED : strtoul(q + 1, &q, 10);
-        while (i < end && p[i] != '}')
-            i++;
+        if (*q == ',') hi = q[1] == '}' ? RULES_UNBOUNDED : strtoul(q + 1, &q, 10);
+        while (i < end && p[i] != '}') i++;
         *wmin = width_mul(*wmin, lo > RULES_UNBOUNDED ? RULES_UNBOUNDED : (uint32_t)lo);
         *wmax = width_mul(*wmax, hi > RULES_UNBOUNDED ? RULES_UNBOUNDED : (uint32_t)hi);
     } else {
@@ -295,8 +270,7 @@ static size_t apply_quantifier(const char *p, size_t i, size_t end, uint32_t *wm
 
 /* The shortest and longest match of p[a..b) in bytes, alternatives
  * included; RULES_UNBOUNDED when there is no bound. */
-static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uint32_t *wmax)
-{
+static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uint32_t *wmax) {
     uint32_t mn = 0, mx = 0, best_min = RULES_UNBOUNDED, best_max = 0;
     size_t i = a;
     while (i <= b) {
@@ -319,8 +293,7 @@ static void pattern_width(const char *p, size_t a, size_t b, uint32_t *wmin, uin
 
 /* Offers the literal lit[0..*n) gathered from p[lit_at...] and empties it. */
 static void offer_run(struct anchor_set *best, const char *p, size_t lit_at, const char *lit,
-                      size_t *n)
-{
+                      size_t *n) {
     uint32_t dmin, dmax;
     if (*n) {
         pattern_width(p, 0, lit_at, &dmin, &dmax);
@@ -333,8 +306,7 @@ static void offer_run(struct anchor_set *best, const char *p, size_t lit_at, con
  * required literal outside groups, or the alternatives of a required group
  * (or of the whole pattern).  *req receives a required punctuation byte
  * ('?', '/', '#', ...) written at top level, which is a cheap test too. */
-static void extract_anchors(const char *p, size_t end, struct anchor_set *best, char *req)
-{
+static void extract_anchors(const char *p, size_t end, struct anchor_set *best, char *req) {
     char lit[RULES_ANCHOR_MAX];
     size_t n = 0, i = 0, lit_at = 0;
     uint32_t dmin, dmax;
@@ -349,8 +321,7 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
             size_t g = skip_group(p, i, end);
             if (c == '(' && !optional_quantifier(p, g, end)) {
                 size_t body = i + 1;
-                if (body + 1 < end && p[body] == '?' && p[body + 1] == ':')
-                    body += 2;
+                if (body + 1 < end && p[body] == '?' && p[body + 1] == ':') body += 2;
                 if (p[i + 1] != '?' || body == i + 3) {
                     pattern_width(p, 0, i, &dmin, &dmax);
                     offer_alternatives(best, p, body, g - 1, dmin, dmax, i + 1);
@@ -361,11 +332,10 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
         }
         if (c == '?' || c == '*' || c == '+' || c == '{') {
             if (c != '+' && !(c == '{' && i + 1 < end && p[i + 1] != '0') && n)
-                n--;            /* the quantified character is optional */
+                n--; /* the quantified character is optional */
             offer_run(best, p, lit_at, lit, &n);
             if (c == '{')
-                while (i < end && p[i] != '}')
-                    i++;
+                while (i < end && p[i] != '}') i++;
             i++;
             continue;
         }
@@ -382,18 +352,14 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
                 offer_run(best, p, lit_at, lit, &n);
                 continue;
             }
-            if (!optional_quantifier(p, i, end) && strchr("?/#@%&", e))
-                *req = e;
+            if (!optional_quantifier(p, i, end) && strchr("?/#@%&", e)) *req = e;
             c = e;
         } else {
             i++;
-            if (!optional_quantifier(p, i, end) && strchr("/#@%&", c))
-                *req = c;
+            if (!optional_quantifier(p, i, end) && strchr("/#@%&", c)) *req = c;
         }
-        if (n == 0)
-            lit_at = at;
-        if (n + 1 < sizeof lit)
-            lit[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        if (n == 0) lit_at = at;
+        if (n + 1 < sizeof lit) lit[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
     offer_run(best, p, lit_at, lit, &n);
 }
@@ -406,20 +372,17 @@ static void extract_anchors(const char *p, size_t end, struct anchor_set *best, 
  * pattern does not open so.  Past offset 0 "^" fails at once, so both
  * patterns find the same matches there.  Not with inline options, of
  * which (?m) would let "^" match after a newline. */
-static char *pattern_past_start(const char *p)
-{
+static char *pattern_past_start(const char *p) {
     size_t end = strlen(p);
-    if (strncmp(p, "(?:", 3) != 0)
-        return NULL;
+    if (strncmp(p, "(?:", 3) != 0) return NULL;
     for (const char *q = strstr(p, "(?"); q; q = strstr(q + 2, "(?"))
-        if (!strchr(":=!<", q[2]))
-            return NULL;
+        if (!strchr(":=!<", q[2])) return NULL;
     size_t g = skip_group(p, 0, end), alt = 3, i = 3;
     while (i < g) {
         if (i == g - 1 || p[i] == '|') {
             if (i - alt == 1 && p[alt] == '^' && (alt > 3 || i < g - 1)) {
                 char *out = xmalloc(end);
-                size_t cut = alt > 3 ? alt - 1 : alt;   /* "|^" or "^|" */
+                size_t cut = alt > 3 ? alt - 1 : alt; /* "|^" or "^|" */
                 memcpy(out, p, cut);
                 memcpy(out + cut, p + cut + 2, end - cut - 1);
                 return out;
@@ -437,8 +400,7 @@ static char *pattern_past_start(const char *p)
  * bytes a match starts with, the byte there settles most runs without a
  * call.  Only for patterns that cannot match the empty string, of which
  * the bitmap is exact. */
-static void rule_set_first(struct text_rule_compiled *r, const pcre2_code *code)
-{
+static void rule_set_first(struct text_rule_compiled *r, const pcre2_code *code) {
     uint32_t options = 0, min_length = 0;
     const uint8_t *bitmap = NULL;
     r->anchored_first = 0;
@@ -454,8 +416,7 @@ static void rule_set_first(struct text_rule_compiled *r, const pcre2_code *code)
 
 /* Compiles the rule's pattern without its "^" alternative, if it has one
  * and is not anchored (see pattern_past_start). */
-static void rule_set_past_start(struct text_rule_compiled *r, const char *pattern)
-{
+static void rule_set_past_start(struct text_rule_compiled *r, const char *pattern) {
     char *past = pattern_past_start(pattern);
     int ec;
     PCRE2_SIZE eo;
@@ -468,8 +429,7 @@ static void rule_set_past_start(struct text_rule_compiled *r, const char *patter
 
 /* Appends set's anchors for rule idx, in role role, to rs's table. */
 static void anchors_append(struct text_ruleset *rs, size_t idx, const struct anchor_set *set,
-                           enum text_anchor_role role)
-{
+                           enum text_anchor_role role) {
     xgrow(&rs->anchors, &rs->anchors_cap, rs->n_anchors + (size_t)set->n, sizeof *rs->anchors);
     for (int k = 0; k < set->n; k++) {
         struct text_rule_anchor *a = &rs->anchors[rs->n_anchors++];
@@ -488,8 +448,7 @@ static void anchors_append(struct text_ruleset *rs, size_t idx, const struct anc
  * rules still run in the order their anchors occur, which decides the
  * labels kept) but the rule would be tried from the start of the comment;
  * a bounded set, if the pattern has one, then gives the offsets instead. */
-static void rule_set_anchors(struct text_ruleset *rs, size_t idx, const char *pattern)
-{
+static void rule_set_anchors(struct text_ruleset *rs, size_t idx, const char *pattern) {
     struct anchor_set best = { .n = 0, .min_len = 0 };
     struct anchor_set window = { .n = 0, .min_len = 0, .bounded_only = 1 };
     struct text_rule_compiled *r = &rs->rules[idx];
@@ -514,16 +473,16 @@ static void rule_set_anchors(struct text_ruleset *rs, size_t idx, const char *pa
 }
 
 int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *category,
-                     enum text_severity sev, double score, const char *detail,
-                     const char *pattern, char *err, size_t errlen)
-{
+                     enum text_severity sev, double score, const char *detail, const char *pattern,
+                     char *err, size_t errlen) {
     int cat = text_category_from_name(category ? category : "");
     if (!id || !*id) {
         snprintf(err, errlen, "rule without an id");
         return -1;
     }
     if (cat < 0 || cat == TEXT_CAT_REPEATED) {
-        snprintf(err, errlen, "rule %s: unknown category \"%s\"", id, category ? category : "(null)");
+        snprintf(err, errlen, "rule %s: unknown category \"%s\"", id,
+                 category ? category : "(null)");
         return -1;
     }
     if (sev < TEXT_SEV_LOW || sev > TEXT_SEV_HIGH) {
@@ -545,7 +504,8 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);
-        snprintf(err, errlen, "rule %s: pattern error at offset %zu: %s", id, (size_t)eo, (char *)msg);
+        snprintf(err, errlen, "rule %s: pattern error at offset %zu: %s", id, (size_t)eo,
+                 (char *)msg);
         return -1;
     }
     /* Without JIT (e.g. a platform without support) the interpreter runs
@@ -566,11 +526,12 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     return 0;
 }
 
-static int rules_line_fn(void *ctx, char **f, int n, char *err, size_t errlen)
-{
+static int rules_line_fn(void *ctx, char **f, int n, char *err, size_t errlen) {
     if (n < 6) {
-        snprintf(err, errlen, "expected 6 tab-separated fields (id, category, severity, score, "
-                 "detail, pattern), got %d", n);
+        snprintf(err, errlen,
+                 "expected 6 tab-separated fields (id, category, severity, score, "
+                 "detail, pattern), got %d",
+                 n);
         return -1;
     }
     int sev = text_tsv_severity(f[2]);
@@ -584,32 +545,26 @@ static int rules_line_fn(void *ctx, char **f, int n, char *err, size_t errlen)
                             strcmp(f[4], "-") ? f[4] : NULL, f[5], err, errlen);
 }
 
-int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, size_t errlen)
-{
+int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, size_t errlen) {
     return text_tsv_load_dir(dir, rules_line_fn, rs, err, errlen);
 }
 
-void text_ruleset_register(const struct text_ruleset *rs, struct text_ac *ac, uint32_t tag)
-{
+void text_ruleset_register(const struct text_ruleset *rs, struct text_ac *ac, uint32_t tag) {
     for (size_t i = 0; i < rs->n_anchors; i++)
         (void)text_ac_add(ac, rs->anchors[i].lit, rs->anchors[i].len, tag | (uint32_t)i);
 }
 
-int text_ruleset_always(const struct text_ruleset *rs, size_t idx)
-{
+int text_ruleset_always(const struct text_ruleset *rs, size_t idx) {
     return rs->rules[idx].n_anchors == 0;
 }
 
-int text_ruleset_needs_second(const struct text_ruleset *rs, size_t idx)
-{
+int text_ruleset_needs_second(const struct text_ruleset *rs, size_t idx) {
     return rs->rules[idx].n_second > 0;
 }
 
-pcre2_match_context *text_ruleset_match_context_new(void)
-{
+pcre2_match_context *text_ruleset_match_context_new(void) {
     pcre2_match_context *mctx = pcre2_match_context_create(NULL);
-    if (!mctx)
-        abort();                /* out of memory, as in xmalloc */
+    if (!mctx) abort(); /* out of memory, as in xmalloc */
     pcre2_set_match_limit(mctx, RULES_MATCH_LIMIT);
     pcre2_set_depth_limit(mctx, RULES_DEPTH_LIMIT);
     return mctx;
@@ -619,38 +574,33 @@ pcre2_match_context *text_ruleset_match_context_new(void)
  * called directly, a rule run costs a hundred instructions less, and a
  * comment runs about a dozen. */
 static int rule_match(const pcre2_code *code, int jit, const struct text_norm *nm, size_t start,
-                      pcre2_match_data *md, pcre2_match_context *mctx)
-{
-    return jit ? pcre2_jit_match(code, (PCRE2_SPTR)nm->p, nm->p_len, start,
-                                 PCRE2_NO_UTF_CHECK, md, mctx)
-               : pcre2_match(code, (PCRE2_SPTR)nm->p, nm->p_len, start,
-                             PCRE2_NO_UTF_CHECK, md, mctx);
+                      pcre2_match_data *md, pcre2_match_context *mctx) {
+    return jit ? pcre2_jit_match(code, (PCRE2_SPTR)nm->p, nm->p_len, start, PCRE2_NO_UTF_CHECK, md,
+                                 mctx)
+               : pcre2_match(code, (PCRE2_SPTR)nm->p, nm->p_len, start, PCRE2_NO_UTF_CHECK, md,
+                             mctx);
 }
 
 /* The offset after the character at nm->p[at]. */
-static size_t next_char(const struct text_norm *nm, size_t at)
-{
+static size_t next_char(const struct text_norm *nm, size_t at) {
     at++;
-    while (at < nm->p_len && ((unsigned char)nm->p[at] & 0xC0) == 0x80)
-        at++;
+    while (at < nm->p_len && ((unsigned char)nm->p[at] & 0xC0) == 0x80) at++;
     return at;
 }
 
 void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct text_norm *nm,
                       size_t from, size_t last_start, pcre2_match_data *md,
-                      pcre2_match_context *mctx, struct text_sink *sink)
-{
+                      pcre2_match_context *mctx, struct text_sink *sink) {
     const struct text_rule_compiled *r = &rs->rules[idx];
     size_t start = from;
     PCRE2_SIZE limit = last_start >= nm->p_len ? PCRE2_UNSET : last_start;
-    if (r->required && !memchr(nm->p, r->required, nm->p_len))
-        return;
+    if (r->required && !memchr(nm->p, r->required, nm->p_len)) return;
     pcre2_set_offset_limit(mctx, limit);
     for (int found = 0; found < RULES_MAX_MATCHES && start <= nm->p_len && start <= last_start;) {
         /* what pcre2 would find without the call: no match here */
-        if (r->anchored_first && (start == nm->p_len ||
-                                  !(r->first[(unsigned char)nm->p[start] >> 3] &
-                                    (1u << ((unsigned char)nm->p[start] & 7)))))
+        if (r->anchored_first &&
+            (start == nm->p_len || !(r->first[(unsigned char)nm->p[start] >> 3] &
+                                     (1u << ((unsigned char)nm->p[start] & 7)))))
             return;
         int rc;
         if (r->past_start && start > 0) {
@@ -668,8 +618,7 @@ void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct te
         } else {
             rc = rule_match(r->code, r->jit, nm, start, md, mctx);
         }
-        if (rc == PCRE2_ERROR_NOMATCH)
-            return;
+        if (rc == PCRE2_ERROR_NOMATCH) return;
         if (rc < 0) {
             sink->flags |= TEXT_RESULT_LIMITED;
             return;
@@ -677,28 +626,25 @@ void text_ruleset_run(const struct text_ruleset *rs, size_t idx, const struct te
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t s = ov[0], e = ov[1];
         if (e > s) {
-            text_result_add(sink, r->cat, r->id, r->score, r->sev, r->detail,
-                            nm->p_start[s], nm->p_end[e - 1]);
+            text_result_add(sink, r->cat, r->id, r->score, r->sev, r->detail, nm->p_start[s],
+                            nm->p_end[e - 1]);
             found++;
             start = e;
         } else {
-            start = next_char(nm, e);   /* an empty match must not loop */
+            start = next_char(nm, e); /* an empty match must not loop */
         }
     }
 }
 
-void text_ruleset_release(struct text_ruleset *rs)
-{
-    if (!rs)
-        return;
+void text_ruleset_release(struct text_ruleset *rs) {
+    if (!rs) return;
     for (size_t i = 0; i < rs->n; i++) {
         free(rs->rules[i].id);
         free(rs->rules[i].detail);
         pcre2_code_free(rs->rules[i].code);
         pcre2_code_free(rs->rules[i].past_start);
     }
-    for (size_t i = 0; i < rs->n_anchors; i++)
-        free(rs->anchors[i].lit);
+    for (size_t i = 0; i < rs->n_anchors; i++) free(rs->anchors[i].lit);
     free(rs->rules);
     free(rs->anchors);
     memset(rs, 0, sizeof *rs);

@@ -33,15 +33,19 @@ struct text_rule_compiled;
  * offsets where its matches may start, or both (see above); or only show
  * that a second literal the rule needs is there (TEXT_ANCHOR_REQUIRED:
  * a rule with such anchors is not run when none of them occurs). */
-enum text_anchor_role { TEXT_ANCHOR_BOTH, TEXT_ANCHOR_CANDIDATE, TEXT_ANCHOR_WINDOW,
-                        TEXT_ANCHOR_REQUIRED };
+enum text_anchor_role {
+    TEXT_ANCHOR_BOTH,
+    TEXT_ANCHOR_CANDIDATE,
+    TEXT_ANCHOR_WINDOW,
+    TEXT_ANCHOR_REQUIRED
+};
 
 /* An anchor as registered in the automaton (value: tag | its index). */
 struct text_rule_anchor {
-    char *lit;                  /* lexicon-view literal */
+    char *lit; /* lexicon-view literal */
     size_t len;
-    uint32_t rule;              /* index of its rule */
-    uint32_t dmin, dmax;        /* pattern-view bytes from a match's start to
+    uint32_t rule;       /* index of its rule */
+    uint32_t dmin, dmax; /* pattern-view bytes from a match's start to
                                    the anchor; dmax may be huge (unbounded) */
     enum text_anchor_role role;
 };
@@ -57,8 +61,8 @@ struct text_ruleset {
  * borrowed and copied.  Returns 0, or -1 with err naming the rule id and
  * the problem (pcre2's message and offset for a bad pattern). */
 int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *category,
-                     enum text_severity sev, double score, const char *detail,
-                     const char *pattern, char *err, size_t errlen);
+                     enum text_severity sev, double score, const char *detail, const char *pattern,
+                     char *err, size_t errlen);
 
 /* Loads every *.tsv in dir.  Returns 0, or -1 with "path:line: problem". */
 int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, size_t errlen);

@@ -11,8 +11,7 @@
 /* Called per data line with its fields (NUL-terminated, borrowed for the
  * call).  Returns 0 to go on, or -1 after writing the problem (without
  * location) into err. */
-typedef int (*text_tsv_line_fn)(void *ctx, char **fields, int n_fields,
-                                char *err, size_t errlen);
+typedef int (*text_tsv_line_fn)(void *ctx, char **fields, int n_fields, char *err, size_t errlen);
 
 /* Reads every "*.tsv" in dir, in name order.  Returns 0, or -1 with err set
  * to "path:line: problem" (or why the directory or a file cannot be read). */

@@ -30,10 +30,10 @@
 
 /* How a word takes part, as given to text_variant_add. */
 enum text_variant_role {
-    TEXT_VARIANT_TERM = 1,      /* a lexicon term that may be misspelled or split */
-    TEXT_VARIANT_PHRASE = 2,    /* a term only known exactly (a joined phrase) */
-    TEXT_VARIANT_COMMON = 4,    /* an ordinary word */
-    TEXT_VARIANT_JOINABLE = 8   /* an ordinary word that may run into a term */
+    TEXT_VARIANT_TERM = 1,    /* a lexicon term that may be misspelled or split */
+    TEXT_VARIANT_PHRASE = 2,  /* a term only known exactly (a joined phrase) */
+    TEXT_VARIANT_COMMON = 4,  /* an ordinary word */
+    TEXT_VARIANT_JOINABLE = 8 /* an ordinary word that may run into a term */
 };
 
 /* The longest spelled token looked at. */
@@ -42,20 +42,20 @@ enum text_variant_role {
 struct text_variant_slot;
 
 struct text_variants {
-    struct text_variant_slot *slots;    /* open addressing, NULL until built */
+    struct text_variant_slot *slots; /* open addressing, NULL until built */
     size_t mask;
-    struct text_variant_slot *pending;  /* added, not yet in the table */
+    struct text_variant_slot *pending; /* added, not yet in the table */
     size_t n_pending, cap_pending;
-    char **terms;                       /* spelled term of each entry (borrowed) */
+    char **terms; /* spelled term of each entry (borrowed) */
     /* Filters that settle most tokens before their letters are hashed: a
      * hashed bit set of the terms' first and last letters with their
      * lengths (see filter_add in text_variant.c), and the direct-indexed
      * sets below. */
     uint8_t filter[1u << 13];
-    uint32_t split_first[26];   /* bit c1 of [c0]: a split term starts c0 c1 */
-    uint32_t split_last[26];    /* bit c of [c0]: a split term ends in c */
-    uint32_t typo_pair[26];     /* bit c of [c0]: c is a typo term's second or third */
-    uint8_t short_common[(26 * 26 * 27 + 7) / 8];  /* common words of 2-3 letters */
+    uint32_t split_first[26]; /* bit c1 of [c0]: a split term starts c0 c1 */
+    uint32_t split_last[26];  /* bit c of [c0]: a split term ends in c */
+    uint32_t typo_pair[26];   /* bit c of [c0]: c is a typo term's second or third */
+    uint8_t short_common[(26 * 26 * 27 + 7) / 8]; /* common words of 2-3 letters */
 };
 
 /* Adds a word: for a term, entry is its lexicon index and word (spelled
@@ -76,8 +76,8 @@ void text_variant_scan(const struct text_variants *v, const struct text_norm *nm
 
 /* Whether lexicon-view bytes [a, b) of nm (inside one token) spell a
  * sequence of one or more joinable words. */
-int text_variant_joinable(const struct text_variants *v, const struct text_norm *nm,
-                          size_t a, size_t b);
+int text_variant_joinable(const struct text_variants *v, const struct text_norm *nm, size_t a,
+                          size_t b);
 
 /* Releases the table (not v).  NULL-safe. */
 void text_variant_release(struct text_variants *v);
