@@ -16,8 +16,8 @@
 VIGILE_KAFKA_VERSION=4.1.1
 VIGILE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Debian packages to build, test and run Vigile (clang and its runtimes only for the
-# libFuzzer run of ingest's parsers; scikit-learn only for the check that the trainer
+# Debian packages to build, test and run Vigile (clang-format for the style check;
+# clang and its runtimes only for the libFuzzer run of ingest's parsers; scikit-learn only for the check that the trainer
 # rebuilds the shipped model). java and mvn are looked for
 # as commands first: a JDK or Maven installed another way is good enough.
 VIGILE_DEB_PACKAGES=(
@@ -26,7 +26,7 @@ VIGILE_DEB_PACKAGES=(
   libmicrohttpd-dev libssl-dev libutf8proc-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
   chromium chromium-driver python3-selenium
   redis-server python3 python3-jsonschema python3-yaml python3-sklearn kcat
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   prometheus
 )
 
