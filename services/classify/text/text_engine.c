@@ -31,18 +31,6 @@
 #define TAG_RULE  0x80000000u
 #define TAG_INDEX 0x7fffffffu
 
-static const char *const category_names[TEXT_CAT_COUNT] = { VIGILE_CATEGORIES(VIGILE_CATEGORY_ID) };
-
-const char *text_category_name(enum text_category cat) {
-    return (unsigned)cat < TEXT_CAT_COUNT ? category_names[cat] : NULL;
-}
-
-int text_category_from_name(const char *name) {
-    for (int i = 0; i < TEXT_CAT_COUNT; i++)
-        if (strcmp(name, category_names[i]) == 0) return i;
-    return -1;
-}
-
 /* A rule set with the automaton of its anchors and the list of rules that
  * have none.  The base's automaton also carries the lexicon. */
 struct rule_pass {

@@ -31,7 +31,7 @@
 
 #include <stddef.h>
 
-#include "text_engine.h"
+#include "text_label.h"
 #include "text_norm.h"
 
 #define TEXT_MODEL_FORMAT 1

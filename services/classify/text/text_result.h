@@ -4,7 +4,7 @@
 #ifndef VIGILE_TEXT_RESULT_H
 #define VIGILE_TEXT_RESULT_H
 
-#include "text_engine.h"
+#include "text_label.h"
 
 /* Labels other than personal data stop at this many per category and
  * comment: evidence, not an inventory, and a bound on a 1 MB comment's
