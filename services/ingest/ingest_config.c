@@ -36,16 +36,22 @@ static const char *const meta_platforms[] = { "facebook", "instagram", "whatsapp
 static const char *const telegram_platforms[] = { "telegram", NULL };
 static const char *const connector_platforms[] = { "youtube", "x", "generic", NULL };
 
+/* Each secret's row of fields is found by its member, so its variable is named once. */
 static const struct secret_need {
-    const char *name; /* a SETTING_SECRET row of fields */
-    size_t offset;
+    size_t offset; /* of a SETTING_SECRET row of fields */
     const char *const *platforms;
 } secret_needs[] = {
-    { "VIGILE_META_APP_SECRET", F(meta_app_secret), meta_platforms },
-    { "VIGILE_META_VERIFY_TOKEN", F(meta_verify_token), meta_platforms },
-    { "VIGILE_TELEGRAM_SECRET", F(telegram_secret), telegram_platforms },
-    { "VIGILE_GENERIC_TOKEN", F(generic_token), connector_platforms },
+    { F(meta_app_secret), meta_platforms },
+    { F(meta_verify_token), meta_platforms },
+    { F(telegram_secret), telegram_platforms },
+    { F(generic_token), connector_platforms },
 };
+
+static const char *field_name(size_t offset) {
+    for (size_t i = 0; i < COUNT(fields); i++)
+        if (fields[i].offset == offset) return fields[i].name;
+    return "?"; /* unreachable: every secret_needs row names a member of fields */
+}
 
 static int needs(const struct secret_need *v, const char *platform) {
     for (const char *const *p = v->platforms; *p; p++)
@@ -79,8 +85,8 @@ int ingest_config_load(struct ingest_config *c, const struct tenant_set *tenants
         const struct tenant *t = NULL;
         const struct tenant_channel *ch;
         if (!*(const char **)((char *)c + s->offset) && (ch = needing(s, tenants, &t))) {
-            snprintf(err, n, "%s: required by %s's %s channel %s", s->name, tenant_id(t),
-                     ch->platform, ch->id);
+            snprintf(err, n, "%s: required by %s's %s channel %s", field_name(s->offset),
+                     tenant_id(t), ch->platform, ch->id);
             return -1;
         }
     }
