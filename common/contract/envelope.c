@@ -253,6 +253,11 @@ const char *envelope_str(const json_t *env, const char *key) {
     return json_string_value(json_object_get(env, key));
 }
 
+int envelope_is_deletion(const json_t *env) {
+    const char *event_type = envelope_str(env, "event_type");
+    return event_type && strcmp(event_type, EVENT_DELETED) == 0;
+}
+
 const char *envelope_author_id(const json_t *env) {
     return json_string_value(json_object_get(json_object_get(env, "author"), "id"));
 }

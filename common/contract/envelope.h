@@ -44,6 +44,8 @@ int envelope_check_size(const json_t *env, char *err, size_t errlen);
 
 /* Borrowed string member of env, or NULL when absent or not a string. */
 const char *envelope_str(const json_t *env, const char *key);
+/* 1 when env reports that its author deleted the content ($.event_type "deleted"). */
+int envelope_is_deletion(const json_t *env);
 /* Borrowed author id (the raw platform id: never to be written to a decisions topic). */
 const char *envelope_author_id(const json_t *env);
 

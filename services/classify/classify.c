@@ -285,8 +285,7 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
     }
     json_t *by_cat[TEXT_CAT_COUNT] = { 0 };
     json_t *redacted = NULL;
-    const char *event_type = envelope_str(env, "event_type");
-    if (event_type && strcmp(event_type, EVENT_DELETED) == 0) {
+    if (envelope_is_deletion(env)) {
         /* A deletion carries no text of the author's to judge; it is recorded as it is. */
         redacted = json_incref(json_object_get(env, "text"));
     } else {
@@ -343,9 +342,7 @@ enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
 /* Whether classifying env would ask about recent posts (see classifier_run), the
  * tenant's engine being known. */
 static int asks_recent(const struct classifier *c, const json_t *env) {
-    const char *event_type = envelope_str(env, "event_type");
-    return engine_index(c, envelope_str(env, "tenant")) >= 0 &&
-           !(event_type && strcmp(event_type, "deleted") == 0) &&
+    return engine_index(c, envelope_str(env, "tenant")) >= 0 && !envelope_is_deletion(env) &&
            json_string_length(json_object_get(env, "text")) >= REPEAT_MIN_BYTES;
 }
 

@@ -65,7 +65,7 @@ static enum ingest_status feed_change(const struct ingest_request *req, const st
         ev.kind = "post";
     }
     if (norm_time(json_object_get(value, "created_time"), &ev.at_ms)) ev.at_ms = e->time_ms;
-    if (strcmp(type, "created") != 0) ev.at_ms = e->time_ms; /* when it was edited/removed */
+    if (strcmp(type, EVENT_CREATED) != 0) ev.at_ms = e->time_ms; /* when it was edited/removed */
     return norm_append(req, &ev, out, err, n);
 }
 
@@ -130,7 +130,7 @@ static enum ingest_status messaging(const struct ingest_request *req, const stru
     };
     ev.thread_id = ev.author_id; /* a conversation is the page and one person */
     if (!ev.content_id) return norm_malformed(err, n, "$.entry[%zu].messaging: no mid", e->index);
-    if (!ev.text && strcmp(ev.event_type, "deleted") != 0) return INGEST_OK; /* a sticker */
+    if (!ev.text && strcmp(ev.event_type, EVENT_DELETED) != 0) return INGEST_OK; /* a sticker */
     if (norm_time(json_object_get(m, "timestamp"), &ev.at_ms)) ev.at_ms = e->time_ms;
     return norm_append(req, &ev, out, err, n);
 }

@@ -296,9 +296,7 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
         snprintf(reason, n, "$.redacted_text: missing (not a classified envelope)");
         return STAGE_REJECT;
     }
-    const char *event_type = envelope_str(env, "event_type");
-    if (event_type && strcmp(event_type, EVENT_DELETED) == 0)
-        return route_withdraw(r, t, env, now_ms, out, reason, n);
+    if (envelope_is_deletion(env)) return route_withdraw(r, t, env, now_ms, out, reason, n);
 
     struct decision_run run = {
         .t = t, .env = env, .window = (int64_t)tenant_ladder(t)->window_days * 24 * 3600 * 1000

@@ -74,11 +74,9 @@ int route_lookup(struct router *r, const char *tenant, const char *author, const
 static int lookup_req(const struct router *r, const json_t *env, char author[PSEUDONYM_LEN],
                       struct state_lookup_req *q) {
     const struct tenant *t = tenant_set_find(r->tenants, envelope_str(env, "tenant"));
-    const char *event_type = envelope_str(env, "event_type");
     int64_t ts;
     if (!t || !json_is_array(json_object_get(json_object_get(env, "classification"), "labels")) ||
-        !json_is_string(json_object_get(env, "redacted_text")) ||
-        (event_type && strcmp(event_type, "deleted") == 0) ||
+        !json_is_string(json_object_get(env, "redacted_text")) || envelope_is_deletion(env) ||
         rfc3339_parse(envelope_str(env, "created_at"), &ts))
         return 0;
     pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_id(t),
