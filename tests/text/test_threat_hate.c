@@ -94,6 +94,23 @@ Test(threat_hate, reported_threats_are_not_the_authors) {
     expect_none(texts, N(texts), "threat");
 }
 
+/* A call to come armed is incitement; a report of people who are armed, or a call to come
+ * without weapons, is not. */
+Test(threat_hate, calls_to_arms_not_reports_of_them) {
+    static const char *const calls[] = {
+        "ragazzi portate le mazze stasera",
+        "stasera tutti sotto casa del sindaco con le mazze",
+        "andiamo al campo con le taniche di benzina",
+    };
+    expect_all(calls, N(calls), "incitement");
+    static const char *const reports[] = {
+        "ci sono dei ragazzi con le mazze davanti alla scuola, chiamate i vigili",
+        "protestiamo pure, ma con i cartelli, non con i sassi",
+        "un uomo con i bastoni da trekking in piazza",
+    };
+    expect_none(reports, N(reports), "incitement");
+}
+
 Test(threat_hate, dehumanising_comparisons) {
     static const char *const texts[] = {
         "gli ebrei sono un cancro",          "i musulmani sono un virus per l'Europa",

@@ -112,6 +112,7 @@ Test(variant, run_together_never_inside_ordinary_words) {
         "il sindaco di Bastardo",
         "vivo a Bastardo",
         "un decretino legge",
+        "la concessione del loculo di mia madre",
     };
     expect_clean(texts, N(texts));
 }

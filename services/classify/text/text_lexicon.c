@@ -309,8 +309,9 @@ static int lex_before_place_noun(const struct text_norm *nm, size_t end) {
 /* A term at the end of a longer token whose beginning is joinable words
  * ("seiuncoglione", "siete deipezzidimerda"): the term alone is the
  * evidence.  Never inside ordinary words: "cazzuola" and "scazzottata" go
- * on after the term, "Scansano" holds none, and the beginning must be
- * joinable words only. */
+ * on after the term, "Scansano" holds none, the beginning must be
+ * joinable words only, and the token must not be an ordinary word itself
+ * ("loculo" is not "lo culo"). */
 static void lex_run_in(const struct text_lexicon *lx, const struct text_lex_entry *e,
                        const struct text_norm *nm, size_t start, size_t end,
                        struct text_sink *sink) {
@@ -319,7 +320,8 @@ static void lex_run_in(const struct text_lexicon *lx, const struct text_lex_entr
         return;
     size_t a = start;
     while (a > 0 && nm->n[a - 1] != ' ') a--;
-    if (text_variant_joinable(&lx->variants, nm, a, start))
+    if (text_variant_joinable(&lx->variants, nm, a, start) &&
+        !text_variant_common(&lx->variants, nm, a, end))
         text_result_add(sink, (enum text_category)e->kind, e->rule_id, LEX_SCORE_RUN_IN, e->sev,
                         e->detail, nm->n_start[start], nm->n_end[end - 1]);
 }

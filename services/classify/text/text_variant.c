@@ -458,6 +458,13 @@ int text_variant_joinable(const struct text_variants *v, const struct text_norm 
     return can[w.n];
 }
 
+int text_variant_common(const struct text_variants *v, const struct text_norm *nm, size_t a,
+                        size_t b) {
+    struct spelled w;
+    if (!v->slots || b <= a || !spell(nm, a, b, &w)) return 0;
+    return (key_kinds(v, hash_word(w.c, w.n)) & KEY_COMMON) != 0;
+}
+
 void text_variant_release(struct text_variants *v) {
     if (!v) return;
     free(v->slots);

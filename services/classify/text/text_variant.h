@@ -79,6 +79,11 @@ void text_variant_scan(const struct text_variants *v, const struct text_norm *nm
 int text_variant_joinable(const struct text_variants *v, const struct text_norm *nm, size_t a,
                           size_t b);
 
+/* Whether lexicon-view bytes [a, b) of nm (one token) are an ordinary word of the
+ * common list. */
+int text_variant_common(const struct text_variants *v, const struct text_norm *nm, size_t a,
+                        size_t b);
+
 /* Releases the table (not v).  NULL-safe. */
 void text_variant_release(struct text_variants *v);
 
