@@ -116,3 +116,30 @@ Test(lexicon, masked_words_in_phrases) {
     cr_expect(fixture_has("sei una p*ttana", "insult"));
     cr_expect(fixture_has("che c***o fate", "profanity"));
 }
+
+/* Insults with no swear word in them, and the ordinary words one letter away from them
+ * that the spelling-variant matcher must leave alone. */
+Test(lexicon, insults_without_swear_words) {
+    static const char *const insults[] = {
+        "che ebete",
+        "sindaco sei proprio un babbeo",
+        "siete dei fannulloni",
+        "sei una merda",
+        "assessore di merda",
+        "brutto pezzente",
+        "fottiti",
+        "torna a zappare",
+        "siete degli analfabeti",
+        "mentecatti tutti",
+        "sei un viscido",
+        "razza di deficienti",
+    };
+    for (size_t i = 0; i < sizeof insults / sizeof insults[0]; i++)
+        cr_expect(fixture_has(insults[i], "insult"), "\"%s\"", insults[i]);
+    static const char *const clean[] = {
+        "arriva babbo natale in piazza", "i babbi e le mamme a scuola",     "i calzari dei romani",
+        "il cane di mia nonna",          "sono dei parassiti delle piante", "il comune di merda",
+    };
+    for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
+        cr_expect_not(fixture_has(clean[i], "insult"), "\"%s\"", clean[i]);
+}
