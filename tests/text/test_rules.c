@@ -153,3 +153,28 @@ Test(tenant_rules, second_anchor_set_required) {
     cr_expect_not(fixture_has("Pessima la gestione", "spam"));
     fixture_teardown();
 }
+
+/* Spam as it reaches a municipal page: income promises, giveaways, chain messages, pills,
+ * bought followers, dating bait; and the civic texts that share their words. */
+Test(rules, spam_shapes) {
+    static const char *const spam[] = {
+        "Reddito extra da casa, scrivimi",
+        "ho guadagnato 3000 euro in una settimana con questo metodo",
+        "GIVEAWAY! in palio un iPhone 15, metti like e condividi",
+        "condividi con 10 amici o avrai sfortuna",
+        "perdi 10 kg in 2 settimane senza dieta",
+        "compra follower reali",
+        "ragazze single nella tua zona",
+        "cerco collaboratori per lavoro online, guadagni da subito",
+    };
+    for (size_t i = 0; i < sizeof spam / sizeof spam[0]; i++)
+        cr_expect(fixture_has(spam[i], "spam"), "\"%s\"", spam[i]);
+    static const char *const civic[] = {
+        "la palestra comunale offre corsi per perdere peso",
+        "condividete l'avviso con i vostri vicini",
+        "il reddito di cittadinanza e stato sospeso",
+        "in palio una targa per il miglior presepe",
+    };
+    for (size_t i = 0; i < sizeof civic / sizeof civic[0]; i++)
+        cr_expect_not(fixture_has(civic[i], "spam"), "\"%s\"", civic[i]);
+}
