@@ -57,6 +57,9 @@ Test(pii_scan, not_personal) {
         "P.IVA 12345670581",
         "pratica 2023/004512",
         "ho chiamato il 112",
+        "farmacia comunale di via Roma: 0331 123456",
+        "guardia medica: 0832 661234",
+        "prenotate alla pizzeria Da Mario, 0571 223344",
     };
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
         cr_expect_null(detail_of(clean[i]), "\"%s\"", clean[i]);

@@ -280,14 +280,18 @@ static int phone_looks_like_number(const struct phone *ph, const char *t, size_t
     return text_pii_window_has(t, end, end + 10 < len ? end + 10 : len, units);
 }
 
-/* A number introduced as an office's or a business's is not personal. */
+/* A number introduced as an office's, a public service's or a business's is not personal:
+ * it is published to be called. */
 static int phone_institutional(const char *t, size_t i) {
-    static const char *const ctx[] = { "urp",        "ufficio",      "uffici",
-                                       "biblioteca", "comune",       "centralino",
-                                       "sportello",  "polizia",      "carabinieri",
-                                       "chiamaci",   "chiamateci",   "prenotazioni",
-                                       "segreteria", "numero verde", "protezione civile",
-                                       NULL };
+    static const char *const ctx[] = {
+        "urp",        "ufficio",      "uffici",        "biblioteca",     "comune",
+        "centralino", "sportello",    "polizia",       "carabinieri",    "chiamaci",
+        "chiamateci", "prenotazioni", "segreteria",    "numero verde",   "protezione civile",
+        "farmacia",   "ambulatorio",  "ospedale",      "guardia medica", "pronto soccorso",
+        "scuola",     "parrocchia",   "pro loco",      "associazione",   "negozio",
+        "ristorante", "pizzeria",     "ditta",         "impresa",        "agenzia",
+        "albergo",    "hotel",        "studio medico", "studio legale",  NULL
+    };
     return text_pii_window_has(t, before(i, 40), i, ctx);
 }
 
