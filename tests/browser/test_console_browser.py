@@ -79,6 +79,8 @@ STREAM = [
     envelope("insult1", "lecce", "a4", "Sindaco ladro e buffone"),
     envelope("insult2", "lecce", "a4", "sei un idiota come tutta la giunta"),
     envelope("arese", "arese", "a5", "Quando riapre la biblioteca civica? Grazie."),
+    # An insult quoted beside criticism: the removal is proposed, not applied.
+    envelope("quoted", "lecce", "a6", 'Il consigliere ha detto in aula: "siete tutti idioti", vergognoso'),
 ]
 
 
@@ -208,7 +210,7 @@ def forged_post(d):
 
 def scenario(p, d):
     login(d, p.url, "lecce-" + RUN)
-    ids = {k: "%s-%s" % (RUN, k) for k in ("script", "img", "control", "insult2", "arese")}
+    ids = {k: "%s-%s" % (RUN, k) for k in ("script", "img", "control", "insult2", "arese", "quoted")}
     wait_for(d, lambda: all(ids[k] in view_text(d) for k in ("script", "img", "control")),
              "the queue shows the three Lecce tickets", 90, True)
     text = view_text(d)
@@ -230,6 +232,11 @@ def scenario(p, d):
     shot(d, "item")
 
     check(forged_post(d) == 403, "a POST without the CSRF token is refused (403)")
+
+    d.get(p.url + "/#/voce/" + ids["quoted"])
+    wait_for(d, lambda: "Proposta in attesa di verifica" in view_text(d), "a proposed removal is shown", 30)
+    check("nascondi per insult" in view_text(d), "the page says what Conferma would apply")
+    shot(d, "proposed")
 
     d.get(p.url + "/#/voce/" + ids["insult2"])
     wait_for(d, lambda: "Annulla la decisione" in view_text(d), "the banned decision shows", 30)

@@ -97,6 +97,13 @@ function categoryList(d) {
 }
 
 // ---- views
+// A removal that waits for a moderator: what "Conferma" would apply (decision.proposed).
+function proposal(d) {
+  if (!d.proposed || d.status !== 'automated') return null;
+  return el('p', { class: 'proposal' }, 'Proposta in attesa di verifica: ' + label(d.proposed.action) +
+    ' per ' + d.proposed.category + '. «Conferma» la applica, «Annulla» la respinge.');
+}
+
 function show(view) {
   clearTimers();
   $('login').hidden = true;
@@ -118,6 +125,7 @@ function queueItem(it) {
     highlighted(d.redacted_text || t.redacted_text, d.categories),
     el('p', {}, (d.categories || []).map((c) => el('span', { class: 'tag' }, c.category))),
     d.statement_of_reasons ? el('p', { class: 'meta' }, d.statement_of_reasons) : null,
+    proposal(d),
     it.kind === 'ticket' && !it.taken_ms ? el('div', { class: 'actions' },
       actionButton('Prendi in carico', '', () => act('ack', { ticket_id: it.ticket_id }).then(later))) : null);
 }
@@ -192,7 +200,7 @@ async function viewItem(id) {
       ' · revisione ' + d.revision),
     highlighted(d.redacted_text, d.categories),
     el('h3', {}, 'Categorie, regole e clausole'), categoryList(d),
-    el('h3', {}, 'Motivazione'), el('p', {}, d.statement_of_reasons || 'Nessuna restrizione.'),
+    el('h3', {}, 'Motivazione'), el('p', {}, d.statement_of_reasons || 'Nessuna restrizione.'), proposal(d),
     el('p', {}, 'Autore: ', el('a', { href: '#/autore/' + encodeURIComponent(d.author) }, d.author),
       ' · passo ' + label(d.enforcement.step) + ', ' + d.enforcement.strikes + ' ammonizioni'),
     el('div', { class: 'card' }, el('h3', {}, 'Verifica della decisione'),
