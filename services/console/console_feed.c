@@ -17,8 +17,8 @@
 #include "topics.h"
 #include "worker.h"
 
-static const char *const feed_topics[] = { TOPIC_DECISIONS, TOPIC_ESCALATIONS, TOPIC_SLA,
-                                           TOPIC_OPERATOR, NULL };
+static const char *const feed_topics[] = { TOPIC_DECISIONS, TOPIC_ESCALATIONS,    TOPIC_SLA,
+                                           TOPIC_OPERATOR,  TOPIC_ACTION_RESULTS, NULL };
 
 /* Every partition of feed_topics, each at its recorded offset (the beginning when none).
  * Returns a new list, or NULL when the broker did not describe a topic. */

@@ -78,6 +78,12 @@ json_t *console_query_decision(sqlite3 *db, const char *tenant, const char *id) 
                         " ticket_id FROM tickets WHERE tenant=?1 AND decision_id=?2))"
                         " ORDER BY at_ms",
                         "ss", tenant, id));
+    json_object_set_new(out, "platform",
+                        console_db_rows(db,
+                                        "SELECT type, platform, mode, outcome, attempts, status,"
+                                        " reason, finished_ms FROM action_results"
+                                        " WHERE tenant=? AND decision_id=? ORDER BY finished_ms",
+                                        "ss", tenant, id));
     return out;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_doc.h"
 #include "sla_due.h"
 #include "timefmt.h"
 #include "topics.h"
@@ -38,7 +39,11 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS audit(tenant TEXT, event_id TEXT, type TEXT, operator TEXT,"
     "  at_ms INTEGER, decision_id TEXT, ticket_id TEXT, note TEXT,"
     "  PRIMARY KEY(tenant, event_id));"
-    "CREATE INDEX IF NOT EXISTS audit_decision ON audit(tenant, decision_id);";
+    "CREATE INDEX IF NOT EXISTS audit_decision ON audit(tenant, decision_id);"
+    "CREATE TABLE IF NOT EXISTS action_results(tenant TEXT, action_id TEXT, decision_id TEXT,"
+    "  type TEXT, platform TEXT, mode TEXT, outcome TEXT, attempts INTEGER, status INTEGER,"
+    "  reason TEXT, finished_ms INTEGER, PRIMARY KEY(tenant, action_id));"
+    "CREATE INDEX IF NOT EXISTS action_results_decision ON action_results(tenant, decision_id);";
 
 struct console_store {
     sqlite3 *db;
@@ -345,12 +350,37 @@ static int apply_operator(sqlite3 *db, struct input *in) {
     return operator_effect(db, tenant, type, op, at, decision, ticket);
 }
 
+/* What vigile-act made of a platform command. A result published twice (act crashed between
+ * publishing and forgetting it) keeps the first, as the schema asks of readers. */
+static int apply_action_result(sqlite3 *db, struct input *in) {
+    const char *tenant = req_str(in, "tenant"), *id = req_str(in, "action_id");
+    const char *decision = req_str(in, "decision_id"), *type = req_str(in, "type");
+    const char *outcome = req_str(in, "outcome");
+    int64_t at;
+    if (!tenant || !id || !decision || !type || !outcome || req_time(in, "finished_at", &at))
+        return 1;
+    /* A status is bound as text so that a call with no answer stores NULL. */
+    const json_t *status = json_object_get(in->doc, "status");
+    char status_buf[24];
+    const char *status_text = NULL;
+    if (json_is_integer(status)) {
+        snprintf(status_buf, sizeof status_buf, "%lld", (long long)json_integer_value(status));
+        status_text = status_buf;
+    }
+    int rc = console_db_exec(
+        db, "INSERT OR IGNORE INTO action_results VALUES(?,?,?,?,?,?,?,?,?,?,?)", "sssssssissI",
+        tenant, id, decision, type, opt_str(in, "platform"), opt_str(in, "mode"), outcome,
+        (int)json_integer_value(json_object_get(in->doc, "attempts")), status_text,
+        opt_str(in, "reason"), at);
+    return rc < 0 ? -1 : 0;
+}
+
 static int apply_doc(struct console_store *st, const char *topic, struct input *in) {
     if (strcmp(topic, TOPIC_DECISIONS) == 0) return apply_decision(st->db, in);
     if (strcmp(topic, TOPIC_ESCALATIONS) == 0) return apply_escalation(st, in);
     if (strcmp(topic, TOPIC_SLA) == 0) return apply_sla(st->db, in);
     if (strcmp(topic, TOPIC_OPERATOR) == 0) return apply_operator(st->db, in);
-    /* vigile.action-results joins here once vigile-act publishes it (issue #17). */
+    if (strcmp(topic, TOPIC_ACTION_RESULTS) == 0) return apply_action_result(st->db, in);
     snprintf(in->reason, in->n, "topic %s is not read by the console", topic);
     return 1;
 }
@@ -372,16 +402,8 @@ enum console_apply console_store_apply(struct console_store *st, const char *top
                                        int64_t offset, const char *value, size_t len, char *reason,
                                        size_t n) {
     if (offset < console_store_next_offset(st, topic, part)) return CONSOLE_APPLIED;
-    json_error_t je;
-    json_t *doc = json_loadb(value, len, JSON_REJECT_DUPLICATES, &je);
-    if (!doc || !json_is_object(doc)) {
-        if (doc)
-            snprintf(reason, n, "$: not a JSON object");
-        else
-            snprintf(reason, n, "JSON %d:%d: %s", je.line, je.column, je.text);
-        json_decref(doc);
-        return CONSOLE_REJECTED;
-    }
+    json_t *doc = json_doc_load_object(value, len, reason, n);
+    if (!doc) return CONSOLE_REJECTED;
     struct input in = { doc, reason, n };
     reason[0] = '\0';
     if (txn(st->db, "BEGIN IMMEDIATE")) {

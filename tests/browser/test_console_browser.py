@@ -210,7 +210,8 @@ def forged_post(d):
 
 def scenario(p, d):
     login(d, p.url, "lecce-" + RUN)
-    ids = {k: "%s-%s" % (RUN, k) for k in ("script", "img", "control", "insult2", "arese", "quoted")}
+    ids = {k: "%s-%s" % (RUN, k)
+           for k in ("script", "img", "control", "insult1", "insult2", "arese", "quoted")}
     wait_for(d, lambda: all(ids[k] in view_text(d) for k in ("script", "img", "control")),
              "the queue shows the three Lecce tickets", 90, True)
     text = view_text(d)
@@ -232,6 +233,11 @@ def scenario(p, d):
     shot(d, "item")
 
     check(forged_post(d) == 403, "a POST without the CSRF token is refused (403)")
+
+    d.get(p.url + "/#/voce/" + ids["insult1"])
+    wait_for(d, lambda: "non inviata (prova)" in view_text(d),
+             "vigile-act's result for the hidden comment shows on its page", 60, True)
+    shot(d, "platform")
 
     d.get(p.url + "/#/voce/" + ids["quoted"])
     wait_for(d, lambda: "Proposta in attesa di verifica" in view_text(d), "a proposed removal is shown", 30)
@@ -283,13 +289,18 @@ def on_topics(ids):
     check(not taken, "the ticket taken in charge has no take-charge breach on vigile.sla")
 
 
+# vigile-act runs in shadow mode (no tenant is live in the shipped config): what it would
+# have sent reaches the page as "non inviata (prova)".
+WORKERS = ("classify", "route", "sla", "act", "console")
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="vigile-browser-") as tmp:
         p = Pipeline(tmp)
         p.user("lecce-" + RUN, "supervisor", "lecce")
-        ports = [p.start(w) for w in ("classify", "route", "sla", "console")]
+        ports = [p.start(w) for w in WORKERS]
         d = None
         try:
             p.wait_healthy(ports)
@@ -306,7 +317,7 @@ def main():
                 d.quit()
             p.stop()
             if failures:
-                for name in ("classify", "route", "sla", "console"):
+                for name in WORKERS:
                     print("--- %s.log" % name)
                     print(open(os.path.join(tmp, name + ".log")).read()[-3000:])
     print("browser test: %d failures, %.0f s; screenshots in %s" % (len(failures), time.time() - started, SHOTS))

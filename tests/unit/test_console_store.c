@@ -14,7 +14,7 @@
 static struct tenant_set *tenants;
 static struct console_store *st;
 static char dir[64], path[128];
-static int64_t next_off[4];
+static int64_t next_off[5];
 
 static void setup(void) {
     char err[4096];
@@ -37,8 +37,9 @@ static void teardown(void) {
 }
 
 static int topic_index(const char *topic) {
-    const char *all[] = { TOPIC_DECISIONS, TOPIC_ESCALATIONS, TOPIC_SLA, TOPIC_OPERATOR };
-    for (int i = 0; i < 4; i++)
+    const char *all[] = { TOPIC_DECISIONS, TOPIC_ESCALATIONS, TOPIC_SLA, TOPIC_OPERATOR,
+                          TOPIC_ACTION_RESULTS };
+    for (int i = 0; i < 5; i++)
         if (strcmp(all[i], topic) == 0) return i;
     return 0;
 }
@@ -161,6 +162,37 @@ Test(console_store, higher_revision_wins_in_any_order) {
     cr_expect_eq(count("SELECT count(*) FROM decision_categories WHERE category='insult'"), 0);
 }
 
+static json_t *action_result(const char *action_id, const char *outcome, const char *at) {
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:n, s:s, s:s}", "tenant", "lecce",
+                     "action_id", action_id, "decision_id", "d1", "type", "hide", "platform",
+                     "facebook", "mode", "live", "outcome", outcome, "attempts", 2, "status",
+                     "reason", "la piattaforma non risponde", "finished_at", at);
+}
+
+Test(console_store, platform_results_show_on_their_decision_first_one_kept) {
+    feed(TOPIC_DECISIONS, decision("lecce", "d1", 1, 0, "p_a", "insult", "2026-11-20T10:00:00Z"));
+    cr_assert_eq(feed(TOPIC_ACTION_RESULTS,
+                      action_result("a1", "handed_to_operator", "2026-11-20T10:00:05Z")),
+                 CONSOLE_APPLIED);
+    /* act crashed after publishing and published again: readers keep the first */
+    feed(TOPIC_ACTION_RESULTS, action_result("a1", "done", "2026-11-20T10:01:00Z"));
+    json_t *d = console_query_decision(console_store_db(st), "lecce", "d1");
+    cr_assert(d);
+    json_t *rows = json_object_get(d, "platform");
+    cr_assert_eq(json_array_size(rows), 1);
+    json_t *r = json_array_get(rows, 0);
+    cr_expect_str_eq(json_string_value(json_object_get(r, "outcome")), "handed_to_operator");
+    cr_expect_eq(json_integer_value(json_object_get(r, "attempts")), 2);
+    cr_expect(json_is_null(json_object_get(r, "status")), "no answer, no status");
+    json_decref(d);
+    char reason[256] = "";
+    const char *bad = "{\"tenant\":\"lecce\",\"action_id\":\"a2\",\"decision_id\":\"d1\"}";
+    cr_expect_eq(console_store_apply(st, TOPIC_ACTION_RESULTS, 0, 99, bad, strlen(bad), reason,
+                                     sizeof reason),
+                 CONSOLE_REJECTED);
+    cr_expect(strstr(reason, "$.type"), "%s", reason);
+}
+
 Test(console_store, review_leaves_the_queue_on_a_verdict) {
     feed(TOPIC_DECISIONS, decision("lecce", "d1", 1, 1, "p_a", "insult", "2026-11-20T10:00:00Z"));
     json_t *q = items("lecce");
@@ -252,7 +284,7 @@ Test(console_store, bad_input_is_rejected_with_its_path) {
                           "{\"tenant\":\"lecce\",\"type\":\"nuke\",\"operator\":\"x\","
                           "\"at\":\"2026-11-20T10:00:00Z\",\"ticket_id\":\"t\"}" };
     const char *topics[] = { TOPIC_DECISIONS, TOPIC_SLA, TOPIC_ESCALATIONS, TOPIC_OPERATOR };
-    const char *expect[] = { "JSON 1:", "not a JSON object", "$.decision_id", "$.type" };
+    const char *expect[] = { "JSON 1:", "expected an object", "$.decision_id", "$.type" };
     for (int i = 0; i < 4; i++) {
         cr_assert_eq(
             console_store_apply(st, topics[i], 0, 0, bad[i], strlen(bad[i]), reason, sizeof reason),

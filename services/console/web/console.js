@@ -55,6 +55,9 @@ const LABELS = {
   none: 'nessuna', hide: 'nascondi', delete: 'elimina', hold: 'trattieni', escalate: 'inoltra',
   automated: 'automatica', confirmed: 'confermata', overturned: 'annullata',
   warn: 'avvertimento', temp_ban: 'sospensione', ban: 'blocco', review: 'da rivedere', ticket: 'ticket',
+  unhide: 'ripristina', unban: 'sblocco', report: 'segnalazione',
+  done: 'eseguita', skipped: 'non inviata (prova)', failed_permanent: 'rifiutata dalla piattaforma',
+  handed_to_operator: 'da fare a mano', shadow: 'prova', live: 'reale',
 };
 const label = (k) => LABELS[k] || k || '—';
 
@@ -212,6 +215,10 @@ async function viewItem(id) {
     el('h3', {}, 'Azioni degli operatori'),
     historyTable(doc.actions, [['Quando', (r) => when(r.at_ms)], ['Chi', (r) => r.operator],
       ['Cosa', (r) => label(r.type)], ['Nota', (r) => r.note || '']]),
+    el('h3', {}, 'Esecuzione sulle piattaforme'),
+    historyTable(doc.platform, [['Quando', (r) => when(r.finished_ms)], ['Comando', (r) => label(r.type)],
+      ['Piattaforma', (r) => r.platform + ' (' + label(r.mode) + ')'], ['Esito', (r) => label(r.outcome)],
+      ['Tentativi', (r) => String(r.attempts)], ['Perché', (r) => r.reason || '']]),
     el('h3', {}, 'Eventi SLA'),
     historyTable(doc.sla, [['Quando', (r) => when(r.fired_ms)], ['Scadenza', (r) => label(r.timer) + ' ' + when(r.due_ms)],
       ['Evento', (r) => r.type]])]);
