@@ -134,12 +134,10 @@ Test(lexicon, insults_without_swear_words) {
         "sei un viscido",
         "razza di deficienti",
     };
-    for (size_t i = 0; i < sizeof insults / sizeof insults[0]; i++)
-        cr_expect(fixture_has(insults[i], "insult"), "\"%s\"", insults[i]);
+    fixture_expect_all(insults, FIXTURE_N(insults), "insult");
     static const char *const clean[] = {
         "arriva babbo natale in piazza", "i babbi e le mamme a scuola",     "i calzari dei romani",
         "il cane di mia nonna",          "sono dei parassiti delle piante", "il comune di merda",
     };
-    for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
-        cr_expect_not(fixture_has(clean[i], "insult"), "\"%s\"", clean[i]);
+    fixture_expect_none(clean, FIXTURE_N(clean), "insult");
 }

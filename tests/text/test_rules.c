@@ -167,14 +167,12 @@ Test(rules, spam_shapes) {
         "ragazze single nella tua zona",
         "cerco collaboratori per lavoro online, guadagni da subito",
     };
-    for (size_t i = 0; i < sizeof spam / sizeof spam[0]; i++)
-        cr_expect(fixture_has(spam[i], "spam"), "\"%s\"", spam[i]);
+    fixture_expect_all(spam, FIXTURE_N(spam), "spam");
     static const char *const civic[] = {
         "la palestra comunale offre corsi per perdere peso",
         "condividete l'avviso con i vostri vicini",
         "il reddito di cittadinanza e stato sospeso",
         "in palio una targa per il miglior presepe",
     };
-    for (size_t i = 0; i < sizeof civic / sizeof civic[0]; i++)
-        cr_expect_not(fixture_has(civic[i], "spam"), "\"%s\"", civic[i]);
+    fixture_expect_none(civic, FIXTURE_N(civic), "spam");
 }

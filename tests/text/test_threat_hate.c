@@ -9,19 +9,7 @@
 
 TestSuite(threat_hate, .init = fixture_setup, .fini = fixture_teardown);
 
-#define N(a) (sizeof a / sizeof a[0])
-
-static void expect_all(const char *const *texts, size_t n, const char *cat) {
-    for (size_t i = 0; i < n; i++)
-        cr_expect(fixture_has(texts[i], cat), "\"%s\": no %s", texts[i], cat);
-}
-
-static void expect_none(const char *const *texts, size_t n, const char *cat) {
-    for (size_t i = 0; i < n; i++) {
-        const struct text_label *l = fixture_label(fixture_classify(texts[i]), cat);
-        cr_expect_null(l, "\"%s\" got %s", texts[i], l ? l->rule_id : "");
-    }
-}
+#define N(a) FIXTURE_N(a)
 
 Test(threat_hate, direct_threats) {
     static const char *const texts[] = {
@@ -36,7 +24,7 @@ Test(threat_hate, direct_threats) {
         "voglio ammazzare tutti gli immigrati",
         "bisognerebbe sterminare i rom",
     };
-    expect_all(texts, N(texts), "threat");
+    fixture_expect_all(texts, N(texts), "threat");
 }
 
 Test(threat_hate, conditional_threats) {
@@ -46,7 +34,7 @@ Test(threat_hate, conditional_threats) {
         "se passo di li vi massacro",
         "appena ti vedo ti faccio del male",
     };
-    expect_all(texts, N(texts), "threat");
+    fixture_expect_all(texts, N(texts), "threat");
 }
 
 Test(threat_hate, wished_and_third_person) {
@@ -61,7 +49,7 @@ Test(threat_hate, wished_and_third_person) {
         "si merita una pallottola",
         "Crepa!",
     };
-    expect_all(texts, N(texts), "threat");
+    fixture_expect_all(texts, N(texts), "threat");
 }
 
 Test(threat_hate, idioms_are_not_threats) {
@@ -81,7 +69,7 @@ Test(threat_hate, idioms_are_not_threats) {
         "c'e una crepa nel muro della scuola",
         "le sterpaglie devono essere bruciate",
     };
-    expect_none(texts, N(texts), "threat");
+    fixture_expect_none(texts, N(texts), "threat");
 }
 
 Test(threat_hate, reported_threats_are_not_the_authors) {
@@ -91,7 +79,7 @@ Test(threat_hate, reported_threats_are_not_the_authors) {
         "ho ricevuto minacce",
         "mi hanno scritto ti spacco la faccia, cosa faccio?",
     };
-    expect_none(texts, N(texts), "threat");
+    fixture_expect_none(texts, N(texts), "threat");
 }
 
 /* A call to come armed is incitement; a report of people who are armed, or a call to come
@@ -102,13 +90,13 @@ Test(threat_hate, calls_to_arms_not_reports_of_them) {
         "stasera tutti sotto casa del sindaco con le mazze",
         "andiamo al campo con le taniche di benzina",
     };
-    expect_all(calls, N(calls), "incitement");
+    fixture_expect_all(calls, N(calls), "incitement");
     static const char *const reports[] = {
         "ci sono dei ragazzi con le mazze davanti alla scuola, chiamate i vigili",
         "protestiamo pure, ma con i cartelli, non con i sassi",
         "un uomo con i bastoni da trekking in piazza",
     };
-    expect_none(reports, N(reports), "incitement");
+    fixture_expect_none(reports, N(reports), "incitement");
 }
 
 Test(threat_hate, dehumanising_comparisons) {
@@ -118,7 +106,7 @@ Test(threat_hate, dehumanising_comparisons) {
         "gli stranieri vivono come animali", "le donne sono delle bestie",
         "i disabili non sono esseri umani",  "questi zingari sono topi",
     };
-    expect_all(texts, N(texts), "hate_speech");
+    fixture_expect_all(texts, N(texts), "hate_speech");
 }
 
 Test(threat_hate, derogation_as_opinion_and_question) {
@@ -132,7 +120,7 @@ Test(threat_hate, derogation_as_opinion_and_question) {
         "i meridionali sono fannulloni per natura",
         "gli omosessuali non dovrebbero avere figli",
     };
-    expect_all(texts, N(texts), "hate_speech");
+    fixture_expect_all(texts, N(texts), "hate_speech");
 }
 
 Test(threat_hate, groups_named_without_hate) {
@@ -148,5 +136,5 @@ Test(threat_hate, groups_named_without_hate) {
         "il cane del vicino e un animale",
         "i topi in cantina della scuola",
     };
-    expect_none(texts, N(texts), "hate_speech");
+    fixture_expect_none(texts, N(texts), "hate_speech");
 }

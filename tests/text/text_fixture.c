@@ -42,3 +42,15 @@ const struct text_label *fixture_label(const struct text_result *r, const char *
 int fixture_has(const char *text, const char *cat) {
     return fixture_label(fixture_classify(text), cat) != NULL;
 }
+
+void fixture_expect_all(const char *const *texts, size_t n, const char *cat) {
+    for (size_t i = 0; i < n; i++)
+        cr_expect(fixture_has(texts[i], cat), "\"%s\": no %s", texts[i], cat);
+}
+
+void fixture_expect_none(const char *const *texts, size_t n, const char *cat) {
+    for (size_t i = 0; i < n; i++) {
+        const struct text_label *l = fixture_label(fixture_classify(texts[i]), cat);
+        cr_expect_null(l, "\"%s\" got %s", texts[i], l ? l->rule_id : "");
+    }
+}

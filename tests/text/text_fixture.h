@@ -22,4 +22,11 @@ const struct text_label *fixture_label(const struct text_result *r, const char *
 /* Whether classifying text yields a label of category cat. */
 int fixture_has(const char *text, const char *cat);
 
+/* Expects each of texts[0..n) to get (all) or not to get (none) a label of category cat;
+ * a failure names the text, and for none the rule that labelled it. */
+void fixture_expect_all(const char *const *texts, size_t n, const char *cat);
+void fixture_expect_none(const char *const *texts, size_t n, const char *cat);
+
+#define FIXTURE_N(a) (sizeof(a) / sizeof((a)[0]))
+
 #endif
