@@ -13,6 +13,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
 
 #define MAGIC           "VGLMODEL"
 #define HEADER_BYTES    32
@@ -26,8 +30,13 @@ struct head {
     char rule_id[HEAD_NAME_BYTES + 8]; /* "model.<category>" */
 };
 
+struct accumulator;
+/* Adds column part (16 heads) of the rows of a block's n-grams. */
+typedef void rows_fn(struct accumulator *a, const struct text_feature_block *b, size_t part);
+
 struct text_model {
-    int8_t *weights; /* TEXT_FEATURE_BUCKETS x stride, 64-byte aligned */
+    int8_t *weights;          /* TEXT_FEATURE_BUCKETS x stride, 64-byte aligned */
+    rows_fn *accumulate_rows; /* the fastest this CPU runs, chosen at load */
     size_t stride;
     size_t n_heads;
     struct head heads[TEXT_CAT_COUNT];
@@ -159,6 +168,8 @@ static int read_head(struct text_model *m, size_t i, const unsigned char *p, con
     return 0;
 }
 
+static rows_fn *pick_accumulate_rows(void);
+
 struct text_model *text_model_load(const char *path, char *err, size_t errlen) {
     size_t len = 0, n_heads = 0, stride = 0;
     unsigned char *buf = read_file(path, &len, err, errlen);
@@ -166,6 +177,7 @@ struct text_model *text_model_load(const char *path, char *err, size_t errlen) {
     struct text_model *m = NULL;
     if (check_header(buf, len, path, &n_heads, &stride, err, errlen) != 0) goto out;
     m = xcalloc(1, sizeof *m);
+    m->accumulate_rows = pick_accumulate_rows();
     m->n_heads = n_heads;
     m->stride = stride;
     for (int c = 0; c < TEXT_CAT_COUNT; c++) m->head_of[c] = -1;
@@ -210,21 +222,55 @@ struct accumulator {
  * fetching several at once overlaps their misses. */
 #define PREFETCH_AHEAD 16
 
+/* Every accumulate_rows below adds the rows of a block's n-grams, 16 heads
+ * at a time, in 16-bit lanes: a block has at most TEXT_FEATURE_BLOCK (256)
+ * n-grams and a weight is at most 127 in magnitude, so a lane cannot
+ * overflow before it is widened.  Integer sums: every variant gives the
+ * same scores. */
+
+/* Column part of n-gram j's row. */
+static inline const int8_t *row_of(const struct accumulator *a, const struct text_feature_block *b,
+                                   size_t j, size_t part) {
+    return a->m->weights + 16 * part + (size_t)b->bucket[j] * a->m->stride;
+}
+
+/* Before n-gram j is added: the row PREFETCH_AHEAD n-grams on is fetched
+ * (at j = 0, every row up to it). */
+static inline void prefetch_ahead(const struct accumulator *a, const struct text_feature_block *b,
+                                  size_t j, size_t part) {
+    for (size_t k = j == 0 ? 0 : j + PREFETCH_AHEAD; k <= j + PREFETCH_AHEAD && k < b->n; k++)
+        __builtin_prefetch(row_of(a, b, k, part));
+}
+
+/* Adds the 16 lanes to the head sums of column part. */
+static inline void add_lanes(struct accumulator *a, const int16_t lanes[16], size_t part) {
+    for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += lanes[h];
+}
+
+#ifdef HAVE_AVX2_PATH
+/* AVX2 widens a row's sixteen weights to 16-bit lanes in one instruction
+ * (vpmovsxbw), where SSE2 needs a compare and two unpacks. */
+__attribute__((target("avx2"))) static void
+accumulate_rows_avx2(struct accumulator *a, const struct text_feature_block *b, size_t part) {
+    __m256i acc = _mm256_setzero_si256();
+    for (size_t j = 0; j < b->n; j++) {
+        prefetch_ahead(a, b, j, part);
+        __m128i v = _mm_load_si128((const __m128i *)row_of(a, b, j, part));
+        acc = _mm256_add_epi16(acc, _mm256_cvtepi8_epi16(v));
+    }
+    int16_t lanes[16];
+    _mm256_storeu_si256((__m256i *)lanes, acc);
+    add_lanes(a, lanes, part);
+}
+#endif
+
 #ifdef __SSE2__
-/* Adds the rows of a block's n-grams, 16 heads at a time, in 16-bit lanes:
- * a block has at most TEXT_FEATURE_BLOCK (256) n-grams and a weight is at
- * most 127 in magnitude, so a lane cannot overflow before it is widened. */
 static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
                             size_t part) {
-    const int8_t *w = a->m->weights + 16 * part;
-    size_t stride = a->m->stride;
     __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128(), zero = _mm_setzero_si128();
-    for (size_t j = 0; j < b->n && j < PREFETCH_AHEAD; j++)
-        __builtin_prefetch(w + (size_t)b->bucket[j] * stride);
     for (size_t j = 0; j < b->n; j++) {
-        if (j + PREFETCH_AHEAD < b->n)
-            __builtin_prefetch(w + (size_t)b->bucket[j + PREFETCH_AHEAD] * stride);
-        __m128i v = _mm_load_si128((const __m128i *)(w + (size_t)b->bucket[j] * stride));
+        prefetch_ahead(a, b, j, part);
+        __m128i v = _mm_load_si128((const __m128i *)row_of(a, b, j, part));
         __m128i sign = _mm_cmpgt_epi8(zero, v);
         lo = _mm_add_epi16(lo, _mm_unpacklo_epi8(v, sign));
         hi = _mm_add_epi16(hi, _mm_unpackhi_epi8(v, sign));
@@ -232,22 +278,30 @@ static void accumulate_rows(struct accumulator *a, const struct text_feature_blo
     int16_t lanes[16];
     _mm_storeu_si128((__m128i *)lanes, lo);
     _mm_storeu_si128((__m128i *)(lanes + 8), hi);
-    for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += lanes[h];
+    add_lanes(a, lanes, part);
 }
 #else
 static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
                             size_t part) {
-    const int8_t *w = a->m->weights + 16 * part;
     for (size_t j = 0; j < b->n; j++) {
-        const int8_t *row = w + (size_t)b->bucket[j] * a->m->stride;
+        const int8_t *row = row_of(a, b, j, part);
         for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += row[h];
     }
 }
 #endif
 
+/* The AVX2 path where the CPU has it, chosen once per load rather than
+ * tested per block. */
+static rows_fn *pick_accumulate_rows(void) {
+#ifdef HAVE_AVX2_PATH
+    if (__builtin_cpu_supports("avx2")) return accumulate_rows_avx2;
+#endif
+    return accumulate_rows;
+}
+
 static void accumulate_block(void *arg, const struct text_feature_block *b) {
     struct accumulator *a = arg;
-    for (size_t part = 0; part < a->m->stride / 16; part++) accumulate_rows(a, b, part);
+    for (size_t part = 0; part < a->m->stride / 16; part++) a->m->accumulate_rows(a, b, part);
 }
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
