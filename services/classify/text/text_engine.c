@@ -173,6 +173,7 @@ struct scan {
     const struct text_lexicon *lexicon; /* NULL for a tenant pass */
     const struct text_ruleset *rules;
     struct text_scratch *sc;
+    const char *text; /* the original comment, for its capitals */
 };
 
 /* The pattern-view offset of the byte that came from the same original
@@ -231,15 +232,15 @@ static void on_hit(void *arg, uint32_t value, size_t end) {
     struct scan *s = arg;
     uint32_t idx = value & TAG_INDEX;
     if (!(value & TAG_RULE))
-        text_lexicon_hit(s->lexicon, idx, &s->sc->norm, end, &s->sc->sink, &s->sc->vocab);
+        text_lexicon_hit(s->lexicon, idx, &s->sc->norm, s->text, end, &s->sc->sink, &s->sc->vocab);
     else
         on_rule_anchor(s, &s->rules->anchors[idx], end);
 }
 
-/* Scans the lexicon view with rp's automaton and runs the rules whose
- * anchor occurred plus those that always run. */
+/* Scans the lexicon view of text (borrowed) with rp's automaton and runs
+ * the rules whose anchor occurred plus those that always run. */
 static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexicon,
-                     struct text_scratch *sc) {
+                     struct text_scratch *sc, const char *text) {
     size_t n = rp->rules.n;
     if (sc->cand_cap < n) {
         sc->marked = xrealloc(sc->marked, n);
@@ -250,7 +251,7 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
     }
     memset(sc->marked, 0, n);
     sc->n_cand = 0;
-    struct scan s = { lexicon, &rp->rules, sc };
+    struct scan s = { lexicon, &rp->rules, sc, text };
     text_ac_scan(rp->ac, sc->norm.n, sc->norm.n_len, on_hit, &s);
     for (size_t i = 0; i < rp->n_always; i++) {
         uint32_t r = rp->always[i];
@@ -315,10 +316,10 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc, con
     int have_post =
         post_text && post_len > 0 && text_norm_build(&sc->post, post_text, post_len, &bad) == 0;
     if (sc->norm.n_len > 0 || sc->norm.p_len > 0) {
-        run_pass(&base->pass, &base->lexicon, sc);
+        run_pass(&base->pass, &base->lexicon, sc, text);
         text_lexicon_scan_variants(&base->lexicon, &sc->norm, text, len, &sc->sink);
         if (sc->norm.n_has_mask) text_lexicon_scan_masked(&base->lexicon, &sc->norm, &sc->sink);
-        if (engine->extra.ac) run_pass(&engine->extra, NULL, sc);
+        if (engine->extra.ac) run_pass(&engine->extra, NULL, sc, text);
         text_pii_scan(text, len, &sc->sink);
         text_person_scan(text, len, &sc->vocab, &sc->sink);
         if (engine->run_model) run_model(engine, sc, len, scores);
