@@ -65,6 +65,7 @@ struct text_scratch {
     size_t *from, *last;       /* per rule: where its matches may start */
     uint32_t *cand;
     size_t n_cand, cand_cap;
+    struct text_model_work model; /* the scoring pass's buckets, for evidence */
 };
 
 static void rule_pass_finish(struct rule_pass *rp) {
@@ -165,6 +166,7 @@ void text_scratch_free(struct text_scratch *sc) {
     free(sc->from);
     free(sc->last);
     free(sc->cand);
+    text_model_work_release(&sc->model);
     free(sc);
 }
 
@@ -277,7 +279,7 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
 static void run_model(const struct text_engine *engine, struct text_scratch *sc, size_t len,
                       double scores[TEXT_CAT_COUNT]) {
     const struct text_model *model = engine->base->model;
-    text_model_score(model, &sc->norm, scores);
+    text_model_score_work(model, &sc->norm, &sc->model, scores);
     unsigned found = 0, labelled = 0;
     for (size_t i = 0; i < sc->sink.n; i++) found |= 1u << sc->sink.labels[i].category_id;
     for (int c = 0; c < TEXT_CAT_COUNT; c++)
@@ -285,7 +287,7 @@ static void run_model(const struct text_engine *engine, struct text_scratch *sc,
             labelled |= 1u << c;
     if (!labelled) return;
     struct text_evidence ev[TEXT_CAT_COUNT];
-    text_model_evidence(model, &sc->norm, labelled, ev);
+    text_model_evidence(model, &sc->norm, &sc->model, labelled, ev);
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         if (!(labelled & (1u << c))) continue;
         const char *rule_id = text_model_rule_id(model, (enum text_category)c);

@@ -65,4 +65,9 @@ size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void 
  * undefined): the scoring pass, which needs none, stores none. */
 size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg);
 
+/* The same features' places without their buckets (block bucket is left
+ * undefined), in the same order: for a pass that kept the buckets of
+ * text_features_buckets and needs the places too, without hashing again. */
+size_t text_features_places(const struct text_norm *nm, text_feature_fn *fn, void *arg);
+
 #endif

@@ -214,6 +214,7 @@ const char *text_model_rule_id(const struct text_model *m, enum text_category ca
 
 struct accumulator {
     const struct text_model *m;
+    struct text_model_work *keep; /* or NULL */
     int32_t acc[MAX_STRIDE];
 };
 
@@ -302,14 +303,30 @@ static rows_fn *pick_accumulate_rows(void) {
 static void accumulate_block(void *arg, const struct text_feature_block *b) {
     struct accumulator *a = arg;
     for (size_t part = 0; part < a->m->stride / 16; part++) a->m->accumulate_rows(a, b, part);
+    if (!a->keep) return;
+    xgrow(&a->keep->bucket, &a->keep->cap, a->keep->n + b->n, sizeof *a->keep->bucket);
+    memcpy(a->keep->bucket + a->keep->n, b->bucket, b->n * sizeof *b->bucket);
+    a->keep->n += b->n;
 }
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
+void text_model_work_release(struct text_model_work *work) {
+    free(work->bucket);
+    *work = (struct text_model_work){ 0 };
+}
+
 void text_model_score(const struct text_model *m, const struct text_norm *nm,
                       double scores[TEXT_CAT_COUNT]) {
+    text_model_score_work(m, nm, NULL, scores);
+}
+
+void text_model_score_work(const struct text_model *m, const struct text_norm *nm,
+                           struct text_model_work *work, double scores[TEXT_CAT_COUNT]) {
     struct accumulator a;
     a.m = m;
+    a.keep = work;
+    if (work) work->n = 0;
     memset(a.acc, 0, sizeof a.acc);
     size_t total = text_features_buckets(nm, accumulate_block, &a);
     double norm = total > 0 ? 1.0 / sqrt((double)total) : 0.0;
@@ -332,7 +349,9 @@ struct word_evidence {
     size_t n_words;
     size_t heads[TEXT_CAT_COUNT];
     size_t n_heads;
-    int32_t *sums; /* n_words x n_heads */
+    int32_t *sums;        /* n_words x n_heads */
+    const uint32_t *kept; /* the scoring pass's buckets, or NULL */
+    size_t seen;          /* n-grams of the blocks before this one */
 };
 
 #define NO_WORD UINT32_MAX
@@ -363,12 +382,14 @@ static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32
 
 static void sum_block(void *arg, const struct text_feature_block *b) {
     struct word_evidence *we = arg;
+    const uint32_t *bucket = we->kept ? we->kept + we->seen : b->bucket;
+    we->seen += b->n;
     for (size_t j = 0; j < b->n; j++) {
         if (b->len[j] == 0) continue;
         uint32_t first = we->word_of[b->start[j]];
         if (first == NO_WORD || we->word_of[b->start[j] + b->len[j] - 1] != first)
             continue; /* not within one word */
-        const int8_t *row = we->w + (size_t)b->bucket[j] * we->stride;
+        const int8_t *row = we->w + (size_t)bucket[j] * we->stride;
         int32_t *sum = we->sums + (size_t)first * we->n_heads;
         for (size_t h = 0; h < we->n_heads; h++) sum[h] += row[we->heads[h]];
     }
@@ -395,9 +416,12 @@ static size_t top_words(const struct word_evidence *we, size_t col, const uint32
     return n;
 }
 
-void text_model_evidence(const struct text_model *m, const struct text_norm *nm, unsigned cats,
+void text_model_evidence(const struct text_model *m, const struct text_norm *nm,
+                         const struct text_model_work *work, unsigned cats,
                          struct text_evidence out[TEXT_CAT_COUNT]) {
-    struct word_evidence we = { .w = m->weights, .stride = m->stride };
+    struct word_evidence we = { .w = m->weights,
+                                .stride = m->stride,
+                                .kept = work ? work->bucket : NULL };
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         out[c].n = 0;
         if ((cats & (1u << c)) && m->head_of[c] >= 0)
@@ -408,7 +432,10 @@ void text_model_evidence(const struct text_model *m, const struct text_norm *nm,
     we.word_of = xmalloc(nm->p_len * sizeof *we.word_of);
     we.n_words = number_words(nm, we.word_of, &from, &to);
     we.sums = xcalloc(we.n_words + 1, we.n_heads * sizeof *we.sums);
-    text_features_scan(nm, sum_block, &we);
+    if (we.kept)
+        text_features_places(nm, sum_block, &we);
+    else
+        text_features_scan(nm, sum_block, &we);
     for (size_t col = 0; col < we.n_heads; col++) {
         enum text_category cat = m->heads[we.heads[col]].cat;
         out[cat].n = top_words(&we, col, from, to, nm, out[cat].spans);
