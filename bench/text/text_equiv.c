@@ -6,9 +6,10 @@
  * them with a fixed seed: shouted, l33t, masked, split into letters,
  * emphasized, accented, with look-alike letters, typographic quotes,
  * invisible characters, emoji and, now and then, invalid UTF-8.  Each is
- * classified by the plain engine or one of the shipped tenants' engines, in
- * turn.  For every text the dump holds the status, labels (category, rule,
- * score, severity, detail, span), flags, redacted text and fingerprint; with
+ * classified by the plain engine or one of the shipped tenants' engines,
+ * without and with the statistical scorer, in turn.  For every text the dump
+ * holds the status, labels (category, rule, score, severity, detail, span),
+ * flags, redacted text, fingerprint and the model's scores; with
  * --views, also both normalized views with their maps to the original bytes.
  *
  * Capture a dump before a change and one after, then compare them with cmp:
@@ -366,19 +367,26 @@ static void dump_one(FILE *out, size_t idx, const struct text_engine *engine,
     if (rc == TEXT_OK) {
         fprintf(out, "R ");
         dump_bytes(out, r.redacted, r.redacted_len);
+        fprintf(out, "\nM");
+        for (int c = 0; c < TEXT_CAT_COUNT; c++) fprintf(out, " %.17g", r.model_scores[c]);
         fputc('\n', out);
     }
     if (views) dump_views(out, t->text, len);
 }
 
-/* The plain engine, then one engine per shipped tenant with its rules. */
+/* The plain engine, then one engine per shipped tenant with its rules, then
+ * the same with the model at the tenant's thresholds (scores and evidence
+ * spans are outputs an optimization must keep too). */
 static int make_engines(const struct text_base *base, const char *config_dir,
                         struct text_engine **engines) {
     char err[512];
     struct text_engine_options plain = { base, NULL, 0, NULL };
     engines[0] = text_engine_new(&plain, err, sizeof err);
-    return 1 + bench_tenant_engines(base, config_dir, engines + 1, EQUIV_MAX_ENGINES - 1, 0,
-                                    "text-equiv");
+    int n = 1;
+    for (int with_model = 0; with_model <= 1; with_model++)
+        n += bench_tenant_engines(base, config_dir, engines + n, EQUIV_MAX_ENGINES - n, with_model,
+                                  "text-equiv");
+    return n;
 }
 
 int main(int argc, char **argv) {

@@ -141,3 +141,55 @@ Test(lexicon, insults_without_swear_words) {
     };
     fixture_expect_none(clean, FIXTURE_N(clean), "insult");
 }
+
+struct lexicon_case {
+    const char *text, *category;
+};
+
+/* Checks that each text gets (want) or does not get (!want) its category. */
+static void expect_cases(const struct lexicon_case *c, size_t n, int want) {
+    for (size_t i = 0; i < n; i++)
+        cr_expect_eq(fixture_has(c[i].text, c[i].category), want, "\"%s\": %s %s", c[i].text,
+                     want ? "no" : "unexpected", c[i].category);
+}
+
+/* A place or a surname that is also a term, written as a proper noun:
+ * capitalized after a street, school or title word or after a first name,
+ * or a place joined to another by a hyphen. */
+Test(lexicon, surname_or_place_as_a_proper_noun_is_the_name) {
+    static const struct lexicon_case names[] = {
+        { "La fermata in via Troia non ha la pensilina", "insult" },
+        { "La sig.ra Troia ha vinto il concorso", "insult" },
+        { "Giovanni Bastardo è il nuovo assessore", "insult" },
+        { "La corsa Perugia-Bastardo è sospesa", "insult" },
+        { "Il signor Cazzone ha chiesto il permesso", "insult" },
+        { "Mario Cazzone ha vinto il premio", "insult" },
+        { "Il consigliere Cazzone non risponde", "insult" },
+        { "Via Ada Negri chiusa per lavori", "hate_speech" },
+        { "La scuola Ada Negri riapre lunedì", "hate_speech" },
+        { "Le poesie di Ada Negri lette in biblioteca", "hate_speech" },
+        { "Ho chiamato il dottor Negro per la visita", "hate_speech" },
+        { "L'avv. Negro ha presentato ricorso", "hate_speech" },
+        { "Il dott. Negro riceve il martedì", "hate_speech" },
+    };
+    expect_cases(names, sizeof names / sizeof names[0], 0);
+}
+
+/* The same words as abuse: lower case, capitalized after anything but a
+ * name cue or a first name, or shouted. */
+Test(lexicon, surname_or_place_as_abuse_still_counts) {
+    static const struct lexicon_case abuse[] = {
+        { "Sei una troia", "insult" },
+        { "quella troia della vicina", "insult" },
+        { "Troia, vergognati", "insult" },
+        { "Sei una Troia", "insult" },
+        { "Sei un Bastardo", "insult" },
+        { "Sei un mezzo-Bastardo", "insult" },
+        { "sei un cazzone", "insult" },
+        { "Il signor CAZZONE non paga le tasse", "insult" },
+        { "quel negro ha rubato la bici", "hate_speech" },
+        { "il dottor negro non sa fare niente", "hate_speech" },
+        { "negri di merda", "hate_speech" },
+    };
+    expect_cases(abuse, sizeof abuse / sizeof abuse[0], 1);
+}

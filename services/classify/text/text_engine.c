@@ -65,6 +65,7 @@ struct text_scratch {
     size_t *from, *last;       /* per rule: where its matches may start */
     uint32_t *cand;
     size_t n_cand, cand_cap;
+    struct text_model_work model; /* the scoring pass's buckets, for evidence */
 };
 
 static void rule_pass_finish(struct rule_pass *rp) {
@@ -165,6 +166,7 @@ void text_scratch_free(struct text_scratch *sc) {
     free(sc->from);
     free(sc->last);
     free(sc->cand);
+    text_model_work_release(&sc->model);
     free(sc);
 }
 
@@ -173,6 +175,7 @@ struct scan {
     const struct text_lexicon *lexicon; /* NULL for a tenant pass */
     const struct text_ruleset *rules;
     struct text_scratch *sc;
+    const char *text; /* the original comment, for its capitals */
 };
 
 /* The pattern-view offset of the byte that came from the same original
@@ -231,15 +234,15 @@ static void on_hit(void *arg, uint32_t value, size_t end) {
     struct scan *s = arg;
     uint32_t idx = value & TAG_INDEX;
     if (!(value & TAG_RULE))
-        text_lexicon_hit(s->lexicon, idx, &s->sc->norm, end, &s->sc->sink, &s->sc->vocab);
+        text_lexicon_hit(s->lexicon, idx, &s->sc->norm, s->text, end, &s->sc->sink, &s->sc->vocab);
     else
         on_rule_anchor(s, &s->rules->anchors[idx], end);
 }
 
-/* Scans the lexicon view with rp's automaton and runs the rules whose
- * anchor occurred plus those that always run. */
+/* Scans the lexicon view of text (borrowed) with rp's automaton and runs
+ * the rules whose anchor occurred plus those that always run. */
 static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexicon,
-                     struct text_scratch *sc) {
+                     struct text_scratch *sc, const char *text) {
     size_t n = rp->rules.n;
     if (sc->cand_cap < n) {
         sc->marked = xrealloc(sc->marked, n);
@@ -250,7 +253,7 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
     }
     memset(sc->marked, 0, n);
     sc->n_cand = 0;
-    struct scan s = { lexicon, &rp->rules, sc };
+    struct scan s = { lexicon, &rp->rules, sc, text };
     text_ac_scan(rp->ac, sc->norm.n, sc->norm.n_len, on_hit, &s);
     for (size_t i = 0; i < rp->n_always; i++) {
         uint32_t r = rp->always[i];
@@ -276,7 +279,7 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
 static void run_model(const struct text_engine *engine, struct text_scratch *sc, size_t len,
                       double scores[TEXT_CAT_COUNT]) {
     const struct text_model *model = engine->base->model;
-    text_model_score(model, &sc->norm, scores);
+    text_model_score_work(model, &sc->norm, &sc->model, scores);
     unsigned found = 0, labelled = 0;
     for (size_t i = 0; i < sc->sink.n; i++) found |= 1u << sc->sink.labels[i].category_id;
     for (int c = 0; c < TEXT_CAT_COUNT; c++)
@@ -284,7 +287,7 @@ static void run_model(const struct text_engine *engine, struct text_scratch *sc,
             labelled |= 1u << c;
     if (!labelled) return;
     struct text_evidence ev[TEXT_CAT_COUNT];
-    text_model_evidence(model, &sc->norm, labelled, ev);
+    text_model_evidence(model, &sc->norm, &sc->model, labelled, ev);
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         if (!(labelled & (1u << c))) continue;
         const char *rule_id = text_model_rule_id(model, (enum text_category)c);
@@ -315,10 +318,10 @@ int text_classify(const struct text_engine *engine, struct text_scratch *sc, con
     int have_post =
         post_text && post_len > 0 && text_norm_build(&sc->post, post_text, post_len, &bad) == 0;
     if (sc->norm.n_len > 0 || sc->norm.p_len > 0) {
-        run_pass(&base->pass, &base->lexicon, sc);
+        run_pass(&base->pass, &base->lexicon, sc, text);
         text_lexicon_scan_variants(&base->lexicon, &sc->norm, text, len, &sc->sink);
         if (sc->norm.n_has_mask) text_lexicon_scan_masked(&base->lexicon, &sc->norm, &sc->sink);
-        if (engine->extra.ac) run_pass(&engine->extra, NULL, sc);
+        if (engine->extra.ac) run_pass(&engine->extra, NULL, sc, text);
         text_pii_scan(text, len, &sc->sink);
         text_person_scan(text, len, &sc->vocab, &sc->sink);
         if (engine->run_model) run_model(engine, sc, len, scores);

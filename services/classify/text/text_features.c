@@ -25,6 +25,18 @@ static inline uint64_t le64(uint64_t v) {
 #endif
 }
 
+/* 1 for 'a'..'z', '0'..'9' and 0x80..0xff; 32 bytes a row. */
+const unsigned char text_feature_word_table[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static inline uint64_t fnv_byte(uint64_t h, unsigned char c) { return (h ^ c) * FNV_PRIME; }
 
 /* A 64-bit key to a bucket: Fibonacci hashing (the top bits of the key
@@ -50,13 +62,17 @@ static inline void reserve(struct emitter *e, size_t room) {
     e->block.n = 0;
 }
 
+/* What a scan fills in a block: buckets, places or both. */
+enum { WITH_BUCKET = 1, WITH_POS = 2 };
+
 /* Adds one n-gram; the caller has reserved room for it.  Inlined where
- * with_pos is a constant, so the scoring pass stores no positions. */
-static inline __attribute__((always_inline)) void emit(struct emitter *e, int with_pos,
-                                                       uint64_t key, size_t start, size_t len) {
+ * `with` is a constant, so the scoring pass stores no positions and the
+ * places pass computes no hashes. */
+static inline __attribute__((always_inline)) void emit(struct emitter *e, int with, uint64_t key,
+                                                       size_t start, size_t len) {
     struct text_feature_block *b = &e->block;
-    b->bucket[b->n] = bucket_of(key);
-    if (with_pos) {
+    if (with & WITH_BUCKET) b->bucket[b->n] = bucket_of(key);
+    if (with & WITH_POS) {
         b->start[b->n] = (uint32_t)start;
         b->len[b->n] = (uint32_t)len;
     }
@@ -74,7 +90,7 @@ static inline __attribute__((always_inline)) void emit(struct emitter *e, int wi
  * n-gram of the padded view at [i, i + k) covers pattern-view bytes
  * [i - 1, i - 1 + k) clipped to the view. */
 static inline __attribute__((always_inline)) void
-scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t len) {
+scan_chars(struct emitter *e, int with, const unsigned char *padded, size_t len) {
     size_t n = len + 2;
     for (size_t i = 0; i + CHAR_MIN <= n; i++) {
         uint64_t window;
@@ -83,17 +99,17 @@ scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t 
         reserve(e, CHAR_MAX - CHAR_MIN + 1);
         if (i > 0 && i + CHAR_MAX <= n - 1) {
             /* inside the view: every length fits, nothing is clipped */
-            emit(e, with_pos, CHAR_KEY(window, 2), i - 1, 2);
-            emit(e, with_pos, CHAR_KEY(window, 3), i - 1, 3);
-            emit(e, with_pos, CHAR_KEY(window, 4), i - 1, 4);
-            emit(e, with_pos, CHAR_KEY(window, 5), i - 1, 5);
+            emit(e, with, CHAR_KEY(window, 2), i - 1, 2);
+            emit(e, with, CHAR_KEY(window, 3), i - 1, 3);
+            emit(e, with, CHAR_KEY(window, 4), i - 1, 4);
+            emit(e, with, CHAR_KEY(window, 5), i - 1, 5);
             continue;
         }
         size_t from = i > 0 ? i - 1 : 0;
         size_t kmax = n - i < CHAR_MAX ? n - i : CHAR_MAX;
         for (size_t k = CHAR_MIN; k <= kmax; k++) {
             size_t to = i + k - 1 < len ? i + k - 1 : len;
-            emit(e, with_pos, CHAR_KEY(window, k), from, to - from);
+            emit(e, with, CHAR_KEY(window, k), from, to - from);
         }
     }
 }
@@ -101,7 +117,7 @@ scan_chars(struct emitter *e, int with_pos, const unsigned char *padded, size_t 
 /* Word unigrams and bigrams, in text order.  A pair's key combines its
  * words' hashes (the first rotated, so that "a b" is not "b a"): each word
  * is hashed once. */
-static inline __attribute__((always_inline)) void scan_words(struct emitter *e, int with_pos,
+static inline __attribute__((always_inline)) void scan_words(struct emitter *e, int with,
                                                              const char *p, size_t len) {
     size_t prev_start = 0;
     uint64_t prev_hash = 0;
@@ -117,9 +133,9 @@ static inline __attribute__((always_inline)) void scan_words(struct emitter *e, 
         while (i < len && text_feature_word_byte((unsigned char)p[i]))
             h = fnv_byte(h, (unsigned char)p[i++]);
         reserve(e, 2);
-        emit(e, with_pos, h, start, i - start);
+        emit(e, with, h, start, i - start);
         if (have_prev)
-            emit(e, with_pos, SEED_PAIR ^ (prev_hash << 17 | prev_hash >> 47) ^ h, prev_start,
+            emit(e, with, SEED_PAIR ^ (prev_hash << 17 | prev_hash >> 47) ^ h, prev_start,
                  i - prev_start);
         prev_start = start;
         prev_hash = h;
@@ -127,9 +143,9 @@ static inline __attribute__((always_inline)) void scan_words(struct emitter *e, 
     }
 }
 
-/* Both kinds of n-grams, as text_features_scan and text_features_buckets
- * describe; with_pos is a constant in each caller. */
-static inline __attribute__((always_inline)) size_t scan(const struct text_norm *nm, int with_pos,
+/* Both kinds of n-grams, as text_features_scan, text_features_buckets and
+ * text_features_places describe; `with` is a constant in each caller. */
+static inline __attribute__((always_inline)) size_t scan(const struct text_norm *nm, int with,
                                                          text_feature_fn *fn, void *arg) {
     struct emitter e;
     e.block.n = 0;
@@ -145,9 +161,9 @@ static inline __attribute__((always_inline)) size_t scan(const struct text_norm 
     memcpy(padded + 1, nm->p, nm->p_len);
     padded[nm->p_len + 1] = ' ';
     memset(padded + nm->p_len + 2, 0, 8);
-    scan_chars(&e, with_pos, padded, nm->p_len);
+    scan_chars(&e, with, padded, nm->p_len);
     if (padded != stack) free(padded);
-    scan_words(&e, with_pos, nm->p, nm->p_len);
+    scan_words(&e, with, nm->p, nm->p_len);
     if (e.block.n > 0) {
         fn(arg, &e.block);
         e.total += e.block.n;
@@ -156,9 +172,13 @@ static inline __attribute__((always_inline)) size_t scan(const struct text_norm 
 }
 
 size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
-    return scan(nm, 1, fn, arg);
+    return scan(nm, WITH_BUCKET | WITH_POS, fn, arg);
 }
 
 size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
-    return scan(nm, 0, fn, arg);
+    return scan(nm, WITH_BUCKET, fn, arg);
+}
+
+size_t text_features_places(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
+    return scan(nm, WITH_POS, fn, arg);
 }

@@ -38,10 +38,11 @@
 
 /* Whether a pattern-view byte belongs to a word (a token): a letter, a digit
  * or a byte of a non-ASCII character.  The scorer's evidence is told in the
- * same words. */
-static inline int text_feature_word_byte(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
+ * same words.  A table, not three comparisons: the word scan asks it of
+ * every byte. */
+extern const unsigned char text_feature_word_table[256];
+
+static inline int text_feature_word_byte(unsigned char c) { return text_feature_word_table[c]; }
 
 /* A batch of consecutive features of one comment, with where each n-gram
  * lies in the pattern view: [start, start + len). */
@@ -63,5 +64,10 @@ size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void 
 /* The same features without their places (block start and len are left
  * undefined): the scoring pass, which needs none, stores none. */
 size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg);
+
+/* The same features' places without their buckets (block bucket is left
+ * undefined), in the same order: for a pass that kept the buckets of
+ * text_features_buckets and needs the places too, without hashing again. */
+size_t text_features_places(const struct text_norm *nm, text_feature_fn *fn, void *arg);
 
 #endif

@@ -24,18 +24,28 @@ struct text_lex_entry {
     enum text_severity sev;
     char *detail; /* NULL if none */
     char *rule_id;
-    int place_name; /* the same term is listed as a place */
-    int joined;     /* a phrase written as one word ("pezzidimerda") */
+    int place_name;  /* the same term is listed as a place */
+    int proper_name; /* ... as a place or a surname */
+    int joined;      /* a phrase written as one word ("pezzidimerda") */
 };
 
 static const char *const vocab_names[TEXT_VOCAB_COUNT] = { "civic", "health", "place" };
 
-/* Kinds of the word lists of text_variant: not entries, never matched. */
-enum { LEX_COMMON = -2, LEX_JOINABLE = -3 };
+/* Kinds of word lists that are not entries, never matched: those of
+ * text_variant, and those that tell a proper noun. */
+enum { LEX_COMMON = -2, LEX_JOINABLE = -3, LEX_SURNAME = -4, LEX_NAME_CUE = -5, LEX_FIRST = -6 };
 
 static int lex_kind(const char *name) {
-    if (strcmp(name, "common") == 0) return LEX_COMMON;
-    if (strcmp(name, "joinable") == 0) return LEX_JOINABLE;
+    static const struct {
+        const char *name;
+        int kind;
+    } lists[] = { { "common", LEX_COMMON },
+                  { "joinable", LEX_JOINABLE },
+                  { "name", LEX_SURNAME },
+                  { "name_cue", LEX_NAME_CUE },
+                  { "first_name", LEX_FIRST } };
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+        if (strcmp(name, lists[i].name) == 0) return lists[i].kind;
     int c = text_category_from_name(name);
     if (c >= 0 && c != TEXT_CAT_REPEATED) return c;
     for (int v = 0; v < TEXT_VOCAB_COUNT; v++)
@@ -86,6 +96,7 @@ static int lex_add_form_as(struct lex_line *ln, const char *form, const char *ru
     e->detail = ln->detail ? xstrdup(ln->detail) : NULL;
     e->joined = rule_id != NULL;
     e->place_name = 0;
+    e->proper_name = 0;
     if (rule_id) {
         e->rule_id = xstrdup(rule_id);
         return 0;
@@ -113,7 +124,24 @@ static int lex_plain_listed(const struct text_lexicon *lx, size_t k) {
     return 0;
 }
 
-/* Adds a word of the common or joinable list to the variant index. */
+/* The list of proper-noun words a kind names, or NULL. */
+static struct text_lex_words *lex_name_list(struct text_lexicon *lx, int kind) {
+    switch (kind) {
+    case LEX_SURNAME: return &lx->surnames;
+    case LEX_NAME_CUE: return &lx->name_cues;
+    case LEX_FIRST: return &lx->first_names;
+    default: return NULL;
+    }
+}
+
+static int lex_words_has(const struct text_lex_words *w, const char *term, size_t len) {
+    for (size_t i = 0; i < w->n; i++)
+        if (strlen(w->term[i]) == len && memcmp(w->term[i], term, len) == 0) return 1;
+    return 0;
+}
+
+/* Adds a word of a list that is never matched: to the variant index (common
+ * and joinable) or to its proper-noun list. */
 static int lex_add_word(struct lex_line *ln, const char *form, char *err, size_t errlen) {
     char term[LEX_TERM_MAX], spelled[LEX_TERM_MAX];
     uint8_t runs[LEX_TERM_MAX];
@@ -122,6 +150,12 @@ static int lex_add_word(struct lex_line *ln, const char *form, char *err, size_t
     if (len <= 0) {
         snprintf(err, errlen, "word \"%s\" is empty, too long or not UTF-8", form);
         return -1;
+    }
+    struct text_lex_words *names = lex_name_list(ln->lx, ln->kind);
+    if (names) {
+        xgrow(&names->term, &names->cap, names->n + 1, sizeof *names->term);
+        names->term[names->n++] = xstrndup(term, (size_t)len);
+        return 0;
     }
     for (int i = 0; i < len; i++)
         for (int r = 0; r < runs[i] && o + 1 < sizeof spelled; r++) spelled[o++] = term[i];
@@ -200,14 +234,17 @@ static int lex_line_fn(void *ctx, char **f, int n, char *err, size_t errlen) {
     return lex_expand(&ln, f[0], err, errlen);
 }
 
-/* Marks the entries whose term is also listed as a place. */
+/* Marks the entries whose term is also listed as a place or a surname. */
 static void lex_mark_places(struct text_lexicon *lx) {
     for (size_t i = 0; i < lx->n; i++) {
         if (lx->entries[i].kind != TEXT_CAT_COUNT + TEXT_VOCAB_PLACE) continue;
         for (size_t k = 0; k < lx->n; k++)
             if (strcmp(lx->entries[k].plain, lx->entries[i].plain) == 0)
-                lx->entries[k].place_name = 1;
+                lx->entries[k].place_name = lx->entries[k].proper_name = 1;
     }
+    for (size_t k = 0; k < lx->n; k++)
+        if (lex_words_has(&lx->surnames, lx->entries[k].term, lx->entries[k].len))
+            lx->entries[k].proper_name = 1;
 }
 
 /* Adds the abusive single-word entries to the variant index and builds it. */
@@ -306,6 +343,39 @@ static int lex_before_place_noun(const struct text_norm *nm, size_t end) {
     return 0;
 }
 
+static int lex_upper(char c) { return c >= 'A' && c <= 'Z'; }
+
+/* Whether the lexicon view before offset b (exclusive) ends with one of
+ * the words, as whole words. */
+static int lex_ends_with_word(const struct text_lex_words *w, const struct text_norm *nm,
+                              size_t b) {
+    for (size_t i = 0; i < w->n; i++) {
+        size_t n = strlen(w->term[i]);
+        if (n <= b && memcmp(nm->n + b - n, w->term[i], n) == 0 &&
+            (b == n || nm->n[b - n - 1] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the term at lexicon-view [start, end) is written as a proper
+ * noun, capitalized and not shouted, right after a name cue ("via",
+ * "dottor", "avv.") or a capitalized first name ("Ada Negri"), or, for a
+ * place, joined by a hyphen to another capitalized place ("la corsa
+ * Perugia-Bastardo"). */
+static int lex_proper_noun(const struct text_lexicon *lx, const struct text_lex_entry *e,
+                           const struct text_norm *nm, const char *text, size_t start, size_t end) {
+    if (start < 2 || end - start < 2 || nm->n[start - 1] != ' ' ||
+        !lex_upper(text[nm->n_start[start]]) || lex_upper(text[nm->n_start[start + 1]]))
+        return 0;
+    size_t b = start - 1, a = b;
+    while (a > 0 && nm->n[a - 1] != ' ') a--;
+    if (lex_ends_with_word(&lx->name_cues, nm, b)) return 1;
+    if (!lex_upper(text[nm->n_start[a]])) return 0;
+    return lex_words_has(&lx->first_names, nm->n + a, b - a) ||
+           (e->place_name && text[nm->n_start[start] - 1] == '-');
+}
+
 /* A term at the end of a longer token whose beginning is joinable words
  * ("seiuncoglione", "siete deipezzidimerda"): the term alone is the
  * evidence.  Never inside ordinary words: "cazzuola" and "scazzottata" go
@@ -327,7 +397,8 @@ static void lex_run_in(const struct text_lexicon *lx, const struct text_lex_entr
 }
 
 void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct text_norm *nm,
-                      size_t end, struct text_sink *sink, struct text_vocab_hits *vocab) {
+                      const char *text, size_t end, struct text_sink *sink,
+                      struct text_vocab_hits *vocab) {
     const struct text_lex_entry *e = &lx->entries[idx];
     size_t start = end - e->len;
     if (!lex_runs_agree(e, nm, start)) return;
@@ -337,6 +408,8 @@ void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct 
     }
     if (e->place_name && e->kind < TEXT_CAT_COUNT &&
         (lex_after_place_preposition(nm, start) || lex_before_place_noun(nm, end)))
+        return;
+    if (e->proper_name && e->kind < TEXT_CAT_COUNT && lex_proper_noun(lx, e, nm, text, start, end))
         return;
     int obf = 0;
     for (size_t i = start; i < end; i++) obf |= nm->n_flags[i] & TEXT_NORM_OBFUSCATED;
@@ -477,8 +550,16 @@ void text_lexicon_scan_variants(const struct text_lexicon *lx, const struct text
     text_variant_scan(&lx->variants, nm, lex_variant_found, &c);
 }
 
+static void lex_words_release(struct text_lex_words *w) {
+    for (size_t i = 0; i < w->n; i++) free(w->term[i]);
+    free(w->term);
+}
+
 void text_lexicon_release(struct text_lexicon *lx) {
     if (!lx) return;
+    lex_words_release(&lx->surnames);
+    lex_words_release(&lx->name_cues);
+    lex_words_release(&lx->first_names);
     for (size_t i = 0; i < lx->n; i++) lex_entry_free(&lx->entries[i]);
     free(lx->entries);
     free(lx->variant_terms);

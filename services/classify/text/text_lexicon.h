@@ -8,14 +8,21 @@
  * "stronz{o,a,i,e}" expands to four entries.  category is a category id or
  * a vocabulary name (civic, health, place) or a word list of text_variant
  * (common, joinable: never matched, see text_variant.h); severity is low, medium or high; detail
- * is a hate target, "bestemmia", or "-".
+ * is a hate target, "bestemmia", or "-".  Three more word lists are never
+ * matched themselves but tell a proper noun: name (surnames that are also
+ * terms: "Cazzone", "Negro"), name_cue (the words before a proper noun:
+ * "via", "scuola", "dottor", "avv.", "signora") and first_name ("Ada").
  *
  * A term matches whole words only (never inside "cazzuola" or "analisi"),
  * letter runs must agree except for emphasis of three or more ("cazzzzo"
  * matches "cazzo", "anno" does not match "ano"), and a masked word
  * ("st*onzo") matches a single-word term of the same length.  A term that
  * is also a place name ("troia", the town of Troia) does not count right
- * after a preposition of place ("il sindaco di Troia", "con Troia").
+ * after a preposition of place ("il sindaco di Troia", "con Troia").  A
+ * term that is also a place or a surname does not count either where it is
+ * a proper noun: capitalized (not shouted) right after a name cue or a
+ * capitalized first name ("via Troia", "scuola Ada Negri", "avv. Negro",
+ * "Mario Cazzone"); "sei un Bastardo" and "quel negro" still count.
  * An abusive phrase also matches written as one word ("pezzidimerda"), and
  * an abusive term at the end of a token made of joinable words before it
  * ("seiuncoglione"). */
@@ -41,9 +48,16 @@ struct text_vocab_hits {
 
 struct text_lex_entry;
 
+/* Normalized words of one list (lexicon-view form, runs collapsed). */
+struct text_lex_words {
+    char **term;
+    size_t n, cap;
+};
+
 struct text_lexicon {
     struct text_lex_entry *entries;
     size_t n, cap;
+    struct text_lex_words surnames, name_cues, first_names;
     struct text_variants variants; /* misspelled, split and run-in terms */
     char **variant_terms;          /* spelled form of each entry, for variants */
 };
@@ -59,9 +73,11 @@ int text_lexicon_register(const struct text_lexicon *lx, struct text_ac *ac, uin
 
 /* Handles an automaton hit of entry idx ending at lexicon-view offset end:
  * checks word boundaries and letter runs, then adds a label to sink or
- * records a vocabulary hit.  Borrowed arguments, no ownership change. */
+ * records a vocabulary hit.  text is the original nm was built from (its
+ * capitals tell proper nouns).  Borrowed arguments, no ownership change. */
 void text_lexicon_hit(const struct text_lexicon *lx, uint32_t idx, const struct text_norm *nm,
-                      size_t end, struct text_sink *sink, struct text_vocab_hits *vocab);
+                      const char *text, size_t end, struct text_sink *sink,
+                      struct text_vocab_hits *vocab);
 
 /* Matches the masked tokens of nm against single-word terms. */
 void text_lexicon_scan_masked(const struct text_lexicon *lx, const struct text_norm *nm,

@@ -13,6 +13,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
 
 #define MAGIC           "VGLMODEL"
 #define HEADER_BYTES    32
@@ -26,8 +30,13 @@ struct head {
     char rule_id[HEAD_NAME_BYTES + 8]; /* "model.<category>" */
 };
 
+struct accumulator;
+/* Adds column part (16 heads) of the rows of a block's n-grams. */
+typedef void rows_fn(struct accumulator *a, const struct text_feature_block *b, size_t part);
+
 struct text_model {
-    int8_t *weights; /* TEXT_FEATURE_BUCKETS x stride, 64-byte aligned */
+    int8_t *weights;          /* TEXT_FEATURE_BUCKETS x stride, 64-byte aligned */
+    rows_fn *accumulate_rows; /* the fastest this CPU runs, chosen at load */
     size_t stride;
     size_t n_heads;
     struct head heads[TEXT_CAT_COUNT];
@@ -159,6 +168,8 @@ static int read_head(struct text_model *m, size_t i, const unsigned char *p, con
     return 0;
 }
 
+static rows_fn *pick_accumulate_rows(void);
+
 struct text_model *text_model_load(const char *path, char *err, size_t errlen) {
     size_t len = 0, n_heads = 0, stride = 0;
     unsigned char *buf = read_file(path, &len, err, errlen);
@@ -166,6 +177,7 @@ struct text_model *text_model_load(const char *path, char *err, size_t errlen) {
     struct text_model *m = NULL;
     if (check_header(buf, len, path, &n_heads, &stride, err, errlen) != 0) goto out;
     m = xcalloc(1, sizeof *m);
+    m->accumulate_rows = pick_accumulate_rows();
     m->n_heads = n_heads;
     m->stride = stride;
     for (int c = 0; c < TEXT_CAT_COUNT; c++) m->head_of[c] = -1;
@@ -202,6 +214,7 @@ const char *text_model_rule_id(const struct text_model *m, enum text_category ca
 
 struct accumulator {
     const struct text_model *m;
+    struct text_model_work *keep; /* or NULL */
     int32_t acc[MAX_STRIDE];
 };
 
@@ -210,21 +223,55 @@ struct accumulator {
  * fetching several at once overlaps their misses. */
 #define PREFETCH_AHEAD 16
 
+/* Every accumulate_rows below adds the rows of a block's n-grams, 16 heads
+ * at a time, in 16-bit lanes: a block has at most TEXT_FEATURE_BLOCK (256)
+ * n-grams and a weight is at most 127 in magnitude, so a lane cannot
+ * overflow before it is widened.  Integer sums: every variant gives the
+ * same scores. */
+
+/* Column part of n-gram j's row. */
+static inline const int8_t *row_of(const struct accumulator *a, const struct text_feature_block *b,
+                                   size_t j, size_t part) {
+    return a->m->weights + 16 * part + (size_t)b->bucket[j] * a->m->stride;
+}
+
+/* Before n-gram j is added: the row PREFETCH_AHEAD n-grams on is fetched
+ * (at j = 0, every row up to it). */
+static inline void prefetch_ahead(const struct accumulator *a, const struct text_feature_block *b,
+                                  size_t j, size_t part) {
+    for (size_t k = j == 0 ? 0 : j + PREFETCH_AHEAD; k <= j + PREFETCH_AHEAD && k < b->n; k++)
+        __builtin_prefetch(row_of(a, b, k, part));
+}
+
+/* Adds the 16 lanes to the head sums of column part. */
+static inline void add_lanes(struct accumulator *a, const int16_t lanes[16], size_t part) {
+    for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += lanes[h];
+}
+
+#ifdef HAVE_AVX2_PATH
+/* AVX2 widens a row's sixteen weights to 16-bit lanes in one instruction
+ * (vpmovsxbw), where SSE2 needs a compare and two unpacks. */
+__attribute__((target("avx2"))) static void
+accumulate_rows_avx2(struct accumulator *a, const struct text_feature_block *b, size_t part) {
+    __m256i acc = _mm256_setzero_si256();
+    for (size_t j = 0; j < b->n; j++) {
+        prefetch_ahead(a, b, j, part);
+        __m128i v = _mm_load_si128((const __m128i *)row_of(a, b, j, part));
+        acc = _mm256_add_epi16(acc, _mm256_cvtepi8_epi16(v));
+    }
+    int16_t lanes[16];
+    _mm256_storeu_si256((__m256i *)lanes, acc);
+    add_lanes(a, lanes, part);
+}
+#endif
+
 #ifdef __SSE2__
-/* Adds the rows of a block's n-grams, 16 heads at a time, in 16-bit lanes:
- * a block has at most TEXT_FEATURE_BLOCK (256) n-grams and a weight is at
- * most 127 in magnitude, so a lane cannot overflow before it is widened. */
 static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
                             size_t part) {
-    const int8_t *w = a->m->weights + 16 * part;
-    size_t stride = a->m->stride;
     __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128(), zero = _mm_setzero_si128();
-    for (size_t j = 0; j < b->n && j < PREFETCH_AHEAD; j++)
-        __builtin_prefetch(w + (size_t)b->bucket[j] * stride);
     for (size_t j = 0; j < b->n; j++) {
-        if (j + PREFETCH_AHEAD < b->n)
-            __builtin_prefetch(w + (size_t)b->bucket[j + PREFETCH_AHEAD] * stride);
-        __m128i v = _mm_load_si128((const __m128i *)(w + (size_t)b->bucket[j] * stride));
+        prefetch_ahead(a, b, j, part);
+        __m128i v = _mm_load_si128((const __m128i *)row_of(a, b, j, part));
         __m128i sign = _mm_cmpgt_epi8(zero, v);
         lo = _mm_add_epi16(lo, _mm_unpacklo_epi8(v, sign));
         hi = _mm_add_epi16(hi, _mm_unpackhi_epi8(v, sign));
@@ -232,30 +279,54 @@ static void accumulate_rows(struct accumulator *a, const struct text_feature_blo
     int16_t lanes[16];
     _mm_storeu_si128((__m128i *)lanes, lo);
     _mm_storeu_si128((__m128i *)(lanes + 8), hi);
-    for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += lanes[h];
+    add_lanes(a, lanes, part);
 }
 #else
 static void accumulate_rows(struct accumulator *a, const struct text_feature_block *b,
                             size_t part) {
-    const int8_t *w = a->m->weights + 16 * part;
     for (size_t j = 0; j < b->n; j++) {
-        const int8_t *row = w + (size_t)b->bucket[j] * a->m->stride;
+        const int8_t *row = row_of(a, b, j, part);
         for (size_t h = 0; h < 16; h++) a->acc[16 * part + h] += row[h];
     }
 }
 #endif
 
+/* The AVX2 path where the CPU has it, chosen once per load rather than
+ * tested per block. */
+static rows_fn *pick_accumulate_rows(void) {
+#ifdef HAVE_AVX2_PATH
+    if (__builtin_cpu_supports("avx2")) return accumulate_rows_avx2;
+#endif
+    return accumulate_rows;
+}
+
 static void accumulate_block(void *arg, const struct text_feature_block *b) {
     struct accumulator *a = arg;
-    for (size_t part = 0; part < a->m->stride / 16; part++) accumulate_rows(a, b, part);
+    for (size_t part = 0; part < a->m->stride / 16; part++) a->m->accumulate_rows(a, b, part);
+    if (!a->keep) return;
+    xgrow(&a->keep->bucket, &a->keep->cap, a->keep->n + b->n, sizeof *a->keep->bucket);
+    memcpy(a->keep->bucket + a->keep->n, b->bucket, b->n * sizeof *b->bucket);
+    a->keep->n += b->n;
 }
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
+void text_model_work_release(struct text_model_work *work) {
+    free(work->bucket);
+    *work = (struct text_model_work){ 0 };
+}
+
 void text_model_score(const struct text_model *m, const struct text_norm *nm,
                       double scores[TEXT_CAT_COUNT]) {
+    text_model_score_work(m, nm, NULL, scores);
+}
+
+void text_model_score_work(const struct text_model *m, const struct text_norm *nm,
+                           struct text_model_work *work, double scores[TEXT_CAT_COUNT]) {
     struct accumulator a;
     a.m = m;
+    a.keep = work;
+    if (work) work->n = 0;
     memset(a.acc, 0, sizeof a.acc);
     size_t total = text_features_buckets(nm, accumulate_block, &a);
     double norm = total > 0 ? 1.0 / sqrt((double)total) : 0.0;
@@ -278,7 +349,9 @@ struct word_evidence {
     size_t n_words;
     size_t heads[TEXT_CAT_COUNT];
     size_t n_heads;
-    int32_t *sums; /* n_words x n_heads */
+    int32_t *sums;        /* n_words x n_heads */
+    const uint32_t *kept; /* the scoring pass's buckets, or NULL */
+    size_t seen;          /* n-grams of the blocks before this one */
 };
 
 #define NO_WORD UINT32_MAX
@@ -309,12 +382,14 @@ static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32
 
 static void sum_block(void *arg, const struct text_feature_block *b) {
     struct word_evidence *we = arg;
+    const uint32_t *bucket = we->kept ? we->kept + we->seen : b->bucket;
+    we->seen += b->n;
     for (size_t j = 0; j < b->n; j++) {
         if (b->len[j] == 0) continue;
         uint32_t first = we->word_of[b->start[j]];
         if (first == NO_WORD || we->word_of[b->start[j] + b->len[j] - 1] != first)
             continue; /* not within one word */
-        const int8_t *row = we->w + (size_t)b->bucket[j] * we->stride;
+        const int8_t *row = we->w + (size_t)bucket[j] * we->stride;
         int32_t *sum = we->sums + (size_t)first * we->n_heads;
         for (size_t h = 0; h < we->n_heads; h++) sum[h] += row[we->heads[h]];
     }
@@ -341,9 +416,12 @@ static size_t top_words(const struct word_evidence *we, size_t col, const uint32
     return n;
 }
 
-void text_model_evidence(const struct text_model *m, const struct text_norm *nm, unsigned cats,
+void text_model_evidence(const struct text_model *m, const struct text_norm *nm,
+                         const struct text_model_work *work, unsigned cats,
                          struct text_evidence out[TEXT_CAT_COUNT]) {
-    struct word_evidence we = { .w = m->weights, .stride = m->stride };
+    struct word_evidence we = { .w = m->weights,
+                                .stride = m->stride,
+                                .kept = work ? work->bucket : NULL };
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         out[c].n = 0;
         if ((cats & (1u << c)) && m->head_of[c] >= 0)
@@ -354,7 +432,10 @@ void text_model_evidence(const struct text_model *m, const struct text_norm *nm,
     we.word_of = xmalloc(nm->p_len * sizeof *we.word_of);
     we.n_words = number_words(nm, we.word_of, &from, &to);
     we.sums = xcalloc(we.n_words + 1, we.n_heads * sizeof *we.sums);
-    text_features_scan(nm, sum_block, &we);
+    if (we.kept)
+        text_features_places(nm, sum_block, &we);
+    else
+        text_features_scan(nm, sum_block, &we);
     for (size_t col = 0; col < we.n_heads; col++) {
         enum text_category cat = m->heads[we.heads[col]].cat;
         out[cat].n = top_words(&we, col, from, to, nm, out[cat].spans);

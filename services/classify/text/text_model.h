@@ -30,6 +30,7 @@
 #define VIGILE_TEXT_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "text_label.h"
 #include "text_norm.h"
@@ -60,6 +61,23 @@ const char *text_model_rule_id(const struct text_model *model, enum text_categor
 void text_model_score(const struct text_model *model, const struct text_norm *nm,
                       double scores[TEXT_CAT_COUNT]);
 
+/* What scoring one comment leaves for its evidence: the bucket of each of
+ * its n-grams in scan order, so that the evidence need not hash the comment
+ * a second time.  Zero-initialized by the caller, who owns it and reuses it
+ * from comment to comment (four bytes per n-gram, some twenty per byte of
+ * text); freed with text_model_work_release. */
+struct text_model_work {
+    uint32_t *bucket;
+    size_t n, cap;
+};
+
+void text_model_work_release(struct text_model_work *work);
+
+/* text_model_score that also fills work (borrowed; its previous content is
+ * dropped) for text_model_evidence on the same nm. */
+void text_model_score_work(const struct text_model *model, const struct text_norm *nm,
+                           struct text_model_work *work, double scores[TEXT_CAT_COUNT]);
+
 /* Evidence spans of one category: enough for a moderator to see why. */
 #define TEXT_MODEL_EVIDENCE 3
 
@@ -73,8 +91,10 @@ struct text_evidence {
  * n-grams (those lying within the word) weighed most towards it, as spans
  * of the ORIGINAL text (nm's offsets), heaviest first.  out[cat].n is 0 for
  * the other categories, those without a head, and those no word weighed
- * for.  nm is borrowed. */
-void text_model_evidence(const struct text_model *model, const struct text_norm *nm, unsigned cats,
+ * for.  nm is borrowed; so is work, which text_model_score_work filled for
+ * this nm, or NULL to hash the comment again. */
+void text_model_evidence(const struct text_model *model, const struct text_norm *nm,
+                         const struct text_model_work *work, unsigned cats,
                          struct text_evidence out[TEXT_CAT_COUNT]);
 
 #endif
