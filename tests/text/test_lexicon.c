@@ -185,6 +185,7 @@ Test(lexicon, surname_or_place_as_abuse_still_counts) {
         { "Sei una Troia", "insult" },
         { "Sei un Bastardo", "insult" },
         { "Sei un mezzo-Bastardo", "insult" },
+        { "vattene via Bastardo", "insult" },
         { "sei un cazzone", "insult" },
         { "Il signor CAZZONE non paga le tasse", "insult" },
         { "quel negro ha rubato la bici", "hate_speech" },

@@ -358,6 +358,19 @@ static int lex_ends_with_word(const struct text_lex_words *w, const struct text_
     return 0;
 }
 
+/* Whether the view before b ends with "via" meaning away, not a street ("vattene via
+ * Bastardo"). The view writes a doubled letter once: "vatene". */
+static int lex_sent_away(const struct text_norm *nm, size_t b) {
+    static const char *const away[] = { "vatene via",     "vai via",   "va via",  "andate via",
+                                        "andatevene via", "fuori via", "via via", NULL };
+    for (const char *const *p = away; *p; p++) {
+        size_t n = strlen(*p);
+        if (n <= b && memcmp(nm->n + b - n, *p, n) == 0 && (b == n || nm->n[b - n - 1] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether the term at lexicon-view [start, end) is written as a proper
  * noun, capitalized and not shouted, right after a name cue ("via",
  * "dottor", "avv.") or a capitalized first name ("Ada Negri"), or, for a
@@ -370,7 +383,7 @@ static int lex_proper_noun(const struct text_lexicon *lx, const struct text_lex_
         return 0;
     size_t b = start - 1, a = b;
     while (a > 0 && nm->n[a - 1] != ' ') a--;
-    if (lex_ends_with_word(&lx->name_cues, nm, b)) return 1;
+    if (lex_ends_with_word(&lx->name_cues, nm, b)) return !lex_sent_away(nm, b);
     if (!lex_upper(text[nm->n_start[a]])) return 0;
     return lex_words_has(&lx->first_names, nm->n + a, b - a) ||
            (e->place_name && text[nm->n_start[start] - 1] == '-');
