@@ -178,22 +178,31 @@ static size_t count_events(const json_t *events, const char *id, const char *typ
     return n;
 }
 
-/* A breach opens a ticket for the office's supervisor, with timers of its own, once per
- * breach even when the breach is announced twice; the supervisor's ticket goes no higher. */
-Test(sla_timers, a_breach_opens_one_ticket_for_the_supervisor) {
-    char err[4096], ticket_id[128], msg[1024], received[RFC3339_LEN];
+/* A stage of config/'s tenants on the Redis at url, with one Alessandria ticket in hand,
+ * "<tenant>-<name>:urp", received at T0. Returns the stage (sla_free). */
+static struct sla *stage_with_ticket(const char *url, const char *name) {
+    char err[4096], msg[1024], received[RFC3339_LEN];
     struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
     cr_assert_not_null(set, "%s", err);
-    struct sla *s = sla_new(set, sla_timers_new(getenv("VIGILE_REDIS_URL"), err, sizeof err), MIN);
-    snprintf(ticket_id, sizeof ticket_id, "%s-d:urp", tenant);
+    struct sla *s = sla_new(set, sla_timers_new(url, err, sizeof err), MIN);
     snprintf(msg, sizeof msg,
-             "{\"ticket_id\":\"%s\",\"tenant\":\"alessandria\",\"office\":\"urp\","
-             "\"decision_id\":\"%s-d\",\"priority\":\"normal\",\"severity\":1,"
+             "{\"ticket_id\":\"%s-%s:urp\",\"tenant\":\"alessandria\",\"office\":\"urp\","
+             "\"decision_id\":\"%s-%s\",\"priority\":\"normal\",\"severity\":1,"
              "\"author\":\"p-1\",\"received_at\":\"%s\",\"removal\":false}",
-             ticket_id, tenant, rfc3339_format(T0, received));
+             tenant, name, tenant, name, rfc3339_format(T0, received));
     struct stage_input in = { "vigile.escalations", msg, strlen(msg) };
     struct stage_outputs out = { 0 };
     cr_assert_eq(sla_process(s, &in, &out, err, sizeof err), STAGE_OK, "%s", err);
+    stage_outputs_free(&out);
+    return s;
+}
+
+/* A breach opens a ticket for the office's supervisor, with timers of its own, once per
+ * breach even when the breach is announced twice; the supervisor's ticket goes no higher. */
+Test(sla_timers, a_breach_opens_one_ticket_for_the_supervisor) {
+    char ticket_id[128];
+    struct sla *s = stage_with_ticket(getenv("VIGILE_REDIS_URL"), "d");
+    snprintf(ticket_id, sizeof ticket_id, "%s-d:urp", tenant);
     /* A year on, every timer of the ticket is due; the first tick's batch is abandoned,
      * so the breaches are announced twice. */
     int64_t later = T0 + 365 * 24 * 60 * MIN;
@@ -245,24 +254,13 @@ Test(sla_timers, a_breach_opens_one_ticket_for_the_supervisor) {
  * timers twice before). A Redis of the test's own, on an append-only file, killed and
  * restarted. */
 Test(sla_timers, announced_timers_are_forgotten_after_a_redis_outage) {
-    char err[4096], dir[256], url[64], msg[1024], received[RFC3339_LEN];
+    char dir[256], url[64];
     snprintf(dir, sizeof dir, "/tmp/vigile-sla-outage-%s", tenant);
     cr_assert_eq(mkdir(dir, 0700), 0, "%s", dir);
     int port = proc_free_port();
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", port);
     pid_t redis = proc_start_redis(port, dir, "always");
-    struct tenant_set *set = tenant_set_load(SOURCE_DIR "/config", err, sizeof err);
-    cr_assert_not_null(set, "%s", err);
-    struct sla *s = sla_new(set, sla_timers_new(url, err, sizeof err), MIN);
-    snprintf(msg, sizeof msg,
-             "{\"ticket_id\":\"%s-o:urp\",\"tenant\":\"alessandria\",\"office\":\"urp\","
-             "\"decision_id\":\"%s-o\",\"priority\":\"normal\",\"severity\":1,"
-             "\"author\":\"p-1\",\"received_at\":\"%s\",\"removal\":false}",
-             tenant, tenant, rfc3339_format(T0, received));
-    struct stage_input in = { "vigile.escalations", msg, strlen(msg) };
-    struct stage_outputs out = { 0 };
-    cr_assert_eq(sla_process(s, &in, &out, err, sizeof err), STAGE_OK, "%s", err);
-    stage_outputs_free(&out);
+    struct sla *s = stage_with_ticket(url, "o");
     int64_t later = T0 + 365 * 24 * 60 * MIN; /* every timer of the ticket is due */
     json_t *first = tick_events(s, later, 1); /* announced, not committed yet */
     cr_assert_gt(json_array_size(first), 0, "the ticket's timers fired");
