@@ -60,6 +60,16 @@ static redisContext *redis_open(void) {
     return rc;
 }
 
+long long fault_redis_keys(void) {
+    redisContext *rc = redis_open();
+    redisReply *r = redisCommand(rc, "DBSIZE");
+    cr_assert(r && r->type == REDIS_REPLY_INTEGER, "redis DBSIZE");
+    long long n = r->integer;
+    freeReplyObject(r);
+    redisFree(rc);
+    return n;
+}
+
 static const char *str_at(json_t *v, const char *key) {
     return json_string_value(json_object_get(v, key));
 }

@@ -18,6 +18,9 @@
 const char *fault_config_make(const char *run_id);
 void fault_config_remove(void);
 
+/* How many keys the Redis of VIGILE_REDIS_URL holds (DBSIZE). */
+long long fault_redis_keys(void);
+
 struct strike_tally {
     size_t authors;     /* authors with at least one strike expected */
     size_t expected;    /* strikes vigile-replay counted */

@@ -1,10 +1,13 @@
-/* Exactly once in fact (issue #19): a stream of envelopes runs through vigile-classify and
- * vigile-route on the real broker and Redis while both are killed with SIGKILL at random
- * moments, mid-batch, and restarted under the same VIGILE_INSTANCE_ID. Every committed
- * decision and platform command is then compared with what vigile-replay makes of the
- * same file in one process with nothing killed: none may be missing, duplicated or
- * different, and no command may be lost or extra. Strikes, bans and repeated posts live
- * in Redis and survive the kills; that is what this test is about.
+/* Exactly once in fact (issues #19, #15): a stream of envelopes runs through the pipeline
+ * on the real broker and Redis while its parts fail: every worker killed with SIGKILL at
+ * random moments, mid-batch, and restarted under the same VIGILE_INSTANCE_ID (the stream
+ * then enters through vigile-ingest's webhook, retried like a platform's); a replica of
+ * classify and of route dying for good; the broker stopped and killed; Redis killed, and
+ * rolled back by its last second. Every committed decision, platform command and ticket
+ * is then compared with what vigile-replay makes of the same input in one process with
+ * nothing killed: none may be missing, duplicated or different. Each author's strikes in
+ * Redis must be the ones the replay counted, and every timer of every ticket must have
+ * fired once or still be armed (fault_ledger.c). Each run prints its tally lines.
  *
  * It also measures fail-over: how long a restarted worker takes to get its partitions
  * back, and how long a replica that dies for good takes to hand them over. Those figures
@@ -362,12 +365,13 @@ static void fault_produce(struct fault_run *run, int from, int to) {
     test_produce_batch(TOPIC_INBOUND, run->keys + from, run->values + from, (size_t)(to - from));
 }
 
-/* Reads topic's committed messages of this run (want expected) and compares them with
- * the replay's; *raw, when not NULL, gets them as JSON (new references, *n_raw many). */
+/* Reads topic's committed messages of this run (want expected, waiting up to timeout_ms)
+ * and compares them with the replay's; *raw, when not NULL, gets them as JSON (new
+ * references, *n_raw many). */
 static struct tally fault_compare(const char *topic, struct outcomes *want, const char *id_field,
-                                  size_t *n_live, json_t ***raw) {
+                                  int timeout_ms, size_t *n_live, json_t ***raw) {
     struct test_message *m;
-    *n_live = test_consume(topic, ours, NULL, want->n, 180000, 3000, &m);
+    *n_live = test_consume(topic, ours, NULL, want->n, timeout_ms, 3000, &m);
     struct outcomes live = { 0 };
     if (raw) *raw = xcalloc(*n_live + 1, sizeof **raw);
     for (size_t i = 0; i < *n_live; i++) {
@@ -386,10 +390,15 @@ static struct tally fault_compare(const char *topic, struct outcomes *want, cons
 static void check_outputs(struct fault_run *run, const char *what, json_t ***tickets,
                           size_t *n_tic) {
     size_t n_dec, n_act;
-    struct tally td = fault_compare(TOPIC_DECISIONS, &run->want.dec, "event_id", &n_dec, NULL);
+    struct tally td =
+        fault_compare(TOPIC_DECISIONS, &run->want.dec, "event_id", 180000, &n_dec, NULL);
     run->all_read_ms = time_mono_ms() - 3000; /* less the settling */
-    struct tally ta = fault_compare(TOPIC_ACTIONS, &run->want.act, "action_id", &n_act, NULL);
-    struct tally tt = fault_compare(TOPIC_ESCALATIONS, &run->want.tic, "ticket_id", n_tic, tickets);
+    /* Commands and tickets commit in the decisions' transactions: they are in by now, and
+     * a shorter wait ends the runs where Redis forgot things and fewer are expected. */
+    struct tally ta =
+        fault_compare(TOPIC_ACTIONS, &run->want.act, "action_id", 20000, &n_act, NULL);
+    struct tally tt =
+        fault_compare(TOPIC_ESCALATIONS, &run->want.tic, "ticket_id", 20000, n_tic, tickets);
     cr_log_info("%s: %d inputs; decisions %zu (expected %zu): duplicated %zu, missing %zu, "
                 "different %zu, unexpected %zu",
                 what, run->n, n_dec, run->want.dec.n, td.duplicated, td.missing, td.different,
@@ -423,9 +432,9 @@ static void check_timers(struct fault_run *run, const char *what, json_t **ticke
                 "supervisor tickets opened by breaches (%zu events of theirs)",
                 what, t.tickets, t.expected, t.fired, t.pending, t.lost, t.twice, t.fired_and_armed,
                 t.unexpected, t.supervisor_tickets, t.supervisor_events);
-    if (!run->state_lost)
-        cr_expect_eq(t.lost + t.twice + t.fired_and_armed + t.unexpected, 0, "SLA timers differ");
     cr_expect_gt(t.fired, 0, "no timer fired: the check would prove nothing");
+    if (run->state_lost) return; /* printed above */
+    cr_expect_eq(t.lost + t.twice + t.fired_and_armed + t.unexpected, 0, "SLA timers differ");
     cr_expect_geq(t.supervisor_events, t.supervisor_tickets,
                   "a supervisor's ticket did not warn when the breach opened it");
 }
@@ -594,15 +603,22 @@ static void redis_crash(pid_t *redis, int port, const char *dir, const char *app
     char *save = xasprintf("rm -rf '%s/lost' && cp -a '%s/appendonlydir' '%s/lost'", dir, dir, dir);
     char *restore =
         xasprintf("rm -rf '%s/appendonlydir' && mv '%s/lost' '%s/appendonlydir'", dir, dir, dir);
+    long long saved = 0, before = 0;
     if (lose_ms) {
+        saved = fault_redis_keys();
         cr_assert_eq(system(save), 0, "%s", save);
         sleep_ms(lose_ms);
+        before = fault_redis_keys();
     }
     kill(*redis, SIGKILL);
     live_wait(*redis);
     if (lose_ms) cr_assert_eq(system(restore), 0, "%s", restore);
     sleep_ms(500 + (int)rng(1000));
     *redis = live_add(proc_start_redis(port, dir, appendfsync));
+    if (lose_ms)
+        cr_log_info("redis keys: %lld when the file was saved, %lld %d ms later at the crash, "
+                    "%lld after the restart",
+                    saved, before, lose_ms, fault_redis_keys());
     free(save), free(restore);
 }
 
