@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "log.h"
 #include "pseudonym.h"
 #include "route.h"
 #include "route_emit.h"
@@ -249,9 +250,15 @@ static void decision_run_clear(struct decision_run *run) {
     run->record = NULL;
 }
 
+#define DELIVERED_AGAIN 1 /* decide_once: a second delivery of a decided event */
+
 /* Decides the event and writes its effects, or, when an attempt decided it before,
- * decides again as that attempt did and writes nothing. Returns 0, or -1 when the state
- * store is unavailable (the outputs are then discarded by the caller). */
+ * decides again as that attempt did and writes nothing. Returns 0; DELIVERED_AGAIN, with
+ * no outputs, when the record is of another delivery of the event (a platform's retry
+ * that ingest let through): retries of a batch publish again, since what they published
+ * was not committed, but a second delivery comes after the first one's outputs in its
+ * partition, so they are committed already; or -1 when the state store is unavailable
+ * (the outputs are then discarded by the caller). */
 static int decide_once(struct router *r, struct decision_run *run, int64_t now_ms,
                        struct stage_outputs *out) {
     const char *tid = tenant_id(run->t), *event_id = envelope_str(run->env, "event_id");
@@ -260,7 +267,9 @@ static int decide_once(struct router *r, struct decision_run *run, int64_t now_m
         return -1;
     run->decided_ms = now_ms;
     int known = prior && route_record_read(prior, &run->view, &run->decided_ms) == 0;
+    int again = known && !route_record_same_delivery(prior, run->env);
     free(prior);
+    if (again) return DELIVERED_AGAIN;
     decide_from_view(run, out);
     if (known) return 0;
     if (state_decision_commit(r->state, tid, run->author, &run->effects, &prior)) return -1;
@@ -305,6 +314,11 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
                    envelope_str(env, "platform"), envelope_author_id(env), run.author);
     if (rfc3339_parse(envelope_str(env, "created_at"), &run.ts)) run.ts = now_ms;
     int rc = decide_once(r, &run, now_ms, out);
+    if (rc == DELIVERED_AGAIN) {
+        log_info("event %s delivered again: decided before, nothing published",
+                 envelope_str(env, "event_id"));
+        return STAGE_OK;
+    }
     if (!rc) rc = route_remember_tickets(r, t, env, run.decision);
     decision_run_clear(&run);
     if (rc) {

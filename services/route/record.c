@@ -36,6 +36,9 @@ char *route_record_dump(const json_t *env, const struct verdict *v, const json_t
                             (json_int_t)decided_ms);
     // clang-format on
     if (!rec) abort(); /* every value is ours */
+    const char *received = envelope_str(env, "received_at");
+    json_object_set_new(json_object_get(rec, "decided_from"), "received_at",
+                        received ? json_string(received) : json_null());
     char *s = envelope_dump(rec, NULL);
     json_decref(rec);
     return s;
@@ -53,6 +56,15 @@ int route_record_read(const char *record, struct state_author_view *view, int64_
     }
     json_decref(rec);
     return ok ? 0 : -1;
+}
+
+int route_record_same_delivery(const char *record, const json_t *env) {
+    json_t *rec = json_loads(record, 0, NULL);
+    const json_t *then = json_object_get(json_object_get(rec, "decided_from"), "received_at");
+    const char *now = envelope_str(env, "received_at");
+    int same = !json_is_string(then) || !now || strcmp(json_string_value(then), now) == 0;
+    json_decref(rec);
+    return same;
 }
 
 static char *content_record_id(const json_t *env) {

@@ -19,6 +19,14 @@ char *route_record_dump(const json_t *env, const struct verdict *v, const json_t
  * is not a decision record. */
 int route_record_read(const char *record, struct state_author_view *view, int64_t *decided_ms);
 
+/* Whether env is the delivery of its event that record was decided from: the same
+ * received_at, the instant ingest took the platform's request. 0 means the platform sent
+ * the event again and ingest could not tell (its claim had expired after a crash): that
+ * event is decided already and its outputs committed, since the first delivery precedes
+ * this one in the partition. A record or input without received_at counts as the same
+ * delivery. */
+int route_record_same_delivery(const char *record, const json_t *env);
+
 /* Ban ends in records: STATE_BAN_FOREVER is -1 there. */
 json_int_t route_until_to_json(int64_t until);
 int64_t route_until_from_json(const json_t *v);

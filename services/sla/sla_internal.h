@@ -14,6 +14,9 @@ struct sla {
      * not say so, and only the lease running out tells that they are due again. */
     struct sla_claim handed;
     int64_t handed_at;
+    /* 1: handed's batch committed but Redis failed to forget them; the ticks forget them
+     * first (and claim nothing new), before their leases would announce them again. */
+    int committed;
     int64_t retry_at; /* after a Redis failure, no claim before this */
     int backoff_ms;
     int64_t pending_at; /* when pending timers were last counted (metrics) */

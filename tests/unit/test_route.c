@@ -163,6 +163,24 @@ Test(route, a_retried_batch_decides_as_its_first_attempt) {
     }
 }
 
+/* A platform's retry that ingest let through (its claim expired after a crash) is a second
+ * delivery of the event, with ingest's later received_at: decided once, so nothing is
+ * published for it, while a redelivery of the same message publishes the same again. */
+Test(route, a_second_delivery_of_a_decided_event_publishes_nothing) {
+    char *first = outputs_of(classified("cassino", "d1", "comment", "insult", 1), T0);
+    cr_assert(strstr(first, TOPIC_DECISIONS), "%s", first);
+    char *same = outputs_of(classified("cassino", "d1", "comment", "insult", 1), T0 + 5);
+    cr_expect_str_eq(same, first, "the same message read again publishes what it did");
+    json_t *again = classified("cassino", "d1", "comment", "insult", 1);
+    json_object_set_new(again, "received_at", json_string("2026-03-02T10:01:05.000Z"));
+    char *second = outputs_of(again, T0 + 65000);
+    cr_expect_str_eq(second, "", "a second delivery publishes nothing");
+    json_t *d = decide(classified("cassino", "d2", "comment", "insult", 1));
+    cr_expect_eq(strikes(d), 2, "and counted no strike: the next one is the second");
+    json_decref(d);
+    free(first), free(same), free(second);
+}
+
 /* Two replicas deciding the same event at once (one has just lost the partition): the
  * second to commit finds the first's record and publishes the first's decision. */
 Test(route, a_concurrent_attempt_publishes_the_first_decision) {
