@@ -412,10 +412,21 @@ static int take(struct worker *w, const rd_kafka_message_t *m) {
     return 0;
 }
 
-static void poll_once(struct worker *w) {
+/* How long a poll waits for input. With no batch open, up to 100 ms (then the loop's
+ * other duties). With one open, up to its deadline; or, with VIGILE_BATCH_CLOSE_IDLE, not
+ * at all: a batch then commits as soon as the consumer has nothing more buffered, so an
+ * input at low load waits for no timer, while at high load inputs keep arriving during
+ * each commit and batches grow by themselves up to VIGILE_BATCH_MAX. */
+static int poll_timeout(const struct worker *w, int open) {
+    if (!open) return 100;
+    if (w->cfg->batch_close_idle) return 0;
     int64_t now = time_mono_ms();
+    return (int)(w->batch_deadline > now ? w->batch_deadline - now : 0);
+}
+
+static void poll_once(struct worker *w) {
     int open = w->batch_n || w->batch_ticks;
-    int timeout = open ? (int)(w->batch_deadline > now ? w->batch_deadline - now : 0) : 100;
+    int timeout = poll_timeout(w, open);
     rd_kafka_message_t *m[READ_AHEAD_MAX];
     size_t room = (size_t)w->cfg->batch_max - w->batch_n, max = 1;
     if (w->stage->prepare) max = room < READ_AHEAD_MAX ? room : READ_AHEAD_MAX;
@@ -426,7 +437,9 @@ static void poll_once(struct worker *w) {
         if (!dropped && take(w, m[i])) dropped = 1;
         rd_kafka_message_destroy(m[i]);
     }
-    if ((w->batch_n || w->batch_ticks) && time_mono_ms() >= w->batch_deadline) batch_commit(w, 1);
+    if (!(w->batch_n || w->batch_ticks)) return;
+    int idle = open && n == 0 && w->cfg->batch_close_idle;
+    if (idle || time_mono_ms() >= w->batch_deadline) batch_commit(w, 1);
 }
 
 /* The transactional id names this replica of this stage; so does its group membership. */
