@@ -16,6 +16,7 @@ struct parsed_entry {
 struct parsed_ahead {
     struct parsed_entry *v;
     size_t n, cap;
+    size_t next; /* where the next take starts looking */
 };
 
 /* Keeps env (stolen), parsed from payload[0..len) (borrowed, copied). */
