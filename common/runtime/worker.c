@@ -424,6 +424,20 @@ static int poll_timeout(const struct worker *w, int open) {
     return (int)(w->batch_deadline > now ? w->batch_deadline - now : 0);
 }
 
+/* Makes the batch's rewind cover the messages read ahead: when taking one of them fails,
+ * the consumer goes back to where the batch started and the messages read after it are
+ * dropped, so their partitions must go back too, also those the batch has no input of
+ * yet (they would be skipped until the next restart otherwise). */
+static void batch_cover(struct worker *w, rd_kafka_message_t **m, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (m[i]->err) continue;
+        const char *topic = rd_kafka_topic_name(m[i]->rkt);
+        if (!rd_kafka_topic_partition_list_find(w->first, topic, m[i]->partition))
+            rd_kafka_topic_partition_list_add(w->first, topic, m[i]->partition)->offset =
+                m[i]->offset;
+    }
+}
+
 static void poll_once(struct worker *w) {
     int open = w->batch_n || w->batch_ticks;
     int timeout = poll_timeout(w, open);
@@ -432,6 +446,7 @@ static void poll_once(struct worker *w) {
     if (w->stage->prepare) max = room < READ_AHEAD_MAX ? room : READ_AHEAD_MAX;
     size_t n = read_ahead(w, timeout, m, max ? max : 1);
     if (w->stage->prepare && n > 1) prepare(w, m, n);
+    batch_cover(w, m, n);
     int dropped = 0;
     for (size_t i = 0; i < n; i++) {
         if (!dropped && take(w, m[i])) dropped = 1;
