@@ -35,6 +35,7 @@ extern char **environ;
 #define FULL_SPEED_N     20000
 #define WARMUP_N         20
 #define DRAIN_TIMEOUT_MS 120000
+#define BENCH_PARTITIONS 6 /* the workers' default, VIGILE_TOPIC_PARTITIONS */
 
 static const char *const texts[] = {
     "Sindaco ladro e buffone, ti sei mangiato anche i soldi delle aiuole",
@@ -283,6 +284,14 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     snprintf(run_id, sizeof run_id, "%d", (int)getpid());
     worker_env();
+    /* The reader and the groups start at the topics' ends, so the topics must exist
+     * first: on a fresh broker the workers would create them only after the reader had
+     * found no partition to read. */
+    char err[512];
+    if (topics_ensure(brokers, NULL, 0, BENCH_PARTITIONS, err, sizeof err)) {
+        fprintf(stderr, "bench-pipeline: topics: %s\n", err);
+        return 1;
+    }
     groups_at_end(brokers);
     printf("bench-pipeline: ingest (replay) -> classify -> route -> sla, %ld cores, batch max %s, "
            "batch ms %s, transactions %s; logs /tmp/bench-pipeline-%s-*.log\n",

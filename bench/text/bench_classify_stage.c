@@ -10,6 +10,7 @@
  * Figures only; no thresholds.
  *
  * usage: bench-classify-stage [SECONDS] */
+#include "bench_envelopes.h"
 #include "bench_mix.h"
 #include "bench_tenants.h"
 #include "classify.h"
@@ -24,72 +25,12 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_AUTHORS     1000
 #define BENCH_MAX_TENANTS 16
 #define BENCH_KEY         "bench-pseudonym-key"
-
-/* The envelopes of one pass; event ids and timestamps are rewritten on every pass so that
- * the recent-posts check sees a stream, not the same events again. */
-struct envelopes {
-    json_t *env[BENCH_MIX_COMMENTS];
-    int64_t pass;
-};
-
-static void envelopes_make(struct envelopes *e, const struct bench_mix *mix,
-                           const struct tenant_set *tenants) {
-    size_t nt = tenant_set_count(tenants);
-    for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
-        char author[16];
-        snprintf(author, sizeof author, "u%d", (i * 7919) % BENCH_AUTHORS);
-        // clang-format off
-        e->env[i] = json_pack("{s:{s:s, s:i}, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:{s:s}}",
-                              "schema", "name", ENVELOPE_SCHEMA_NAME, "version", ENVELOPE_SCHEMA_VERSION,
-                              "event_id", "", "tenant", tenant_id(tenant_set_at(tenants, i % nt)),
-                              "platform", "facebook", "kind", "comment", "content_id", "c",
-                              "author", "id", author, "name", "Maria Rossi",
-                              "text", mix->text[i], "created_at", "", "received_at", "",
-                              "context", "post_text",
-                              "Da lunedì cambiano gli orari degli uffici comunali");
-        // clang-format on
-    }
-    e->pass = 0;
-}
-
-/* Serializes the next pass's envelopes into bufs (caller frees each). */
-static void envelopes_next(struct envelopes *e, char **bufs, size_t *lens) {
-    for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
-        int64_t seq = e->pass * BENCH_MIX_COMMENTS + i;
-        char id[32], ts[40];
-        snprintf(id, sizeof id, "bench-%lld", (long long)seq);
-        /* One comment a minute from 2026-11-02 09:00 UTC on. */
-        long long min = seq, day = 2 + min / 1440;
-        snprintf(ts, sizeof ts, "2026-%02lld-%02lldT%02lld:%02lld:00Z", 11 + (day - 1) / 28,
-                 (day - 1) % 28 + 1, (min / 60) % 24, min % 60);
-        json_object_set_new(e->env[i], "event_id", json_string(id));
-        json_object_set_new(e->env[i], "content_id", json_string(id));
-        json_object_set_new(e->env[i], "created_at", json_string(ts));
-        json_object_set_new(e->env[i], "received_at", json_string(ts));
-        bufs[i] = json_dumps(e->env[i], JSON_COMPACT);
-        lens[i] = strlen(bufs[i]);
-    }
-    e->pass++;
-}
 
 /* Inputs the worker shell hands classifier_prepare at once (its READ_AHEAD_MAX), or 1
  * for one store call per envelope. */
 #define BENCH_AHEAD 64
-
-/* CPU seconds this process has used: what the stage costs a core, whatever else the
- * machine runs (the wall clock also counts waiting for Redis, and other programs). */
-static double cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-struct stage_rate {
-    double wall, cpu; /* envelopes per second of each */
-};
 
 /* Envelopes per second through classifier_stage, prepared `ahead` at a time as the
  * worker does (1: not prepared); serializing the inputs is not timed. */
@@ -102,7 +43,7 @@ static struct stage_rate run_stage(struct classifier *c, struct envelopes *e, si
     size_t done = 0;
     do {
         envelopes_next(e, bufs, lens);
-        double start = bench_now(), cpu_start = cpu_now();
+        double start = bench_now(), cpu_start = bench_cpu_now();
         for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
             char reason[256];
             struct stage_input in = { "vigile.inbound", bufs[i], lens[i] };
@@ -119,7 +60,7 @@ static struct stage_rate run_stage(struct classifier *c, struct envelopes *e, si
             stage_outputs_clear(&out);
         }
         busy += bench_now() - start;
-        cpu += cpu_now() - cpu_start;
+        cpu += bench_cpu_now() - cpu_start;
         done += BENCH_MIX_COMMENTS;
         for (int i = 0; i < BENCH_MIX_COMMENTS; i++) free(bufs[i]);
     } while (busy < seconds);
@@ -176,7 +117,7 @@ static void bench_store(const char *name, struct state_store *st, size_t ahead,
            "%.0f per CPU second\n",
            name, ahead > 1 ? "prepared 64 at a time:" : "one by one:", rate.wall,
            rate.wall / engine_rate, rate.cpu);
-    for (int i = 0; i < BENCH_MIX_COMMENTS; i++) json_decref(e.env[i]);
+    envelopes_free(&e);
     tenant_set_free(tenants);
     classifier_free(c);
 }

@@ -27,6 +27,8 @@ static const struct setting_field fields[] = {
       "most input messages per commit" },
     { SETTING_INT, "VIGILE_BATCH_MS", "100", offsetof(struct settings, batch_ms), 1, 60000,
       "longest a batch stays open, in milliseconds" },
+    { SETTING_BOOL, "VIGILE_BATCH_CLOSE_IDLE", "0", offsetof(struct settings, batch_close_idle), 0,
+      1, "1: a batch commits as soon as no more input is waiting; 0: it waits VIGILE_BATCH_MS" },
     { SETTING_INT, "VIGILE_TOPIC_PARTITIONS", "6", offsetof(struct settings, partitions), 1, 1000,
       "partitions of the topics created at start-up" },
     { SETTING_STR, "VIGILE_GROUP_PREFIX", "vigile", offsetof(struct settings, group_prefix), 0, 0,

@@ -8,19 +8,20 @@
 #include "settings_table.h"
 
 struct settings {
-    char *kafka_brokers; /* VIGILE_KAFKA_BROKERS */
-    char *redis_url;     /* VIGILE_REDIS_URL */
-    char *config_dir;    /* VIGILE_CONFIG_DIR */
-    int http_port;       /* VIGILE_HTTP_PORT; 0 disables the HTTP endpoint */
-    char *log_level;     /* VIGILE_LOG_LEVEL */
-    char *instance_id;   /* VIGILE_INSTANCE_ID; default: the host name */
-    int transactions;    /* VIGILE_KAFKA_TRANSACTIONS: 1 exactly-once, 0 at-least-once */
-    int batch_max;       /* VIGILE_BATCH_MAX: messages per commit */
-    int batch_ms;        /* VIGILE_BATCH_MS: longest a batch stays open */
-    int partitions;      /* VIGILE_TOPIC_PARTITIONS: for topics created at start-up */
-    char *group_prefix;  /* VIGILE_GROUP_PREFIX: consumer group is <prefix>-<stage> */
-    char *data_dir;      /* VIGILE_DATA_DIR: lexicons and baseline rules */
-    char *pseudonym_key; /* VIGILE_PSEUDONYM_KEY: master secret of author pseudonyms */
+    char *kafka_brokers;  /* VIGILE_KAFKA_BROKERS */
+    char *redis_url;      /* VIGILE_REDIS_URL */
+    char *config_dir;     /* VIGILE_CONFIG_DIR */
+    int http_port;        /* VIGILE_HTTP_PORT; 0 disables the HTTP endpoint */
+    char *log_level;      /* VIGILE_LOG_LEVEL */
+    char *instance_id;    /* VIGILE_INSTANCE_ID; default: the host name */
+    int transactions;     /* VIGILE_KAFKA_TRANSACTIONS: 1 exactly-once, 0 at-least-once */
+    int batch_max;        /* VIGILE_BATCH_MAX: messages per commit */
+    int batch_ms;         /* VIGILE_BATCH_MS: longest a batch stays open */
+    int batch_close_idle; /* VIGILE_BATCH_CLOSE_IDLE: commit when no more input is waiting */
+    int partitions;       /* VIGILE_TOPIC_PARTITIONS: for topics created at start-up */
+    char *group_prefix;   /* VIGILE_GROUP_PREFIX: consumer group is <prefix>-<stage> */
+    char *data_dir;       /* VIGILE_DATA_DIR: lexicons and baseline rules */
+    char *pseudonym_key;  /* VIGILE_PSEUDONYM_KEY: master secret of author pseudonyms */
 };
 
 /* Fills s from the environment, defaults for what is unset. Returns 0, or -1 with

@@ -412,21 +412,49 @@ static int take(struct worker *w, const rd_kafka_message_t *m) {
     return 0;
 }
 
-static void poll_once(struct worker *w) {
+/* How long a poll waits for input. With no batch open, up to 100 ms (then the loop's
+ * other duties). With one open, up to its deadline; or, with VIGILE_BATCH_CLOSE_IDLE, not
+ * at all: a batch then commits as soon as the consumer has nothing more buffered, so an
+ * input at low load waits for no timer, while at high load inputs keep arriving during
+ * each commit and batches grow by themselves up to VIGILE_BATCH_MAX. */
+static int poll_timeout(const struct worker *w, int open) {
+    if (!open) return 100;
+    if (w->cfg->batch_close_idle) return 0;
     int64_t now = time_mono_ms();
+    return (int)(w->batch_deadline > now ? w->batch_deadline - now : 0);
+}
+
+/* Makes the batch's rewind cover the messages read ahead: when taking one of them fails,
+ * the consumer goes back to where the batch started and the messages read after it are
+ * dropped, so their partitions must go back too, also those the batch has no input of
+ * yet (they would be skipped until the next restart otherwise). */
+static void batch_cover(struct worker *w, rd_kafka_message_t **m, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (m[i]->err) continue;
+        const char *topic = rd_kafka_topic_name(m[i]->rkt);
+        if (!rd_kafka_topic_partition_list_find(w->first, topic, m[i]->partition))
+            rd_kafka_topic_partition_list_add(w->first, topic, m[i]->partition)->offset =
+                m[i]->offset;
+    }
+}
+
+static void poll_once(struct worker *w) {
     int open = w->batch_n || w->batch_ticks;
-    int timeout = open ? (int)(w->batch_deadline > now ? w->batch_deadline - now : 0) : 100;
+    int timeout = poll_timeout(w, open);
     rd_kafka_message_t *m[READ_AHEAD_MAX];
     size_t room = (size_t)w->cfg->batch_max - w->batch_n, max = 1;
     if (w->stage->prepare) max = room < READ_AHEAD_MAX ? room : READ_AHEAD_MAX;
     size_t n = read_ahead(w, timeout, m, max ? max : 1);
     if (w->stage->prepare && n > 1) prepare(w, m, n);
+    batch_cover(w, m, n);
     int dropped = 0;
     for (size_t i = 0; i < n; i++) {
         if (!dropped && take(w, m[i])) dropped = 1;
         rd_kafka_message_destroy(m[i]);
     }
-    if ((w->batch_n || w->batch_ticks) && time_mono_ms() >= w->batch_deadline) batch_commit(w, 1);
+    if (!(w->batch_n || w->batch_ticks)) return;
+    int idle = open && n == 0 && w->cfg->batch_close_idle;
+    if (idle || time_mono_ms() >= w->batch_deadline) batch_commit(w, 1);
 }
 
 /* The transactional id names this replica of this stage; so does its group membership. */

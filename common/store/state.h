@@ -58,6 +58,12 @@ struct state_recent_req {
     int64_t window_ms;
 };
 
+/* One decision of a batch to commit (state_decision_commit_many). Strings are borrowed. */
+struct state_commit_req {
+    const char *tenant, *author;
+    struct state_decision d;
+};
+
 struct state_ops {
     int (*decision_lookup)(void *impl, const char *tenant, const char *author, const char *event_id,
                            int64_t ts_ms, int64_t window_ms, struct state_author_view *view,
@@ -66,6 +72,8 @@ struct state_ops {
                                 struct state_author_view *views, char **records);
     int (*decision_commit)(void *impl, const char *tenant, const char *author,
                            const struct state_decision *d, char **existing);
+    int (*decision_commit_many)(void *impl, const struct state_commit_req *req, size_t n,
+                                char **existing);
     int (*decision_amend)(void *impl, const char *tenant, const char *author,
                           const struct state_decision *d);
     int (*strike_remove)(void *impl, const char *tenant, const char *author, const char *event_id);
@@ -116,6 +124,17 @@ static inline int state_decision_commit(struct state_store *st, const char *tena
                                         const char *author, const struct state_decision *d,
                                         char **existing) {
     return st->ops->decision_commit(st->impl, tenant, author, d, existing);
+}
+
+/* state_decision_commit of each of req[0..n), in their order, as one round trip where the
+ * store allows it; each is its own atomic step, as if committed alone. existing[i] is
+ * set as state_decision_commit sets it. On -1 (store unavailable) nothing is to be freed,
+ * and any of the commits may or may not have been applied: an input decided again then
+ * finds the record of one that was. */
+static inline int state_decision_commit_many(struct state_store *st,
+                                             const struct state_commit_req *req, size_t n,
+                                             char **existing) {
+    return st->ops->decision_commit_many(st->impl, req, n, existing);
 }
 
 /* Applies d's strike and ban and replaces its record, all in one atomic step, whatever

@@ -128,6 +128,13 @@ static int mem_decision_commit(void *impl, const char *tenant, const char *autho
     return mem_decision_amend(impl, tenant, author, d);
 }
 
+static int mem_decision_commit_many(void *impl, const struct state_commit_req *req, size_t n,
+                                    char **existing) {
+    for (size_t i = 0; i < n; i++)
+        mem_decision_commit(impl, req[i].tenant, req[i].author, &req[i].d, &existing[i]);
+    return 0;
+}
+
 static int mem_strike_remove(void *impl, const char *tenant, const char *author,
                              const char *event_id) {
     struct mem_entry *e = entry(impl, "strikes", tenant, author);
@@ -206,6 +213,7 @@ static const struct state_ops mem_ops = {
     .decision_lookup = mem_decision_lookup,
     .decision_lookup_many = mem_decision_lookup_many,
     .decision_commit = mem_decision_commit,
+    .decision_commit_many = mem_decision_commit_many,
     .decision_amend = mem_decision_amend,
     .strike_remove = mem_strike_remove,
     .ban_set = mem_ban_set,

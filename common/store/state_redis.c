@@ -84,14 +84,12 @@ static const char decision_commit_lua[] =
 
 static const char decision_amend_lua[] = DECISION_EFFECTS_LUA "return false\n";
 
-/* Runs one of the scripts above for d; *reply is its answer (the caller frees it). One
- * script, so that the strike, the ban and the record land together or not at all. EVAL
- * rather than EVALSHA: Redis caches the compiled script either way, and a plain EVAL
- * needs no reloading after a restart or a SCRIPT FLUSH. */
-static int eval_decision(struct redis_conn *c, const char *script, const char *what,
-                         const char *tenant, const char *author, const struct state_decision *d,
-                         redisReply **reply) {
-    if (!redis_conn_get(c)) return -1;
+/* Queues one of the scripts above for d. One script, so that the strike, the ban and the
+ * record land together or not at all. EVAL rather than EVALSHA: Redis caches the
+ * compiled script either way, and a plain EVAL needs no reloading after a restart or a
+ * SCRIPT FLUSH. */
+static void decision_append(struct redis_conn *c, const char *script, const char *tenant,
+                            const char *author, const struct state_decision *d) {
     char *rk = key(tenant, "record", d->event_id), *sk = key(tenant, "strikes", author),
          *bk = key(tenant, "ban", author);
     char ban[24] = "";
@@ -105,24 +103,43 @@ static int eval_decision(struct redis_conn *c, const char *script, const char *w
                        d->event_id, (long long)d->ts_ms, (long long)(d->ts_ms - 2 * d->window_ms),
                        (long long)(2 * d->window_ms), ban, (long long)(d->ban_until - d->ts_ms));
     free(rk), free(sk), free(bk);
-    return redis_conn_replies(c, reply, 1, what);
+}
+
+/* The record decision_commit_lua answered with (a copy), or NULL when it wrote. */
+static char *existing_record(const redisReply *rep) {
+    return rep->type == REDIS_REPLY_STRING ? xstrndup(rep->str, rep->len) : NULL;
+}
+
+/* The commits of a batch pipelined: one round trip, each script atomic by itself, run
+ * in the order given, so each sees the effects of those before it as it would alone. */
+static int redis_decision_commit_many(void *impl, const struct state_commit_req *req, size_t n,
+                                      char **existing) {
+    struct redis_conn *c = impl;
+    if (n == 0) return 0;
+    if (!redis_conn_get(c)) return -1;
+    for (size_t i = 0; i < n; i++)
+        decision_append(c, decision_commit_lua, req[i].tenant, req[i].author, &req[i].d);
+    redisReply **rep = xcalloc(n, sizeof *rep);
+    int rc = redis_conn_replies(c, rep, n, "decision commit");
+    for (size_t i = 0; rc == 0 && i < n; i++) existing[i] = existing_record(rep[i]);
+    if (rc == 0) redis_replies_free(rep, n);
+    free(rep);
+    return rc;
 }
 
 static int redis_decision_commit(void *impl, const char *tenant, const char *author,
                                  const struct state_decision *d, char **existing) {
-    redisReply *rep[1];
-    if (eval_decision(impl, decision_commit_lua, "decision commit", tenant, author, d, rep))
-        return -1;
-    *existing = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
-    redis_replies_free(rep, 1);
-    return 0;
+    struct state_commit_req q = { tenant, author, *d };
+    return redis_decision_commit_many(impl, &q, 1, existing);
 }
 
 static int redis_decision_amend(void *impl, const char *tenant, const char *author,
                                 const struct state_decision *d) {
+    struct redis_conn *c = impl;
+    if (!redis_conn_get(c)) return -1;
+    decision_append(c, decision_amend_lua, tenant, author, d);
     redisReply *rep[1];
-    if (eval_decision(impl, decision_amend_lua, "decision amend", tenant, author, d, rep))
-        return -1;
+    if (redis_conn_replies(c, rep, 1, "decision amend")) return -1;
     redis_replies_free(rep, 1);
     return 0;
 }
@@ -264,6 +281,7 @@ static const struct state_ops redis_ops = {
     .decision_lookup = redis_decision_lookup,
     .decision_lookup_many = redis_decision_lookup_many,
     .decision_commit = redis_decision_commit,
+    .decision_commit_many = redis_decision_commit_many,
     .decision_amend = redis_decision_amend,
     .strike_remove = redis_strike_remove,
     .ban_set = redis_ban_set,

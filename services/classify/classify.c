@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "parsed_ahead.h"
 #include "pseudonym.h"
 #include "tenant_engine.h"
 #include "text_engine.h"
@@ -33,15 +34,6 @@ struct recent_ahead {
     uint64_t earlier[REPEAT_LOOKBACK];
 };
 
-/* An input of the batch parsed by classifier_prepare, for classifier_stage to take
- * instead of parsing it again. Matched by its bytes, which are copied: a pointer may
- * come back for another message once the batch's are freed. */
-struct parsed_ahead {
-    char *payload; /* owned copy */
-    size_t len;
-    json_t *env; /* owned until taken */
-};
-
 struct classifier {
     char *data_dir; /* owned copy: a reload reads the data again */
     struct text_base *base;
@@ -51,8 +43,7 @@ struct classifier {
     const char *pseudonym_key;
     struct recent_ahead *ahead; /* the last prepared batch's answers */
     size_t n_ahead, cap_ahead;
-    struct parsed_ahead *parsed; /* the last prepared batch's envelopes */
-    size_t n_parsed, cap_parsed;
+    struct parsed_ahead parsed; /* the last prepared batch's envelopes */
 };
 
 static void engines_free(struct tenant_engines *te) {
@@ -113,16 +104,14 @@ int classifier_reload(struct classifier *c, struct tenant_set *tenants, char *er
 static void ahead_clear(struct classifier *c) {
     for (size_t i = 0; i < c->n_ahead; i++) free(c->ahead[i].tenant), free(c->ahead[i].event_id);
     c->n_ahead = 0;
-    for (size_t i = 0; i < c->n_parsed; i++)
-        free(c->parsed[i].payload), json_decref(c->parsed[i].env);
-    c->n_parsed = 0;
+    parsed_ahead_clear(&c->parsed);
 }
 
 void classifier_free(struct classifier *c) {
     if (!c) return;
     ahead_clear(c);
     free(c->ahead);
-    free(c->parsed);
+    parsed_ahead_free(&c->parsed);
     engines_free(&c->te);
     text_scratch_free(c->scratch);
     text_base_free(c->base);
@@ -307,28 +296,16 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
 /* The members classifier_run adds. */
 static const char *const added_keys[] = { "classification", "redacted_text", NULL };
 
-/* The envelope classifier_prepare parsed from these very bytes (new reference: taken
- * from the cache), or NULL. */
-static json_t *parsed_take(struct classifier *c, const struct stage_input *in) {
-    for (size_t i = 0; i < c->n_parsed; i++) {
-        struct parsed_ahead *p = &c->parsed[i];
-        if (!p->env || p->len != in->len || memcmp(p->payload, in->payload, in->len) != 0) continue;
-        json_t *env = p->env;
-        p->env = NULL;
-        return env;
-    }
-    return NULL;
-}
-
 enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
                                    struct stage_outputs *out, char *reason, size_t n) {
-    json_t *env = parsed_take(ctx, in);
+    struct classifier *c = ctx;
+    json_t *env = parsed_ahead_take(&c->parsed, in->payload, in->len);
     if (!env) env = envelope_parse(in->payload, in->len, ENVELOPE_STRICT, reason, n);
     if (!env) return STAGE_REJECT;
     /* An envelope classified before (replayed from vigile.classified) has the members
      * already and is serialized whole; any other is the input's bytes plus them. */
     int fresh = !json_object_get(env, added_keys[0]) && !json_object_get(env, added_keys[1]);
-    enum stage_status st = classifier_run(ctx, env, reason, n);
+    enum stage_status st = classifier_run(c, env, reason, n);
     if (st == STAGE_OK) {
         size_t len;
         char *value = fresh ? envelope_dump_appended(in->payload, in->len, env, added_keys, &len)
@@ -344,14 +321,6 @@ enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
 static int asks_recent(const struct classifier *c, const json_t *env) {
     return engine_index(c, envelope_str(env, "tenant")) >= 0 && !envelope_is_deletion(env) &&
            json_string_length(json_object_get(env, "text")) >= REPEAT_MIN_BYTES;
-}
-
-/* Keeps env (stolen), parsed from in, for classifier_stage. */
-static void parsed_keep(struct classifier *c, const struct stage_input *in, json_t *env) {
-    xgrow(&c->parsed, &c->cap_parsed, c->n_parsed + 1, sizeof *c->parsed);
-    char *copy = xmalloc(in->len ? in->len : 1);
-    memcpy(copy, in->payload, in->len);
-    c->parsed[c->n_parsed++] = (struct parsed_ahead){ copy, in->len, env };
 }
 
 /* Keeps the answers to q[0..k) for classifier_stage. */
@@ -382,7 +351,7 @@ void classifier_prepare(void *ctx, const struct stage_input *in, size_t n) {
         json_t *env =
             envelope_parse(in[i].payload, in[i].len, ENVELOPE_STRICT, reason, sizeof reason);
         if (!env) continue; /* classifier_stage parses it again, to say why */
-        parsed_keep(c, &in[i], env);
+        parsed_ahead_keep(&c->parsed, in[i].payload, in[i].len, env);
         if (!asks_recent(c, env)) continue;
         json_t *text = json_object_get(env, "text");
         q[k] =

@@ -250,41 +250,151 @@ static void decision_run_clear(struct decision_run *run) {
     run->record = NULL;
 }
 
-#define DELIVERED_AGAIN 1 /* decide_once: a second delivery of a decided event */
+#define DECIDED_BEFORE  1 /* decide_first: an attempt decided this delivery before */
+#define DELIVERED_AGAIN 2 /* decide_first, decide_once: a second delivery of a decided event */
 
-/* Decides the event and writes its effects, or, when an attempt decided it before,
- * decides again as that attempt did and writes nothing. Returns 0; DELIVERED_AGAIN, with
+/* Decides from the lookup's answer: the view read, or the record prior (stolen) of an
+ * attempt that decided the event before. Returns 0 when run->effects are to be
+ * committed; DECIDED_BEFORE when an attempt on this delivery decided it (decided again as
+ * it did, nothing to write: what it published was not committed); DELIVERED_AGAIN, with
  * no outputs, when the record is of another delivery of the event (a platform's retry
- * that ingest let through): retries of a batch publish again, since what they published
- * was not committed, but a second delivery comes after the first one's outputs in its
- * partition, so they are committed already; or -1 when the state store is unavailable
- * (the outputs are then discarded by the caller). */
-static int decide_once(struct router *r, struct decision_run *run, int64_t now_ms,
-                       struct stage_outputs *out) {
-    const char *tid = tenant_id(run->t), *event_id = envelope_str(run->env, "event_id");
-    char *prior = NULL;
-    if (route_lookup(r, tid, run->author, event_id, run->ts, run->window, &run->view, &prior))
-        return -1;
+ * that ingest let through), whose outputs precede this one in the partition and so are
+ * committed already. */
+static int decide_first(struct decision_run *run, char *prior, int64_t now_ms,
+                        struct stage_outputs *out) {
     run->decided_ms = now_ms;
     int known = prior && route_record_read(prior, &run->view, &run->decided_ms) == 0;
     int again = known && !route_record_same_delivery(prior, run->env);
     free(prior);
     if (again) return DELIVERED_AGAIN;
     decide_from_view(run, out);
-    if (known) return 0;
-    if (state_decision_commit(r->state, tid, run->author, &run->effects, &prior)) return -1;
-    int lost = prior && route_record_read(prior, &run->view, &run->decided_ms) == 0;
+    return known ? DECIDED_BEFORE : 0;
+}
+
+/* Settles a decision once its commit answered: existing (stolen) is the record another
+ * attempt committed first, or NULL when this one's effects were written. */
+static void decide_committed(struct decision_run *run, char *existing, int64_t now_ms,
+                             struct stage_outputs *out) {
+    int lost = existing && route_record_read(existing, &run->view, &run->decided_ms) == 0;
+    free(existing);
     /* Counted once, by the attempt whose effects are in force: a redelivery that decides
      * again as a first attempt did is not a new decision. */
-    if (!lost) route_metric_decision(tid, &run->verdict, run->env, now_ms);
-    if (lost) {
-        /* Another attempt got there first (a replica that has just lost the partition):
-         * its effects are the ones in force, so its decision is the one to publish. */
-        stage_outputs_clear(out);
-        decision_run_clear(run);
-        decide_from_view(run, out);
+    if (!lost) {
+        route_metric_decision(tenant_id(run->t), &run->verdict, run->env, now_ms);
+        return;
     }
-    free(prior);
+    /* Another attempt got there first (a replica that has just lost the partition): its
+     * effects are the ones in force, so its decision is the one to publish. */
+    stage_outputs_clear(out);
+    decision_run_clear(run);
+    decide_from_view(run, out);
+}
+
+/* Decides the event and writes its effects, or, when an attempt decided it before,
+ * decides again as that attempt did and writes nothing. Returns 0; DELIVERED_AGAIN, with
+ * no outputs, for a second delivery of a decided event (decide_first); or -1 when the
+ * state store is unavailable (the outputs are then discarded by the caller). */
+static int decide_once(struct router *r, struct decision_run *run, int64_t now_ms,
+                       struct stage_outputs *out) {
+    const char *tid = tenant_id(run->t), *event_id = envelope_str(run->env, "event_id");
+    char *prior = NULL;
+    if (state_decision_lookup(r->state, tid, run->author, event_id, run->ts, run->window,
+                              &run->view, &prior))
+        return -1;
+    int first = decide_first(run, prior, now_ms, out);
+    if (first) return first == DELIVERED_AGAIN ? DELIVERED_AGAIN : 0;
+    if (state_decision_commit(r->state, tid, run->author, &run->effects, &prior)) return -1;
+    decide_committed(run, prior, now_ms, out);
+    return 0;
+}
+
+/* The run of env on tenant t: its author's pseudonym, time and strike window. */
+static void run_init(struct decision_run *run, const struct router *r, const struct tenant *t,
+                     const json_t *env, int64_t now_ms) {
+    *run = (struct decision_run){
+        .t = t, .env = env, .window = (int64_t)tenant_ladder(t)->window_days * 24 * 3600 * 1000
+    };
+    pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_id(t),
+                   envelope_str(env, "platform"), envelope_author_id(env), run->author);
+    if (rfc3339_parse(envelope_str(env, "created_at"), &run->ts)) run->ts = now_ms;
+}
+
+/* Keeps run's outputs (moved out of out) and decision for router_stage. */
+static void ahead_keep(struct router *r, struct decision_run *run, struct stage_outputs *out) {
+    xgrow(&r->ahead, &r->cap_ahead, r->n_ahead + 1, sizeof *r->ahead);
+    r->ahead[r->n_ahead++] = (struct decided_ahead){ xstrdup(tenant_id(run->t)),
+                                                     xstrdup(envelope_str(run->env, "event_id")),
+                                                     *out, run->decision, 0 };
+    *out = (struct stage_outputs){ 0 };
+    run->decision = NULL;
+}
+
+/* Commits the effects of the runs decided first (known[i] == 0) in one round trip and
+ * settles them. Returns 0, or -1 when the store is unavailable. */
+static int commit_ahead(struct router *r, struct decision_run *runs, const int *known,
+                        struct stage_outputs *outs, size_t n, int64_t now_ms) {
+    struct state_commit_req *q = xcalloc(n, sizeof *q);
+    char **existing = xcalloc(n, sizeof *existing);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!known[i])
+            q[k++] =
+                (struct state_commit_req){ tenant_id(runs[i].t), runs[i].author, runs[i].effects };
+    int rc = state_decision_commit_many(r->state, q, k, existing);
+    for (size_t i = 0, j = 0; rc == 0 && i < n; i++)
+        if (!known[i]) decide_committed(&runs[i], existing[j++], now_ms, &outs[i]);
+    free(q), free(existing);
+    return rc;
+}
+
+void route_decide_ahead(struct router *r, json_t *const *envs, size_t n, int64_t now_ms) {
+    if (n == 0) return;
+    struct decision_run *runs = xcalloc(n, sizeof *runs);
+    struct state_lookup_req *q = xcalloc(n, sizeof *q);
+    struct state_author_view *views = xcalloc(n, sizeof *views);
+    char **records = xcalloc(n, sizeof *records);
+    struct stage_outputs *outs = xcalloc(n, sizeof *outs);
+    int *known = xcalloc(n, sizeof *known);
+    for (size_t i = 0; i < n; i++) {
+        run_init(&runs[i], r, tenant_set_find(r->tenants, envelope_str(envs[i], "tenant")), envs[i],
+                 now_ms);
+        q[i] = (struct state_lookup_req){ tenant_id(runs[i].t), runs[i].author,
+                                          envelope_str(envs[i], "event_id"), runs[i].ts,
+                                          runs[i].window };
+    }
+    int rc = state_decision_lookup_many(r->state, q, n, views, records);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        runs[i].view = views[i];
+        known[i] = decide_first(&runs[i], records[i], now_ms, &outs[i]);
+    }
+    if (rc == 0) rc = commit_ahead(r, runs, known, outs, n, now_ms);
+    for (size_t i = 0; i < n; i++) {
+        /* A second delivery is not kept: decided alone, it publishes nothing. */
+        if (rc == 0 && known[i] != DELIVERED_AGAIN) ahead_keep(r, &runs[i], &outs[i]);
+        stage_outputs_free(&outs[i]);
+        decision_run_clear(&runs[i]);
+    }
+    free(runs), free(q), free(views), free(records), free(outs), free(known);
+}
+
+/* Appends the outputs decided ahead for the event and sets *decision (stolen), or
+ * returns 0 when none were. */
+static int ahead_take(struct router *r, const char *tenant, const char *event_id,
+                      struct stage_outputs *out, json_t **decision) {
+    for (size_t i = 0; i < r->n_ahead; i++) {
+        struct decided_ahead *a = &r->ahead[i];
+        if (a->taken || strcmp(a->event_id, event_id) || strcmp(a->tenant, tenant)) continue;
+        a->taken = 1;
+        for (size_t j = 0; j < a->out.n; j++) {
+            struct stage_output *o = &a->out.v[j];
+            stage_outputs_add(out, o->topic, o->key, o->value, o->len);
+            o->key = o->value = NULL; /* stolen by out */
+        }
+        stage_outputs_clear(&a->out);
+        *decision = a->decision;
+        a->decision = NULL;
+        return 1;
+    }
     return 0;
 }
 
@@ -307,16 +417,15 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
     }
     if (envelope_is_deletion(env)) return route_withdraw(r, t, env, now_ms, out, reason, n);
 
-    struct decision_run run = {
-        .t = t, .env = env, .window = (int64_t)tenant_ladder(t)->window_days * 24 * 3600 * 1000
-    };
-    pseudonym_make(r->pseudonym_key, strlen(r->pseudonym_key), tenant_name,
-                   envelope_str(env, "platform"), envelope_author_id(env), run.author);
-    if (rfc3339_parse(envelope_str(env, "created_at"), &run.ts)) run.ts = now_ms;
-    int rc = decide_once(r, &run, now_ms, out);
+    struct decision_run run;
+    run_init(&run, r, t, env, now_ms);
+    int rc = ahead_take(r, tenant_name, envelope_str(env, "event_id"), out, &run.decision)
+                 ? 0
+                 : decide_once(r, &run, now_ms, out);
     if (rc == DELIVERED_AGAIN) {
         log_info("event %s delivered again: decided before, nothing published",
                  envelope_str(env, "event_id"));
+        decision_run_clear(&run);
         return STAGE_OK;
     }
     if (!rc) rc = route_remember_tickets(r, t, env, run.decision);

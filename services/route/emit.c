@@ -37,8 +37,15 @@ static json_t *schema(const char *name) {
 void route_publish_decision(const char *tenant, const json_t *env, const json_t *decision,
                             struct stage_outputs *out) {
     char topic[256];
-    add_output(out, TOPIC_DECISIONS, env, decision);
-    add_output(out, topic_tenant_decisions(tenant, topic, sizeof topic), env, decision);
+    size_t len;
+    char *value = envelope_dump(decision, &len);
+    /* The same bytes on both topics: serialized once (a decision is route's largest
+     * output, and serializing it a good part of route's time). */
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, value, len + 1);
+    stage_outputs_add(out, TOPIC_DECISIONS, envelope_key(env), value, len);
+    stage_outputs_add(out, topic_tenant_decisions(tenant, topic, sizeof topic), envelope_key(env),
+                      copy, len);
 }
 
 /* The statement of reasons: why the content was restricted and, when the ladder moved,

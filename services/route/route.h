@@ -34,9 +34,9 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
 enum stage_status router_stage(void *ctx, const struct stage_input *in, struct stage_outputs *out,
                                char *reason, size_t n);
 
-/* stage.prepare for the worker shell (ctx: the router): the decision lookups of the
- * inputs (borrowed) in one round trip where that cannot change a decision (router_prepare
- * in route.c says when); router_stage then uses each answer once. */
+/* stage.prepare for the worker shell (ctx: the router): decides the inputs (borrowed)
+ * with one lookup and one commit round trip for all, where that cannot change a decision
+ * (router_prepare in route.c says when); router_stage then publishes each decision once. */
 void router_prepare(void *ctx, const struct stage_input *in, size_t n);
 
 #endif

@@ -4,8 +4,10 @@
 #ifndef VIGILE_ROUTE_ROUTER_H
 #define VIGILE_ROUTE_ROUTER_H
 
+#include <jansson.h>
 #include <stdint.h>
 
+#include "parsed_ahead.h"
 #include "stage.h"
 #include "state.h"
 #include "tenant.h"
@@ -15,26 +17,28 @@
  * keep a margin. */
 #define ROUTE_RECORD_TTL_MS (200LL * 24 * 3600 * 1000)
 
-/* A decision lookup asked ahead for an input of the batch (router_prepare). */
-struct lookup_ahead {
-    char *tenant, *author, *event_id; /* owned */
-    int64_t ts, window;
-    struct state_author_view view;
-    char *record; /* owned, or NULL */
-    int taken;    /* used once: a retry of the input asks the store again */
+/* A decision made ahead for an input of the batch (router_prepare): its effects are
+ * committed, its outputs wait for router_stage to publish them. */
+struct decided_ahead {
+    char *tenant, *event_id;  /* owned */
+    struct stage_outputs out; /* owned: what router_stage appends */
+    json_t *decision;         /* owned: the decision emitted, for its tickets */
+    int taken;                /* used once: a retry of the input decides by itself */
 };
 
 struct router {
     struct tenant_set *tenants;
-    struct state_store *state;  /* borrowed */
-    const char *pseudonym_key;  /* borrowed */
-    struct lookup_ahead *ahead; /* the last prepared batch's lookups */
+    struct state_store *state;   /* borrowed */
+    const char *pseudonym_key;   /* borrowed */
+    struct decided_ahead *ahead; /* the last prepared batch's decisions */
     size_t n_ahead, cap_ahead;
+    struct parsed_ahead parsed; /* the last prepared batch's envelopes */
 };
 
-/* state_decision_lookup, answered from what router_prepare asked ahead when it asked
- * this very question and the answer is not used yet. */
-int route_lookup(struct router *r, const char *tenant, const char *author, const char *event_id,
-                 int64_t ts, int64_t window, struct state_author_view *view, char **record);
+/* Decides envs[0..n) (borrowed, valid classified envelopes of known tenants, no two
+ * of one author, none a deletion) with one lookup and one commit round trip for all, and
+ * keeps each one's outputs in r->ahead for router_stage. When the store fails nothing is
+ * kept: each input then decides by itself, from the records of what was committed. */
+void route_decide_ahead(struct router *r, json_t *const *envs, size_t n, int64_t now_ms);
 
 #endif

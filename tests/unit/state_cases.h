@@ -94,6 +94,22 @@ static inline void state_cases_run(struct state_store *st, const char *tenant) {
     cr_assert_str_eq(record, "{\"v\":2}");
     free(record);
 
+    /* A batch committed at once commits as one call after another: ev15 counts ev14's
+     * strike of the same batch, and ev1 (committed before) hands back its first record. */
+    struct state_commit_req commits[] = {
+        { tenant, "p_f", { "ev14", t0, win, 1, 0, "{\"b\":14}", HOUR_MS } },
+        { tenant, "p_f", { "ev15", t0 + 1, win, 1, t0 + HOUR_MS, "{\"b\":15}", HOUR_MS } },
+        { tenant, "p_a", { "ev1", t0, win, 1, 0, "{\"ev\":\"batch\"}", HOUR_MS } },
+    };
+    char *existing[3] = { "stale", "stale", "stale" };
+    cr_assert_eq(state_decision_commit_many(st, commits, 3, existing), 0);
+    cr_assert_null(existing[0]);
+    cr_assert_null(existing[1]);
+    cr_assert_str_eq(existing[2], "{\"ev\":1}");
+    free(existing[2]);
+    cr_assert_eq(state_cases_strikes(st, tenant, "p_f", "ev16", t0 + 2, win, &banned), 2);
+    cr_assert_eq(banned, t0 + HOUR_MS);
+
     uint64_t fps[8];
     size_t k = 99;
     cr_assert_eq(state_recent_add(st, tenant, "p_a", "r1", t0, 0xabcULL, HOUR_MS, fps, 8, &k), 0);
