@@ -72,9 +72,14 @@ run_pass() {
   fi
 
   vigile_log "=== $name: running tests"
+  # Tests labelled soak fill the shared topics with tens of thousands of records, which
+  # every reader from the beginning (the console's read model, the monitoring check) would
+  # then wade through: they run after the rest, in a ctest run of their own.
   local rc=0
-  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 --timeout 300 \
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 --timeout 300 -LE soak \
     2>&1 | tee "$dir/ctest.log" || rc=$?
+  ctest --test-dir "$dir" --output-on-failure --no-tests=ignore -j2 -L soak \
+    2>&1 | tee -a "$dir/ctest.log" || rc=$?
   if ((rc != 0)); then
     # Broker warnings often explain a failing integration test.
     vigile_log_tail "$VIGILE_SERVERS_DIR/kafka/server.log" 20
@@ -83,8 +88,9 @@ run_pass() {
 
   # ctest's closing line: "93% tests passed, 1 tests failed out of 14".
   local counts failed total
+  # Both runs' closing lines, summed (the soak run has none in a pass without soak tests).
   counts=$(sed -n 's/.*tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\).*/\1 \2/p' \
-    "$dir/ctest.log" | tail -n 1)
+    "$dir/ctest.log" | awk 'NF == 2 { f += $1; t += $2; n++ } END { if (n) print f, t }')
   if [[ -z "$counts" ]]; then
     summary+=("$name: ctest FAILED (exit $rc) before reporting results")
     total_failed=$((total_failed + 1))
