@@ -28,37 +28,22 @@
 #define BENCH_MAX_TENANTS 16
 #define BENCH_KEY         "bench-pseudonym-key"
 
-/* Inputs the worker shell hands classifier_prepare at once (its READ_AHEAD_MAX), or 1
- * for one store call per envelope. */
-#define BENCH_AHEAD 64
-
 /* Envelopes per second through classifier_stage, prepared `ahead` at a time as the
  * worker does (1: not prepared); serializing the inputs is not timed. */
 static struct stage_rate run_stage(struct classifier *c, struct envelopes *e, size_t ahead,
                                    double seconds) {
     static char *bufs[BENCH_MIX_COMMENTS];
     static size_t lens[BENCH_MIX_COMMENTS];
+    const struct stage stage = {
+        .name = "classify", .process = classifier_stage, .prepare = classifier_prepare, .ctx = c
+    };
     struct stage_outputs out = { 0 };
     double busy = 0, cpu = 0;
     size_t done = 0;
     do {
         envelopes_next(e, bufs, lens);
         double start = bench_now(), cpu_start = bench_cpu_now();
-        for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
-            char reason[256];
-            struct stage_input in = { "vigile.inbound", bufs[i], lens[i] };
-            if (ahead > 1 && i % ahead == 0) {
-                struct stage_input batch[BENCH_AHEAD];
-                for (size_t j = 0; j < ahead && i + j < BENCH_MIX_COMMENTS; j++)
-                    batch[j] = (struct stage_input){ "vigile.inbound", bufs[i + j], lens[i + j] };
-                classifier_prepare(c, batch, ahead);
-            }
-            if (classifier_stage(c, &in, &out, reason, sizeof reason) != STAGE_OK) {
-                fprintf(stderr, "bench-classify-stage: %s\n", reason);
-                exit(1);
-            }
-            stage_outputs_clear(&out);
-        }
+        bench_stage_pass(&stage, "vigile.inbound", bufs, lens, BENCH_MIX_COMMENTS, ahead, &out);
         busy += bench_now() - start;
         cpu += bench_cpu_now() - cpu_start;
         done += BENCH_MIX_COMMENTS;
@@ -88,28 +73,19 @@ static double run_engines(struct text_engine **engines, int n, const struct benc
     return done / t;
 }
 
-static struct tenant_set *load_tenants(void) {
-    char err[512];
-    struct tenant_set *set = tenant_set_load(VIGILE_CONFIG_DIR, err, sizeof err);
-    if (!set) {
-        fprintf(stderr, "bench-classify-stage: %s\n", err);
-        exit(1);
-    }
-    return set;
-}
-
 /* Prints one store's figure next to the engine's, prepared `ahead` at a time (1: not
  * at all). Steals nothing; st is borrowed. */
 static void bench_store(const char *name, struct state_store *st, size_t ahead,
                         const struct bench_mix *mix, double engine_rate, double seconds) {
     char err[512];
     struct classifier *c =
-        classifier_new(VIGILE_TEXT_DATA_DIR, load_tenants(), st, BENCH_KEY, err, sizeof err);
+        classifier_new(VIGILE_TEXT_DATA_DIR, bench_tenants_load("bench-classify-stage"), st,
+                       BENCH_KEY, err, sizeof err);
     if (!c) {
         fprintf(stderr, "bench-classify-stage: %s\n", err);
         exit(1);
     }
-    struct tenant_set *tenants = load_tenants();
+    struct tenant_set *tenants = bench_tenants_load("bench-classify-stage");
     struct envelopes e;
     envelopes_make(&e, mix, tenants);
     struct stage_rate rate = run_stage(c, &e, ahead, seconds);

@@ -1,6 +1,7 @@
 #include "bench_envelopes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,4 +52,34 @@ void envelopes_next(struct envelopes *e, char **bufs, size_t *lens) {
 
 void envelopes_free(struct envelopes *e) {
     for (int i = 0; i < BENCH_MIX_COMMENTS; i++) json_decref(e->env[i]);
+}
+
+struct tenant_set *bench_tenants_load(const char *prog) {
+    char err[512];
+    struct tenant_set *set = tenant_set_load(VIGILE_CONFIG_DIR, err, sizeof err);
+    if (!set) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        exit(1);
+    }
+    return set;
+}
+
+void bench_stage_pass(const struct stage *s, const char *topic, char *const *bufs,
+                      const size_t *lens, size_t n, size_t ahead, struct stage_outputs *out) {
+    for (size_t i = 0; i < n; i++) {
+        char reason[256];
+        if (s->prepare && ahead > 1 && i % ahead == 0) {
+            struct stage_input batch[BENCH_AHEAD];
+            size_t k = 0;
+            for (; k < ahead && k < BENCH_AHEAD && i + k < n; k++)
+                batch[k] = (struct stage_input){ topic, bufs[i + k], lens[i + k] };
+            s->prepare(s->ctx, batch, k);
+        }
+        struct stage_input in = { topic, bufs[i], lens[i] };
+        if (s->process(s->ctx, &in, out, reason, sizeof reason) != STAGE_OK) {
+            fprintf(stderr, "bench: %s: %s\n", s->name, reason);
+            exit(1);
+        }
+        stage_outputs_clear(out);
+    }
 }

@@ -10,7 +10,11 @@
 #include <stdint.h>
 
 #include "bench_mix.h"
+#include "stage.h"
 #include "tenant.h"
+
+/* Inputs the worker shell hands a stage's prepare at once (its READ_AHEAD_MAX). */
+#define BENCH_AHEAD 64
 
 /* The envelopes of one pass; event ids and timestamps are rewritten on every pass so that
  * the state sees a stream, not the same events again. Event ids start with a prefix of
@@ -32,5 +36,14 @@ void envelopes_free(struct envelopes *e);
 struct stage_rate {
     double wall, cpu; /* envelopes per second of each */
 };
+
+/* The shipped tenants (a new set owned by the caller); exits naming prog on a bad config. */
+struct tenant_set *bench_tenants_load(const char *prog);
+
+/* Runs the n inputs bufs/lens (borrowed) of topic through s, prepared `ahead` at a time
+ * (at most BENCH_AHEAD; 1: not prepared) as the worker shell does; out is cleared after
+ * each input. Exits naming the stage when an input is not STAGE_OK. */
+void bench_stage_pass(const struct stage *s, const char *topic, char *const *bufs,
+                      const size_t *lens, size_t n, size_t ahead, struct stage_outputs *out);
 
 #endif

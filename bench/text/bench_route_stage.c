@@ -21,18 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BENCH_KEY   "bench-pseudonym-key"
-#define BENCH_AHEAD 64 /* the worker shell's READ_AHEAD_MAX */
-
-static struct tenant_set *load_tenants(void) {
-    char err[512];
-    struct tenant_set *set = tenant_set_load(VIGILE_CONFIG_DIR, err, sizeof err);
-    if (!set) {
-        fprintf(stderr, "bench-route-stage: %s\n", err);
-        exit(1);
-    }
-    return set;
-}
+#define BENCH_KEY "bench-pseudonym-key"
 
 /* The classified envelopes of the next pass (values stolen from the classifier's
  * outputs; the caller frees each). */
@@ -65,39 +54,29 @@ static struct stage_rate run_route(struct state_store *st, const struct bench_mi
     struct state_store mem;
     state_mem_init(&mem);
     struct classifier *c =
-        classifier_new(VIGILE_TEXT_DATA_DIR, load_tenants(), &mem, BENCH_KEY, err, sizeof err);
-    struct router *r = router_new(load_tenants(), st, BENCH_KEY, err, sizeof err);
+        classifier_new(VIGILE_TEXT_DATA_DIR, bench_tenants_load("bench-route-stage"), &mem,
+                       BENCH_KEY, err, sizeof err);
+    struct router *r =
+        router_new(bench_tenants_load("bench-route-stage"), st, BENCH_KEY, err, sizeof err);
     if (!c || !r) {
         fprintf(stderr, "bench-route-stage: %s\n", err);
         exit(1);
     }
-    struct tenant_set *tenants = load_tenants();
+    struct tenant_set *tenants = bench_tenants_load("bench-route-stage");
     struct envelopes e;
     envelopes_make(&e, mix, tenants);
     static char *vals[BENCH_MIX_COMMENTS];
     static size_t lens[BENCH_MIX_COMMENTS];
+    const struct stage stage = {
+        .name = "route", .process = router_stage, .prepare = router_prepare, .ctx = r
+    };
     struct stage_outputs out = { 0 };
     double busy = 0, cpu = 0;
     size_t done = 0;
     do {
         classified_next(c, &e, vals, lens);
         double start = bench_now(), cpu_start = bench_cpu_now();
-        for (int i = 0; i < BENCH_MIX_COMMENTS; i++) {
-            char reason[256];
-            if (ahead > 1 && i % ahead == 0) {
-                struct stage_input batch[BENCH_AHEAD];
-                for (size_t j = 0; j < ahead; j++)
-                    batch[j] =
-                        (struct stage_input){ "vigile.classified", vals[i + j], lens[i + j] };
-                router_prepare(r, batch, ahead);
-            }
-            struct stage_input in = { "vigile.classified", vals[i], lens[i] };
-            if (router_stage(r, &in, &out, reason, sizeof reason) != STAGE_OK) {
-                fprintf(stderr, "bench-route-stage: route: %s\n", reason);
-                exit(1);
-            }
-            stage_outputs_clear(&out);
-        }
+        bench_stage_pass(&stage, "vigile.classified", vals, lens, BENCH_MIX_COMMENTS, ahead, &out);
         busy += bench_now() - start;
         cpu += bench_cpu_now() - cpu_start;
         done += BENCH_MIX_COMMENTS;
