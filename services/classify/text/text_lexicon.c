@@ -345,16 +345,17 @@ static int lex_before_place_noun(const struct text_norm *nm, size_t end) {
 
 static int lex_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
-/* Whether the lexicon view before offset b (exclusive) ends with one of
- * the words, as whole words. */
+/* Whether the lexicon view before offset b (exclusive) ends with word, as whole words. */
+static int lex_ends_with(const struct text_norm *nm, size_t b, const char *word) {
+    size_t n = strlen(word);
+    return n <= b && memcmp(nm->n + b - n, word, n) == 0 && (b == n || nm->n[b - n - 1] == ' ');
+}
+
+/* Whether the lexicon view before offset b ends with one of the words. */
 static int lex_ends_with_word(const struct text_lex_words *w, const struct text_norm *nm,
                               size_t b) {
-    for (size_t i = 0; i < w->n; i++) {
-        size_t n = strlen(w->term[i]);
-        if (n <= b && memcmp(nm->n + b - n, w->term[i], n) == 0 &&
-            (b == n || nm->n[b - n - 1] == ' '))
-            return 1;
-    }
+    for (size_t i = 0; i < w->n; i++)
+        if (lex_ends_with(nm, b, w->term[i])) return 1;
     return 0;
 }
 
@@ -363,11 +364,8 @@ static int lex_ends_with_word(const struct text_lex_words *w, const struct text_
 static int lex_sent_away(const struct text_norm *nm, size_t b) {
     static const char *const away[] = { "vatene via",     "vai via",   "va via",  "andate via",
                                         "andatevene via", "fuori via", "via via", NULL };
-    for (const char *const *p = away; *p; p++) {
-        size_t n = strlen(*p);
-        if (n <= b && memcmp(nm->n + b - n, *p, n) == 0 && (b == n || nm->n[b - n - 1] == ' '))
-            return 1;
-    }
+    for (const char *const *p = away; *p; p++)
+        if (lex_ends_with(nm, b, *p)) return 1;
     return 0;
 }
 
