@@ -12,6 +12,12 @@
  * has outputs of its own or on its dictionary chain, so the scan tests one
  * bit instead of two tables per byte. */
 #define AC_OUT 0x80000000u
+/* The scan follows AC_LANES stretches of a text at once, each for at most
+ * AC_STEPS bytes a round (see text_ac_scan), when each stretch then has at
+ * least AC_MIN_GAIN bytes of its own. */
+#define AC_LANES    4
+#define AC_STEPS    256
+#define AC_MIN_GAIN 16
 
 struct ac_out {
     uint32_t value;
@@ -28,6 +34,7 @@ struct text_ac {
     struct ac_out *outs; /* outs[0] unused */
     size_t n_outs, outs_cap;
     size_t n_patterns;
+    size_t max_len; /* of the patterns: no state lies deeper */
     unsigned char cls[256];
     int built;
 };
@@ -76,6 +83,7 @@ int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value) {
     ac->outs[ac->n_outs].next = ac->out_head[st];
     ac->out_head[st] = (uint32_t)ac->n_outs++;
     ac->n_patterns++;
+    if (len > ac->max_len) ac->max_len = len;
     return 0;
 }
 
@@ -130,18 +138,81 @@ __attribute__((noinline)) static void ac_emit(const struct text_ac *ac, uint32_t
             hit(ctx, ac->outs[o].value, end);
 }
 
-void text_ac_scan(const struct text_ac *ac, const char *s, size_t len, text_ac_hit_fn hit,
-                  void *ctx) {
+/* One byte at a time from row over s[from, to); returns the last row. */
+static uint32_t scan_serial(const struct text_ac *ac, const unsigned char *s, size_t from,
+                            size_t to, uint32_t row, text_ac_hit_fn hit, void *ctx) {
     /* Local copies: hit() could write any memory for all the compiler
      * knows, which would make it reload both pointers on every byte. */
     const uint32_t *delta = ac->delta;
     const unsigned char *cls = ac->cls;
-    uint32_t row = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint32_t e = delta[row + cls[(unsigned char)s[i]]];
+    for (size_t i = from; i < to; i++) {
+        uint32_t e = delta[row + cls[s[i]]];
         row = e & ~AC_OUT;
         if (e & AC_OUT) ac_emit(ac, row, i + 1, hit, ctx);
     }
+    return row;
+}
+
+/* One round of the lanes: lane k follows steps bytes from at + k * (steps
+ * - warm), lane 0 from row, the others from the root, reporting only after
+ * their first warm bytes (which lane k - 1 reported).  The rows with
+ * outputs are kept per lane and reported lane after lane, so in text
+ * order.  Returns the row at the round's last byte. */
+static uint32_t scan_round(const struct text_ac *ac, const unsigned char *s, size_t at,
+                           size_t steps, size_t warm, uint32_t row, text_ac_hit_fn hit, void *ctx) {
+    const uint32_t *delta = ac->delta;
+    const unsigned char *cls = ac->cls;
+    uint32_t rows[AC_LANES][AC_STEPS], r[AC_LANES];
+    uint16_t step[AC_LANES][AC_STEPS];
+    size_t n[AC_LANES], quiet[AC_LANES];
+    const unsigned char *p[AC_LANES];
+    for (size_t k = 0; k < AC_LANES; k++) {
+        p[k] = s + at + k * (steps - warm);
+        r[k] = 0;
+        n[k] = 0;
+        quiet[k] = k ? warm : 0;
+    }
+    r[0] = row;
+    for (size_t j = 0; j < steps; j++) {
+        /* unrolled, so that each lane's row stays in a register */
+#pragma GCC unroll 4
+        for (size_t k = 0; k < AC_LANES; k++) {
+            uint32_t e = delta[r[k] + cls[p[k][j]]];
+            r[k] = e & ~AC_OUT;
+            /* stored always, counted only where the lane reports: no branch */
+            rows[k][n[k]] = r[k];
+            step[k][n[k]] = (uint16_t)j;
+            n[k] += (e >> 31) & (j >= quiet[k]);
+        }
+    }
+    for (size_t k = 0; k < AC_LANES; k++)
+        for (size_t m = 0; m < n[k]; m++)
+            ac_emit(ac, rows[k][m], (size_t)(p[k] - s) + step[k][m] + 1, hit, ctx);
+    return r[AC_LANES - 1];
+}
+
+/* A scan is a chain of dependent loads, one per byte, from a table larger
+ * than the first-level cache: its time is their latency.  Lanes that
+ * follow separate stretches of the text overlap those loads.  A lane
+ * started from the root reaches the state a scan from the start would be
+ * in after max_len bytes (a state is the longest suffix read so far that
+ * begins a pattern, and none is longer), so it starts max_len bytes before
+ * its stretch, and the lanes report exactly the hits of one scan, in the
+ * same order. */
+void text_ac_scan(const struct text_ac *ac, const char *s, size_t len, text_ac_hit_fn hit,
+                  void *ctx) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t warm = ac->max_len, at = 0;
+    uint32_t row = 0;
+    for (;;) {
+        /* a round covers AC_LANES * steps - (AC_LANES - 1) * warm bytes */
+        size_t steps = (len - at + (AC_LANES - 1) * warm) / AC_LANES;
+        if (steps > AC_STEPS) steps = AC_STEPS;
+        if (steps < warm + AC_MIN_GAIN) break;
+        row = scan_round(ac, u, at, steps, warm, row, hit, ctx);
+        at += AC_LANES * steps - (AC_LANES - 1) * warm;
+    }
+    scan_serial(ac, u, at, len, row, hit, ctx);
 }
 
 size_t text_ac_size(const struct text_ac *ac) { return ac->n_patterns; }
