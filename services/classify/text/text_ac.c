@@ -153,6 +153,35 @@ static uint32_t scan_serial(const struct text_ac *ac, const unsigned char *s, si
     return row;
 }
 
+/* The lanes of a round, their rows and, per lane, the rows with outputs
+ * and at which step (high half) they were reached. */
+struct lanes {
+    const unsigned char *p[AC_LANES];
+    uint32_t r[AC_LANES];
+    size_t n[AC_LANES];
+    uint64_t out[AC_LANES][AC_STEPS];
+};
+
+/* Steps [from, to) of every lane, keeping the rows with outputs of the
+ * first `keeping` lanes (a constant where inlined, so the warming lanes
+ * test nothing).  The lanes are unrolled, so that each row stays in a
+ * register; a row is stored always and counted only when it has outputs,
+ * which takes no branch. */
+static inline __attribute__((always_inline)) void lanes_step(struct lanes *l, const uint32_t *delta,
+                                                             const unsigned char *cls, size_t from,
+                                                             size_t to, size_t keeping) {
+    for (size_t j = from; j < to; j++) {
+#pragma GCC unroll 4
+        for (size_t k = 0; k < AC_LANES; k++) {
+            uint32_t e = delta[l->r[k] + cls[l->p[k][j]]];
+            l->r[k] = e & ~AC_OUT;
+            if (k >= keeping) continue;
+            l->out[k][l->n[k]] = (uint64_t)j << 32 | l->r[k];
+            l->n[k] += e >> 31;
+        }
+    }
+}
+
 /* One round of the lanes: lane k follows steps bytes from at + k * (steps
  * - warm), lane 0 from row, the others from the root, reporting only after
  * their first warm bytes (which lane k - 1 reported).  The rows with
@@ -160,35 +189,20 @@ static uint32_t scan_serial(const struct text_ac *ac, const unsigned char *s, si
  * order.  Returns the row at the round's last byte. */
 static uint32_t scan_round(const struct text_ac *ac, const unsigned char *s, size_t at,
                            size_t steps, size_t warm, uint32_t row, text_ac_hit_fn hit, void *ctx) {
-    const uint32_t *delta = ac->delta;
-    const unsigned char *cls = ac->cls;
-    uint32_t rows[AC_LANES][AC_STEPS], r[AC_LANES];
-    uint16_t step[AC_LANES][AC_STEPS];
-    size_t n[AC_LANES], quiet[AC_LANES];
-    const unsigned char *p[AC_LANES];
+    struct lanes l;
     for (size_t k = 0; k < AC_LANES; k++) {
-        p[k] = s + at + k * (steps - warm);
-        r[k] = 0;
-        n[k] = 0;
-        quiet[k] = k ? warm : 0;
+        l.p[k] = s + at + k * (steps - warm);
+        l.r[k] = 0;
+        l.n[k] = 0;
     }
-    r[0] = row;
-    for (size_t j = 0; j < steps; j++) {
-        /* unrolled, so that each lane's row stays in a register */
-#pragma GCC unroll 4
-        for (size_t k = 0; k < AC_LANES; k++) {
-            uint32_t e = delta[r[k] + cls[p[k][j]]];
-            r[k] = e & ~AC_OUT;
-            /* stored always, counted only where the lane reports: no branch */
-            rows[k][n[k]] = r[k];
-            step[k][n[k]] = (uint16_t)j;
-            n[k] += (e >> 31) & (j >= quiet[k]);
-        }
-    }
+    l.r[0] = row;
+    lanes_step(&l, ac->delta, ac->cls, 0, warm, 1); /* the others warm up */
+    lanes_step(&l, ac->delta, ac->cls, warm, steps, AC_LANES);
     for (size_t k = 0; k < AC_LANES; k++)
-        for (size_t m = 0; m < n[k]; m++)
-            ac_emit(ac, rows[k][m], (size_t)(p[k] - s) + step[k][m] + 1, hit, ctx);
-    return r[AC_LANES - 1];
+        for (size_t m = 0; m < l.n[k]; m++)
+            ac_emit(ac, (uint32_t)l.out[k][m], (size_t)(l.p[k] - s) + (l.out[k][m] >> 32) + 1, hit,
+                    ctx);
+    return l.r[AC_LANES - 1];
 }
 
 /* A scan is a chain of dependent loads, one per byte, from a table larger
