@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* 0 is "not in the alphabet"; letters 1-26, digits 27-36, space 37. */
 #define AC_CLASSES 38
@@ -87,6 +88,30 @@ int text_ac_add(struct text_ac *ac, const char *s, size_t len, uint32_t value) {
     return 0;
 }
 
+/* A table the scan reads this large or larger is put on huge pages. */
+#define AC_HUGE_PAGE (2u << 20)
+
+/* Moves the built DFA to memory of its own on transparent huge pages when
+ * it is large (the base's, with the lexicon and every rule anchor, is
+ * ~2 MB): the scan's loads land anywhere in it, and on 4 KB pages many of
+ * them also missed the TLB (2% of the engine's time with the model on).
+ * The allocation is rounded up to whole huge pages, which it then owns. */
+static void ac_table_to_huge_pages(struct text_ac *ac) {
+#ifdef MADV_HUGEPAGE
+    size_t bytes = ac->n_states * AC_CLASSES * sizeof *ac->delta;
+    if (bytes < AC_HUGE_PAGE / 2) return;
+    size_t whole = (bytes + AC_HUGE_PAGE - 1) / AC_HUGE_PAGE * AC_HUGE_PAGE;
+    uint32_t *delta = aligned_alloc(AC_HUGE_PAGE, whole);
+    if (!delta) abort();                        /* out of memory, as in xmalloc */
+    (void)madvise(delta, whole, MADV_HUGEPAGE); /* advice: without it, 4 KB pages */
+    memcpy(delta, ac->delta, bytes);
+    free(ac->delta);
+    ac->delta = delta;
+#else
+    (void)ac;
+#endif
+}
+
 /* Breadth-first: a state's failure target is always shallower, so it is
  * complete when the state is reached, and missing edges can be copied from
  * it to make the DFA. */
@@ -124,6 +149,7 @@ void text_ac_build(struct text_ac *ac) {
         uint32_t out = ac->out_head[t] || ac->dict[t] ? AC_OUT : 0;
         ac->delta[k] = t * AC_CLASSES | out;
     }
+    ac_table_to_huge_pages(ac);
     ac->built = 1;
 }
 
