@@ -11,11 +11,15 @@
  * holds the status, labels (category, rule, score, severity, detail, span),
  * flags, redacted text, fingerprint and the model's scores; with
  * --views, also both normalized views with their maps to the original bytes.
+ * Each --jsonl FILE (JSON lines with "text", as the training files) adds its
+ * texts as they are, after the generated set, each classified by every
+ * engine: the training data's wording reaches rules and model heads the
+ * corpus may not.
  *
  * Capture a dump before a change and one after, then compare them with cmp:
  * they must be identical byte for byte.
  *
- * usage: text-equiv OUT [--views] [DATA_DIR] [CONFIG_DIR] */
+ * usage: text-equiv OUT [--views] [--jsonl FILE]... [DATA_DIR] [CONFIG_DIR] */
 #include "bench_tenants.h"
 #include "text_engine.h"
 #include "text_norm.h"
@@ -29,6 +33,7 @@
 #define EQUIV_RANDOM_TEXTS      8000
 #define EQUIV_MAX_TEXT          4096
 #define EQUIV_MAX_ENGINES       16
+#define EQUIV_MAX_JSONL         64
 
 /* The bench's sentences, so that the measured mix is covered too. */
 static const char *const bench_sentences[] = {
@@ -389,16 +394,32 @@ static int make_engines(const struct text_base *base, const char *config_dir,
     return n;
 }
 
+/* Options before the positional DATA_DIR and CONFIG_DIR; returns the index
+ * of the first positional argument. */
+static int parse_options(int argc, char **argv, int *views, const char **jsonl, int *n_jsonl) {
+    int arg = 2;
+    *views = 0;
+    *n_jsonl = 0;
+    for (; arg < argc; arg++) {
+        if (strcmp(argv[arg], "--views") == 0)
+            *views = 1;
+        else if (strcmp(argv[arg], "--jsonl") == 0 && arg + 1 < argc && *n_jsonl < EQUIV_MAX_JSONL)
+            jsonl[(*n_jsonl)++] = argv[++arg];
+        else
+            break;
+    }
+    return arg;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: text-equiv OUT [--views] [DATA_DIR] [CONFIG_DIR]\n");
+        fprintf(stderr, "usage: text-equiv OUT [--views] [--jsonl FILE]... [DATA_DIR] "
+                        "[CONFIG_DIR]\n");
         return 2;
     }
-    int arg = 2, views = 0;
-    if (argc > arg && strcmp(argv[arg], "--views") == 0) {
-        views = 1;
-        arg++;
-    }
+    const char *jsonl[EQUIV_MAX_JSONL];
+    int views, n_jsonl;
+    int arg = parse_options(argc, argv, &views, jsonl, &n_jsonl);
     const char *data = argc > arg ? argv[arg] : VIGILE_TEXT_DATA_DIR;
     const char *config_dir = argc > arg + 1 ? argv[arg + 1] : VIGILE_CONFIG_DIR;
     char err[512];
@@ -411,16 +432,22 @@ int main(int argc, char **argv) {
     int n_engines = make_engines(base, config_dir, engines);
     struct equiv_set set = { 0 };
     build_set(&set, VIGILE_TEXT_CORPUS, VIGILE_TEXT_STREAM);
+    size_t n_generated = set.n;
+    for (int k = 0; k < n_jsonl; k++) load_jsonl(&set, jsonl[k]);
     FILE *out = fopen(argv[1], "w");
     if (!out) {
         fprintf(stderr, "text-equiv: cannot write %s\n", argv[1]);
         return 1;
     }
     struct text_scratch *sc = text_scratch_new();
-    for (size_t i = 0; i < set.n; i++)
+    for (size_t i = 0; i < n_generated; i++)
         dump_one(out, i, engines[i % n_engines], sc, &set.t[i], views);
+    for (size_t i = n_generated; i < set.n; i++)
+        for (int k = 0; k < n_engines; k++) dump_one(out, i, engines[k], sc, &set.t[i], views);
     fclose(out);
-    printf("text-equiv: %zu texts, %d engines, written to %s\n", set.n, n_engines, argv[1]);
+    printf("text-equiv: %zu texts (%zu from --jsonl, by every engine), %d engines, written to "
+           "%s\n",
+           set.n, set.n - n_generated, n_engines, argv[1]);
     text_scratch_free(sc);
     for (size_t i = 0; i < set.n; i++) {
         free(set.t[i].text);

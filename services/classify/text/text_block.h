@@ -36,8 +36,9 @@ static inline void text_block_at(struct text_block *b, const char *t, size_t len
     b->p = b->pad;
 }
 
-/* Bit j set when lo <= (byte j | fold) <= hi, for lo and hi below 0x80
- * (fold 0x20 makes a letter test ignore case). */
+/* Bit j set when lo <= (byte j | fold) <= hi, for lo and hi below 0x80 or
+ * lo == hi (an equality test, for any byte); fold 0x20 makes a letter test
+ * ignore case. */
 static inline uint64_t text_block_mask(const struct text_block *b, unsigned char fold,
                                        unsigned char lo, unsigned char hi) {
     uint64_t m = 0;

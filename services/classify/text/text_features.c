@@ -62,16 +62,15 @@ static inline void reserve(struct emitter *e, size_t room) {
     e->block.n = 0;
 }
 
-/* What a scan fills in a block: buckets, places or both. */
-enum { WITH_BUCKET = 1, WITH_POS = 2 };
+/* What a scan fills in a block besides the buckets: the places too. */
+enum { WITH_POS = 1 };
 
 /* Adds one n-gram; the caller has reserved room for it.  Inlined where
- * `with` is a constant, so the scoring pass stores no positions and the
- * places pass computes no hashes. */
+ * `with` is a constant, so the scoring pass stores no positions. */
 static inline __attribute__((always_inline)) void emit(struct emitter *e, int with, uint64_t key,
                                                        size_t start, size_t len) {
     struct text_feature_block *b = &e->block;
-    if (with & WITH_BUCKET) b->bucket[b->n] = bucket_of(key);
+    b->bucket[b->n] = bucket_of(key);
     if (with & WITH_POS) {
         b->start[b->n] = (uint32_t)start;
         b->len[b->n] = (uint32_t)len;
@@ -143,8 +142,8 @@ static inline __attribute__((always_inline)) void scan_words(struct emitter *e, 
     }
 }
 
-/* Both kinds of n-grams, as text_features_scan, text_features_buckets and
- * text_features_places describe; `with` is a constant in each caller. */
+/* Both kinds of n-grams, as text_features_scan and text_features_buckets
+ * describe; `with` is a constant in each caller. */
 static inline __attribute__((always_inline)) size_t scan(const struct text_norm *nm, int with,
                                                          text_feature_fn *fn, void *arg) {
     struct emitter e;
@@ -172,13 +171,25 @@ static inline __attribute__((always_inline)) size_t scan(const struct text_norm 
 }
 
 size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
-    return scan(nm, WITH_BUCKET | WITH_POS, fn, arg);
+    return scan(nm, WITH_POS, fn, arg);
 }
 
 size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
-    return scan(nm, WITH_BUCKET, fn, arg);
+    return scan(nm, 0, fn, arg);
 }
 
-size_t text_features_places(const struct text_norm *nm, text_feature_fn *fn, void *arg) {
-    return scan(nm, WITH_POS, fn, arg);
+/* scan_chars emits at padded position i (of len + 2) the lengths 2 up to
+ * min(5, len + 2 - i): four everywhere but at the last three positions. */
+size_t text_features_char_index(size_t len, size_t i) {
+    size_t n = len + 2, full = n > CHAR_MAX - 1 ? n - (CHAR_MAX - 1) : 0;
+    if (i <= full) return (CHAR_MAX - CHAR_MIN + 1) * i;
+    size_t at = (CHAR_MAX - CHAR_MIN + 1) * full;
+    for (size_t q = full; q < i && q + CHAR_MIN <= n; q++) at += n - q - (CHAR_MIN - 1);
+    return at;
+}
+
+/* scan_words emits each token's unigram, then (from the second token on)
+ * the pair it ends, after every character n-gram. */
+size_t text_features_word_index(size_t len, size_t w) {
+    return text_features_char_index(len, len + 1) + (w ? 2 * w - 1 : 0);
 }

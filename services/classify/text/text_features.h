@@ -65,9 +65,13 @@ size_t text_features_scan(const struct text_norm *nm, text_feature_fn *fn, void 
  * undefined): the scoring pass, which needs none, stores none. */
 size_t text_features_buckets(const struct text_norm *nm, text_feature_fn *fn, void *arg);
 
-/* The same features' places without their buckets (block bucket is left
- * undefined), in the same order: for a pass that kept the buckets of
- * text_features_buckets and needs the places too, without hashing again. */
-size_t text_features_places(const struct text_norm *nm, text_feature_fn *fn, void *arg);
+/* Where an n-gram sits in the order text_features_buckets hands them out
+ * (counted from 0 across blocks), for a pass that kept the buckets and
+ * needs some n-grams' places without walking the view again.  For a view
+ * of len bytes: the character n-grams of padded position i (0 .. len,
+ * i.e. view byte i - 1; see text_features.c), lengths 2, 3, ... at that
+ * index and after it; and word unigram w (w-th token, from 0). */
+size_t text_features_char_index(size_t len, size_t i);
+size_t text_features_word_index(size_t len, size_t w);
 
 #endif

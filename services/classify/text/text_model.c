@@ -341,64 +341,68 @@ void text_model_score_work(const struct text_model *m, const struct text_norm *n
  * its weight to that word, and the words with the largest positive sums are
  * the evidence.  A moderator reads "fallito", not the n-gram "llit"; the
  * n-grams across words and punctuation still count in the score, only not
- * in what is shown. */
+ * in what is shown.  A character n-gram's place is its bytes of the view
+ * (those of the padding spaces left out), so " fa" at the view's start
+ * lies within "fa...". */
 struct word_evidence {
     const int8_t *w;
     size_t stride;
-    uint32_t *word_of; /* per pattern-view byte: its word, or NO_WORD */
-    size_t n_words;
     size_t heads[TEXT_CAT_COUNT];
     size_t n_heads;
-    int32_t *sums;        /* n_words x n_heads */
-    const uint32_t *kept; /* the scoring pass's buckets, or NULL */
-    size_t seen;          /* n-grams of the blocks before this one */
+    const uint32_t *kept; /* the scoring pass's buckets, in scan order */
+    size_t len;           /* of the pattern view */
+    uint32_t *from, *to;  /* each word's range in the view */
+    size_t n_words;
+    int32_t *sums; /* n_words x n_heads */
 };
 
-#define NO_WORD UINT32_MAX
-
-/* Numbers the words of the pattern view; fills word_of and each word's
- * range in from/to (new arrays the caller frees).  Returns the count. */
-static size_t number_words(const struct text_norm *nm, uint32_t *word_of, uint32_t **from,
-                           uint32_t **to) {
-    size_t n = 0;
-    for (size_t i = 0; i < nm->p_len; i++)
-        n += text_feature_word_byte((unsigned char)nm->p[i]) &&
-             (i == 0 || !text_feature_word_byte((unsigned char)nm->p[i - 1]));
-    *from = xmalloc((n + 1) * sizeof **from);
-    *to = xmalloc((n + 1) * sizeof **to);
-    size_t k = 0;
-    for (size_t i = 0; i < nm->p_len; i++) {
+/* Finds the words of the pattern view (the tokens of text_features) into
+ * new arrays from and to, the caller's to free.  Returns the count. */
+static size_t find_words(const struct text_norm *nm, uint32_t **from, uint32_t **to) {
+    size_t n = 0, cap = nm->p_len / 2 + 1; /* a word and a separator at least */
+    *from = xmalloc(cap * sizeof **from);
+    *to = xmalloc(cap * sizeof **to);
+    for (size_t i = 0; i < nm->p_len;) {
         if (!text_feature_word_byte((unsigned char)nm->p[i])) {
-            word_of[i] = NO_WORD;
+            i++;
             continue;
         }
-        if (i == 0 || !text_feature_word_byte((unsigned char)nm->p[i - 1]))
-            (*from)[k++] = (uint32_t)i;
-        word_of[i] = (uint32_t)(k - 1);
-        (*to)[k - 1] = (uint32_t)i + 1;
+        (*from)[n] = (uint32_t)i;
+        while (i < nm->p_len && text_feature_word_byte((unsigned char)nm->p[i])) i++;
+        (*to)[n++] = (uint32_t)i;
     }
     return n;
 }
 
-static void sum_block(void *arg, const struct text_feature_block *b) {
-    struct word_evidence *we = arg;
-    const uint32_t *bucket = we->kept ? we->kept + we->seen : b->bucket;
-    we->seen += b->n;
-    for (size_t j = 0; j < b->n; j++) {
-        if (b->len[j] == 0) continue;
-        uint32_t first = we->word_of[b->start[j]];
-        if (first == NO_WORD || we->word_of[b->start[j] + b->len[j] - 1] != first)
-            continue; /* not within one word */
-        const int8_t *row = we->w + (size_t)bucket[j] * we->stride;
-        int32_t *sum = we->sums + (size_t)first * we->n_heads;
-        for (size_t h = 0; h < we->n_heads; h++) sum[h] += row[we->heads[h]];
+static void add_row(const struct word_evidence *we, int32_t *sum, uint32_t bucket) {
+    const int8_t *row = we->w + (size_t)bucket * we->stride;
+    for (size_t h = 0; h < we->n_heads; h++) sum[h] += row[we->heads[h]];
+}
+
+/* Adds to word wd's sums the n-grams whose place lies within it: the
+ * character n-grams starting in it (padded position i is view byte i - 1,
+ * position 0 the leading space, clipped to byte 0) that end by its end,
+ * and its unigram.  Their buckets are read from the scoring pass's, by
+ * their index in its order: the view is not walked again. */
+static void sum_word(const struct word_evidence *we, size_t wd) {
+    size_t a = we->from[wd], b = we->to[wd], n = we->len + 2;
+    int32_t *sum = we->sums + wd * we->n_heads;
+    for (size_t i = a ? a + 1 : 0; i <= b && i + 2 <= n; i++) {
+        size_t from = i ? i - 1 : 0, at = text_features_char_index(we->len, i);
+        size_t kmax = n - i < 5 ? n - i : 5;
+        for (size_t k = 2; k <= kmax; k++) {
+            size_t to = i + k - 1 < we->len ? i + k - 1 : we->len;
+            if (to > b) break; /* it and the longer ones run past the word */
+            if (to > from) add_row(we, sum, we->kept[at + k - 2]);
+        }
     }
+    add_row(we, sum, we->kept[text_features_word_index(we->len, wd)]);
 }
 
 /* The TEXT_MODEL_EVIDENCE words with the largest positive sums for head
  * column col, heaviest first, as original-text spans.  Returns how many. */
-static size_t top_words(const struct word_evidence *we, size_t col, const uint32_t *from,
-                        const uint32_t *to, const struct text_norm *nm, struct text_span *spans) {
+static size_t top_words(const struct word_evidence *we, size_t col, const struct text_norm *nm,
+                        struct text_span *spans) {
     size_t best[TEXT_MODEL_EVIDENCE], n = 0;
     for (size_t wd = 0; wd < we->n_words; wd++) {
         int32_t v = we->sums[wd * we->n_heads + col];
@@ -412,36 +416,37 @@ static size_t top_words(const struct word_evidence *we, size_t col, const uint32
         best[k] = wd;
     }
     for (size_t k = 0; k < n; k++)
-        spans[k] = (struct text_span){ nm->p_start[from[best[k]]], nm->p_end[to[best[k]] - 1] };
+        spans[k] =
+            (struct text_span){ nm->p_start[we->from[best[k]]], nm->p_end[we->to[best[k]] - 1] };
     return n;
 }
 
 void text_model_evidence(const struct text_model *m, const struct text_norm *nm,
                          const struct text_model_work *work, unsigned cats,
                          struct text_evidence out[TEXT_CAT_COUNT]) {
-    struct word_evidence we = { .w = m->weights,
-                                .stride = m->stride,
-                                .kept = work ? work->bucket : NULL };
+    struct word_evidence we = { .w = m->weights, .stride = m->stride, .len = nm->p_len };
     for (int c = 0; c < TEXT_CAT_COUNT; c++) {
         out[c].n = 0;
         if ((cats & (1u << c)) && m->head_of[c] >= 0)
             we.heads[we.n_heads++] = (size_t)m->head_of[c];
     }
     if (we.n_heads == 0 || nm->p_len == 0) return;
-    uint32_t *from, *to;
-    we.word_of = xmalloc(nm->p_len * sizeof *we.word_of);
-    we.n_words = number_words(nm, we.word_of, &from, &to);
+    struct text_model_work own = { 0 };
+    if (!work) { /* the buckets, as the scoring pass would have kept them */
+        double scores[TEXT_CAT_COUNT];
+        text_model_score_work(m, nm, &own, scores);
+        work = &own;
+    }
+    we.kept = work->bucket;
+    we.n_words = find_words(nm, &we.from, &we.to);
     we.sums = xcalloc(we.n_words + 1, we.n_heads * sizeof *we.sums);
-    if (we.kept)
-        text_features_places(nm, sum_block, &we);
-    else
-        text_features_scan(nm, sum_block, &we);
+    for (size_t wd = 0; wd < we.n_words; wd++) sum_word(&we, wd);
     for (size_t col = 0; col < we.n_heads; col++) {
         enum text_category cat = m->heads[we.heads[col]].cat;
-        out[cat].n = top_words(&we, col, from, to, nm, out[cat].spans);
+        out[cat].n = top_words(&we, col, nm, out[cat].spans);
     }
-    free(we.word_of);
     free(we.sums);
-    free(from);
-    free(to);
+    free(we.from);
+    free(we.to);
+    text_model_work_release(&own);
 }

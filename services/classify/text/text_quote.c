@@ -1,5 +1,6 @@
 /* text_quote: abuse quoted by the one it was aimed at (see text_quote.h). */
 #include "text_quote.h"
+#include "text_block.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -262,21 +263,42 @@ static void drop_within(struct text_sink *sink, size_t a, size_t b) {
     sink->n = o;
 }
 
+/* The offset of the first byte at or after at that may begin an opening
+ * quote (' " and the lead bytes of the typographic ones), or len: the
+ * quotation search visits every comment with a label it may excuse or
+ * mark, and most of its bytes begin none. */
+static size_t next_opening_byte(const char *t, size_t len, size_t at) {
+    for (; at < len; at += TEXT_BLOCK) {
+        struct text_block b;
+        text_block_at(&b, t, len, at);
+        uint64_t m = text_block_mask(&b, 0, '\'', '\'') | text_block_mask(&b, 0, '"', '"') |
+                     text_block_mask(&b, 0, 0xc2, 0xc2) | text_block_mask(&b, 0, 0xe2, 0xe2);
+        if (m) return at + (size_t)__builtin_ctzll(m); /* the zero padding matches nothing */
+    }
+    return len;
+}
+
+/* The offset of the first close[0..cn) in t[from, limit), or limit. */
+static size_t find_closing(const char *t, size_t from, size_t limit, const char *close, size_t cn) {
+    for (size_t e = from; e + cn <= limit; e++) {
+        const char *c = memchr(t + e, close[0], limit - cn + 1 - e);
+        if (!c) break;
+        e = (size_t)(c - t);
+        if (memcmp(t + e, close, cn) == 0) return e;
+    }
+    return limit;
+}
+
 /* Finds the next quotation opening at or after *at: its text is [*from, *end).
  * Returns 1 with *at just past it, or 0 when there is none. */
 static int next_quotation(const char *text, size_t len, size_t *at, size_t *from, size_t *end) {
-    for (; *at < len; (*at)++) {
-        /* The first bytes of the opening quotes, tested before anything else: this loop
-         * visits every byte of a comment that has an abuse label. */
-        unsigned char c = (unsigned char)text[*at];
-        if (c != '\'' && c != '"' && c != 0xc2 && c != 0xe2) continue;
+    for (; (*at = next_opening_byte(text, len, *at)) < len; (*at)++) {
         size_t open_len;
         const char *close = closing_quote(text, len, *at, &open_len);
         /* An apostrophe inside a word ("l'ufficio") opens nothing. */
         if (!close || (*at > 0 && text[*at - 1] != ' ' && text[*at - 1] != ':')) continue;
         size_t f = *at + open_len, limit = f + QUOTE_MAX_LEN < len ? f + QUOTE_MAX_LEN : len;
-        size_t cn = strlen(close), e = f;
-        while (e + cn <= limit && memcmp(text + e, close, cn) != 0) e++;
+        size_t cn = strlen(close), e = find_closing(text, f, limit, close, cn);
         if (e + cn > limit) continue;
         *from = f;
         *end = e;
@@ -318,16 +340,22 @@ void text_quote_drop_reported(struct text_sink *sink, const char *text, size_t l
     drop_countered(sink, text, len);
 }
 
+/* Whether a label may be marked quoted: incitement too ("chi scrive 'a
+ * morte X' va denunciato" calls for nothing), and any of the model's. */
+static int markable(const struct text_label *l) {
+    return is_abuse(l->category_id) || l->category_id == TEXT_CAT_INCITEMENT ||
+           l->origin == TEXT_ORIGIN_MODEL;
+}
+
 void text_quote_mark_quoted(struct text_sink *sink, const char *text, size_t len) {
+    size_t i = 0;
+    while (i < sink->n && !markable(&sink->labels[i])) i++;
+    if (i == sink->n) return; /* no label to mark: the quotations do not matter */
     size_t at = 0, from, end;
     while (next_quotation(text, len, &at, &from, &end)) {
-        for (size_t i = 0; i < sink->n; i++) {
+        for (i = 0; i < sink->n; i++) {
             struct text_label *l = &sink->labels[i];
-            /* incitement too: "chi scrive 'a morte X' va denunciato" calls for nothing */
-            if ((is_abuse(l->category_id) || l->category_id == TEXT_CAT_INCITEMENT ||
-                 l->origin == TEXT_ORIGIN_MODEL) &&
-                l->span.start >= from && l->span.end <= end)
-                l->quoted = 1;
+            if (markable(l) && l->span.start >= from && l->span.end <= end) l->quoted = 1;
         }
     }
 }
