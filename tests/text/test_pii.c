@@ -45,6 +45,19 @@ Test(pii_scan, types) {
     cr_expect_str_eq(detail_of("targata FG 123 AB"), "targa");
 }
 
+/* A wrong check character or check digits is a mistyped or made-up code: still personal
+ * data when the comment names it, and only then (not_personal has the bare code). */
+Test(pii_scan, named_codes_without_their_checksum) {
+    cr_expect_str_eq(detail_of("cf RSSMRA85T10A562X"), "codice_fiscale");
+    cr_expect_str_eq(detail_of("il mio codice fiscale è MRNGPP65T10H501W"), "codice_fiscale");
+    cr_expect_str_eq(detail_of("IBAN IT02L1234512345123456789012 intestato a me"), "iban");
+    cr_expect_null(detail_of("ordine IT02L1234512345123456789012 spedito"));
+    const struct text_label *l =
+        fixture_label(fixture_classify("cf RSSMRA85T10A562X"), "personal_data");
+    cr_assert_not_null(l);
+    cr_expect_lt(l->score, 0.9); /* the shape alone: a little less sure */
+}
+
 Test(pii_scan, not_personal) {
     static const char *const clean[] = {
         "costa 350.000.000 euro",
@@ -53,7 +66,7 @@ Test(pii_scan, not_personal) {
         "numero verde 800 123 456",
         "scrivete a urp@comune.lecce.it",
         "chiamate l'URP allo 02 9352 7111",
-        "cf RSSMRA85T10A562X",
+        "RSSMRA85T10A562X",
         "P.IVA 12345670581",
         "pratica 2023/004512",
         "ho chiamato il 112",

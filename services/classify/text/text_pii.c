@@ -40,12 +40,9 @@ static int cf_digit_value(unsigned char c) {
     return p && *p ? (int)(p - omocodes) : -1;
 }
 
-int text_pii_cf_valid(const char *s, size_t n) {
-    static const int odd[36] = { /* values of 0-9 then A-Z at odd positions */
-                                 1,  0, 5, 7,  9,  13, 15, 17, 19, 21, 1,  0,
-                                 5,  7, 9, 13, 15, 17, 19, 21, 2,  4,  18, 20,
-                                 11, 3, 6, 8,  12, 14, 16, 10, 22, 25, 24, 23
-    };
+/* The letters and digits of a codice fiscale where they belong, its month letter and
+ * its day (women's plus 40): the shape, before any check character. */
+static int cf_shape_ok(const char *s, size_t n) {
     static const int digit_pos[] = { 6, 7, 9, 10, 12, 13, 14 };
     if (n != 16) return 0;
     for (int i = 0; i < 16; i++) {
@@ -57,7 +54,16 @@ int text_pii_cf_valid(const char *s, size_t n) {
     }
     if (!strchr("ABCDEHLMPRST", toupper((unsigned char)s[8]))) return 0;
     int day = cf_digit_value((unsigned char)s[9]) * 10 + cf_digit_value((unsigned char)s[10]);
-    if (!((day >= 1 && day <= 31) || (day >= 41 && day <= 71))) return 0;
+    return (day >= 1 && day <= 31) || (day >= 41 && day <= 71);
+}
+
+int text_pii_cf_valid(const char *s, size_t n) {
+    static const int odd[36] = { /* values of 0-9 then A-Z at odd positions */
+                                 1,  0, 5, 7,  9,  13, 15, 17, 19, 21, 1,  0,
+                                 5,  7, 9, 13, 15, 17, 19, 21, 2,  4,  18, 20,
+                                 11, 3, 6, 8,  12, 14, 16, 10, 22, 25, 24, 23
+    };
+    if (!cf_shape_ok(s, n)) return 0;
     int sum = 0;
     for (int i = 0; i < 15; i++) {
         unsigned char c = (unsigned char)toupper((unsigned char)s[i]);
@@ -154,10 +160,23 @@ static size_t scan_cf(const char *t, size_t len, size_t i) {
     return j - i == 16 && text_pii_cf_valid(t + i, 16) ? j : 0;
 }
 
-/* Collects up to 34 alphanumerics from i, allowing single spaces between
- * groups as IBANs are usually printed; *end is where the kept part ends. */
-static size_t scan_iban(const char *t, size_t len, size_t i) {
-    char buf[35];
+/* A code people call a codice fiscale but whose check character is wrong (mistyped, or
+ * made up to show the shape) is still personal data: the shape, named just before it. */
+static size_t scan_cf_named(const char *t, size_t len, size_t i) {
+    static const char *const ctx[] = {
+        "codice fiscale", "cod. fisc", "cod fisc", "c.f.", "cf", NULL
+    };
+    size_t j = i;
+    while (j < len && is_alnum((unsigned char)t[j])) j++;
+    return j - i == 16 && cf_shape_ok(t + i, 16) && text_pii_window_has(t, before(i, 40), i, ctx)
+               ? j
+               : 0;
+}
+
+/* Collects an IBAN's alphanumerics from i into buf (35 bytes), allowing single spaces
+ * between groups as IBANs are usually printed; returns where the kept part ends, or 0
+ * when it has not its country's length. */
+static size_t iban_collect(const char *t, size_t len, size_t i, char *buf, size_t *n_out) {
     size_t n = 0, j = i, end = 0;
     if (i + 4 > len || !is_digit((unsigned char)t[i + 2]) || !is_digit((unsigned char)t[i + 3]))
         return 0;
@@ -175,7 +194,22 @@ static size_t scan_iban(const char *t, size_t len, size_t i) {
         }
     }
     if (n != (size_t)want || (end < len && is_alnum((unsigned char)t[end]))) return 0;
-    return text_pii_iban_valid(buf, n) ? end : 0;
+    *n_out = n;
+    return end;
+}
+
+static size_t scan_iban(const char *t, size_t len, size_t i) {
+    char buf[35];
+    size_t n, end = iban_collect(t, len, i, buf, &n);
+    return end && text_pii_iban_valid(buf, n) ? end : 0;
+}
+
+/* An IBAN of the right length whose check digits fail, named as one just before it. */
+static size_t scan_iban_named(const char *t, size_t len, size_t i) {
+    static const char *const ctx[] = { "iban", "conto", "bonifico", "c/c", "coordinate", NULL };
+    char buf[35];
+    size_t n, end = iban_collect(t, len, i, buf, &n);
+    return end && text_pii_window_has(t, before(i, 60), i, ctx) ? end : 0;
 }
 
 static int plate_letter(unsigned char c) {
@@ -354,6 +388,8 @@ struct pii_scanner {
 static const struct pii_scanner scanners[] = {
     { scan_cf, 1, "pii.codice_fiscale", "codice_fiscale", PII_SCORE_VALIDATED },
     { scan_iban, 1, "pii.iban", "iban", PII_SCORE_VALIDATED },
+    { scan_cf_named, 1, "pii.codice_fiscale", "codice_fiscale", PII_SCORE_SHAPE },
+    { scan_iban_named, 1, "pii.iban", "iban", PII_SCORE_SHAPE },
     { scan_identity_card, 1, "pii.documento", "documento", PII_SCORE_SHAPE },
     { scan_plate, 1, "pii.targa", "targa", PII_SCORE_SHAPE },
     { scan_piva, 0, "pii.partita_iva", "partita_iva", PII_SCORE_VALIDATED },
