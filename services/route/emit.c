@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "json_write.h"
 #include "rome_time.h"
 #include "route_dsa.h"
 #include "route_emit.h"
@@ -34,18 +35,22 @@ static json_t *schema(const char *name) {
     return json_pack("{s:s, s:i}", "name", name, "version", 1);
 }
 
+void route_publish_decision_bytes(const char *tenant, const json_t *env, const char *value,
+                                  size_t len, struct stage_outputs *out) {
+    char topic[256];
+    /* The same bytes on both topics: serialized once (a decision is route's largest
+     * output). */
+    stage_outputs_add(out, TOPIC_DECISIONS, envelope_key(env), xstrndup(value, len), len);
+    stage_outputs_add(out, topic_tenant_decisions(tenant, topic, sizeof topic), envelope_key(env),
+                      xstrndup(value, len), len);
+}
+
 void route_publish_decision(const char *tenant, const json_t *env, const json_t *decision,
                             struct stage_outputs *out) {
-    char topic[256];
     size_t len;
     char *value = envelope_dump(decision, &len);
-    /* The same bytes on both topics: serialized once (a decision is route's largest
-     * output, and serializing it a good part of route's time). */
-    char *copy = xmalloc(len + 1);
-    memcpy(copy, value, len + 1);
-    stage_outputs_add(out, TOPIC_DECISIONS, envelope_key(env), value, len);
-    stage_outputs_add(out, topic_tenant_decisions(tenant, topic, sizeof topic), envelope_key(env),
-                      copy, len);
+    route_publish_decision_bytes(tenant, env, value, len, out);
+    free(value);
 }
 
 /* The statement of reasons: why the content was restricted and, when the ladder moved,
@@ -96,60 +101,101 @@ static char *statement(const struct tenant *t, const struct verdict *v) {
     return both;
 }
 
-static json_t *enforcement(const struct verdict *v) {
-    json_t *e = json_pack("{s:s, s:I, s:b}", "step", tenant_step_name(v->step), "strikes",
-                          (json_int_t)v->strikes, "pending_review",
-                          v->step_rule ? v->step_rule->review : 0);
+static void write_enforcement(struct json_writer *w, const struct verdict *v) {
     char buf[RFC3339_LEN];
-    if (v->ban_until == STATE_BAN_FOREVER)
-        json_object_set_new(e, "ban_until", json_null());
-    else if (v->ban_until)
-        set_str(e, "ban_until", rfc3339_format(v->ban_until, buf));
-    return e;
+    json_write_object_open(w);
+    if (v->ban_until == STATE_BAN_FOREVER) {
+        json_write_key(w, "ban_until");
+        json_write_null(w);
+    } else if (v->ban_until) {
+        json_write_member_str(w, "ban_until", rfc3339_format(v->ban_until, buf));
+    }
+    json_write_key(w, "pending_review");
+    json_write_bool(w, v->step_rule ? v->step_rule->review : 0);
+    json_write_member_str(w, "step", tenant_step_name(v->step));
+    json_write_key(w, "strikes");
+    json_write_int(w, v->strikes);
+    json_write_object_close(w);
 }
 
-/* Appends the decision to both decision topics and returns it (new reference). */
-static json_t *emit_decision(const struct tenant *t, const json_t *env, const char *author,
-                             const struct verdict *v, json_t *offices, int64_t now_ms,
-                             struct stage_outputs *out) {
-    char now[RFC3339_LEN];
-    const json_t *cls = json_object_get(env, "classification");
-    // clang-format off
-    json_t *d = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:o, s:O, s:b, s:b, s:O, s:s, s:s, s:O}",
-        "schema", schema("vigile.decision"),
-        "decision_id", envelope_str(env, "event_id"),
-        "event_id", envelope_str(env, "event_id"),
-        "tenant", tenant_id(t),
-        "platform", envelope_str(env, "platform"),
-        "kind", envelope_str(env, "kind"),
-        "content_id", envelope_str(env, "content_id"),
-        "author", author,
-        "categories", json_object_get(cls, "labels"),
-        "action", tenant_action_name(v->action),
-        "enforcement", enforcement(v),
-        "policy_refs", v->policy_refs,
-        "automated", 1,
-        "needs_review", v->needs_review,
-        "escalated_to", offices,
-        "content_date", envelope_str(env, "created_at"),
-        "decided_at", rfc3339_format(now_ms, now),
-        "redacted_text", json_object_get(env, "redacted_text"));
-    // clang-format on
-    if (!d) abort(); /* every value above was validated upstream */
-    copy_str(d, env, "channel");
-    copy_str(d, env, "thread_id");
-    copy_str(d, env, "event_type");
+static void write_schema(struct json_writer *w, const char *name) {
+    json_write_key(w, "schema");
+    json_write_object_open(w);
+    json_write_member_str(w, "name", name);
+    json_write_key(w, "version");
+    json_write_int(w, 1);
+    json_write_object_close(w);
+}
+
+/* The decision's members from "dsa" on need the statement of reasons, written first. */
+static void write_decision_tail(struct json_writer *w, const struct tenant *t, const json_t *env,
+                                const struct verdict *v, const json_t *offices, const char *now) {
     char *why = statement(t, v);
-    json_object_set_new(d, "statement_of_reasons", why ? json_string(why) : json_null());
-    json_object_set_new(d, "dsa", route_dsa(v, env, why, now));
-    if (v->proposed != TENANT_ACTION_NONE)
-        json_object_set_new(d, "proposed",
-                            json_pack("{s:s, s:s}", "action", tenant_action_name(v->proposed),
-                                      "category", v->proposed_rule->category));
-    json_object_set_new(d, "status", json_string("automated"));
-    json_object_set_new(d, "revision", json_integer(1));
+    json_t *dsa = route_dsa(v, env, why, now);
+    json_write_key(w, "dsa");
+    json_write_json(w, dsa);
+    json_decref(dsa);
+    json_write_key(w, "enforcement");
+    write_enforcement(w, v);
+    json_write_key(w, "escalated_to");
+    json_write_json(w, offices);
+    json_write_member_str(w, "event_id", envelope_str(env, "event_id"));
+    json_write_member_str(w, "event_type", envelope_str(env, "event_type"));
+    json_write_member_str(w, "kind", envelope_str(env, "kind"));
+    json_write_key(w, "needs_review");
+    json_write_bool(w, v->needs_review);
+    json_write_member_str(w, "platform", envelope_str(env, "platform"));
+    json_write_key(w, "policy_refs");
+    json_write_json(w, v->policy_refs);
+    if (v->proposed != TENANT_ACTION_NONE) {
+        json_write_key(w, "proposed");
+        json_write_object_open(w);
+        json_write_member_str(w, "action", tenant_action_name(v->proposed));
+        json_write_member_str(w, "category", v->proposed_rule->category);
+        json_write_object_close(w);
+    }
+    json_write_key(w, "redacted_text");
+    json_write_json(w, json_object_get(env, "redacted_text"));
+    json_write_key(w, "revision");
+    json_write_int(w, 1);
+    write_schema(w, "vigile.decision");
+    json_write_key(w, "statement_of_reasons");
+    if (why)
+        json_write_string(w, why);
+    else
+        json_write_null(w);
     free(why);
-    route_publish_decision(tenant_id(t), env, d, out);
+}
+
+/* Writes the decision (docs/schemas: vigile.decision) straight to its bytes, keys in
+ * sorted order as every output has them, appends it to both decision topics and returns
+ * it (new string, *len bytes). */
+static char *emit_decision(const struct tenant *t, const json_t *env, const char *author,
+                           const struct verdict *v, const json_t *offices, int64_t now_ms,
+                           struct stage_outputs *out, size_t *len) {
+    char now[RFC3339_LEN];
+    rfc3339_format(now_ms, now);
+    const json_t *cls = json_object_get(env, "classification");
+    struct json_writer w = { 0 };
+    json_write_object_open(&w);
+    json_write_member_str(&w, "action", tenant_action_name(v->action));
+    json_write_member_str(&w, "author", author);
+    json_write_key(&w, "automated");
+    json_write_bool(&w, 1);
+    json_write_key(&w, "categories");
+    json_write_json(&w, json_object_get(cls, "labels"));
+    json_write_member_str(&w, "channel", envelope_str(env, "channel"));
+    json_write_member_str(&w, "content_date", envelope_str(env, "created_at"));
+    json_write_member_str(&w, "content_id", envelope_str(env, "content_id"));
+    json_write_member_str(&w, "decided_at", now);
+    json_write_member_str(&w, "decision_id", envelope_str(env, "event_id"));
+    write_decision_tail(&w, t, env, v, offices, now);
+    json_write_member_str(&w, "status", "automated");
+    json_write_member_str(&w, "tenant", tenant_id(t));
+    json_write_member_str(&w, "thread_id", envelope_str(env, "thread_id"));
+    json_write_object_close(&w);
+    char *d = json_write_finish(&w, len);
+    route_publish_decision_bytes(tenant_id(t), env, d, *len, out);
     return d;
 }
 
@@ -281,15 +327,17 @@ static void emit_tickets(const struct tenant *t, const json_t *env, const char *
     }
 }
 
-json_t *route_emit(const struct tenant *t, const json_t *env, const char *author,
-                   const struct verdict *v, int64_t now_ms, struct stage_outputs *out) {
+char *route_emit(const struct tenant *t, const json_t *env, const char *author,
+                 const struct verdict *v, int64_t now_ms, struct stage_outputs *out, size_t *len,
+                 int *escalated) {
     json_t *tickets = tickets_for(t, env, v);
     json_t *offices = json_array();
     const char *office;
     json_t *reasons;
     json_object_foreach(tickets, office, reasons)
         json_array_append_new(offices, json_string(office));
-    json_t *decision = emit_decision(t, env, author, v, offices, now_ms, out);
+    *escalated = json_array_size(offices) > 0;
+    char *decision = emit_decision(t, env, author, v, offices, now_ms, out, len);
     emit_commands(t, env, v, now_ms, out);
     emit_tickets(t, env, author, v, tickets, now_ms, out);
     json_decref(offices);

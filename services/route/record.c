@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "json_write.h"
 #include "route_record.h"
 #include "route_router.h"
 #include "route_verdict.h"
@@ -23,25 +24,37 @@ int64_t route_until_from_json(const json_t *v) {
     return u == -1 ? STATE_BAN_FOREVER : (int64_t)u;
 }
 
-char *route_record_dump(const json_t *env, const struct verdict *v, const json_t *decision,
-                        const struct state_author_view *view, int64_t decided_ms) {
-    // clang-format off
-    json_t *rec = json_pack("{s:O, s:s, s:I, s:I, s:{s:I, s:I, s:I}}", "decision", decision,
-                            "author_id", envelope_author_id(env),
-                            "ban_applied", route_until_to_json(v->ban_until),
-                            "ban_proposed", route_until_to_json(v->ban_proposed),
-                            "decided_from", "banned_until",
-                            route_until_to_json(view->banned_until), "strikes_before",
-                            (json_int_t)view->strikes_before, "decided_ms",
-                            (json_int_t)decided_ms);
-    // clang-format on
-    if (!rec) abort(); /* every value is ours */
+/* Written member by member in sorted order, the decision spliced in as it was published:
+ * serializing it again was a sixth of route's time. */
+char *route_record_dump(const json_t *env, const struct verdict *v, const char *decision,
+                        size_t decision_len, const struct state_author_view *view,
+                        int64_t decided_ms) {
+    struct json_writer w = { 0 };
+    json_write_object_open(&w);
+    json_write_member_str(&w, "author_id", envelope_author_id(env));
+    json_write_key(&w, "ban_applied");
+    json_write_int(&w, route_until_to_json(v->ban_until));
+    json_write_key(&w, "ban_proposed");
+    json_write_int(&w, route_until_to_json(v->ban_proposed));
+    json_write_key(&w, "decided_from");
+    json_write_object_open(&w);
+    json_write_key(&w, "banned_until");
+    json_write_int(&w, route_until_to_json(view->banned_until));
+    json_write_key(&w, "decided_ms");
+    json_write_int(&w, decided_ms);
+    json_write_key(&w, "received_at");
     const char *received = envelope_str(env, "received_at");
-    json_object_set_new(json_object_get(rec, "decided_from"), "received_at",
-                        received ? json_string(received) : json_null());
-    char *s = envelope_dump(rec, NULL);
-    json_decref(rec);
-    return s;
+    if (received)
+        json_write_string(&w, received);
+    else
+        json_write_null(&w);
+    json_write_key(&w, "strikes_before");
+    json_write_int(&w, view->strikes_before);
+    json_write_object_close(&w);
+    json_write_key(&w, "decision");
+    json_write_raw(&w, decision, decision_len);
+    json_write_object_close(&w);
+    return json_write_finish(&w, NULL);
 }
 
 int route_record_read(const char *record, struct state_author_view *view, int64_t *decided_ms) {
@@ -96,11 +109,11 @@ static int content_decisions_put(struct router *r, const struct tenant *t, const
 }
 
 int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
-                           const json_t *decision) {
-    if (json_array_size(json_object_get(decision, "escalated_to")) == 0) return 0;
+                           int escalated) {
+    if (!escalated) return 0;
     json_t *ids = route_content_decisions(r, t, env);
     if (!ids) return -1;
-    const char *decision_id = json_string_value(json_object_get(decision, "decision_id"));
+    const char *decision_id = envelope_str(env, "event_id"); /* a decision's id is its event's */
     size_t i;
     json_t *v;
     json_array_foreach(ids, i, v) {

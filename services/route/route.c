@@ -40,7 +40,6 @@ static void ahead_clear(struct router *r) {
         struct decided_ahead *a = &r->ahead[i];
         free(a->tenant), free(a->event_id);
         stage_outputs_free(&a->out);
-        json_decref(a->decision);
     }
     r->n_ahead = 0;
     parsed_ahead_clear(&r->parsed);

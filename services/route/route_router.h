@@ -22,7 +22,7 @@
 struct decided_ahead {
     char *tenant, *event_id;  /* owned */
     struct stage_outputs out; /* owned: what router_stage appends */
-    json_t *decision;         /* owned: the decision emitted, for its tickets */
+    int escalated;            /* the decision opened tickets (route_remember_tickets) */
     int taken;                /* used once: a retry of the input decides by itself */
 };
 
