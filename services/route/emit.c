@@ -16,25 +16,6 @@
 #include "topics.h"
 #include "xmalloc.h"
 
-static void set_str(json_t *obj, const char *key, const char *value) {
-    if (value) json_object_set_new(obj, key, json_string(value));
-}
-
-static void copy_str(json_t *dst, const json_t *env, const char *key) {
-    set_str(dst, key, envelope_str(env, key));
-}
-
-static void add_output(struct stage_outputs *out, const char *topic, const json_t *env,
-                       const json_t *msg) {
-    size_t len;
-    char *value = envelope_dump(msg, &len);
-    stage_outputs_add(out, topic, envelope_key(env), value, len);
-}
-
-static json_t *schema(const char *name) {
-    return json_pack("{s:s, s:i}", "name", name, "version", 1);
-}
-
 void route_publish_decision_bytes(const char *tenant, const json_t *env, const char *value,
                                   size_t len, struct stage_outputs *out) {
     char topic[256];
@@ -199,35 +180,49 @@ static char *emit_decision(const struct tenant *t, const json_t *env, const char
     return d;
 }
 
-/* A platform command. Connectors need the raw ids, and only they read this topic. */
-static json_t *command(const struct tenant *t, const json_t *env, const char *type,
-                       int64_t now_ms) {
-    char now[RFC3339_LEN];
+/* Appends a platform command. Connectors need the raw ids, and only they read this
+ * topic. text may be NULL; ban_until is the end of the ban a "ban" command imposes
+ * (STATE_BAN_FOREVER: none), 0 for any other command. */
+static void add_command(const struct tenant *t, const json_t *env, const char *type,
+                        const char *text, int64_t ban_until, int64_t now_ms,
+                        struct stage_outputs *out) {
+    char now[RFC3339_LEN], until[RFC3339_LEN];
     const char *channel_id = envelope_str(env, "channel");
     const struct tenant_channel *ch = channel_id ? tenant_channel(t, channel_id) : NULL;
     char *action_id = xasprintf("%s:%s", envelope_str(env, "event_id"), type);
-    // clang-format off
-    json_t *c = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-                          "schema", schema("vigile.action"), "action_id", action_id, "type", type,
-                          "decision_id", envelope_str(env, "event_id"), "tenant", tenant_id(t),
-                          "platform", envelope_str(env, "platform"), "content_id",
-                          envelope_str(env, "content_id"), "author_id", envelope_author_id(env),
-                          "issued_at", rfc3339_format(now_ms, now));
-    // clang-format on
+    struct json_writer w = { 0 };
+    json_write_object_open(&w);
+    json_write_member_str(&w, "action_id", action_id);
+    json_write_member_str(&w, "author_id", envelope_author_id(env));
+    json_write_member_str(&w, "channel", channel_id);
+    json_write_member_str(&w, "content_id", envelope_str(env, "content_id"));
+    json_write_member_str(&w, "decision_id", envelope_str(env, "event_id"));
+    if (ban_until == STATE_BAN_FOREVER) {
+        json_write_key(&w, "expires_at");
+        json_write_null(&w);
+    } else if (ban_until) {
+        json_write_member_str(&w, "expires_at", rfc3339_format(ban_until, until));
+    }
+    json_write_member_str(&w, "issued_at", rfc3339_format(now_ms, now));
+    /* a connector replies to a private message differently */
+    json_write_member_str(&w, "kind", envelope_str(env, "kind"));
+    json_write_member_str(&w, "page_id", ch ? ch->page_id : NULL);
+    json_write_member_str(&w, "platform", envelope_str(env, "platform"));
+    write_schema(&w, "vigile.action");
+    json_write_member_str(&w, "tenant", tenant_id(t));
+    json_write_member_str(&w, "text", text);
+    json_write_member_str(&w, "thread_id", envelope_str(env, "thread_id"));
+    json_write_member_str(&w, "type", type);
+    json_write_object_close(&w);
     free(action_id);
-    copy_str(c, env, "channel");
-    copy_str(c, env, "thread_id");
-    copy_str(c, env, "kind"); /* a connector replies to a private message differently */
-    if (ch) set_str(c, "page_id", ch->page_id);
-    return c;
+    size_t len;
+    char *value = json_write_finish(&w, &len);
+    stage_outputs_add(out, TOPIC_ACTIONS, envelope_key(env), value, len);
 }
 
 void route_command(const struct tenant *t, const json_t *env, const char *type, const char *text,
                    int64_t now_ms, struct stage_outputs *out) {
-    json_t *c = command(t, env, type, now_ms);
-    set_str(c, "text", text);
-    add_output(out, TOPIC_ACTIONS, env, c);
-    json_decref(c);
+    add_command(t, env, type, text, 0, now_ms, out);
 }
 
 static void emit_commands(const struct tenant *t, const json_t *env, const struct verdict *v,
@@ -251,16 +246,7 @@ static void emit_commands(const struct tenant *t, const json_t *env, const struc
         route_command(t, env, "warn", text, now_ms, out);
         free(text);
     }
-    if (v->ban_until) {
-        json_t *c = command(t, env, "ban", now_ms);
-        char buf[RFC3339_LEN];
-        json_object_set_new(c, "expires_at",
-                            v->ban_until == STATE_BAN_FOREVER
-                                ? json_null()
-                                : json_string(rfc3339_format(v->ban_until, buf)));
-        add_output(out, TOPIC_ACTIONS, env, c);
-        json_decref(c);
-    }
+    if (v->ban_until) add_command(t, env, "ban", NULL, v->ban_until, now_ms, out);
     enum tenant_step from = tenant_ladder(t)->report_platform_from;
     if (from != TENANT_STEP_NONE && v->step >= from)
         route_command(t, env, "report", NULL, now_ms, out);
@@ -298,33 +284,50 @@ static const char *priority(const struct verdict *v) {
     return v->severity >= 3 ? "high" : v->severity == 2 ? "normal" : "low";
 }
 
+static void emit_ticket(const struct tenant *t, const json_t *env, const char *author,
+                        const struct verdict *v, const char *office, const json_t *reasons,
+                        const char *now, struct stage_outputs *out) {
+    char *ticket_id = xasprintf("%s:%s", envelope_str(env, "event_id"), office);
+    struct json_writer w = { 0 };
+    json_write_object_open(&w);
+    json_write_member_str(&w, "author", author);
+    json_write_member_str(&w, "channel", envelope_str(env, "channel"));
+    json_write_member_str(&w, "content_id", envelope_str(env, "content_id"));
+    json_write_member_str(&w, "created_at", envelope_str(env, "created_at"));
+    json_write_member_str(&w, "decision_id", envelope_str(env, "event_id"));
+    json_write_member_str(&w, "kind", envelope_str(env, "kind"));
+    json_write_member_str(&w, "office", office);
+    json_write_member_str(&w, "opened_at", now);
+    json_write_member_str(&w, "platform", envelope_str(env, "platform"));
+    json_write_member_str(&w, "priority", priority(v));
+    json_write_key(&w, "reasons");
+    json_write_json(&w, reasons);
+    json_write_member_str(&w, "received_at", envelope_str(env, "received_at"));
+    json_write_key(&w, "redacted_text");
+    json_write_json(&w, json_object_get(env, "redacted_text"));
+    json_write_key(&w, "removal");
+    json_write_bool(&w, route_removes(v->action) || v->report_police);
+    write_schema(&w, "vigile.escalation");
+    json_write_key(&w, "severity");
+    json_write_int(&w, v->severity ? v->severity : 1);
+    json_write_member_str(&w, "tenant", tenant_id(t));
+    json_write_member_str(&w, "ticket_id", ticket_id);
+    json_write_object_close(&w);
+    free(ticket_id);
+    size_t len;
+    char *value = json_write_finish(&w, &len);
+    stage_outputs_add(out, TOPIC_ESCALATIONS, envelope_key(env), value, len);
+}
+
 static void emit_tickets(const struct tenant *t, const json_t *env, const char *author,
                          const struct verdict *v, json_t *tickets, int64_t now_ms,
                          struct stage_outputs *out) {
     const char *office;
     json_t *reasons;
     char now[RFC3339_LEN];
-    json_object_foreach(tickets, office, reasons) {
-        char *ticket_id = xasprintf("%s:%s", envelope_str(env, "event_id"), office);
-        // clang-format off
-        json_t *e = json_pack("{s:o, s:s, s:s, s:s, s:O, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:b}",
-            "schema", schema("vigile.escalation"), "ticket_id", ticket_id, "tenant", tenant_id(t),
-            "office", office, "reasons", reasons, "priority", priority(v),
-            "severity", v->severity ? v->severity : 1,
-            "decision_id", envelope_str(env, "event_id"), "platform", envelope_str(env, "platform"),
-            "kind", envelope_str(env, "kind"), "content_id", envelope_str(env, "content_id"),
-            "author", author, "created_at", envelope_str(env, "created_at"),
-            "received_at", envelope_str(env, "received_at"),
-            "redacted_text", json_object_get(env, "redacted_text"),
-            "opened_at", rfc3339_format(now_ms, now),
-            "removal", route_removes(v->action) || v->report_police);
-        // clang-format on
-        free(ticket_id);
-        if (!e) abort();
-        copy_str(e, env, "channel");
-        add_output(out, TOPIC_ESCALATIONS, env, e);
-        json_decref(e);
-    }
+    rfc3339_format(now_ms, now);
+    json_object_foreach(tickets, office, reasons)
+        emit_ticket(t, env, author, v, office, reasons, now, out);
 }
 
 char *route_emit(const struct tenant *t, const json_t *env, const char *author,
