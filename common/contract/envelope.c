@@ -275,17 +275,9 @@ char *envelope_dump(const json_t *env, size_t *len) {
     return json_write_finish(&w, len);
 }
 
-char *envelope_dump_appended(const char *orig, size_t orig_len, const json_t *env,
-                             const char *const *keys, size_t *len) {
+void envelope_write_open(struct json_writer *w, const char *orig, size_t orig_len) {
     /* orig parsed as an object, so its last non-blank byte is the closing brace. */
     size_t end = orig_len;
     while (end > 0 && orig[end - 1] != '}') end--;
-    struct json_writer w = { 0 };
-    json_write_raw(&w, orig, end - 1);
-    for (size_t i = 0; keys[i]; i++) {
-        json_write_key(&w, keys[i]);
-        json_write_json(&w, json_object_get(env, keys[i]));
-    }
-    json_write_object_close(&w);
-    return json_write_finish(&w, len);
+    json_write_raw(w, orig, end - 1);
 }
