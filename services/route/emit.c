@@ -180,6 +180,15 @@ static char *emit_decision(const struct tenant *t, const json_t *env, const char
     return d;
 }
 
+/* Closes the object w holds and appends it to topic, keyed by env's key. */
+static void add_written(struct stage_outputs *out, const char *topic, const json_t *env,
+                        struct json_writer *w) {
+    json_write_object_close(w);
+    size_t len;
+    char *value = json_write_finish(w, &len);
+    stage_outputs_add(out, topic, envelope_key(env), value, len);
+}
+
 /* Appends a platform command. Connectors need the raw ids, and only they read this
  * topic. text may be NULL; ban_until is the end of the ban a "ban" command imposes
  * (STATE_BAN_FOREVER: none), 0 for any other command. */
@@ -213,11 +222,8 @@ static void add_command(const struct tenant *t, const json_t *env, const char *t
     json_write_member_str(&w, "text", text);
     json_write_member_str(&w, "thread_id", envelope_str(env, "thread_id"));
     json_write_member_str(&w, "type", type);
-    json_write_object_close(&w);
     free(action_id);
-    size_t len;
-    char *value = json_write_finish(&w, &len);
-    stage_outputs_add(out, TOPIC_ACTIONS, envelope_key(env), value, len);
+    add_written(out, TOPIC_ACTIONS, env, &w);
 }
 
 void route_command(const struct tenant *t, const json_t *env, const char *type, const char *text,
@@ -312,11 +318,8 @@ static void emit_ticket(const struct tenant *t, const json_t *env, const char *a
     json_write_int(&w, v->severity ? v->severity : 1);
     json_write_member_str(&w, "tenant", tenant_id(t));
     json_write_member_str(&w, "ticket_id", ticket_id);
-    json_write_object_close(&w);
     free(ticket_id);
-    size_t len;
-    char *value = json_write_finish(&w, &len);
-    stage_outputs_add(out, TOPIC_ESCALATIONS, envelope_key(env), value, len);
+    add_written(out, TOPIC_ESCALATIONS, env, &w);
 }
 
 static void emit_tickets(const struct tenant *t, const json_t *env, const char *author,
