@@ -348,6 +348,30 @@ static int commit_ahead(struct router *r, struct decision_run *runs, const int *
     return rc;
 }
 
+/* Remembers the contents of the decisions kept from r->ahead[first] on that opened
+ * tickets, in two round trips for all (envs[0..n) holds their envelopes), and marks them
+ * done; when the store fails, router_stage remembers each by itself. */
+static void remember_ahead(struct router *r, json_t *const *envs, size_t n, size_t first) {
+    const struct tenant **ts = xcalloc(n, sizeof *ts);
+    const json_t **which = xcalloc(n, sizeof *which);
+    size_t *kept = xcalloc(n, sizeof *kept), k = 0;
+    for (size_t a = first; a < r->n_ahead; a++) {
+        if (!r->ahead[a].escalated) continue;
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(envelope_str(envs[i], "event_id"), r->ahead[a].event_id) ||
+                strcmp(envelope_str(envs[i], "tenant"), r->ahead[a].tenant))
+                continue;
+            ts[k] = tenant_set_find(r->tenants, r->ahead[a].tenant);
+            which[k] = envs[i];
+            kept[k++] = a;
+            break;
+        }
+    }
+    if (k && route_remember_tickets_many(r, ts, which, k) == 0)
+        for (size_t j = 0; j < k; j++) r->ahead[kept[j]].escalated = 0;
+    free(ts), free(which), free(kept);
+}
+
 void route_decide_ahead(struct router *r, json_t *const *envs, size_t n, int64_t now_ms) {
     if (n == 0) return;
     struct decision_run *runs = xcalloc(n, sizeof *runs);
@@ -369,12 +393,14 @@ void route_decide_ahead(struct router *r, json_t *const *envs, size_t n, int64_t
         known[i] = decide_first(&runs[i], records[i], now_ms, &outs[i]);
     }
     if (rc == 0) rc = commit_ahead(r, runs, known, outs, n, now_ms);
+    size_t first_kept = r->n_ahead;
     for (size_t i = 0; i < n; i++) {
         /* A second delivery is not kept: decided alone, it publishes nothing. */
         if (rc == 0 && known[i] != DELIVERED_AGAIN) ahead_keep(r, &runs[i], &outs[i]);
         stage_outputs_free(&outs[i]);
         decision_run_clear(&runs[i]);
     }
+    remember_ahead(r, envs, n, first_kept);
     free(runs), free(q), free(views), free(records), free(outs), free(known);
 }
 

@@ -85,13 +85,10 @@ static char *content_record_id(const json_t *env) {
                      envelope_str(env, "content_id"));
 }
 
-json_t *route_content_decisions(struct router *r, const struct tenant *t, const json_t *env) {
-    char *id = content_record_id(env), *stored = NULL;
-    int rc = state_record_get(r->state, tenant_id(t), id, &stored);
-    free(id);
-    if (rc) return NULL;
+/* The decision ids a content record holds (stored: its text, or NULL), as a new array:
+ * empty when there is none. */
+static json_t *decision_ids(const char *stored) {
     json_t *ids = stored ? json_loads(stored, 0, NULL) : NULL;
-    free(stored);
     if (!json_is_array(ids)) {
         json_decref(ids);
         ids = json_array();
@@ -99,31 +96,67 @@ json_t *route_content_decisions(struct router *r, const struct tenant *t, const 
     return ids;
 }
 
-static int content_decisions_put(struct router *r, const struct tenant *t, const json_t *env,
-                                 const json_t *ids) {
-    char *id = content_record_id(env), *value = envelope_dump(ids, NULL);
-    int rc = state_record_put(r->state, tenant_id(t), id, value, ROUTE_RECORD_TTL_MS);
+json_t *route_content_decisions(struct router *r, const struct tenant *t, const json_t *env) {
+    char *id = content_record_id(env), *stored = NULL;
+    int rc = state_record_get(r->state, tenant_id(t), id, &stored);
     free(id);
-    free(value);
-    return rc;
+    if (rc) return NULL;
+    json_t *ids = decision_ids(stored);
+    free(stored);
+    return ids;
 }
 
-int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
-                           int escalated) {
-    if (!escalated) return 0;
-    json_t *ids = route_content_decisions(r, t, env);
-    if (!ids) return -1;
+/* The content record stored (borrowed, or NULL) with env's decision id added, as a new
+ * string; NULL when it holds the id already (a redelivered input). */
+static char *with_decision(const char *stored, const json_t *env) {
+    json_t *ids = decision_ids(stored);
     const char *decision_id = envelope_str(env, "event_id"); /* a decision's id is its event's */
     size_t i;
     json_t *v;
     json_array_foreach(ids, i, v) {
         if (strcmp(json_string_value(v), decision_id) == 0) {
             json_decref(ids);
-            return 0; /* a redelivered input */
+            return NULL;
         }
     }
     json_array_append_new(ids, json_string(decision_id));
-    int rc = content_decisions_put(r, t, env, ids);
+    char *value = envelope_dump(ids, NULL);
     json_decref(ids);
+    return value;
+}
+
+int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
+                           int escalated) {
+    if (!escalated) return 0;
+    char *id = content_record_id(env), *stored = NULL;
+    int rc = state_record_get(r->state, tenant_id(t), id, &stored);
+    char *value = rc ? NULL : with_decision(stored, env);
+    if (value) rc = state_record_put(r->state, tenant_id(t), id, value, ROUTE_RECORD_TTL_MS);
+    free(id), free(stored), free(value);
+    return rc;
+}
+
+/* Two round trips for all: the records read, then those that change written. */
+int route_remember_tickets_many(struct router *r, const struct tenant *const *ts,
+                                const json_t *const *envs, size_t n) {
+    struct state_record_req *q = xcalloc(n ? n : 1, sizeof *q);
+    char **ids = xcalloc(n ? n : 1, sizeof *ids), **stored = xcalloc(n ? n : 1, sizeof *stored);
+    char **values = xcalloc(n ? n : 1, sizeof *values);
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = content_record_id(envs[i]);
+        q[i] = (struct state_record_req){ tenant_id(ts[i]), ids[i], NULL, ROUTE_RECORD_TTL_MS };
+    }
+    int rc = state_record_get_many(r->state, q, n, stored);
+    size_t k = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        values[i] = with_decision(stored[i], envs[i]);
+        free(stored[i]);
+        if (values[i])
+            q[k++] =
+                (struct state_record_req){ q[i].tenant, q[i].id, values[i], ROUTE_RECORD_TTL_MS };
+    }
+    if (rc == 0) rc = state_record_put_many(r->state, q, k);
+    for (size_t i = 0; i < n; i++) free(ids[i]), free(values[i]);
+    free(q), free(ids), free(stored), free(values);
     return rc;
 }

@@ -42,4 +42,11 @@ json_t *route_content_decisions(struct router *r, const struct tenant *t, const 
 int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
                            int escalated);
 
+/* route_remember_tickets of envs[0..n) (borrowed, decisions that opened tickets, on
+ * tenants ts[0..n), no two of one content) in two round trips for all. Returns 0, or -1
+ * when the state store is unavailable: any of them may then have been remembered, and
+ * remembering one again is harmless. */
+int route_remember_tickets_many(struct router *r, const struct tenant *const *ts,
+                                const json_t *const *envs, size_t n);
+
 #endif
