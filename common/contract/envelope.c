@@ -263,8 +263,17 @@ const char *envelope_author_id(const json_t *env) {
     return json_string_value(json_object_get(json_object_get(env, "author"), "id"));
 }
 
+/* Made for every output a stage appends: joined by hand rather than formatted. */
 char *envelope_key(const json_t *env) {
-    return xasprintf("%s|%s", envelope_str(env, "tenant"), envelope_author_id(env));
+    const char *tenant = envelope_str(env, "tenant"), *author = envelope_author_id(env);
+    if (!tenant) tenant = "";
+    if (!author) author = "";
+    size_t nt = strlen(tenant), na = strlen(author);
+    char *key = xmalloc(nt + na + 2);
+    memcpy(key, tenant, nt);
+    key[nt] = '|';
+    memcpy(key + nt + 1, author, na + 1);
+    return key;
 }
 
 /* json_write writes what json_dumps(env, DUMP_FLAGS) would, without the tree walk
