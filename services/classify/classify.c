@@ -6,6 +6,7 @@
 
 #include "classify_labels.h"
 #include "envelope.h"
+#include "json_doc.h"
 #include "json_write.h"
 #include "parsed_ahead.h"
 #include "pseudonym.h"
@@ -274,7 +275,8 @@ enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason
     }
     size_t len;
     char *written = json_write_finish(&w, &len);
-    json_t *cls = json_loadb(written, len, 0, NULL);
+    char err[256];
+    json_t *cls = json_doc_load(written, len, err, sizeof err);
     if (!cls) abort(); /* json_write wrote it */
     free(written);
     json_object_set_new(env, "classification", cls);
