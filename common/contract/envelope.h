@@ -9,6 +9,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "json_write.h"
+
 #define ENVELOPE_SCHEMA_NAME    "vigile.envelope"
 #define ENVELOPE_SCHEMA_VERSION 1
 
@@ -55,11 +57,10 @@ char *envelope_key(const json_t *env);
 /* Serializes env compactly with sorted keys. Returns a new string the caller frees. */
 char *envelope_dump(const json_t *env, size_t *len);
 
-/* Serializes an envelope parsed from orig (orig_len bytes, borrowed) and since given the
- * members keys (NULL-terminated), none of which orig had: orig's bytes with those members
- * appended, so that the input is not serialized again (most of a stage's JSON cost).
- * Returns a new string the caller frees. */
-char *envelope_dump_appended(const char *orig, size_t orig_len, const json_t *env,
-                             const char *const *keys, size_t *len);
+/* Starts w (empty) with the bytes of orig (orig_len bytes, borrowed, which parsed as an
+ * envelope) up to its closing brace, so that the members a stage adds, none of which orig
+ * had, follow (json_write_key ...) before json_write_object_close: the input is not
+ * serialized again (most of a stage's JSON cost). */
+void envelope_write_open(struct json_writer *w, const char *orig, size_t orig_len);
 
 #endif

@@ -64,6 +64,13 @@ struct state_commit_req {
     struct state_decision d;
 };
 
+/* One record of a batch (state_record_get_many, state_record_put_many). Strings are
+ * borrowed; value and ttl_ms are for a put only. */
+struct state_record_req {
+    const char *tenant, *id, *value;
+    int64_t ttl_ms;
+};
+
 struct state_ops {
     int (*decision_lookup)(void *impl, const char *tenant, const char *author, const char *event_id,
                            int64_t ts_ms, int64_t window_ms, struct state_author_view *view,
@@ -87,6 +94,8 @@ struct state_ops {
     int (*record_put)(void *impl, const char *tenant, const char *id, const char *value,
                       int64_t ttl_ms);
     int (*record_get)(void *impl, const char *tenant, const char *id, char **value);
+    int (*record_put_many)(void *impl, const struct state_record_req *req, size_t n);
+    int (*record_get_many)(void *impl, const struct state_record_req *req, size_t n, char **values);
     void (*free)(void *impl);
 };
 
@@ -192,6 +201,20 @@ static inline int state_record_put(struct state_store *st, const char *tenant, c
 static inline int state_record_get(struct state_store *st, const char *tenant, const char *id,
                                    char **value) {
     return st->ops->record_get(st->impl, tenant, id, value);
+}
+
+/* state_record_put of each of req[0..n), in order, as one round trip where the store
+ * allows it. On -1 (store unavailable) any of them may or may not have been written. */
+static inline int state_record_put_many(struct state_store *st, const struct state_record_req *req,
+                                        size_t n) {
+    return st->ops->record_put_many(st->impl, req, n);
+}
+
+/* state_record_get of each of req[0..n) as one round trip where the store allows it:
+ * values[i] as the call would set it. On -1 (store unavailable) nothing is to be freed. */
+static inline int state_record_get_many(struct state_store *st, const struct state_record_req *req,
+                                        size_t n, char **values) {
+    return st->ops->record_get_many(st->impl, req, n, values);
 }
 
 static inline void state_store_free(struct state_store *st) {

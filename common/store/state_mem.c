@@ -186,6 +186,18 @@ static int mem_record_get(void *impl, const char *tenant, const char *id, char *
     return 0;
 }
 
+static int mem_record_put_many(void *impl, const struct state_record_req *req, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        mem_record_put(impl, req[i].tenant, req[i].id, req[i].value, req[i].ttl_ms);
+    return 0;
+}
+
+static int mem_record_get_many(void *impl, const struct state_record_req *req, size_t n,
+                               char **values) {
+    for (size_t i = 0; i < n; i++) mem_record_get(impl, req[i].tenant, req[i].id, &values[i]);
+    return 0;
+}
+
 static void mem_free(void *impl) {
     struct mem_store *m = impl;
     for (size_t b = 0; b < MEM_BUCKETS; b++) {
@@ -221,6 +233,8 @@ static const struct state_ops mem_ops = {
     .recent_add_many = mem_recent_add_many,
     .record_put = mem_record_put,
     .record_get = mem_record_get,
+    .record_put_many = mem_record_put_many,
+    .record_get_many = mem_record_get_many,
     .free = mem_free,
 };
 

@@ -246,30 +246,50 @@ static int redis_recent_add(void *impl, const char *tenant, const char *author,
     return redis_recent_add_many(impl, &r, 1, earlier, max, n);
 }
 
+static int redis_record_put_many(void *impl, const struct state_record_req *req, size_t n) {
+    struct redis_conn *c = impl;
+    if (n == 0) return 0;
+    if (!redis_conn_get(c)) return -1;
+    for (size_t i = 0; i < n; i++) {
+        char *k = key(req[i].tenant, "record", req[i].id);
+        redisAppendCommand(c->rc, "SET %s %s PX %lld", k, req[i].value, (long long)req[i].ttl_ms);
+        free(k);
+    }
+    redisReply **rep = xcalloc(n, sizeof *rep);
+    int rc = redis_conn_replies(c, rep, n, "record");
+    if (rc == 0) redis_replies_free(rep, n);
+    free(rep);
+    return rc;
+}
+
 static int redis_record_put(void *impl, const char *tenant, const char *id, const char *value,
                             int64_t ttl_ms) {
+    struct state_record_req r = { tenant, id, value, ttl_ms };
+    return redis_record_put_many(impl, &r, 1);
+}
+
+static int redis_record_get_many(void *impl, const struct state_record_req *req, size_t n,
+                                 char **values) {
     struct redis_conn *c = impl;
+    if (n == 0) return 0;
     if (!redis_conn_get(c)) return -1;
-    char *k = key(tenant, "record", id);
-    redisAppendCommand(c->rc, "SET %s %s PX %lld", k, value, (long long)ttl_ms);
-    free(k);
-    redisReply *rep[1];
-    if (redis_conn_replies(c, rep, 1, "record")) return -1;
-    redis_replies_free(rep, 1);
-    return 0;
+    for (size_t i = 0; i < n; i++) {
+        char *k = key(req[i].tenant, "record", req[i].id);
+        redisAppendCommand(c->rc, "GET %s", k);
+        free(k);
+    }
+    redisReply **rep = xcalloc(n, sizeof *rep);
+    int rc = redis_conn_replies(c, rep, n, "record lookup");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        values[i] = rep[i]->type == REDIS_REPLY_STRING ? xstrndup(rep[i]->str, rep[i]->len) : NULL;
+    if (rc == 0) redis_replies_free(rep, n);
+    free(rep);
+    return rc;
 }
 
 static int redis_record_get(void *impl, const char *tenant, const char *id, char **value) {
-    struct redis_conn *c = impl;
-    if (!redis_conn_get(c)) return -1;
-    char *k = key(tenant, "record", id);
-    redisAppendCommand(c->rc, "GET %s", k);
-    free(k);
-    redisReply *rep[1];
-    if (redis_conn_replies(c, rep, 1, "record lookup")) return -1;
-    *value = rep[0]->type == REDIS_REPLY_STRING ? xstrndup(rep[0]->str, rep[0]->len) : NULL;
-    redis_replies_free(rep, 1);
-    return 0;
+    struct state_record_req r = { tenant, id, NULL, 0 };
+    return redis_record_get_many(impl, &r, 1, value);
 }
 
 static void redis_free(void *impl) {
@@ -289,6 +309,8 @@ static const struct state_ops redis_ops = {
     .recent_add_many = redis_recent_add_many,
     .record_put = redis_record_put,
     .record_get = redis_record_get,
+    .record_put_many = redis_record_put_many,
+    .record_get_many = redis_record_get_many,
     .free = redis_free,
 };
 

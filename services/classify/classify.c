@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify_labels.h"
 #include "envelope.h"
+#include "json_doc.h"
+#include "json_write.h"
 #include "parsed_ahead.h"
 #include "pseudonym.h"
 #include "tenant_engine.h"
@@ -43,7 +46,9 @@ struct classifier {
     const char *pseudonym_key;
     struct recent_ahead *ahead; /* the last prepared batch's answers */
     size_t n_ahead, cap_ahead;
-    struct parsed_ahead parsed; /* the last prepared batch's envelopes */
+    struct parsed_ahead parsed;     /* the last prepared batch's envelopes */
+    struct label_finding *findings; /* the current input's, reused */
+    size_t cap_findings;
 };
 
 static void engines_free(struct tenant_engines *te) {
@@ -112,62 +117,12 @@ void classifier_free(struct classifier *c) {
     ahead_clear(c);
     free(c->ahead);
     parsed_ahead_free(&c->parsed);
+    free(c->findings);
     engines_free(&c->te);
     text_scratch_free(c->scratch);
     text_base_free(c->base);
     free(c->data_dir);
     free(c);
-}
-
-static const char *severity_name(int sev) {
-    return sev >= 3 ? "high" : sev == 2 ? "medium" : "low";
-}
-
-static void append_unique(json_t *array, const char *s) {
-    size_t i;
-    json_t *v;
-    json_array_foreach(array, i, v) {
-        if (strcmp(json_string_value(v), s) == 0) return;
-    }
-    json_array_append_new(array, json_string(s));
-}
-
-/* The JSON label of a category, created on first use; labels[] is indexed by category.
- * Its origin is its first finding's: the engine labels a category from the model only
- * when no rule found it, so a category's findings share one origin. model_score < 0:
- * the model has no score for the category. */
-static json_t *category_label(json_t **labels, enum text_category cat, const char *rule_id,
-                              enum text_origin origin, double model_score, const struct tenant *t) {
-    if (labels[cat]) return labels[cat];
-    const char *name = text_category_name(cat);
-    const struct tenant_category_rule *rule = tenant_category(t, name);
-    // clang-format off
-    labels[cat] = json_pack("{s:s, s:f, s:s, s:s, s:s, s:[], s:s, s:[], s:[]}", "category", name,
-                            "score", 0.0, "severity", "low", "rule_id", rule_id, "origin",
-                            origin == TEXT_ORIGIN_MODEL ? "model" : "rules", "rule_ids",
-                            "policy_ref", rule && rule->policy_ref ? rule->policy_ref
-                                                                   : "(nessuna clausola)",
-                            "spans", "details");
-    // clang-format on
-    if (model_score >= 0) json_object_set_new(labels[cat], "model_score", json_real(model_score));
-    return labels[cat];
-}
-
-/* Merges one engine finding into its category's label: highest score and severity,
- * every rule, span and detail. */
-static void merge_finding(json_t *label, const char *rule_id, double score, int severity,
-                          const char *detail, size_t start, size_t end) {
-    if (score > json_real_value(json_object_get(label, "score")))
-        json_object_set_new(label, "score", json_real(score));
-    const char *cur = json_string_value(json_object_get(label, "severity"));
-    int cur_sev = strcmp(cur, "high") == 0 ? 3 : strcmp(cur, "medium") == 0 ? 2 : 1;
-    if (severity > cur_sev)
-        json_object_set_new(label, "severity", json_string(severity_name(severity)));
-    append_unique(json_object_get(label, "rule_ids"), rule_id);
-    if (detail) append_unique(json_object_get(label, "details"), detail);
-    json_array_append_new(
-        json_object_get(label, "spans"),
-        json_pack("{s:I, s:I}", "start", (json_int_t)start, "end", (json_int_t)end));
 }
 
 /* The recent-posts question of env (author is filled, and owned by the caller); fp is
@@ -223,11 +178,40 @@ static long engine_index(const struct classifier *c, const char *tenant_name) {
     return -1;
 }
 
-/* Runs the tenant's engine and the repetition check on env's text, filling by_cat (one
- * label per category) and *redacted (new reference). Returns STAGE_OK, or STAGE_REJECT /
+/* The findings of res (the engine's, borrowed) and, when repeated, the store's, in
+ * c->findings. Returns their number. */
+static size_t gather_findings(struct classifier *c, const struct text_result *res, int repeated,
+                              size_t text_len) {
+    xgrow(&c->findings, &c->cap_findings, res->n + 1, sizeof *c->findings);
+    for (size_t i = 0; i < res->n; i++) {
+        const struct text_label *l = &res->labels[i];
+        c->findings[i] =
+            (struct label_finding){ l->category_id,    l->origin,
+                                    l->rule_id,        l->detail,
+                                    l->score,          (int)l->severity,
+                                    l->span.start,     l->span.end,
+                                    l->quoted ? 1 : 0, res->model_scores[l->category_id] };
+    }
+    if (!repeated) return res->n;
+    c->findings[res->n] = (struct label_finding){ TEXT_CAT_REPEATED,
+                                                  TEXT_ORIGIN_RULE,
+                                                  "state.repeated",
+                                                  NULL,
+                                                  0.9,
+                                                  TEXT_SEV_LOW,
+                                                  0,
+                                                  text_len,
+                                                  -1,
+                                                  -1 };
+    return res->n + 1;
+}
+
+/* Runs the tenant's engine and the repetition check on env's text, writing the labels
+ * to w and setting *redacted (new reference). Returns STAGE_OK, or STAGE_REJECT /
  * STAGE_RETRY with a reason and nothing to free. */
 static enum stage_status find_labels(struct classifier *c, long ti, const json_t *env,
-                                     json_t **by_cat, json_t **redacted, char *reason, size_t n) {
+                                     struct json_writer *w, json_t **redacted, char *reason,
+                                     size_t n) {
     const struct tenant *t = tenant_set_at(c->te.tenants, (size_t)ti);
     json_t *text = json_object_get(env, "text");
     json_t *post = json_object_get(json_object_get(env, "context"), "post_text");
@@ -238,63 +222,90 @@ static enum stage_status find_labels(struct classifier *c, long ti, const json_t
         snprintf(reason, n, "$.text: invalid UTF-8 at byte %zu", res.bad_offset);
         return STAGE_REJECT;
     }
-    int unquoted[TEXT_CAT_COUNT] = { 0 };
-    for (size_t i = 0; i < res.n; i++) {
-        const struct text_label *l = &res.labels[i];
-        merge_finding(category_label(by_cat, l->category_id, l->rule_id, l->origin,
-                                     res.model_scores[l->category_id], t),
-                      l->rule_id, l->score, (int)l->severity, l->detail, l->span.start,
-                      l->span.end);
-        unquoted[l->category_id] |= !l->quoted;
-    }
-    /* Quoted only when all of its evidence is: one quoted word does not excuse the rest. */
-    for (int i = 0; i < TEXT_CAT_COUNT; i++)
-        if (by_cat[i] && !unquoted[i]) json_object_set_new(by_cat[i], "quoted", json_true());
-    /* Copied before the state call: res points into the scratch. */
-    *redacted = json_stringn(res.redacted, res.redacted_len);
+    /* res points into the scratch, which only text_classify changes: the state call
+     * leaves it as it is. */
     int rep = is_repeated(c, env, res.fingerprint, json_string_length(text));
     if (rep < 0) {
-        for (int i = 0; i < TEXT_CAT_COUNT; i++) json_decref(by_cat[i]);
-        json_decref(*redacted);
         snprintf(reason, n, "state store unavailable (recent posts)");
         return STAGE_RETRY;
     }
-    if (rep)
-        merge_finding(
-            category_label(by_cat, TEXT_CAT_REPEATED, "state.repeated", TEXT_ORIGIN_RULE, -1, t),
-            "state.repeated", 0.9, TEXT_SEV_LOW, NULL, 0, json_string_length(text));
+    classify_labels_write(w, c->findings, gather_findings(c, &res, rep, json_string_length(text)),
+                          t);
+    *redacted = json_stringn(res.redacted, res.redacted_len);
     return STAGE_OK;
 }
 
-enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason, size_t n) {
+/* Writes env's "classification" object to w and sets *redacted (new reference) to the
+ * text to add as "redacted_text". Returns as find_labels does; on failure what w holds
+ * is to be discarded. */
+static enum stage_status classify(struct classifier *c, const json_t *env, struct json_writer *w,
+                                  json_t **redacted, char *reason, size_t n) {
     long ti = engine_index(c, envelope_str(env, "tenant"));
     if (ti < 0) {
         snprintf(reason, n, "$.tenant: unknown tenant \"%s\"", envelope_str(env, "tenant"));
         return STAGE_REJECT;
     }
-    json_t *by_cat[TEXT_CAT_COUNT] = { 0 };
-    json_t *redacted = NULL;
+    char now[RFC3339_LEN];
+    json_write_object_open(w);
+    json_write_member_str(w, "classified_at", rfc3339_format(time_now_ms(), now));
+    json_write_member_str(w, "engine", "vigile-classify " VIGILE_VERSION);
+    json_write_key(w, "labels");
     if (envelope_is_deletion(env)) {
         /* A deletion carries no text of the author's to judge; it is recorded as it is. */
-        redacted = json_incref(json_object_get(env, "text"));
+        json_write_array_open(w);
+        json_write_array_close(w);
+        *redacted = json_incref(json_object_get(env, "text"));
     } else {
-        enum stage_status st = find_labels(c, ti, env, by_cat, &redacted, reason, n);
+        enum stage_status st = find_labels(c, ti, env, w, redacted, reason, n);
         if (st != STAGE_OK) return st;
     }
-    json_t *labels = json_array();
-    for (int i = 0; i < TEXT_CAT_COUNT; i++)
-        if (by_cat[i]) json_array_append_new(labels, by_cat[i]);
-    char now[RFC3339_LEN];
-    json_object_set_new(env, "classification",
-                        json_pack("{s:o, s:s, s:s}", "labels", labels, "engine",
-                                  "vigile-classify " VIGILE_VERSION, "classified_at",
-                                  rfc3339_format(time_now_ms(), now)));
-    json_object_set_new(env, "redacted_text", redacted ? redacted : json_string(""));
+    json_write_object_close(w);
     return STAGE_OK;
 }
 
-/* The members classifier_run adds. */
-static const char *const added_keys[] = { "classification", "redacted_text", NULL };
+/* The classification is written once, as classifier_stage writes it, and read back
+ * here: the envelope holds what a stage downstream reads from vigile.classified. */
+enum stage_status classifier_run(struct classifier *c, json_t *env, char *reason, size_t n) {
+    struct json_writer w = { 0 };
+    json_t *redacted = NULL;
+    enum stage_status st = classify(c, env, &w, &redacted, reason, n);
+    if (st != STAGE_OK) {
+        json_write_discard(&w);
+        return st;
+    }
+    size_t len;
+    char *written = json_write_finish(&w, &len);
+    char err[256];
+    json_t *cls = json_doc_load(written, len, err, sizeof err);
+    if (!cls) abort(); /* json_write wrote it */
+    free(written);
+    json_object_set_new(env, "classification", cls);
+    json_object_set_new(env, "redacted_text", redacted);
+    return STAGE_OK;
+}
+
+/* The input's bytes with the classification and the redacted text appended. */
+static enum stage_status classify_appended(struct classifier *c, const struct stage_input *in,
+                                           const json_t *env, struct stage_outputs *out,
+                                           char *reason, size_t n) {
+    struct json_writer w = { 0 };
+    json_t *redacted = NULL;
+    envelope_write_open(&w, in->payload, in->len);
+    json_write_key(&w, "classification");
+    enum stage_status st = classify(c, env, &w, &redacted, reason, n);
+    if (st != STAGE_OK) {
+        json_write_discard(&w);
+        return st;
+    }
+    json_write_key(&w, "redacted_text");
+    json_write_json(&w, redacted);
+    json_write_object_close(&w);
+    json_decref(redacted);
+    size_t len;
+    char *value = json_write_finish(&w, &len);
+    stage_outputs_add(out, TOPIC_CLASSIFIED, envelope_key(env), value, len);
+    return STAGE_OK;
+}
 
 enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
                                    struct stage_outputs *out, char *reason, size_t n) {
@@ -304,13 +315,14 @@ enum stage_status classifier_stage(void *ctx, const struct stage_input *in,
     if (!env) return STAGE_REJECT;
     /* An envelope classified before (replayed from vigile.classified) has the members
      * already and is serialized whole; any other is the input's bytes plus them. */
-    int fresh = !json_object_get(env, added_keys[0]) && !json_object_get(env, added_keys[1]);
-    enum stage_status st = classifier_run(c, env, reason, n);
-    if (st == STAGE_OK) {
+    enum stage_status st;
+    if (!json_object_get(env, "classification") && !json_object_get(env, "redacted_text")) {
+        st = classify_appended(c, in, env, out, reason, n);
+    } else {
+        st = classifier_run(c, env, reason, n);
         size_t len;
-        char *value = fresh ? envelope_dump_appended(in->payload, in->len, env, added_keys, &len)
-                            : envelope_dump(env, &len);
-        stage_outputs_add(out, TOPIC_CLASSIFIED, envelope_key(env), value, len);
+        char *value = st == STAGE_OK ? envelope_dump(env, &len) : NULL;
+        if (value) stage_outputs_add(out, TOPIC_CLASSIFIED, envelope_key(env), value, len);
     }
     json_decref(env);
     return st;

@@ -219,8 +219,8 @@ struct decision_run {
     int64_t ts, window;
     struct state_author_view view; /* the author's state the decision is made from */
     int64_t decided_ms;
-    json_t *decision;              /* the decision emitted (new reference) */
-    char *record;                  /* its record (new string) */
+    int escalated;                 /* the decision emitted opened tickets */
+    char *record;                  /* its record, the decision in it (new string) */
     struct state_decision effects; /* its strike, ban and record, to commit */
     struct verdict verdict;        /* for the metrics; its policy_refs already freed */
 };
@@ -229,8 +229,11 @@ struct decision_run {
 static void decide_from_view(struct decision_run *run, struct stage_outputs *out) {
     struct verdict v;
     judge(&v, run->t, run->env, &run->view, run->ts);
-    run->decision = route_emit(run->t, run->env, run->author, &v, run->decided_ms, out);
-    run->record = route_record_dump(run->env, &v, run->decision, &run->view, run->decided_ms);
+    size_t len;
+    char *decision =
+        route_emit(run->t, run->env, run->author, &v, run->decided_ms, out, &len, &run->escalated);
+    run->record = route_record_dump(run->env, &v, decision, len, &run->view, run->decided_ms);
+    free(decision);
     run->effects = (struct state_decision){ .event_id = envelope_str(run->env, "event_id"),
                                             .ts_ms = run->ts,
                                             .window_ms = run->window,
@@ -244,9 +247,8 @@ static void decide_from_view(struct decision_run *run, struct stage_outputs *out
 }
 
 static void decision_run_clear(struct decision_run *run) {
-    json_decref(run->decision);
     free(run->record);
-    run->decision = NULL;
+    run->escalated = 0;
     run->record = NULL;
 }
 
@@ -319,14 +321,13 @@ static void run_init(struct decision_run *run, const struct router *r, const str
     if (rfc3339_parse(envelope_str(env, "created_at"), &run->ts)) run->ts = now_ms;
 }
 
-/* Keeps run's outputs (moved out of out) and decision for router_stage. */
+/* Keeps run's outputs (moved out of out) and whether it opened tickets for router_stage. */
 static void ahead_keep(struct router *r, struct decision_run *run, struct stage_outputs *out) {
     xgrow(&r->ahead, &r->cap_ahead, r->n_ahead + 1, sizeof *r->ahead);
     r->ahead[r->n_ahead++] = (struct decided_ahead){ xstrdup(tenant_id(run->t)),
                                                      xstrdup(envelope_str(run->env, "event_id")),
-                                                     *out, run->decision, 0 };
+                                                     *out, run->escalated, 0 };
     *out = (struct stage_outputs){ 0 };
-    run->decision = NULL;
 }
 
 /* Commits the effects of the runs decided first (known[i] == 0) in one round trip and
@@ -345,6 +346,30 @@ static int commit_ahead(struct router *r, struct decision_run *runs, const int *
         if (!known[i]) decide_committed(&runs[i], existing[j++], now_ms, &outs[i]);
     free(q), free(existing);
     return rc;
+}
+
+/* Remembers the contents of the decisions kept from r->ahead[first] on that opened
+ * tickets, in two round trips for all (envs[0..n) holds their envelopes), and marks them
+ * done; when the store fails, router_stage remembers each by itself. */
+static void remember_ahead(struct router *r, json_t *const *envs, size_t n, size_t first) {
+    const struct tenant **ts = xcalloc(n, sizeof *ts);
+    const json_t **which = xcalloc(n, sizeof *which);
+    size_t *kept = xcalloc(n, sizeof *kept), k = 0;
+    for (size_t a = first; a < r->n_ahead; a++) {
+        if (!r->ahead[a].escalated) continue;
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(envelope_str(envs[i], "event_id"), r->ahead[a].event_id) ||
+                strcmp(envelope_str(envs[i], "tenant"), r->ahead[a].tenant))
+                continue;
+            ts[k] = tenant_set_find(r->tenants, r->ahead[a].tenant);
+            which[k] = envs[i];
+            kept[k++] = a;
+            break;
+        }
+    }
+    if (k && route_remember_tickets_many(r, ts, which, k) == 0)
+        for (size_t j = 0; j < k; j++) r->ahead[kept[j]].escalated = 0;
+    free(ts), free(which), free(kept);
 }
 
 void route_decide_ahead(struct router *r, json_t *const *envs, size_t n, int64_t now_ms) {
@@ -368,19 +393,21 @@ void route_decide_ahead(struct router *r, json_t *const *envs, size_t n, int64_t
         known[i] = decide_first(&runs[i], records[i], now_ms, &outs[i]);
     }
     if (rc == 0) rc = commit_ahead(r, runs, known, outs, n, now_ms);
+    size_t first_kept = r->n_ahead;
     for (size_t i = 0; i < n; i++) {
         /* A second delivery is not kept: decided alone, it publishes nothing. */
         if (rc == 0 && known[i] != DELIVERED_AGAIN) ahead_keep(r, &runs[i], &outs[i]);
         stage_outputs_free(&outs[i]);
         decision_run_clear(&runs[i]);
     }
+    remember_ahead(r, envs, n, first_kept);
     free(runs), free(q), free(views), free(records), free(outs), free(known);
 }
 
-/* Appends the outputs decided ahead for the event and sets *decision (stolen), or
- * returns 0 when none were. */
+/* Appends the outputs decided ahead for the event and sets *escalated, or returns 0
+ * when none were. */
 static int ahead_take(struct router *r, const char *tenant, const char *event_id,
-                      struct stage_outputs *out, json_t **decision) {
+                      struct stage_outputs *out, int *escalated) {
     for (size_t i = 0; i < r->n_ahead; i++) {
         struct decided_ahead *a = &r->ahead[i];
         if (a->taken || strcmp(a->event_id, event_id) || strcmp(a->tenant, tenant)) continue;
@@ -391,8 +418,7 @@ static int ahead_take(struct router *r, const char *tenant, const char *event_id
             o->key = o->value = NULL; /* stolen by out */
         }
         stage_outputs_clear(&a->out);
-        *decision = a->decision;
-        a->decision = NULL;
+        *escalated = a->escalated;
         return 1;
     }
     return 0;
@@ -417,18 +443,20 @@ enum stage_status router_decide(struct router *r, const json_t *env, int64_t now
     }
     if (envelope_is_deletion(env)) return route_withdraw(r, t, env, now_ms, out, reason, n);
 
-    struct decision_run run;
-    run_init(&run, r, t, env, now_ms);
-    int rc = ahead_take(r, tenant_name, envelope_str(env, "event_id"), out, &run.decision)
-                 ? 0
-                 : decide_once(r, &run, now_ms, out);
+    /* Decided ahead, the input needs no run of its own (its pseudonym is an HMAC). */
+    struct decision_run run = { 0 };
+    int rc = 0;
+    if (!ahead_take(r, tenant_name, envelope_str(env, "event_id"), out, &run.escalated)) {
+        run_init(&run, r, t, env, now_ms);
+        rc = decide_once(r, &run, now_ms, out);
+    }
     if (rc == DELIVERED_AGAIN) {
         log_info("event %s delivered again: decided before, nothing published",
                  envelope_str(env, "event_id"));
         decision_run_clear(&run);
         return STAGE_OK;
     }
-    if (!rc) rc = route_remember_tickets(r, t, env, run.decision);
+    if (!rc) rc = route_remember_tickets(r, t, env, run.escalated);
     decision_run_clear(&run);
     if (rc) {
         snprintf(reason, n, "state store unavailable (strikes, bans and records)");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "json_write.h"
 #include "rome_time.h"
 #include "route_dsa.h"
 #include "route_emit.h"
@@ -15,37 +16,22 @@
 #include "topics.h"
 #include "xmalloc.h"
 
-static void set_str(json_t *obj, const char *key, const char *value) {
-    if (value) json_object_set_new(obj, key, json_string(value));
-}
-
-static void copy_str(json_t *dst, const json_t *env, const char *key) {
-    set_str(dst, key, envelope_str(env, key));
-}
-
-static void add_output(struct stage_outputs *out, const char *topic, const json_t *env,
-                       const json_t *msg) {
-    size_t len;
-    char *value = envelope_dump(msg, &len);
-    stage_outputs_add(out, topic, envelope_key(env), value, len);
-}
-
-static json_t *schema(const char *name) {
-    return json_pack("{s:s, s:i}", "name", name, "version", 1);
+void route_publish_decision_bytes(const char *tenant, const json_t *env, const char *value,
+                                  size_t len, struct stage_outputs *out) {
+    char topic[256];
+    /* The same bytes on both topics: serialized once (a decision is route's largest
+     * output). */
+    stage_outputs_add(out, TOPIC_DECISIONS, envelope_key(env), xstrndup(value, len), len);
+    stage_outputs_add(out, topic_tenant_decisions(tenant, topic, sizeof topic), envelope_key(env),
+                      xstrndup(value, len), len);
 }
 
 void route_publish_decision(const char *tenant, const json_t *env, const json_t *decision,
                             struct stage_outputs *out) {
-    char topic[256];
     size_t len;
     char *value = envelope_dump(decision, &len);
-    /* The same bytes on both topics: serialized once (a decision is route's largest
-     * output, and serializing it a good part of route's time). */
-    char *copy = xmalloc(len + 1);
-    memcpy(copy, value, len + 1);
-    stage_outputs_add(out, TOPIC_DECISIONS, envelope_key(env), value, len);
-    stage_outputs_add(out, topic_tenant_decisions(tenant, topic, sizeof topic), envelope_key(env),
-                      copy, len);
+    route_publish_decision_bytes(tenant, env, value, len, out);
+    free(value);
 }
 
 /* The statement of reasons: why the content was restricted and, when the ladder moved,
@@ -96,92 +82,153 @@ static char *statement(const struct tenant *t, const struct verdict *v) {
     return both;
 }
 
-static json_t *enforcement(const struct verdict *v) {
-    json_t *e = json_pack("{s:s, s:I, s:b}", "step", tenant_step_name(v->step), "strikes",
-                          (json_int_t)v->strikes, "pending_review",
-                          v->step_rule ? v->step_rule->review : 0);
+static void write_enforcement(struct json_writer *w, const struct verdict *v) {
     char buf[RFC3339_LEN];
-    if (v->ban_until == STATE_BAN_FOREVER)
-        json_object_set_new(e, "ban_until", json_null());
-    else if (v->ban_until)
-        set_str(e, "ban_until", rfc3339_format(v->ban_until, buf));
-    return e;
+    json_write_object_open(w);
+    if (v->ban_until == STATE_BAN_FOREVER) {
+        json_write_key(w, "ban_until");
+        json_write_null(w);
+    } else if (v->ban_until) {
+        json_write_member_str(w, "ban_until", rfc3339_format(v->ban_until, buf));
+    }
+    json_write_key(w, "pending_review");
+    json_write_bool(w, v->step_rule ? v->step_rule->review : 0);
+    json_write_member_str(w, "step", tenant_step_name(v->step));
+    json_write_key(w, "strikes");
+    json_write_int(w, v->strikes);
+    json_write_object_close(w);
 }
 
-/* Appends the decision to both decision topics and returns it (new reference). */
-static json_t *emit_decision(const struct tenant *t, const json_t *env, const char *author,
-                             const struct verdict *v, json_t *offices, int64_t now_ms,
-                             struct stage_outputs *out) {
-    char now[RFC3339_LEN];
-    const json_t *cls = json_object_get(env, "classification");
-    // clang-format off
-    json_t *d = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:o, s:O, s:b, s:b, s:O, s:s, s:s, s:O}",
-        "schema", schema("vigile.decision"),
-        "decision_id", envelope_str(env, "event_id"),
-        "event_id", envelope_str(env, "event_id"),
-        "tenant", tenant_id(t),
-        "platform", envelope_str(env, "platform"),
-        "kind", envelope_str(env, "kind"),
-        "content_id", envelope_str(env, "content_id"),
-        "author", author,
-        "categories", json_object_get(cls, "labels"),
-        "action", tenant_action_name(v->action),
-        "enforcement", enforcement(v),
-        "policy_refs", v->policy_refs,
-        "automated", 1,
-        "needs_review", v->needs_review,
-        "escalated_to", offices,
-        "content_date", envelope_str(env, "created_at"),
-        "decided_at", rfc3339_format(now_ms, now),
-        "redacted_text", json_object_get(env, "redacted_text"));
-    // clang-format on
-    if (!d) abort(); /* every value above was validated upstream */
-    copy_str(d, env, "channel");
-    copy_str(d, env, "thread_id");
-    copy_str(d, env, "event_type");
+static void write_schema(struct json_writer *w, const char *name) {
+    json_write_key(w, "schema");
+    json_write_object_open(w);
+    json_write_member_str(w, "name", name);
+    json_write_key(w, "version");
+    json_write_int(w, 1);
+    json_write_object_close(w);
+}
+
+/* The decision's members from "dsa" on need the statement of reasons, written first. */
+static void write_decision_tail(struct json_writer *w, const struct tenant *t, const json_t *env,
+                                const struct verdict *v, const json_t *offices, const char *now) {
     char *why = statement(t, v);
-    json_object_set_new(d, "statement_of_reasons", why ? json_string(why) : json_null());
-    json_object_set_new(d, "dsa", route_dsa(v, env, why, now));
-    if (v->proposed != TENANT_ACTION_NONE)
-        json_object_set_new(d, "proposed",
-                            json_pack("{s:s, s:s}", "action", tenant_action_name(v->proposed),
-                                      "category", v->proposed_rule->category));
-    json_object_set_new(d, "status", json_string("automated"));
-    json_object_set_new(d, "revision", json_integer(1));
+    json_t *dsa = route_dsa(v, env, why, now);
+    json_write_key(w, "dsa");
+    json_write_json(w, dsa);
+    json_decref(dsa);
+    json_write_key(w, "enforcement");
+    write_enforcement(w, v);
+    json_write_key(w, "escalated_to");
+    json_write_json(w, offices);
+    json_write_member_str(w, "event_id", envelope_str(env, "event_id"));
+    json_write_member_str(w, "event_type", envelope_str(env, "event_type"));
+    json_write_member_str(w, "kind", envelope_str(env, "kind"));
+    json_write_key(w, "needs_review");
+    json_write_bool(w, v->needs_review);
+    json_write_member_str(w, "platform", envelope_str(env, "platform"));
+    json_write_key(w, "policy_refs");
+    json_write_json(w, v->policy_refs);
+    if (v->proposed != TENANT_ACTION_NONE) {
+        json_write_key(w, "proposed");
+        json_write_object_open(w);
+        json_write_member_str(w, "action", tenant_action_name(v->proposed));
+        json_write_member_str(w, "category", v->proposed_rule->category);
+        json_write_object_close(w);
+    }
+    json_write_key(w, "redacted_text");
+    json_write_json(w, json_object_get(env, "redacted_text"));
+    json_write_key(w, "revision");
+    json_write_int(w, 1);
+    write_schema(w, "vigile.decision");
+    json_write_key(w, "statement_of_reasons");
+    if (why)
+        json_write_string(w, why);
+    else
+        json_write_null(w);
     free(why);
-    route_publish_decision(tenant_id(t), env, d, out);
+}
+
+/* Writes the decision (docs/schemas: vigile.decision) straight to its bytes, keys in
+ * sorted order as every output has them, appends it to both decision topics and returns
+ * it (new string, *len bytes). */
+static char *emit_decision(const struct tenant *t, const json_t *env, const char *author,
+                           const struct verdict *v, const json_t *offices, int64_t now_ms,
+                           struct stage_outputs *out, size_t *len) {
+    char now[RFC3339_LEN];
+    rfc3339_format(now_ms, now);
+    const json_t *cls = json_object_get(env, "classification");
+    struct json_writer w = { 0 };
+    json_write_object_open(&w);
+    json_write_member_str(&w, "action", tenant_action_name(v->action));
+    json_write_member_str(&w, "author", author);
+    json_write_key(&w, "automated");
+    json_write_bool(&w, 1);
+    json_write_key(&w, "categories");
+    json_write_json(&w, json_object_get(cls, "labels"));
+    json_write_member_str(&w, "channel", envelope_str(env, "channel"));
+    json_write_member_str(&w, "content_date", envelope_str(env, "created_at"));
+    json_write_member_str(&w, "content_id", envelope_str(env, "content_id"));
+    json_write_member_str(&w, "decided_at", now);
+    json_write_member_str(&w, "decision_id", envelope_str(env, "event_id"));
+    write_decision_tail(&w, t, env, v, offices, now);
+    json_write_member_str(&w, "status", "automated");
+    json_write_member_str(&w, "tenant", tenant_id(t));
+    json_write_member_str(&w, "thread_id", envelope_str(env, "thread_id"));
+    json_write_object_close(&w);
+    char *d = json_write_finish(&w, len);
+    route_publish_decision_bytes(tenant_id(t), env, d, *len, out);
     return d;
 }
 
-/* A platform command. Connectors need the raw ids, and only they read this topic. */
-static json_t *command(const struct tenant *t, const json_t *env, const char *type,
-                       int64_t now_ms) {
-    char now[RFC3339_LEN];
+/* Closes the object w holds and appends it to topic, keyed by env's key. */
+static void add_written(struct stage_outputs *out, const char *topic, const json_t *env,
+                        struct json_writer *w) {
+    json_write_object_close(w);
+    size_t len;
+    char *value = json_write_finish(w, &len);
+    stage_outputs_add(out, topic, envelope_key(env), value, len);
+}
+
+/* Appends a platform command. Connectors need the raw ids, and only they read this
+ * topic. text may be NULL; ban_until is the end of the ban a "ban" command imposes
+ * (STATE_BAN_FOREVER: none), 0 for any other command. */
+static void add_command(const struct tenant *t, const json_t *env, const char *type,
+                        const char *text, int64_t ban_until, int64_t now_ms,
+                        struct stage_outputs *out) {
+    char now[RFC3339_LEN], until[RFC3339_LEN];
     const char *channel_id = envelope_str(env, "channel");
     const struct tenant_channel *ch = channel_id ? tenant_channel(t, channel_id) : NULL;
     char *action_id = xasprintf("%s:%s", envelope_str(env, "event_id"), type);
-    // clang-format off
-    json_t *c = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-                          "schema", schema("vigile.action"), "action_id", action_id, "type", type,
-                          "decision_id", envelope_str(env, "event_id"), "tenant", tenant_id(t),
-                          "platform", envelope_str(env, "platform"), "content_id",
-                          envelope_str(env, "content_id"), "author_id", envelope_author_id(env),
-                          "issued_at", rfc3339_format(now_ms, now));
-    // clang-format on
+    struct json_writer w = { 0 };
+    json_write_object_open(&w);
+    json_write_member_str(&w, "action_id", action_id);
+    json_write_member_str(&w, "author_id", envelope_author_id(env));
+    json_write_member_str(&w, "channel", channel_id);
+    json_write_member_str(&w, "content_id", envelope_str(env, "content_id"));
+    json_write_member_str(&w, "decision_id", envelope_str(env, "event_id"));
+    if (ban_until == STATE_BAN_FOREVER) {
+        json_write_key(&w, "expires_at");
+        json_write_null(&w);
+    } else if (ban_until) {
+        json_write_member_str(&w, "expires_at", rfc3339_format(ban_until, until));
+    }
+    json_write_member_str(&w, "issued_at", rfc3339_format(now_ms, now));
+    /* a connector replies to a private message differently */
+    json_write_member_str(&w, "kind", envelope_str(env, "kind"));
+    json_write_member_str(&w, "page_id", ch ? ch->page_id : NULL);
+    json_write_member_str(&w, "platform", envelope_str(env, "platform"));
+    write_schema(&w, "vigile.action");
+    json_write_member_str(&w, "tenant", tenant_id(t));
+    json_write_member_str(&w, "text", text);
+    json_write_member_str(&w, "thread_id", envelope_str(env, "thread_id"));
+    json_write_member_str(&w, "type", type);
     free(action_id);
-    copy_str(c, env, "channel");
-    copy_str(c, env, "thread_id");
-    copy_str(c, env, "kind"); /* a connector replies to a private message differently */
-    if (ch) set_str(c, "page_id", ch->page_id);
-    return c;
+    add_written(out, TOPIC_ACTIONS, env, &w);
 }
 
 void route_command(const struct tenant *t, const json_t *env, const char *type, const char *text,
                    int64_t now_ms, struct stage_outputs *out) {
-    json_t *c = command(t, env, type, now_ms);
-    set_str(c, "text", text);
-    add_output(out, TOPIC_ACTIONS, env, c);
-    json_decref(c);
+    add_command(t, env, type, text, 0, now_ms, out);
 }
 
 static void emit_commands(const struct tenant *t, const json_t *env, const struct verdict *v,
@@ -205,16 +252,7 @@ static void emit_commands(const struct tenant *t, const json_t *env, const struc
         route_command(t, env, "warn", text, now_ms, out);
         free(text);
     }
-    if (v->ban_until) {
-        json_t *c = command(t, env, "ban", now_ms);
-        char buf[RFC3339_LEN];
-        json_object_set_new(c, "expires_at",
-                            v->ban_until == STATE_BAN_FOREVER
-                                ? json_null()
-                                : json_string(rfc3339_format(v->ban_until, buf)));
-        add_output(out, TOPIC_ACTIONS, env, c);
-        json_decref(c);
-    }
+    if (v->ban_until) add_command(t, env, "ban", NULL, v->ban_until, now_ms, out);
     enum tenant_step from = tenant_ladder(t)->report_platform_from;
     if (from != TENANT_STEP_NONE && v->step >= from)
         route_command(t, env, "report", NULL, now_ms, out);
@@ -252,44 +290,60 @@ static const char *priority(const struct verdict *v) {
     return v->severity >= 3 ? "high" : v->severity == 2 ? "normal" : "low";
 }
 
+static void emit_ticket(const struct tenant *t, const json_t *env, const char *author,
+                        const struct verdict *v, const char *office, const json_t *reasons,
+                        const char *now, struct stage_outputs *out) {
+    char *ticket_id = xasprintf("%s:%s", envelope_str(env, "event_id"), office);
+    struct json_writer w = { 0 };
+    json_write_object_open(&w);
+    json_write_member_str(&w, "author", author);
+    json_write_member_str(&w, "channel", envelope_str(env, "channel"));
+    json_write_member_str(&w, "content_id", envelope_str(env, "content_id"));
+    json_write_member_str(&w, "created_at", envelope_str(env, "created_at"));
+    json_write_member_str(&w, "decision_id", envelope_str(env, "event_id"));
+    json_write_member_str(&w, "kind", envelope_str(env, "kind"));
+    json_write_member_str(&w, "office", office);
+    json_write_member_str(&w, "opened_at", now);
+    json_write_member_str(&w, "platform", envelope_str(env, "platform"));
+    json_write_member_str(&w, "priority", priority(v));
+    json_write_key(&w, "reasons");
+    json_write_json(&w, reasons);
+    json_write_member_str(&w, "received_at", envelope_str(env, "received_at"));
+    json_write_key(&w, "redacted_text");
+    json_write_json(&w, json_object_get(env, "redacted_text"));
+    json_write_key(&w, "removal");
+    json_write_bool(&w, route_removes(v->action) || v->report_police);
+    write_schema(&w, "vigile.escalation");
+    json_write_key(&w, "severity");
+    json_write_int(&w, v->severity ? v->severity : 1);
+    json_write_member_str(&w, "tenant", tenant_id(t));
+    json_write_member_str(&w, "ticket_id", ticket_id);
+    free(ticket_id);
+    add_written(out, TOPIC_ESCALATIONS, env, &w);
+}
+
 static void emit_tickets(const struct tenant *t, const json_t *env, const char *author,
                          const struct verdict *v, json_t *tickets, int64_t now_ms,
                          struct stage_outputs *out) {
     const char *office;
     json_t *reasons;
     char now[RFC3339_LEN];
-    json_object_foreach(tickets, office, reasons) {
-        char *ticket_id = xasprintf("%s:%s", envelope_str(env, "event_id"), office);
-        // clang-format off
-        json_t *e = json_pack("{s:o, s:s, s:s, s:s, s:O, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:b}",
-            "schema", schema("vigile.escalation"), "ticket_id", ticket_id, "tenant", tenant_id(t),
-            "office", office, "reasons", reasons, "priority", priority(v),
-            "severity", v->severity ? v->severity : 1,
-            "decision_id", envelope_str(env, "event_id"), "platform", envelope_str(env, "platform"),
-            "kind", envelope_str(env, "kind"), "content_id", envelope_str(env, "content_id"),
-            "author", author, "created_at", envelope_str(env, "created_at"),
-            "received_at", envelope_str(env, "received_at"),
-            "redacted_text", json_object_get(env, "redacted_text"),
-            "opened_at", rfc3339_format(now_ms, now),
-            "removal", route_removes(v->action) || v->report_police);
-        // clang-format on
-        free(ticket_id);
-        if (!e) abort();
-        copy_str(e, env, "channel");
-        add_output(out, TOPIC_ESCALATIONS, env, e);
-        json_decref(e);
-    }
+    rfc3339_format(now_ms, now);
+    json_object_foreach(tickets, office, reasons)
+        emit_ticket(t, env, author, v, office, reasons, now, out);
 }
 
-json_t *route_emit(const struct tenant *t, const json_t *env, const char *author,
-                   const struct verdict *v, int64_t now_ms, struct stage_outputs *out) {
+char *route_emit(const struct tenant *t, const json_t *env, const char *author,
+                 const struct verdict *v, int64_t now_ms, struct stage_outputs *out, size_t *len,
+                 int *escalated) {
     json_t *tickets = tickets_for(t, env, v);
     json_t *offices = json_array();
     const char *office;
     json_t *reasons;
     json_object_foreach(tickets, office, reasons)
         json_array_append_new(offices, json_string(office));
-    json_t *decision = emit_decision(t, env, author, v, offices, now_ms, out);
+    *escalated = json_array_size(offices) > 0;
+    char *decision = emit_decision(t, env, author, v, offices, now_ms, out, len);
     emit_commands(t, env, v, now_ms, out);
     emit_tickets(t, env, author, v, tickets, now_ms, out);
     json_decref(offices);

@@ -40,7 +40,6 @@ static void ahead_clear(struct router *r) {
         struct decided_ahead *a = &r->ahead[i];
         free(a->tenant), free(a->event_id);
         stage_outputs_free(&a->out);
-        json_decref(a->decision);
     }
     r->n_ahead = 0;
     parsed_ahead_clear(&r->parsed);
@@ -66,9 +65,9 @@ static int decides_from_state(const struct router *r, const json_t *env) {
            !rfc3339_parse(envelope_str(env, "created_at"), &ts);
 }
 
-/* Whether keys[i] (tenant and author id) is the key of no other envelope of the batch
- * (NULL: not an envelope). The keys are made once: comparing envelopes' members pair by
- * pair cost more than deciding ahead saved. */
+/* Whether keys[i] (tenant and author id, or tenant and content) is the key of no other
+ * envelope of the batch (NULL: not an envelope). The keys are made once: comparing
+ * envelopes' members pair by pair cost more than deciding ahead saved. */
 static int only_one(char *const *keys, size_t n, size_t i) {
     for (size_t j = 0; j < n; j++)
         if (j != i && keys[j] && strcmp(keys[j], keys[i]) == 0) return 0;
@@ -76,33 +75,40 @@ static int only_one(char *const *keys, size_t n, size_t i) {
 }
 
 /* Decides the batch ahead: one lookup and one commit round trip for all its inputs
- * instead of two per input. A decision made ahead is the one the input would get by
- * itself only if nothing the batch does before it changes its author's state: so only
- * authors with a single input in the batch are decided ahead, and nothing is when an
- * operator event (which lifts strikes and bans) is among them. Other inputs of the batch
- * change other authors' keys only, and the decisions per content (tickets) are still
- * written by router_stage, in the inputs' order. */
+ * instead of two per input, and two more for the decisions per content (tickets) instead
+ * of two per decision that opened tickets. A decision made ahead is the one the input
+ * would get by itself only if nothing the batch does before it changes its author's state
+ * or its content's decisions: so only inputs alone in the batch with their author and
+ * with their content are decided ahead, and nothing is when an operator event (which lifts
+ * strikes and bans) is among them. Other inputs of the batch change other authors' and
+ * other contents' keys only. */
 void router_prepare(void *ctx, const struct stage_input *in, size_t n) {
     struct router *r = ctx;
     ahead_clear(r);
     for (size_t i = 0; i < n; i++)
         if (strcmp(in[i].topic, TOPIC_OPERATOR) == 0) return;
     json_t **envs = xcalloc(n, sizeof *envs), **ahead = xcalloc(n, sizeof *ahead);
-    char **keys = xcalloc(n, sizeof *keys);
+    char **keys = xcalloc(n, sizeof *keys), **contents = xcalloc(n, sizeof *contents);
     size_t k = 0;
     char reason[256];
     for (size_t i = 0; i < n; i++) {
         envs[i] = envelope_parse(in[i].payload, in[i].len, ENVELOPE_STRICT, reason, sizeof reason);
-        if (envs[i]) keys[i] = envelope_key(envs[i]);
+        if (!envs[i]) continue;
+        keys[i] = envelope_key(envs[i]);
+        contents[i] =
+            xasprintf("%s|%s|%s", envelope_str(envs[i], "tenant"),
+                      envelope_str(envs[i], "platform"), envelope_str(envs[i], "content_id"));
     }
     for (size_t i = 0; i < n; i++)
-        if (envs[i] && only_one(keys, n, i) && decides_from_state(r, envs[i])) ahead[k++] = envs[i];
+        if (envs[i] && only_one(keys, n, i) && only_one(contents, n, i) &&
+            decides_from_state(r, envs[i]))
+            ahead[k++] = envs[i];
     route_decide_ahead(r, ahead, k, time_now_ms());
     for (size_t i = 0; i < n; i++) {
         if (envs[i]) parsed_ahead_keep(&r->parsed, in[i].payload, in[i].len, envs[i]);
-        free(keys[i]);
+        free(keys[i]), free(contents[i]);
     }
-    free(envs), free(ahead), free(keys);
+    free(envs), free(ahead), free(keys), free(contents);
 }
 
 enum stage_status router_stage(void *ctx, const struct stage_input *in, struct stage_outputs *out,

@@ -9,11 +9,12 @@
 #include "route_verdict.h"
 #include "state.h"
 
-/* The record of a decision: the decision, the author's raw id, the ban it
- * applied or proposed, and the state it was decided from (view, decided_ms). Returns a
- * new string. */
-char *route_record_dump(const json_t *env, const struct verdict *v, const json_t *decision,
-                        const struct state_author_view *view, int64_t decided_ms);
+/* The record of a decision: the decision (decision_len bytes of JSON, borrowed, as
+ * published), the author's raw id, the ban it applied or proposed, and the state it was
+ * decided from (view, decided_ms). Returns a new string. */
+char *route_record_dump(const json_t *env, const struct verdict *v, const char *decision,
+                        size_t decision_len, const struct state_author_view *view,
+                        int64_t decided_ms);
 
 /* Reads back the state a record's decision was made from. Returns 0, or -1 when record
  * is not a decision record. */
@@ -35,9 +36,17 @@ int64_t route_until_from_json(const json_t *v);
  * none), or NULL when the state store is unavailable. */
 json_t *route_content_decisions(struct router *r, const struct tenant *t, const json_t *env);
 
-/* Remembers decision's id for its content when it opened tickets, for a later deletion.
- * Returns 0, or -1 when the state store is unavailable. */
+/* Remembers the id of env's decision for its content when the decision opened tickets
+ * (escalated), for a later deletion. Returns 0, or -1 when the state store is
+ * unavailable. */
 int route_remember_tickets(struct router *r, const struct tenant *t, const json_t *env,
-                           const json_t *decision);
+                           int escalated);
+
+/* route_remember_tickets of envs[0..n) (borrowed, decisions that opened tickets, on
+ * tenants ts[0..n), no two of one content) in two round trips for all. Returns 0, or -1
+ * when the state store is unavailable: any of them may then have been remembered, and
+ * remembering one again is harmless. */
+int route_remember_tickets_many(struct router *r, const struct tenant *const *ts,
+                                const json_t *const *envs, size_t n);
 
 #endif

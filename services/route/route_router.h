@@ -22,7 +22,8 @@
 struct decided_ahead {
     char *tenant, *event_id;  /* owned */
     struct stage_outputs out; /* owned: what router_stage appends */
-    json_t *decision;         /* owned: the decision emitted, for its tickets */
+    int escalated;            /* the decision opened tickets still to remember for its
+                                 content (route_remember_tickets) */
     int taken;                /* used once: a retry of the input decides by itself */
 };
 
@@ -36,7 +37,8 @@ struct router {
 };
 
 /* Decides envs[0..n) (borrowed, valid classified envelopes of known tenants, no two
- * of one author, none a deletion) with one lookup and one commit round trip for all, and
+ * of one author or of one content, none a deletion) with one lookup and one commit round
+ * trip for all, remembers the contents of those that opened tickets in two more, and
  * keeps each one's outputs in r->ahead for router_stage. When the store fails nothing is
  * kept: each input then decides by itself, from the records of what was committed. */
 void route_decide_ahead(struct router *r, json_t *const *envs, size_t n, int64_t now_ms);

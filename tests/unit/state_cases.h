@@ -154,6 +154,25 @@ static inline void state_cases_run(struct state_store *st, const char *tenant) {
     cr_assert_eq(state_record_get(st, tenant, "d1", &rec), 0);
     cr_assert_str_eq(rec, "{\"a\":2}");
     free(rec);
+
+    /* Records in a batch: written in order (the last of one id wins), read as one by one. */
+    struct state_record_req puts[] = {
+        { tenant, "d2", "[\"x\"]", HOUR_MS },
+        { tenant, "d3", "[]", HOUR_MS },
+        { tenant, "d2", "[\"x\",\"y\"]", HOUR_MS },
+    };
+    cr_assert_eq(state_record_put_many(st, puts, 3), 0);
+    struct state_record_req gets[] = { { tenant, "d2", NULL, 0 },
+                                       { tenant, "d1", NULL, 0 },
+                                       { tenant, "none", NULL, 0 },
+                                       { tenant, "d3", NULL, 0 } };
+    char *values[4] = { (char *)"stale", (char *)"stale", (char *)"stale", (char *)"stale" };
+    cr_assert_eq(state_record_get_many(st, gets, 4, values), 0);
+    cr_assert_str_eq(values[0], "[\"x\",\"y\"]");
+    cr_assert_str_eq(values[1], "{\"a\":2}");
+    cr_assert_null(values[2]);
+    cr_assert_str_eq(values[3], "[]");
+    for (int i = 0; i < 4; i++) free(values[i]);
 }
 
 #endif

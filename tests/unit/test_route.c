@@ -578,7 +578,12 @@ Test(route, prepared_batches_decide_as_inputs_one_by_one) {
         snprintf(id, sizeof id, "ev%zu", i);
         /* Authors come back within a batch and across batches; strikes pile up. */
         snprintf(author, sizeof author, "author-%zu", (i * 7) % 11);
-        json_t *env = classified("lecce", id, "comment", cats[i % 5], (double)i / 24);
+        /* Deletions of contents decided in the same batch and in the one before: the
+         * tickets a batch remembers per content must be there for them. */
+        char target[32];
+        snprintf(target, sizeof target, "ev%zu", i % 12 == 11 ? i - 14 : i - 2);
+        json_t *env = i % 6 == 5 ? deletion("lecce", target)
+                                 : classified("lecce", id, "comment", cats[i % 5], (double)i / 24);
         json_object_set_new(json_object_get(env, "author"), "id", json_string(author));
         bufs[i] = json_dumps(env, JSON_COMPACT);
         json_decref(env);
@@ -599,6 +604,17 @@ Test(route, prepared_batches_decide_as_inputs_one_by_one) {
         free(a), free(b);
     }
     cr_expect(climbed, "the ladder reaches a ban");
+    int resolved = 0;
+    for (size_t i = 0; i < N; i++) {
+        char id[48], *a = NULL, *b = NULL;
+        snprintf(id, sizeof id, "content:facebook:ev%zu", i);
+        cr_assert_eq(state_record_get(&st, "lecce", id, &a), 0);
+        cr_assert_eq(state_record_get(&st2, "lecce", id, &b), 0);
+        cr_assert((!a && !b) || (a && b && strcmp(a, b) == 0), "%s: %s against %s", id, a, b);
+        resolved += a != NULL;
+        free(a), free(b);
+    }
+    cr_expect_gt(resolved, 0, "decisions opened tickets on their contents");
     router_free(prepared);
     state_store_free(&st2);
     for (size_t i = 0; i < N; i++) free(bufs[i]);
