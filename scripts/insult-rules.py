@@ -8,15 +8,21 @@ frame needs them, so they live here once and each rule gets them written out: pc
 rule's anchors (the words the lexicon pass looks for before the rule runs) only in literal
 alternations, not through subroutine calls, and an unanchored rule runs on every comment.
 
-usage: scripts/insult-rules.py          rewrite the block
-       scripts/insult-rules.py --check  exit 1 if the block is not what this writes
+It also writes data/lexicons/person-words.tsv, every word of those lists as the
+vocabulary "person": the rules that need one of them name it in their seventh field and
+run only when one occurred, which the lexicon pass finds in one scan of the comment.
+
+usage: scripts/insult-rules.py          rewrite the block and the vocabulary
+       scripts/insult-rules.py --check  exit 1 if either is not what this writes
 """
 import itertools
 import os
 import re
 import sys
 
-TSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "rules", "insult.tsv")
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+TSV = os.path.join(DATA, "rules", "insult.tsv")
+VOCABULARY = os.path.join(DATA, "lexicons", "person-words.tsv")
 BEGIN = "# BEGIN rules written by scripts/insult-rules.py: edit the script, not these lines"
 END = "# END rules written by scripts/insult-rules.py"
 
@@ -192,6 +198,8 @@ ADJ_T = trie(ADJECTIVES)
 APPOSED = ("(?:un|una|uno|dei|degli|delle|solo un|solo una|solo dei|solo delle|un altro|un'altra|un vero|una vera) "
            + NRADJ_T + "\\b")
 Q = QUALIFIER
+# Plurals a crowd is made of that are not person words on their own.
+CROWD_WORDS = "fannulloni scrocconi raccomandati mummie smidollati scemi yes_men"
 # The word as a sentence of its own, after at most a few words of address. These rules
 # start with "^" or a sentence's end, which pcre2 finds at once, so they need no anchor
 # and take the faster tree of words.
@@ -215,11 +223,9 @@ RULES = [
      "\\b" + DEMONSTRATIVE + " (?:gran |brutt[oaie] |pover[oaie] |lurid[oaie] |sporc[oaie] |grandissim[oaie] )?"
      + trie(PERSON_WORDS) + "\\b"),
     ("re.insult.alone", 'the word as the first sentence or said first to someone: "ignoranti!", "vecchio '
-     'rincoglionito", "maiale", "patetico", "parassita, vivi alle spalle nostre", one to three clowns (more are '
-     'a flood)',
+     'rincoglionito", "maiale", "patetico", "parassita, vivi alle spalle nostre"',
      "^(?:" + ALONE + "|" + ALONE_T + "(?: " + ALONE_T + "){0,3}[^a-z0-9]{0,20}$|(?:@?[a-z]{1,20} )?"
-     + trie(PERSON_WORDS, REPORT_WORDS, "patetic[io] gufi? volpone") + "[,:!] |\\s*" + CLOWN + "(?:\\s*"
-     + CLOWN + "){0,2}\\s*$)"),
+     + trie(PERSON_WORDS, REPORT_WORDS, "patetic[io] gufi? volpone") + "[,:!] )"),
     ("re.insult.alone_later", 'the word as a later sentence or said last: "Non fate niente. Fannulloni!", '
      '"ma statte zitto, strunz"',
      "[.!?] (?:(?:ma|che|brutt[oaie]) )?(?:un |una |uno |dei |degli |delle |un')?" + NR_T + "(?:(?: e| ed|,) "
@@ -270,20 +276,41 @@ RULES = [
     ("re.insult.crowd", 'a crowd of them: "manica di incapaci", "branco di ignoranti", "specie di idiota"',
      "\\b(?:manica|branco|banda|massa|accozzaglia|covo|mandria|gregge|sacco|mucchio|manipolo|combriccola|"
      "congrega|razza|cricca|ciurma|orda|specie|sottospecie|pezzo|pezzi|giunta|amministrazione|staff) "
-     "(?:di |d')(?:" + NR_T + "|fannulloni|scrocconi|raccomandati|mummie|smidollati|scemi|yes men)\\b"),
+     "(?:di |d')(?:" + NR_T + "|" + alt(CROWD_WORDS) + ")\\b"),
     ("re.insult.clown", 'a clown or a turd beside a person: "assessore al circo 🤡", "💩 sei tu"',
      CLOWN + "[^.!?]{0,40}\\b(?:" + PERSON + "|giunta|sei|siete)\\b|\\b(?:" + PERSON
      + "|giunta|sei|siete)\\b[^.!?]{0,40}" + CLOWN),
+    ("re.insult.clown_alone", 'one to three clowns or turds as the whole comment (more are a flood)',
+     "^\\s*" + CLOWN + "(?:\\s*" + CLOWN + "){0,2}\\s*$"),
 ]
+
+
+# The rules that match only around one of the vocabulary's words.
+GATED = {"re.insult.you_are", "re.insult.person_is", "re.insult.title_word", "re.insult.that_one",
+         "re.insult.alone", "re.insult.alone_later", "re.insult.apposition",
+         "re.insult.apposition_first", "re.insult.of_person", "re.insult.crowd"}
+# Every word a gated rule can match as its insult.
+VOCABULARY_WORDS = (PERSON_WORDS, REPORT_WORDS, ANIMALS, ADJECTIVES, INCOMPETENT, ALONE_ANIMALS,
+                    ALONE_ADJECTIVES, "patetic[io] gufi? volpone oca gufo iena nan[oaie]", CROWD_WORDS)
 
 
 def block():
     lines = [BEGIN]
     for rule_id, what, pattern in RULES:
         lines.append("# " + rule_id + ": " + what)
-        lines.append("\t".join((rule_id, "insult", "medium", "0.85", "-", pattern)))
+        fields = [rule_id, "insult", "medium", "0.85", "-", pattern]
+        if rule_id in GATED:
+            fields.append("person")
+        lines.append("\t".join(fields))
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def vocabulary():
+    words = sorted({w for words in VOCABULARY_WORDS for word in words.split() for w in expand(word)})
+    head = ("# Written by scripts/insult-rules.py from its word lists: edit the script, not this file.\n"
+            "# The vocabulary \"person\": no label of its own, the gate of the insult frames.\n")
+    return head + "".join(w + "\tperson\tlow\t-\n" for w in words)
 
 
 def main():
@@ -294,12 +321,17 @@ def main():
     else:
         head, tail = text, ""
     new = head + block() + tail
+    vocab = vocabulary()
     if "--check" in sys.argv[1:]:
-        if new != text:
-            sys.exit("data/rules/insult.tsv is not what scripts/insult-rules.py writes: run it")
+        old_vocab = open(VOCABULARY, encoding="utf-8").read() if os.path.exists(VOCABULARY) else ""
+        if new != text or vocab != old_vocab:
+            sys.exit("data/rules/insult.tsv or data/lexicons/person-words.tsv is not what "
+                     "scripts/insult-rules.py writes: run it")
         return
     with open(TSV, "w", encoding="utf-8") as f:
         f.write(new)
+    with open(VOCABULARY, "w", encoding="utf-8") as f:
+        f.write(vocab)
 
 
 if __name__ == "__main__":

@@ -267,6 +267,8 @@ static void run_pass(const struct rule_pass *rp, const struct text_lexicon *lexi
         if (!(sc->marked[r] & MARK_WINDOW)) continue; /* no offset where a match may start */
         if (!(sc->marked[r] & MARK_SECOND) && text_ruleset_needs_second(&rp->rules, r))
             continue; /* a literal the rule needs is missing */
+        int gate = text_ruleset_gate(&rp->rules, r);
+        if (gate >= 0 && !sc->vocab.count[gate]) continue; /* none of its vocabulary's words */
         text_ruleset_run(&rp->rules, r, &sc->norm, sc->from[r], sc->last[r], sc->md, sc->mctx,
                          &sc->sink);
     }

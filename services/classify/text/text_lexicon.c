@@ -29,7 +29,13 @@ struct text_lex_entry {
     int joined;      /* a phrase written as one word ("pezzidimerda") */
 };
 
-static const char *const vocab_names[TEXT_VOCAB_COUNT] = { "civic", "health", "place" };
+static const char *const vocab_names[TEXT_VOCAB_COUNT] = { "civic", "health", "place", "person" };
+
+int text_vocab_from_name(const char *name) {
+    for (int v = 0; v < TEXT_VOCAB_COUNT; v++)
+        if (strcmp(name, vocab_names[v]) == 0) return v;
+    return -1;
+}
 
 /* Kinds of word lists that are not entries, never matched: those of
  * text_variant, and those that tell a proper noun. */
@@ -48,9 +54,8 @@ static int lex_kind(const char *name) {
         if (strcmp(name, lists[i].name) == 0) return lists[i].kind;
     int c = text_category_from_name(name);
     if (c >= 0 && c != TEXT_CAT_REPEATED) return c;
-    for (int v = 0; v < TEXT_VOCAB_COUNT; v++)
-        if (strcmp(name, vocab_names[v]) == 0) return TEXT_CAT_COUNT + v;
-    return -1;
+    int v = text_vocab_from_name(name);
+    return v >= 0 ? TEXT_CAT_COUNT + v : -1;
 }
 
 struct lex_line {

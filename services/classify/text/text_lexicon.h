@@ -36,7 +36,16 @@
 
 /* Vocabularies: lexicon kinds that are not categories but evidence for
  * other modules. */
-enum text_vocab { TEXT_VOCAB_CIVIC, TEXT_VOCAB_HEALTH, TEXT_VOCAB_PLACE, TEXT_VOCAB_COUNT };
+enum text_vocab {
+    TEXT_VOCAB_CIVIC,
+    TEXT_VOCAB_HEALTH,
+    TEXT_VOCAB_PLACE,
+    TEXT_VOCAB_PERSON, /* words for a person that insult: the gate of the insult frames */
+    TEXT_VOCAB_COUNT
+};
+
+/* The vocabulary named name ("civic", "health", "place", "person"), or -1. */
+int text_vocab_from_name(const char *name);
 
 /* Where vocabulary words occurred in one comment (original byte spans; the
  * first few of each kind). */

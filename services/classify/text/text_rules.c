@@ -1,5 +1,6 @@
 /* text_rules: pcre2 rule compilation, anchors and matching (see text_rules.h). */
 #include "text_rules.h"
+#include "text_lexicon.h"
 #include "text_tsv.h"
 #include "xmalloc.h"
 
@@ -30,6 +31,7 @@ struct text_rule_compiled {
     double score;
     char *detail;
     pcre2_code *code;
+    int gate;               /* a vocabulary one of whose words the comment must hold, or -1 */
     int jit;                /* JIT-compiled: matched with pcre2_jit_match */
     pcre2_code *past_start; /* the pattern without its "^" alternative,
                                    for starts past offset 0, or NULL */
@@ -522,8 +524,20 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
     r->score = score;
     r->detail = detail ? xstrdup(detail) : NULL;
     r->code = code;
+    r->gate = -1;
     rule_set_anchors(rs, rs->n - 1, pattern);
     return 0;
+}
+
+/* The optional seventh field names a vocabulary (data/lexicons, e.g. "person") of which
+ * a word must occur for the rule to run: the gate of a rule whose anchors cannot say it,
+ * as the 32 literals of an anchor set cannot hold a list of 400 words. */
+static int rule_set_gate(struct text_ruleset *rs, const char *name, char *err, size_t errlen) {
+    struct text_rule_compiled *r = &rs->rules[rs->n - 1];
+    r->gate = text_vocab_from_name(name);
+    if (r->gate >= 0) return 0;
+    snprintf(err, errlen, "rule %s: unknown vocabulary \"%s\" in the seventh field", r->id, name);
+    return -1;
 }
 
 static int rules_line_fn(void *ctx, char **f, int n, char *err, size_t errlen) {
@@ -541,8 +555,10 @@ static int rules_line_fn(void *ctx, char **f, int n, char *err, size_t errlen) {
         snprintf(err, errlen, "rule %s: bad severity \"%s\" or score \"%s\"", f[0], f[2], f[3]);
         return -1;
     }
-    return text_ruleset_add(ctx, f[0], f[1], (enum text_severity)sev, score,
-                            strcmp(f[4], "-") ? f[4] : NULL, f[5], err, errlen);
+    if (text_ruleset_add(ctx, f[0], f[1], (enum text_severity)sev, score,
+                         strcmp(f[4], "-") ? f[4] : NULL, f[5], err, errlen) != 0)
+        return -1;
+    return n > 6 ? rule_set_gate(ctx, f[6], err, errlen) : 0;
 }
 
 int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, size_t errlen) {
@@ -561,6 +577,8 @@ int text_ruleset_always(const struct text_ruleset *rs, size_t idx) {
 int text_ruleset_needs_second(const struct text_ruleset *rs, size_t idx) {
     return rs->rules[idx].n_second > 0;
 }
+
+int text_ruleset_gate(const struct text_ruleset *rs, size_t idx) { return rs->rules[idx].gate; }
 
 pcre2_match_context *text_ruleset_match_context_new(void) {
     pcre2_match_context *mctx = pcre2_match_context_create(NULL);

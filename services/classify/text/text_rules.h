@@ -64,7 +64,8 @@ int text_ruleset_add(struct text_ruleset *rs, const char *id, const char *catego
                      enum text_severity sev, double score, const char *detail, const char *pattern,
                      char *err, size_t errlen);
 
-/* Loads every *.tsv in dir.  Returns 0, or -1 with "path:line: problem". */
+/* Loads every *.tsv in dir: id, category, severity, score, detail, pattern and, optionally,
+ * a vocabulary gate (text_ruleset_gate).  Returns 0, or -1 with "path:line: problem". */
 int text_ruleset_load_dir(struct text_ruleset *rs, const char *dir, char *err, size_t errlen);
 
 /* Adds every anchor to ac with value tag | anchor index (rs->anchors[]).
@@ -77,6 +78,10 @@ int text_ruleset_always(const struct text_ruleset *rs, size_t idx);
 /* Whether rule idx has TEXT_ANCHOR_REQUIRED anchors, one of which must
  * occur besides its other anchors. */
 int text_ruleset_needs_second(const struct text_ruleset *rs, size_t idx);
+
+/* The vocabulary (enum text_vocab) one of whose words must have occurred for rule idx to
+ * run, or -1. */
+int text_ruleset_gate(const struct text_ruleset *rs, size_t idx);
 
 /* A match context with the match and depth limits every call runs under;
  * new, owned by the caller (one per thread: text_ruleset_run sets its
