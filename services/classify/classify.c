@@ -229,8 +229,9 @@ static enum stage_status find_labels(struct classifier *c, long ti, const json_t
         snprintf(reason, n, "state store unavailable (recent posts)");
         return STAGE_RETRY;
     }
-    classify_labels_write(w, c->findings, gather_findings(c, &res, rep, json_string_length(text)),
-                          t);
+    /* Gathered first: gathering may move c->findings, which the call below reads. */
+    size_t n_findings = gather_findings(c, &res, rep, json_string_length(text));
+    classify_labels_write(w, c->findings, n_findings, t);
     *redacted = json_stringn(res.redacted, res.redacted_len);
     return STAGE_OK;
 }
