@@ -152,25 +152,23 @@ int text_pii_window_has(const char *text, size_t lo, size_t hi, const char *cons
 
 static size_t before(size_t i, size_t n) { return i > n ? i - n : 0; }
 
-/* ---- scanners: each returns the end of its finding, or 0 ---- */
+/* ---- scanners: each returns the end of its finding, or 0; *score holds the table's
+ * score for a finding and is lowered by a scanner that found only the shape ---- */
 
-static size_t scan_cf(const char *t, size_t len, size_t i) {
-    size_t j = i;
-    while (j < len && is_alnum((unsigned char)t[j])) j++;
-    return j - i == 16 && text_pii_cf_valid(t + i, 16) ? j : 0;
-}
-
-/* A code people call a codice fiscale but whose check character is wrong (mistyped, or
- * made up to show the shape) is still personal data: the shape, named just before it. */
-static size_t scan_cf_named(const char *t, size_t len, size_t i) {
+/* A codice fiscale with its check character, or one whose check character is wrong
+ * (mistyped, or made up to show the shape) named as one just before it: still someone's
+ * personal data, from its shape alone. */
+static size_t scan_cf(const char *t, size_t len, size_t i, double *score) {
     static const char *const ctx[] = {
         "codice fiscale", "cod. fisc", "cod fisc", "c.f.", "cf", NULL
     };
     size_t j = i;
     while (j < len && is_alnum((unsigned char)t[j])) j++;
-    return j - i == 16 && cf_shape_ok(t + i, 16) && text_pii_window_has(t, before(i, 40), i, ctx)
-               ? j
-               : 0;
+    if (j - i != 16) return 0;
+    if (text_pii_cf_valid(t + i, 16)) return j;
+    if (!cf_shape_ok(t + i, 16) || !text_pii_window_has(t, before(i, 40), i, ctx)) return 0;
+    *score = PII_SCORE_SHAPE;
+    return j;
 }
 
 /* Collects an IBAN's alphanumerics from i into buf (35 bytes), allowing single spaces
@@ -198,18 +196,16 @@ static size_t iban_collect(const char *t, size_t len, size_t i, char *buf, size_
     return end;
 }
 
-static size_t scan_iban(const char *t, size_t len, size_t i) {
-    char buf[35];
-    size_t n, end = iban_collect(t, len, i, buf, &n);
-    return end && text_pii_iban_valid(buf, n) ? end : 0;
-}
-
-/* An IBAN of the right length whose check digits fail, named as one just before it. */
-static size_t scan_iban_named(const char *t, size_t len, size_t i) {
+/* An IBAN with its check digits, or one of the right length whose check digits fail,
+ * named as one just before it (from its shape alone). */
+static size_t scan_iban(const char *t, size_t len, size_t i, double *score) {
     static const char *const ctx[] = { "iban", "conto", "bonifico", "c/c", "coordinate", NULL };
     char buf[35];
     size_t n, end = iban_collect(t, len, i, buf, &n);
-    return end && text_pii_window_has(t, before(i, 60), i, ctx) ? end : 0;
+    if (!end || text_pii_iban_valid(buf, n)) return end;
+    if (!text_pii_window_has(t, before(i, 60), i, ctx)) return 0;
+    *score = PII_SCORE_SHAPE;
+    return end;
 }
 
 static int plate_letter(unsigned char c) {
@@ -217,7 +213,8 @@ static int plate_letter(unsigned char c) {
     return c >= 'A' && c <= 'Z' && !strchr("IOQU", c);
 }
 
-static size_t scan_plate(const char *t, size_t len, size_t i) {
+static size_t scan_plate(const char *t, size_t len, size_t i, double *score) {
+    (void)score; /* a finding of this shape has the table's score */
     size_t j = i;
     if (j + 7 > len || !plate_letter((unsigned char)t[j]) || !plate_letter((unsigned char)t[j + 1]))
         return 0;
@@ -235,7 +232,8 @@ static size_t scan_plate(const char *t, size_t len, size_t i) {
     return j;
 }
 
-static size_t scan_identity_card(const char *t, size_t len, size_t i) {
+static size_t scan_identity_card(const char *t, size_t len, size_t i, double *score) {
+    (void)score; /* a finding of this shape has the table's score */
     static const char *const ctx[] = { "carta d'identit",
                                        "carta di identit",
                                        "carta d\xe2\x80\x99identit",
@@ -260,7 +258,8 @@ static size_t scan_identity_card(const char *t, size_t len, size_t i) {
     return text_pii_window_has(t, before(i, 60), i, ctx) ? j : 0;
 }
 
-static size_t scan_piva(const char *t, size_t len, size_t i) {
+static size_t scan_piva(const char *t, size_t len, size_t i, double *score) {
+    (void)score; /* a finding of this shape has the table's score */
     static const char *const ctx[] = { "iva", "partita", "vat", NULL };
     size_t j = i;
     while (j < len && is_digit((unsigned char)t[j])) j++;
@@ -329,7 +328,8 @@ static int phone_institutional(const char *t, size_t i) {
     return text_pii_window_has(t, before(i, 40), i, ctx);
 }
 
-static size_t scan_phone(const char *t, size_t len, size_t i) {
+static size_t scan_phone(const char *t, size_t len, size_t i, double *score) {
+    (void)score; /* a finding of this shape has the table's score */
     struct phone ph = { 0 };
     size_t j = i;
     int intl = 0;
@@ -379,7 +379,7 @@ static int scan_email(const char *t, size_t len, size_t a, size_t *s, size_t *e)
 /* The word-start scanners, in the order they are tried: the validated
  * shapes first, so a codice fiscale is never read as a plate. */
 struct pii_scanner {
-    size_t (*scan)(const char *t, size_t len, size_t i);
+    size_t (*scan)(const char *t, size_t len, size_t i, double *score);
     int at_letter; /* tried at a letter (else at a digit or '+') */
     const char *rule, *type;
     double score;
@@ -388,8 +388,6 @@ struct pii_scanner {
 static const struct pii_scanner scanners[] = {
     { scan_cf, 1, "pii.codice_fiscale", "codice_fiscale", PII_SCORE_VALIDATED },
     { scan_iban, 1, "pii.iban", "iban", PII_SCORE_VALIDATED },
-    { scan_cf_named, 1, "pii.codice_fiscale", "codice_fiscale", PII_SCORE_SHAPE },
-    { scan_iban_named, 1, "pii.iban", "iban", PII_SCORE_SHAPE },
     { scan_identity_card, 1, "pii.documento", "documento", PII_SCORE_SHAPE },
     { scan_plate, 1, "pii.targa", "targa", PII_SCORE_SHAPE },
     { scan_piva, 0, "pii.partita_iva", "partita_iva", PII_SCORE_VALIDATED },
@@ -410,8 +408,9 @@ __attribute__((noinline)) static size_t scan_at(const char *t, size_t len, size_
     for (size_t k = 0; k < sizeof scanners / sizeof scanners[0]; k++) {
         const struct pii_scanner *sc = &scanners[k];
         size_t e;
-        if (sc->at_letter != letter || !(e = sc->scan(t, len, i))) continue;
-        pii_add(sink, sc->rule, sc->type, sc->score, i, e);
+        double score = sc->score;
+        if (sc->at_letter != letter || !(e = sc->scan(t, len, i, &score))) continue;
+        pii_add(sink, sc->rule, sc->type, score, i, e);
         return e;
     }
     return 0;
