@@ -562,7 +562,9 @@ Test(act_worker, a_429_storm_on_one_tenant_delays_only_that_tenant) {
              t_busy);
     size_t busy_calls = busy_and_calm(rules, &busy_min, &calm_max);
     cr_expect_geq(busy_min, 2900, "the busy tenant waited the Retry-After");
-    cr_expect_lt(calm_max, 2900, "the calm tenant did not wait behind it");
+    /* Relative, not a fixed bound: under the sanitizers the worker's own pace varies, but
+     * a calm tenant queued behind the busy one would finish after its first success. */
+    cr_expect_lt(calm_max, busy_min, "the calm tenant did not wait behind it");
     cr_expect_eq(busy_calls, 10 + 1, "one 429, then no call until the credential rested");
 }
 
@@ -577,7 +579,7 @@ Test(act_worker, a_slow_platform_delays_only_its_tenant) {
              t_busy);
     size_t busy_calls = busy_and_calm(rules, &busy_min, &calm_max);
     cr_expect_geq(busy_min, 1500, "each busy call took its 1.5 s");
-    cr_expect_lt(calm_max, 1500, "the calm tenant was done before the first slow answer");
+    cr_expect_lt(calm_max, busy_min, "the calm tenant was done before the first slow answer");
     cr_expect_eq(busy_calls, 10, "slow is not failed: one call each");
 }
 
